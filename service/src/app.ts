@@ -1,0 +1,54 @@
+// The application as a Fastify plugin, plus the factory that builds a server around it with
+// the options production uses. server.ts listens; tests call `buildApp` and use inject().
+import { randomUUID } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from './config.ts';
+import { loggerOptions, RequestLogController } from './logger.ts';
+import auth from './plugins/auth.ts';
+import database from './plugins/database.ts';
+import errors from './plugins/errors.ts';
+import requestId from './plugins/request-id.ts';
+import services from './plugins/services.ts';
+import swagger from './plugins/swagger.ts';
+import validation from './plugins/validation.ts';
+import admin from './routes/admin/index.ts';
+import health from './routes/health.ts';
+import readApi from './routes/read-api.ts';
+
+export const BODY_LIMIT_BYTES = 64 * 1024;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export async function flagstone(app: FastifyInstance, { config }: { config: Config }) {
+  // Third-party plugins first, then our own, then the routes.
+  await app.register(swagger);
+  await app.register(validation);
+  await app.register(errors);
+  await app.register(requestId);
+  await app.register(database, { config });
+  await app.register(services, { config });
+  await app.register(auth);
+
+  await app.register(health, { prefix: '/health' });
+  await app.register(readApi, { prefix: '/api/config' });
+  await app.register(admin, { prefix: '/api/admin' });
+}
+
+export async function buildApp(
+  config: Config,
+  logger: FastifyServerOptions['logger'] = loggerOptions(config.LOG_LEVEL),
+) {
+  const app = Fastify({
+    logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    logController: new RequestLogController(),
+    requestIdHeader: false,
+    // Keep a caller's request id when it is sane, so one id follows a request across services.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  await app.register(flagstone, { config });
+  return app;
+}

@@ -1,0 +1,65 @@
+// Audit events in PostgreSQL: written inside the transaction of the change they describe,
+// read newest first with a cursor on the id.
+import type { AuditEvent, AuditPage, AuditQuery } from '../flags/flag-schemas.ts';
+import { type AuditEvent as AuditRow, Prisma } from '../generated/prisma/client.ts';
+import type { Db } from './database.ts';
+
+type Tx = Prisma.TransactionClient;
+
+export interface AuditRecord {
+  actor: string;
+  action: string;
+  environment?: string | null;
+  flagKey?: string | null;
+  before?: unknown;
+  after?: unknown;
+  version?: number | null;
+}
+
+const json = (value: unknown) => (value == null ? Prisma.DbNull : (value as Prisma.InputJsonValue));
+
+export async function recordAudit(tx: Tx, event: AuditRecord): Promise<void> {
+  await tx.auditEvent.create({
+    data: {
+      actor: event.actor,
+      action: event.action,
+      environmentKey: event.environment ?? null,
+      flagKey: event.flagKey ?? null,
+      before: json(event.before),
+      after: json(event.after),
+      version: event.version ?? null,
+    },
+  });
+}
+
+const toEvent = (row: AuditRow): AuditEvent => ({
+  id: row.id.toString(),
+  createdAt: row.createdAt.toISOString(),
+  actor: row.actor,
+  action: row.action,
+  environment: row.environmentKey,
+  flagKey: row.flagKey,
+  before: row.before,
+  after: row.after,
+  version: row.version,
+});
+
+export async function listAudit(
+  db: Db,
+  { environment, flagKey, cursor, limit }: AuditQuery,
+): Promise<AuditPage> {
+  const rows = await db.auditEvent.findMany({
+    where: {
+      environmentKey: environment,
+      flagKey,
+      ...(cursor ? { id: { lt: BigInt(cursor) } } : {}),
+    },
+    orderBy: { id: 'desc' },
+    take: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  return {
+    events: page.map(toEvent),
+    nextCursor: rows.length > limit ? (page.at(-1)?.id.toString() ?? null) : null,
+  };
+}

@@ -1,0 +1,80 @@
+// Opens the database the configuration names: PostgreSQL through @prisma/adapter-pg when
+// DATABASE_URL is set, otherwise an embedded PostgreSQL (PGlite) under DATA_DIR with the
+// migrations applied, so the service runs on a bare laptop.
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { Config } from '../config.ts';
+import { PrismaClient } from '../generated/prisma/client.ts';
+import { applyMigrations, pendingMigrations, type SqlRunner } from './migrations.ts';
+
+export type Db = InstanceType<typeof PrismaClient>;
+
+export interface Database {
+  client: Db;
+  kind: 'postgresql' | 'embedded';
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class DatabaseSetupError extends Error {}
+
+const prismaRunner = (client: Db): SqlRunner => ({
+  exec: (sql) => client.$executeRawUnsafe(sql),
+  query: (sql, params = []) => client.$queryRawUnsafe(sql, ...params),
+});
+
+export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>): Promise<Database> {
+  return config.DATABASE_URL ? openPostgres(config.DATABASE_URL) : openEmbedded(config.DATA_DIR);
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  // Fail fast when PostgreSQL is unreachable instead of queueing requests behind a dead pool.
+  const adapter = new PrismaPg({ connectionString: url, connectionTimeoutMillis: 3000, max: 10 });
+  const client = new PrismaClient({ adapter });
+  let pending: string[];
+  try {
+    pending = await pendingMigrations(prismaRunner(client));
+  } catch (err) {
+    await client.$disconnect();
+    const reason = (err as Error).message.split('\n')[0];
+    throw new DatabaseSetupError(
+      `cannot read the migration history at DATABASE_URL (${reason}); check the URL, then run \`make migrate\``,
+    );
+  }
+  if (pending.length > 0) {
+    await client.$disconnect();
+    throw new DatabaseSetupError(
+      `the database at DATABASE_URL lacks migrations ${pending.join(', ')}; run \`make migrate\` first`,
+    );
+  }
+  return {
+    client,
+    kind: 'postgresql',
+    ping: async () => void (await client.$queryRaw`SELECT 1`),
+    close: () => client.$disconnect(),
+  };
+}
+
+async function openEmbedded(dataDir: string): Promise<Database> {
+  const dir = resolve(dataDir, 'pglite');
+  await mkdir(dir, { recursive: true });
+  const pglite = await PGlite.create(dir);
+  await applyMigrations({
+    exec: (sql) => pglite.exec(sql),
+    query: async (sql, params) => (await pglite.query(sql, params)).rows as never[],
+  });
+  const client = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  return {
+    client,
+    kind: 'embedded',
+    ping: async () => void (await client.$queryRaw`SELECT 1`),
+    close: async () => {
+      await client.$disconnect();
+      await pglite.close();
+    },
+  };
+}

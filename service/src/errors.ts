@@ -1,0 +1,52 @@
+// Errors the domain raises on purpose. Each has a stable code a client can branch on, the
+// HTTP status it maps to, and a message that says what went wrong and what to do.
+
+export class DomainError extends Error {
+  readonly code: string;
+  readonly statusCode: number;
+
+  constructor(code: string, statusCode: number, message: string) {
+    super(message);
+    this.name = 'DomainError';
+    this.code = code;
+    this.statusCode = statusCode;
+  }
+}
+
+export const errors = {
+  flagNotFound: (environment: string, key: string) =>
+    new DomainError(
+      'FLAG_NOT_FOUND',
+      404,
+      `Flag '${key}' does not exist in environment '${environment}'. Check the key, or create it with POST /api/admin/flags.`,
+    ),
+  environmentNotFound: (environment: string) =>
+    new DomainError(
+      'ENVIRONMENT_NOT_FOUND',
+      404,
+      `Environment '${environment}' does not exist. List environments with GET /api/admin/environments.`,
+    ),
+  flagExists: (environment: string, key: string) =>
+    new DomainError(
+      'FLAG_EXISTS',
+      409,
+      `Flag '${key}' already exists in environment '${environment}'. Change it with PATCH /api/admin/flags/${key}.`,
+    ),
+  environmentExists: (environment: string) =>
+    new DomainError('ENVIRONMENT_EXISTS', 409, `Environment '${environment}' already exists.`),
+  versionMismatch: (key: string, expected: number, actual: number) =>
+    new DomainError(
+      'VERSION_MISMATCH',
+      412,
+      `Flag '${key}' is at version ${actual}, not ${expected}: someone changed it first. Read it again and retry with If-Match: ${actual}.`,
+    ),
+  invalidFlag: (message: string) => new DomainError('INVALID_FLAG', 400, message),
+  tokenNotFound: (id: string) =>
+    new DomainError(
+      'TOKEN_NOT_FOUND',
+      404,
+      `Token '${id}' does not exist. List tokens with GET /api/admin/tokens.`,
+    ),
+  unauthorized: (message: string) => new DomainError('UNAUTHORIZED', 401, message),
+  forbidden: (message: string) => new DomainError('FORBIDDEN', 403, message),
+};

@@ -1,0 +1,109 @@
+// The flag and environment shapes clients rely on, and the request bodies that change them.
+import Type, { type Static } from 'typebox';
+import { Key, Nullable, Strict, Timestamp } from '../schema.ts';
+
+export const FLAG_TYPES = ['boolean', 'string', 'number', 'json'] as const;
+export const FlagType = Type.Enum(FLAG_TYPES, { description: 'boolean, string, number or json' });
+export type FlagType = Static<typeof FlagType>;
+
+export const FlagKey = Key('flag key');
+export const EnvironmentKey = Key('environment key');
+
+const Value = Type.Unknown({ description: "a value of the flag's type (json: an object or an array)" });
+const Variants = Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }), Value, {
+  additionalProperties: false,
+  maxProperties: 100,
+  description:
+    'named values the flag can serve, each of the flag type; names use letters, digits, ".", "_", "-"',
+});
+const Description = Type.String({ maxLength: 1000 });
+
+export const FlagSchema = Type.Object(
+  {
+    key: FlagKey,
+    environment: EnvironmentKey,
+    enabled: Type.Boolean(),
+    description: Type.String(),
+    type: FlagType,
+    defaultValue: Value,
+    variants: Type.Record(Type.String(), Value),
+    rules: Type.Array(Type.Unknown()),
+    version: Type.Integer({ minimum: 1 }),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { $id: 'Flag' },
+);
+export type Flag = Static<typeof FlagSchema>;
+
+export const FlagListSchema = Type.Object(
+  { environment: EnvironmentKey, revision: Type.Integer(), flags: Type.Array(FlagSchema) },
+  { $id: 'FlagList' },
+);
+export type FlagList = Static<typeof FlagListSchema>;
+
+export const CreateFlagBody = Strict({
+  key: FlagKey,
+  environment: Type.Optional(EnvironmentKey),
+  type: FlagType,
+  defaultValue: Value,
+  enabled: Type.Optional(Type.Boolean()),
+  description: Type.Optional(Description),
+  variants: Type.Optional(Variants),
+});
+export type CreateFlagInput = Static<typeof CreateFlagBody>;
+
+export const PatchFlagBody = Strict(
+  {
+    enabled: Type.Optional(Type.Boolean()),
+    description: Type.Optional(Description),
+    type: Type.Optional(FlagType),
+    defaultValue: Type.Optional(Value),
+    variants: Type.Optional(Variants),
+  },
+  { minProperties: 1 },
+);
+export type FlagPatch = Static<typeof PatchFlagBody>;
+
+/** The part of a flag an admin writes; the rest (version, times) the store keeps. */
+export type FlagContent = Pick<
+  Flag,
+  'enabled' | 'description' | 'type' | 'defaultValue' | 'variants' | 'rules'
+>;
+
+export const EnvironmentSchema = Type.Object(
+  { key: EnvironmentKey, revision: Type.Integer(), createdAt: Timestamp },
+  { $id: 'Environment' },
+);
+export type Environment = Static<typeof EnvironmentSchema>;
+export const CreateEnvironmentBody = Strict({ key: EnvironmentKey });
+
+export const AuditEventSchema = Type.Object(
+  {
+    id: Type.String(),
+    createdAt: Timestamp,
+    actor: Type.String({ description: 'name of the token that made the change' }),
+    action: Type.String({ description: 'e.g. flag.created, flag.updated, flag.archived, token.revoked' }),
+    environment: Nullable(Type.String()),
+    flagKey: Nullable(Type.String()),
+    before: Type.Unknown(),
+    after: Type.Unknown(),
+    version: Nullable(Type.Integer()),
+  },
+  { $id: 'AuditEvent' },
+);
+export type AuditEvent = Static<typeof AuditEventSchema>;
+export const AuditPageSchema = Type.Object({
+  events: Type.Array(AuditEventSchema),
+  nextCursor: Nullable(
+    Type.String({ description: 'pass as `cursor` to get the next page; null on the last page' }),
+  ),
+});
+export type AuditPage = Static<typeof AuditPageSchema>;
+export const AuditQuery = Strict({
+  environment: Type.Optional(EnvironmentKey),
+  flagKey: Type.Optional(FlagKey),
+  cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,19}$' })),
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+});
+export type AuditQuery = Static<typeof AuditQuery>;

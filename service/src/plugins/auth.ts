@@ -1,0 +1,48 @@
+// Token authentication for the read and admin APIs: `requireToken(scope)` is an onRequest
+// hook for a route group; `request.environmentFor()` resolves and checks the environment.
+import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import fp from 'fastify-plugin';
+import { errors } from '../errors.ts';
+import type { Token, TokenScope } from '../tokens/token-schemas.ts';
+import { authorize } from '../tokens/token-service.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    requireToken(scope: TokenScope, options?: { allEnvironments?: boolean }): onRequestAsyncHookHandler;
+  }
+  interface FastifyRequest {
+    /** The caller's token; set on every route behind requireToken. */
+    token: Token;
+    /** The environment asked for (else the token's own, else DEFAULT_ENVIRONMENT), once the token may use it. */
+    environmentFor(requested: string | undefined): string;
+  }
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+function presentedSecret(request: FastifyRequest): string | undefined {
+  const { authorization } = request.headers;
+  if (authorization !== undefined) {
+    const match = BEARER.exec(authorization);
+    if (!match) throw errors.unauthorized('The Authorization header must be "Bearer <token>".');
+    return match[1];
+  }
+  const apiKey = request.headers['x-api-key'];
+  return Array.isArray(apiKey) ? apiKey[0] : apiKey;
+}
+
+export default fp(
+  async (app) => {
+    app.decorateRequest('token', null as unknown as Token);
+    app.decorateRequest('environmentFor', function (this: FastifyRequest, requested: string | undefined) {
+      const environment = requested ?? this.token.environment ?? app.config.DEFAULT_ENVIRONMENT;
+      authorize(this.token, this.token.scope, environment);
+      return environment;
+    });
+    app.decorate('requireToken', (scope: TokenScope, { allEnvironments = false } = {}) => async (request) => {
+      request.token = await app.tokens.authenticate(presentedSecret(request));
+      authorize(request.token, scope, allEnvironments ? null : undefined);
+    });
+  },
+  { name: 'auth', dependencies: ['services'] },
+);

@@ -1,0 +1,83 @@
+// One place that turns failures into the JSON error shape { statusCode, code, error, message }.
+// Domain errors keep their code and message; framework errors get a code and a hint; anything
+// else is a 500 whose detail stays in the log, tied to the request id.
+import { STATUS_CODES } from 'node:http';
+import type { FastifyError, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
+import { DomainError } from '../errors.ts';
+
+type ValidationIssue = NonNullable<FastifyError['validation']>[number];
+
+const FRAMEWORK_ERRORS: Record<string, [code: string, hint: string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: ['BODY_TOO_LARGE', 'Send a smaller body.'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [
+    'UNSUPPORTED_MEDIA_TYPE',
+    'Send the body as JSON with Content-Type: application/json.',
+  ],
+  FST_ERR_CTP_EMPTY_JSON_BODY: ['INVALID_JSON', 'Send a JSON body, or no Content-Type header.'],
+  FST_ERR_CTP_INVALID_JSON_BODY: ['INVALID_JSON', 'Send well-formed JSON.'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [
+    'INVALID_CONTENT_LENGTH',
+    'Send a Content-Length that matches the body.',
+  ],
+};
+
+/** "body.variants.on must be boolean" rather than Ajv's terse default. */
+function describe(context: string, issue: ValidationIssue): string {
+  const path = [context, ...issue.instancePath.split('/').filter(Boolean)].join('.');
+  const params = issue.params as Record<string, unknown>;
+  switch (issue.keyword) {
+    case 'additionalProperties':
+      return `${path} has an unknown field '${params.additionalProperty}'. Remove it; see /docs for the fields this endpoint takes.`;
+    case 'required':
+      return `${path} is missing the required field '${params.missingProperty}'.`;
+    case 'minProperties':
+      return `${path} must contain at least one field.`;
+    default:
+      return `${path} ${issue.message ?? 'is invalid'}.`;
+  }
+}
+
+export function sendError(reply: FastifyReply, statusCode: number, code: string, message: string) {
+  return reply
+    .code(statusCode)
+    .send({ statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message });
+}
+
+export default fp(
+  async (app) => {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      if (error instanceof DomainError) return sendError(reply, error.statusCode, error.code, error.message);
+      if (error.validation?.[0]) {
+        return sendError(
+          reply,
+          400,
+          'VALIDATION_ERROR',
+          describe(error.validationContext ?? 'request', error.validation[0]),
+        );
+      }
+      const status = error.statusCode ?? 500;
+      if (status >= 400 && status < 500) {
+        const [code, hint] = FRAMEWORK_ERRORS[error.code] ?? ['BAD_REQUEST', ''];
+        return sendError(reply, status, code, `${error.message}. ${hint}`.replace(/\.\. /, '. ').trim());
+      }
+      request.log.error({ err: error }, 'request failed');
+      return sendError(
+        reply,
+        status >= 500 && status < 600 ? status : 500,
+        'INTERNAL_ERROR',
+        `The server could not handle this request. It is logged under request id ${request.id}; retry, and report the id if it persists.`,
+      );
+    });
+
+    app.setNotFoundHandler((request, reply) =>
+      sendError(
+        reply,
+        404,
+        'ROUTE_NOT_FOUND',
+        `There is no ${request.method} ${request.url.split('?')[0]}. See /docs for the API.`,
+      ),
+    );
+  },
+  { name: 'errors' },
+);

@@ -1,0 +1,21 @@
+// JSON Schema validation for every request part. Bodies are taken as sent (no type coercion:
+// "true" is not a boolean); query strings, params and headers are strings on the wire, so
+// they are coerced. Unknown fields are never stripped silently: strict schemas reject them.
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import fp from 'fastify-plugin';
+
+// ajv-formats is CommonJS; its default export arrives as the module object under NodeNext.
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+const compiler = (coerceTypes: boolean) =>
+  addFormats(new Ajv({ coerceTypes, useDefaults: true, removeAdditional: false, allErrors: false }));
+
+export default fp(
+  async (app) => {
+    const body = compiler(false);
+    const other = compiler(true);
+    app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? body : other).compile(schema));
+  },
+  { name: 'validation' },
+);

@@ -1,0 +1,43 @@
+// Environments: listed for everyone with an admin token for all environments, created likewise.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { CreateEnvironmentBody, EnvironmentSchema } from '../../flags/flag-schemas.ts';
+import { errorResponses } from '../../schema.ts';
+import { authorize } from '../../tokens/token-service.ts';
+
+const adminEnvironments: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('onRequest', async (request) => authorize(request.token, 'admin', null));
+
+  app.get(
+    '/environments',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'All environments with their revisions',
+        response: {
+          200: Type.Object({ environments: Type.Array(EnvironmentSchema) }),
+          ...errorResponses(401, 403),
+        },
+      },
+    },
+    async () => ({ environments: await app.flags.listEnvironments() }),
+  );
+
+  app.post(
+    '/environments',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Create an environment',
+        body: CreateEnvironmentBody,
+        response: { 201: EnvironmentSchema, ...errorResponses(400, 401, 403, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      reply.code(201);
+      return app.flags.createEnvironment(request.body.key, request.token.name);
+    },
+  );
+};
+
+export default adminEnvironments;

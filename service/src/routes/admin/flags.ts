@@ -1,0 +1,121 @@
+// Flag administration: create, change (optionally conditional on a version), archive, history.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import {
+  AuditPageSchema,
+  AuditQuery,
+  CreateFlagBody,
+  FlagKey,
+  FlagSchema,
+  PatchFlagBody,
+} from '../../flags/flag-schemas.ts';
+import { errorResponses, Strict } from '../../schema.ts';
+import { authorize } from '../../tokens/token-service.ts';
+import { EnvironmentQuery, IfMatchHeader, parseVersionTag, quoted } from '../http.ts';
+
+const FlagParams = Strict({ flagKey: FlagKey });
+
+const adminFlags: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/flags',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Create a flag (environment from the body, else the default)',
+        body: CreateFlagBody,
+        response: { 201: FlagSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const { environment: requested, ...input } = request.body;
+      const environment = request.environmentFor(requested);
+      const flag = await app.flags.createFlag(environment, input, request.token.name);
+      reply
+        .code(201)
+        .header('location', `/api/config/flags/${flag.key}?environment=${environment}`)
+        .header('etag', quoted(flag.version));
+      return flag;
+    },
+  );
+
+  app.patch(
+    '/flags/:flagKey',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Change a flag; with If-Match: <version>, only if nobody changed it since',
+        params: FlagParams,
+        querystring: EnvironmentQuery,
+        headers: IfMatchHeader,
+        body: PatchFlagBody,
+        response: { 200: FlagSchema, ...errorResponses(400, 401, 403, 404, 412, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const environment = request.environmentFor(request.query.environment);
+      const flag = await app.flags.updateFlag(
+        environment,
+        request.params.flagKey,
+        request.body,
+        request.token.name,
+        parseVersionTag(request.headers['if-match']),
+      );
+      reply.header('etag', quoted(flag.version));
+      return flag;
+    },
+  );
+
+  app.delete(
+    '/flags/:flagKey',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Archive a flag: reads answer 404 from now on; its history stays',
+        params: FlagParams,
+        querystring: EnvironmentQuery,
+        response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const environment = request.environmentFor(request.query.environment);
+      await app.flags.archiveFlag(environment, request.params.flagKey, request.token.name);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/flags/:flagKey/history',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: "A flag's audit events, newest first",
+        params: FlagParams,
+        querystring: Type.Omit(AuditQuery, ['flagKey']),
+        response: { 200: AuditPageSchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const { environment: requested, ...page } = request.query;
+      const environment = request.environmentFor(requested);
+      return app.flags.history(environment, request.params.flagKey, page);
+    },
+  );
+
+  app.get(
+    '/audit',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Audit events, newest first; without `environment`, needs a token for all environments',
+        querystring: AuditQuery,
+        response: { 200: AuditPageSchema, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      authorize(request.token, 'admin', request.query.environment ?? null);
+      return app.flags.listAudit(request.query);
+    },
+  );
+};
+
+export default adminFlags;

@@ -1,0 +1,56 @@
+// API token administration. Tokens span environments, so these need an unrestricted admin token.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { errorResponses, Strict } from '../../schema.ts';
+import { MintedTokenSchema, MintTokenBody, TokenListSchema } from '../../tokens/token-schemas.ts';
+import { authorize } from '../../tokens/token-service.ts';
+
+const adminTokens: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('onRequest', async (request) => authorize(request.token, 'admin', null));
+
+  app.post(
+    '/tokens',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Mint a token; the secret is in this response only',
+        body: MintTokenBody,
+        response: { 201: MintedTokenSchema, ...errorResponses(400, 401, 403, 404, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      reply.code(201).header('cache-control', 'no-store');
+      return app.tokens.mint(request.body, request.token.name);
+    },
+  );
+
+  app.get(
+    '/tokens',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'All tokens, revoked ones included, without secrets',
+        response: { 200: TokenListSchema, ...errorResponses(401, 403) },
+      },
+    },
+    async () => ({ tokens: await app.tokens.list() }),
+  );
+
+  app.delete(
+    '/tokens/:id',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Revoke a token: it gets 401 from now on',
+        params: Strict({ id: Type.String({ format: 'uuid' }) }),
+        response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      await app.tokens.revoke(request.params.id, request.token.name);
+      return reply.code(204).send(null);
+    },
+  );
+};
+
+export default adminTokens;

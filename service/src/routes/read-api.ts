@@ -1,0 +1,51 @@
+// The read API internal services call on their hot path: one flag, or an environment's list
+// with an ETag so an unchanged list costs a 304 and no body.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { FlagKey, FlagListSchema, FlagSchema } from '../flags/flag-schemas.ts';
+import { errorResponses, Strict } from '../schema.ts';
+import { EnvironmentQuery, matchesETag, quoted } from './http.ts';
+
+const readApi: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('onRequest', app.requireToken('read'));
+
+  app.get(
+    '/flags/:flagKey',
+    {
+      schema: {
+        tags: ['read'],
+        summary: 'One flag; the ETag is its version',
+        params: Strict({ flagKey: FlagKey }),
+        querystring: EnvironmentQuery,
+        response: { 200: FlagSchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const environment = request.environmentFor(request.query.environment);
+      const flag = await app.flags.getFlag(environment, request.params.flagKey);
+      reply.header('etag', quoted(flag.version));
+      return flag;
+    },
+  );
+
+  app.get(
+    '/flags',
+    {
+      schema: {
+        tags: ['read'],
+        summary: "An environment's live flags; If-None-Match with the ETag answers 304 while nothing changed",
+        querystring: EnvironmentQuery,
+        response: { 200: FlagListSchema, 304: {}, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const environment = request.environmentFor(request.query.environment);
+      const list = await app.flags.listFlags(environment);
+      const etag = quoted(`${environment}-${list.revision}`);
+      reply.header('etag', etag).header('cache-control', 'no-cache');
+      if (matchesETag(request.headers['if-none-match'], etag)) return reply.code(304).send();
+      return list;
+    },
+  );
+};
+
+export default readApi;

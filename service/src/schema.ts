@@ -1,0 +1,31 @@
+// Schema building blocks shared by every slice. Request schemas are strict: an unknown field
+// is an error, never silently dropped.
+import Type, { type TProperties, type TSchema } from 'typebox';
+import { KEY_PATTERN } from './config.ts';
+
+export const Strict = <T extends TProperties>(properties: T, options: Record<string, unknown> = {}) =>
+  Type.Object(properties, { ...options, additionalProperties: false });
+
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const Key = (what: string) =>
+  Type.String({
+    pattern: KEY_PATTERN,
+    description: `${what}: lowercase letters, digits, ".", "_" or "-", starting with a letter or digit, at most 128 characters`,
+  });
+
+export const Timestamp = Type.String({ format: 'date-time' });
+
+export const ErrorSchema = Type.Object(
+  {
+    statusCode: Type.Integer(),
+    code: Type.String({ description: 'stable machine-readable code, e.g. FLAG_NOT_FOUND' }),
+    error: Type.String({ description: 'HTTP status text' }),
+    message: Type.String({ description: 'what went wrong and what to do' }),
+  },
+  { $id: 'Error' },
+);
+
+/** Response schemas for the given error statuses, all with the one error shape. */
+export const errorResponses = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [status, ErrorSchema]));

@@ -1,0 +1,87 @@
+// The token store on PostgreSQL through Prisma.
+import { recordAudit } from '../db/audit.ts';
+import type { Db } from '../db/database.ts';
+import { errors } from '../errors.ts';
+import type { ApiToken as TokenRow } from '../generated/prisma/client.ts';
+import type { Token } from './token-schemas.ts';
+import type { TokenStore } from './token-store.ts';
+
+const toToken = (row: TokenRow): Token => ({
+  id: row.id,
+  name: row.name,
+  scope: row.scope,
+  environment: row.environmentKey,
+  createdAt: row.createdAt.toISOString(),
+  lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+  revokedAt: row.revokedAt?.toISOString() ?? null,
+});
+
+export function createPrismaTokenStore(db: Db): TokenStore {
+  return {
+    create: ({ name, scope, environment, secretHash }, actor) =>
+      db.$transaction(async (tx) => {
+        if (environment && !(await tx.environment.findUnique({ where: { key: environment } }))) {
+          throw errors.environmentNotFound(environment);
+        }
+        const token = toToken(
+          await tx.apiToken.create({
+            data: { name, scope, environmentKey: environment ?? null, secretHash },
+          }),
+        );
+        await recordAudit(tx, { actor, action: 'token.created', environment, after: token });
+        return token;
+      }),
+
+    async findByHash(secretHash) {
+      const row = await db.apiToken.findUnique({ where: { secretHash } });
+      return row && toToken(row);
+    },
+
+    async list() {
+      return (await db.apiToken.findMany({ orderBy: { createdAt: 'asc' } })).map(toToken);
+    },
+
+    revoke: (id, actor) =>
+      db.$transaction(async (tx) => {
+        const row = await tx.apiToken.findUnique({ where: { id } });
+        if (!row) return null;
+        if (row.revokedAt) return { token: toToken(row), secretHash: row.secretHash };
+        const token = toToken(await tx.apiToken.update({ where: { id }, data: { revokedAt: new Date() } }));
+        await recordAudit(tx, {
+          actor,
+          action: 'token.revoked',
+          environment: token.environment,
+          before: toToken(row),
+          after: token,
+        });
+        return { token, secretHash: row.secretHash };
+      }),
+
+    setNamedAdminToken: (name, secretHash) =>
+      db.$transaction(async (tx) => {
+        // Instances starting together must not both create the token.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('flagstone:named-admin-token'))`;
+        const live = await tx.apiToken.findFirst({
+          where: { name, scope: 'admin', environmentKey: null, revokedAt: null },
+        });
+        if (live?.secretHash === secretHash) return 'unchanged';
+        const row = live
+          ? await tx.apiToken.update({ where: { id: live.id }, data: { secretHash } })
+          : await tx.apiToken.create({ data: { name, scope: 'admin', secretHash } });
+        await recordAudit(tx, {
+          actor: 'system',
+          action: live ? 'token.rotated' : 'token.created',
+          after: toToken(row),
+        });
+        return live ? 'rotated' : 'created';
+      }),
+
+    async hasNamedToken(name) {
+      return (await db.apiToken.count({ where: { name, revokedAt: null } })) > 0;
+    },
+
+    async touch(id, at) {
+      await db.apiToken.update({ where: { id }, data: { lastUsedAt: at } });
+    },
+  };
+}

@@ -1,0 +1,107 @@
+// API tokens: minting, revocation, and the check every request goes through. Secrets are
+// random 256-bit strings, so a plain sha-256 is the right hash: nothing to brute-force.
+// Verified tokens are cached in process, so a request costs no database round trip.
+import { createHash, randomBytes } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { errors } from '../errors.ts';
+import type { MintedToken, MintTokenInput, Token, TokenScope } from './token-schemas.ts';
+import type { TokenStore } from './token-store.ts';
+
+export const BOOTSTRAP_TOKEN_NAME = 'bootstrap';
+const TOUCH_INTERVAL_MS = 60_000;
+
+export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
+const newSecret = () => `fs_${randomBytes(32).toString('base64url')}`;
+
+interface Deps {
+  store: TokenStore;
+  /** How long a verified (or unknown) token is trusted without asking the store again. */
+  cacheTtlMs?: number;
+  onTouchError?: (err: unknown) => void;
+}
+
+export function createTokenService({ store, cacheTtlMs = 30_000, onTouchError = () => {} }: Deps) {
+  const verified = new LRUCache<string, { token: Token | null }>({ max: 10_000, ttl: cacheTtlMs });
+  const lastTouch = new LRUCache<string, number>({ max: 10_000 });
+
+  // lastUsedAt is informational: written at most once a minute per token, off the request path.
+  function touch(token: Token) {
+    const now = Date.now();
+    if (now - (lastTouch.get(token.id) ?? 0) < TOUCH_INTERVAL_MS) return;
+    lastTouch.set(token.id, now);
+    store.touch(token.id, new Date(now)).catch(onTouchError);
+  }
+
+  return {
+    async mint(input: MintTokenInput, actor: string): Promise<MintedToken> {
+      const secret = newSecret();
+      const token = await store.create({ ...input, secretHash: hashSecret(secret) }, actor);
+      return { ...token, token: secret };
+    },
+
+    list: () => store.list(),
+
+    async revoke(id: string, actor: string): Promise<void> {
+      const revoked = await store.revoke(id, actor);
+      if (!revoked) throw errors.tokenNotFound(id);
+      verified.delete(revoked.secretHash);
+    },
+
+    /** The token a request presented, if it is known and live; throws UNAUTHORIZED otherwise. */
+    async authenticate(secret: string | undefined): Promise<Token> {
+      if (!secret) {
+        throw errors.unauthorized(
+          'Missing API token. Send it as "Authorization: Bearer <token>" or "X-API-Key: <token>".',
+        );
+      }
+      const hash = hashSecret(secret);
+      let entry = verified.get(hash);
+      if (!entry) {
+        entry = { token: await store.findByHash(hash) };
+        verified.set(hash, entry);
+      }
+      const { token } = entry;
+      if (!token) throw errors.unauthorized('Unknown API token. Check it, or ask an admin to mint one.');
+      if (token.revokedAt)
+        throw errors.unauthorized(`API token '${token.name}' was revoked. Ask an admin for a new one.`);
+      touch(token);
+      return token;
+    },
+
+    /**
+     * Makes sure an admin can get in: ADMIN_TOKEN, when given, becomes the secret of the token
+     * named `bootstrap` (so changing it rotates it). Without it, and only when `mintIfMissing`,
+     * a bootstrap token is created once and its secret returned for the caller to show.
+     */
+    async bootstrap(
+      adminToken: string | undefined,
+      mintIfMissing: boolean,
+    ): Promise<{ secret?: string; outcome: string }> {
+      if (adminToken)
+        return { outcome: await store.setNamedAdminToken(BOOTSTRAP_TOKEN_NAME, hashSecret(adminToken)) };
+      if (!mintIfMissing || (await store.hasNamedToken(BOOTSTRAP_TOKEN_NAME)))
+        return { outcome: 'unchanged' };
+      const secret = newSecret();
+      return { secret, outcome: await store.setNamedAdminToken(BOOTSTRAP_TOKEN_NAME, hashSecret(secret)) };
+    },
+  };
+}
+
+export type TokenService = ReturnType<typeof createTokenService>;
+
+/**
+ * Throws FORBIDDEN unless `token` may act with `scope` on `environment`. `null` means the
+ * action spans every environment (tokens, environments, the global audit); `undefined` skips
+ * the environment check.
+ */
+export function authorize(token: Token, scope: TokenScope, environment?: string | null): void {
+  if (scope === 'admin' && token.scope !== 'admin') {
+    throw errors.forbidden(`Token '${token.name}' has scope 'read'; this endpoint needs an admin token.`);
+  }
+  if (environment === undefined || !token.environment || token.environment === environment) return;
+  throw errors.forbidden(
+    environment === null
+      ? `Token '${token.name}' is limited to environment '${token.environment}'; this endpoint needs a token for all environments.`
+      : `Token '${token.name}' may only use environment '${token.environment}', not '${environment}'.`,
+  );
+}

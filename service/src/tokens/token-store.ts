@@ -1,0 +1,15 @@
+// The port between the token service and its storage. Only hashes of secrets cross it.
+import type { MintTokenInput, Token } from './token-schemas.ts';
+
+export interface TokenStore {
+  /** Stores a new token and audits it; throws ENVIRONMENT_NOT_FOUND for an unknown environment. */
+  create(input: MintTokenInput & { secretHash: string }, actor: string): Promise<Token>;
+  findByHash(secretHash: string): Promise<Token | null>;
+  list(): Promise<Token[]>;
+  /** Revokes and audits; returns the token with its hash, or null when the id is unknown. */
+  revoke(id: string, actor: string): Promise<{ token: Token; secretHash: string } | null>;
+  /** Makes the live admin token named `name` have this hash, creating it when there is none. */
+  setNamedAdminToken(name: string, secretHash: string): Promise<'created' | 'rotated' | 'unchanged'>;
+  hasNamedToken(name: string): Promise<boolean>;
+  touch(id: string, at: Date): Promise<void>;
+}
