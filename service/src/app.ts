@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fp from 'fastify-plugin';
 import type { Config } from './config.ts';
 import { loggerOptions, RequestLogController } from './logger.ts';
 import auth from './plugins/auth.ts';
@@ -19,7 +20,7 @@ import readApi from './routes/read-api.ts';
 export const BODY_LIMIT_BYTES = 64 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
-export async function flagstone(app: FastifyInstance, { config }: { config: Config }) {
+async function flagstoneApp(app: FastifyInstance, { config }: { config: Config }) {
   // Third-party plugins first, then our own, then the routes.
   await app.register(swagger);
   await app.register(validation);
@@ -33,6 +34,9 @@ export async function flagstone(app: FastifyInstance, { config }: { config: Conf
   await app.register(readApi, { prefix: '/api/config' });
   await app.register(admin, { prefix: '/api/admin' });
 }
+
+/** Not encapsulated, so whoever registers the app sees its decorators (database, flags…). */
+export const flagstone = fp(flagstoneApp, { name: 'flagstone' });
 
 export async function buildApp(
   config: Config,

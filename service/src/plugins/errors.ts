@@ -31,6 +31,8 @@ function describe(context: string, issue: ValidationIssue): string {
       return `${path} has an unknown field '${params.additionalProperty}'. Remove it; see /docs for the fields this endpoint takes.`;
     case 'required':
       return `${path} is missing the required field '${params.missingProperty}'.`;
+    case 'enum':
+      return `${path} must be one of ${(params.allowedValues as unknown[]).join(', ')}.`;
     case 'minProperties':
       return `${path} must contain at least one field.`;
     default:

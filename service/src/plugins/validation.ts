@@ -15,6 +15,8 @@ export default fp(
   async (app) => {
     const body = compiler(false);
     const other = compiler(true);
+    // The API speaks JSON only: anything else is a 415, not a string handed to the schema.
+    app.removeContentTypeParser('text/plain');
     app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? body : other).compile(schema));
   },
   { name: 'validation' },

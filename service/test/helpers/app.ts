@@ -1,0 +1,55 @@
+// Builds the real app on a fresh database for a test file, and closes both when it ends.
+import type { Test } from 'tap';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+export const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
+type App = Awaited<ReturnType<typeof buildApp>>;
+
+/** Builds an app; pass `database` to share one with an app built earlier in the same test. */
+export async function buildTestApp(
+  t: Test,
+  { env = {}, database }: { env?: Record<string, string>; database?: TestDatabase } = {},
+) {
+  const db = database ?? (await createTestDatabase());
+  if (!database) t.comment(`database: ${db.source}`);
+  const config = loadConfig({ LOG_LEVEL: 'silent', ADMIN_TOKEN, ...db.env, ...env });
+  const app = await buildApp(config);
+  t.teardown(async () => {
+    await app.close();
+    if (!database) await db.drop();
+  });
+  return { app, db, config };
+}
+
+/** Every row the service keeps, for asserting that a refused request changed nothing. */
+export async function snapshot(app: App) {
+  const query = (sql: string) => app.database.client.$queryRawUnsafe<unknown[]>(sql);
+  return {
+    environments: await query('SELECT key, revision FROM environments ORDER BY key'),
+    flags: await query(
+      'SELECT environment_key, key, enabled, type, default_value, variants, version, archived_at FROM flags ORDER BY environment_key, key',
+    ),
+    audit: await query('SELECT id::text, action, flag_key, version FROM audit_events ORDER BY id'),
+    tokens: await query('SELECT id, name, scope, secret_hash, revoked_at FROM api_tokens ORDER BY id'),
+  };
+}
+
+/** Creates a flag through the API and returns it. */
+export async function createFlag(app: App, body: Record<string, unknown>, headers = admin) {
+  const res = await app.inject({ method: 'POST', url: '/api/admin/flags', headers, payload: body });
+  if (res.statusCode !== 201) throw new Error(`create failed: ${res.statusCode} ${res.body}`);
+  return res.json();
+}
+
+/** Mints a token through the API and returns it, secret included. */
+export async function mintToken(app: App, body: Record<string, unknown>) {
+  const res = await app.inject({ method: 'POST', url: '/api/admin/tokens', headers: admin, payload: body });
+  if (res.statusCode !== 201) throw new Error(`mint failed: ${res.statusCode} ${res.body}`);
+  return res.json() as { id: string; token: string; name: string };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -1,0 +1,118 @@
+// A fresh database for each test file. PostgreSQL is found at DATABASE_URL, else on
+// 127.0.0.1:5432, else started with testcontainers; failing all three, the embedded PGlite
+// runs instead. Every test database is cloned from a template migrated once per schema.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { applyMigrations, readMigrations } from '../../src/db/migrations.ts';
+
+export interface TestDatabase {
+  /** Settings that point the service at this database. */
+  env: { DATABASE_URL?: string; DATA_DIR?: string };
+  kind: 'postgresql' | 'pglite';
+  /** Where the PostgreSQL came from, for the test output. */
+  source: string;
+  drop(): Promise<void>;
+}
+
+const LOCAL_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function startContainer(): Promise<string | undefined> {
+  try {
+    const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+    const container = await new PostgreSqlContainer('postgres:15-alpine').start();
+    process.once('exit', () => void container.stop());
+    return container.getConnectionUri();
+  } catch {
+    return undefined;
+  }
+}
+
+let server: Promise<{ url: string; source: string } | undefined> | undefined;
+
+/** The PostgreSQL server tests may create databases on, found once per process. */
+function findServer() {
+  server ??= (async () => {
+    if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, source: 'DATABASE_URL' };
+    if (await answers(LOCAL_URL)) return { url: LOCAL_URL, source: '127.0.0.1:5432' };
+    const url = await startContainer();
+    return url ? { url, source: 'testcontainers' } : undefined;
+  })();
+  return server;
+}
+
+const withDatabase = (url: string, name: string) => {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+};
+
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A template database with every migration applied, named after the migrations it holds. */
+async function ensureTemplate(serverUrl: string): Promise<string> {
+  const migrations = await readMigrations();
+  const digest = migrations.map((m) => m.checksum.slice(0, 6)).join('');
+  const name = `flagstone_tpl_${digest.slice(-24)}`;
+  await withClient(serverUrl, async (admin) => {
+    await admin.query(`SELECT pg_advisory_lock(hashtext('flagstone-test-template'))`);
+    try {
+      const { rows } = await admin.query('SELECT datistemplate FROM pg_database WHERE datname = $1', [name]);
+      if (rows[0]?.datistemplate) return;
+      if (rows[0]) await admin.query(`DROP DATABASE "${name}"`);
+      await admin.query(`CREATE DATABASE "${name}"`);
+      await withClient(withDatabase(serverUrl, name), (db) =>
+        applyMigrations({ exec: (sql) => db.query(sql), query: async (sql, p) => (await db.query(sql, p)).rows }),
+      );
+      // Marked last: a template left half-migrated by a crash is rebuilt next time.
+      await admin.query(`ALTER DATABASE "${name}" IS_TEMPLATE true`);
+    } finally {
+      await admin.query(`SELECT pg_advisory_unlock(hashtext('flagstone-test-template'))`);
+    }
+  });
+  return name;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const found = await findServer();
+  if (!found) {
+    const dir = await mkdtemp(join(tmpdir(), 'flagstone-test-'));
+    return {
+      env: { DATA_DIR: dir },
+      kind: 'pglite',
+      source: 'embedded PGlite (no PostgreSQL: DATABASE_URL unset, 127.0.0.1:5432 silent, no Docker)',
+      drop: () => rm(dir, { recursive: true, force: true }),
+    };
+  }
+  const template = await ensureTemplate(found.url);
+  const name = `flagstone_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await withClient(found.url, (admin) => admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
+  return {
+    env: { DATABASE_URL: withDatabase(found.url, name) },
+    kind: 'postgresql',
+    source: `PostgreSQL from ${found.source}`,
+    drop: () => withClient(found.url, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {}),
+  };
+}

@@ -1,0 +1,275 @@
+// Every refused request answers the JSON error shape with a clear code and changes nothing.
+import t from 'tap';
+import { BODY_LIMIT_BYTES } from '../../src/app.ts';
+import { admin, bearer, buildTestApp, createFlag, mintToken, snapshot } from '../helpers/app.ts';
+
+const { app } = await buildTestApp(t);
+
+await createFlag(app, { key: 'existing', type: 'boolean', defaultValue: false });
+const reader = await mintToken(app, { name: 'reader', scope: 'read' });
+const stagingAdmin = await mintToken(app, { name: 'staging-admin', scope: 'admin', environment: 'staging' });
+const revoked = await mintToken(app, { name: 'gone', scope: 'admin' });
+await app.inject({ method: 'DELETE', url: `/api/admin/tokens/${revoked.id}`, headers: admin });
+
+const json = { ...admin, 'content-type': 'application/json' };
+type Case = {
+  name: string;
+  method?: 'POST' | 'PATCH' | 'DELETE' | 'GET';
+  url?: string;
+  headers?: Record<string, string>;
+  payload?: unknown;
+  status: number;
+  code: string;
+  message?: RegExp;
+};
+
+const cases: Case[] = [
+  { name: 'malformed JSON', headers: json, payload: '{"key": "a",', status: 400, code: 'INVALID_JSON' },
+  { name: 'empty JSON body', headers: json, payload: '', status: 400, code: 'INVALID_JSON' },
+  {
+    name: 'a body that is not JSON',
+    headers: { ...admin, 'content-type': 'text/plain' },
+    payload: 'key=a',
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+  },
+  {
+    name: 'a string where a boolean belongs',
+    payload: { key: 'a', type: 'boolean', defaultValue: true, enabled: 'true' },
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    message: /body\.enabled must be boolean/,
+  },
+  {
+    name: 'an unknown flag type',
+    payload: { key: 'a', type: 'date', defaultValue: true },
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    message: /body\.type must be one of boolean, string, number, json/,
+  },
+  {
+    name: 'an unknown field',
+    payload: { key: 'a', type: 'boolean', defaultValue: true, colour: 'red' },
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    message: /unknown field 'colour'/,
+  },
+  {
+    name: 'a missing field',
+    payload: { key: 'a', defaultValue: true },
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    message: /missing the required field 'type'/,
+  },
+  {
+    name: 'a key that breaks the pattern',
+    payload: { key: 'Bad Key!', type: 'boolean', defaultValue: true },
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    message: /body\.key must match pattern/,
+  },
+  {
+    name: 'a key that is too long',
+    payload: { key: 'a'.repeat(129), type: 'boolean', defaultValue: true },
+    status: 400,
+    code: 'VALIDATION_ERROR',
+  },
+  {
+    name: 'a default value of the wrong type',
+    payload: { key: 'a', type: 'number', defaultValue: '3' },
+    status: 400,
+    code: 'INVALID_FLAG',
+    message: /defaultValue must be a number, because the flag type is number/,
+  },
+  {
+    name: 'a variant of the wrong type',
+    payload: { key: 'a', type: 'string', defaultValue: 'x', variants: { on: true } },
+    status: 400,
+    code: 'INVALID_FLAG',
+    message: /variant 'on' must be a string/,
+  },
+  {
+    name: 'an oversized body',
+    payload: { key: 'a', type: 'string', defaultValue: 'x'.repeat(BODY_LIMIT_BYTES) },
+    status: 413,
+    code: 'BODY_TOO_LARGE',
+  },
+  {
+    name: 'an unknown environment',
+    payload: { key: 'a', type: 'boolean', defaultValue: true, environment: 'moon' },
+    status: 404,
+    code: 'ENVIRONMENT_NOT_FOUND',
+  },
+  {
+    name: 'a duplicate create',
+    payload: { key: 'existing', type: 'boolean', defaultValue: true },
+    status: 409,
+    code: 'FLAG_EXISTS',
+  },
+  {
+    name: 'no token',
+    headers: {},
+    payload: { key: 'a', type: 'boolean', defaultValue: true },
+    status: 401,
+    code: 'UNAUTHORIZED',
+  },
+  {
+    name: 'an unknown token',
+    headers: bearer('fs_not-a-real-token'),
+    payload: { key: 'a', type: 'boolean', defaultValue: true },
+    status: 401,
+    code: 'UNAUTHORIZED',
+    message: /Unknown API token/,
+  },
+  {
+    name: 'a revoked token',
+    headers: bearer(revoked.token),
+    payload: { key: 'a', type: 'boolean', defaultValue: true },
+    status: 401,
+    code: 'UNAUTHORIZED',
+    message: /was revoked/,
+  },
+  {
+    name: 'a read token on the admin API',
+    headers: bearer(reader.token),
+    payload: { key: 'a', type: 'boolean', defaultValue: true },
+    status: 403,
+    code: 'FORBIDDEN',
+    message: /needs an admin token/,
+  },
+  {
+    name: 'an admin token of another environment',
+    headers: bearer(stagingAdmin.token),
+    payload: { key: 'a', type: 'boolean', defaultValue: true, environment: 'production' },
+    status: 403,
+    code: 'FORBIDDEN',
+  },
+  {
+    name: 'an environment-limited token minting tokens',
+    url: '/api/admin/tokens',
+    headers: bearer(stagingAdmin.token),
+    payload: { name: 'x', scope: 'admin' },
+    status: 403,
+    code: 'FORBIDDEN',
+    message: /token for all environments/,
+  },
+  {
+    name: 'a stale If-Match',
+    method: 'PATCH',
+    url: '/api/admin/flags/existing',
+    headers: { ...admin, 'if-match': '"7"' },
+    payload: { enabled: true },
+    status: 412,
+    code: 'VERSION_MISMATCH',
+  },
+  {
+    name: 'a malformed If-Match',
+    method: 'PATCH',
+    url: '/api/admin/flags/existing',
+    headers: { ...admin, 'if-match': 'yesterday' },
+    payload: { enabled: true },
+    status: 400,
+    code: 'VALIDATION_ERROR',
+  },
+  {
+    name: 'an empty PATCH',
+    method: 'PATCH',
+    url: '/api/admin/flags/existing',
+    payload: {},
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    message: /at least one field/,
+  },
+  {
+    name: 'a PATCH that changes the type but not the value',
+    method: 'PATCH',
+    url: '/api/admin/flags/existing',
+    payload: { type: 'string' },
+    status: 400,
+    code: 'INVALID_FLAG',
+  },
+  {
+    name: 'a PATCH of an unknown flag',
+    method: 'PATCH',
+    url: '/api/admin/flags/missing',
+    payload: { enabled: true },
+    status: 404,
+    code: 'FLAG_NOT_FOUND',
+  },
+  {
+    name: 'a PATCH in an unknown environment',
+    method: 'PATCH',
+    url: '/api/admin/flags/existing?environment=moon',
+    payload: { enabled: true },
+    status: 404,
+    code: 'ENVIRONMENT_NOT_FOUND',
+  },
+  {
+    name: 'an unknown query parameter',
+    method: 'DELETE',
+    url: '/api/admin/flags/existing?env=production',
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    message: /unknown field 'env'/,
+  },
+  {
+    name: 'a token with an unknown scope',
+    url: '/api/admin/tokens',
+    payload: { name: 'x', scope: 'root' },
+    status: 400,
+    code: 'VALIDATION_ERROR',
+  },
+  {
+    name: 'a token for an unknown environment',
+    url: '/api/admin/tokens',
+    payload: { name: 'x', scope: 'read', environment: 'moon' },
+    status: 404,
+    code: 'ENVIRONMENT_NOT_FOUND',
+  },
+  {
+    name: 'revoking a token id that is not a uuid',
+    method: 'DELETE',
+    url: '/api/admin/tokens/42',
+    status: 400,
+    code: 'VALIDATION_ERROR',
+  },
+  {
+    name: 'revoking an unknown token',
+    method: 'DELETE',
+    url: '/api/admin/tokens/00000000-0000-4000-8000-000000000000',
+    status: 404,
+    code: 'TOKEN_NOT_FOUND',
+  },
+  {
+    name: 'a duplicate environment',
+    url: '/api/admin/environments',
+    payload: { key: 'staging' },
+    status: 409,
+    code: 'ENVIRONMENT_EXISTS',
+  },
+  {
+    name: 'an audit cursor that is not a cursor',
+    method: 'GET',
+    url: '/api/admin/audit?cursor=abc',
+    status: 400,
+    code: 'VALIDATION_ERROR',
+  },
+  { name: 'an unknown route', method: 'GET', url: '/api/v2/flags', status: 404, code: 'ROUTE_NOT_FOUND' },
+];
+
+for (const c of cases) {
+  t.test(c.name, async (t) => {
+    const before = await snapshot(app);
+    const res = await app.inject({
+      method: c.method ?? 'POST',
+      url: c.url ?? '/api/admin/flags',
+      headers: c.headers ?? admin,
+      ...(c.payload === undefined ? {} : { payload: c.payload as string }),
+    });
+    t.equal(res.statusCode, c.status, res.body);
+    const body = res.json();
+    t.match(body, { statusCode: c.status, code: c.code, error: String, message: c.message ?? String });
+    t.same(Object.keys(body).sort(), ['code', 'error', 'message', 'statusCode'], 'only the error shape');
+    t.same(await snapshot(app), before, 'the database is unchanged');
+  });
+}
