@@ -42,7 +42,9 @@ export const ConfigSchema = Type.Object({
 
 export type Config = Static<typeof ConfigSchema>;
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
 
 /** Reads the settings from `env`, or throws a ConfigError whose message names the variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -51,7 +53,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const value = env[name];
     if (value !== undefined && value !== '') raw[name] = value;
   }
-  const candidate = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
+  const candidate = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, { ...raw }));
   const [error] = Value.Errors(ConfigSchema, candidate);
   if (!error) return candidate as Config;
   const name = error.instancePath.split('/')[1] ?? '';

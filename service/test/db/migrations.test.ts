@@ -1,0 +1,97 @@
+// The service's own migration runner and Prisma Migrate must agree on what has run.
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import t from 'tap';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { applyMigrations, pendingMigrations, readMigrations } from '../../src/db/migrations.ts';
+import { createTestDatabase } from '../helpers/database.ts';
+
+const run = promisify(execFile);
+
+t.test('on the embedded database: applied once, then nothing is pending', async (t) => {
+  const db = new PGlite();
+  t.teardown(() => db.close());
+  const runner = {
+    exec: (sql: string) => db.exec(sql),
+    query: async <T>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params)).rows,
+  };
+  const names = (await readMigrations()).map((m) => m.name);
+  t.same(await applyMigrations(runner), names);
+  t.same(await applyMigrations(runner), [], 'a second run does nothing');
+  t.same(await pendingMigrations(runner), []);
+  const envs = await db.query<{ key: string }>('SELECT key FROM environments ORDER BY key');
+  t.same(envs.rows.map((r) => r.key), ['development', 'production', 'staging']);
+});
+
+t.test('a failing migration rolls back and says which one failed', async (t) => {
+  const db = new PGlite();
+  t.teardown(() => db.close());
+  await db.exec('CREATE TABLE environments (key text)');
+  await t.rejects(
+    applyMigrations({
+      exec: (sql: string) => db.exec(sql),
+      query: async <T>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params)).rows,
+    }),
+    /migration \d+_init failed/,
+  );
+  const recorded = await db.query('SELECT * FROM _prisma_migrations');
+  t.equal(recorded.rows.length, 0, 'nothing recorded');
+});
+
+t.test('the service refuses a PostgreSQL database that lacks migrations', async (t) => {
+  const test = await createTestDatabase();
+  t.teardown(() => test.drop());
+  if (!test.env.DATABASE_URL) return t.skip(`needs PostgreSQL; running on ${test.source}`);
+  const client = new pg.Client({ connectionString: test.env.DATABASE_URL });
+  await client.connect();
+  await client.query(`DELETE FROM _prisma_migrations`);
+  await client.end();
+  await t.rejects(buildApp(loadConfig({ DATABASE_URL: test.env.DATABASE_URL, LOG_LEVEL: 'silent' })), {
+    message: /lacks migrations \d+_init; run `make migrate` first/,
+  });
+  const unreachable = 'postgresql://postgres@127.0.0.1:1/none';
+  await t.rejects(buildApp(loadConfig({ DATABASE_URL: unreachable, LOG_LEVEL: 'silent' })), {
+    message: /cannot read the migration history at DATABASE_URL/,
+  });
+});
+
+// Prisma's CLI needs its schema engine: the native one, or a stand-in named by PRISMA_SCHEMA_ENGINE_BINARY.
+const engines = new URL('../../../node_modules/@prisma/engines/', import.meta.url).pathname;
+const prismaCli =
+  process.env.PRISMA_SCHEMA_ENGINE_BINARY ||
+  (existsSync(engines) && readdirSync(engines).some((f) => f.startsWith('schema-engine')));
+
+t.test('prisma migrate agrees with the runner, both ways', { skip: !prismaCli && 'no Prisma schema engine here' }, async (t) => {
+  const migrated = await createTestDatabase();
+  t.teardown(() => migrated.drop());
+  if (!migrated.env.DATABASE_URL) return t.skip(`needs PostgreSQL; running on ${migrated.source}`);
+  const prisma = (args: string[], url: string) =>
+    run('npx', ['prisma', ...args], { env: { ...process.env, DATABASE_URL: url } });
+  const status = await prisma(['migrate', 'status'], migrated.env.DATABASE_URL);
+  t.match(status.stdout, /Database schema is up to date/, 'prisma sees the runner\'s work as complete');
+
+  // The other way: a database migrated by `prisma migrate deploy` is one the runner accepts.
+  const admin = new pg.Client({ connectionString: migrated.env.DATABASE_URL });
+  await admin.connect();
+  const name = `flagstone_deploy_${process.pid}`;
+  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  t.teardown(async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  });
+  const url = new URL(migrated.env.DATABASE_URL);
+  url.pathname = `/${name}`;
+  await prisma(['migrate', 'deploy'], url.toString());
+  const deployed = new pg.Client({ connectionString: url.toString() });
+  await deployed.connect();
+  t.same(
+    await pendingMigrations({ exec: (sql) => deployed.query(sql), query: async (sql, p) => (await deployed.query(sql, p)).rows }),
+    [],
+  );
+  await deployed.end();
+});

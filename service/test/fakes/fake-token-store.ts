@@ -1,0 +1,56 @@
+// An in-memory TokenStore that counts lookups, for unit tests of the token service.
+import { randomUUID } from 'node:crypto';
+import type { Token } from '../../src/tokens/token-schemas.ts';
+import type { TokenStore } from '../../src/tokens/token-store.ts';
+
+export function createFakeTokenStore() {
+  const rows = new Map<string, { token: Token; secretHash: string }>();
+  const calls = { findByHash: 0, touch: 0 };
+  const store: TokenStore = {
+    async create({ name, scope, environment, secretHash }) {
+      const token: Token = {
+        id: randomUUID(),
+        name,
+        scope,
+        environment: environment ?? null,
+        createdAt: new Date().toISOString(),
+        lastUsedAt: null,
+        revokedAt: null,
+      };
+      rows.set(token.id, { token, secretHash });
+      return token;
+    },
+    async findByHash(secretHash) {
+      calls.findByHash += 1;
+      return [...rows.values()].find((r) => r.secretHash === secretHash)?.token ?? null;
+    },
+    async list() {
+      return [...rows.values()].map((r) => r.token);
+    },
+    async revoke(id) {
+      const row = rows.get(id);
+      if (!row) return null;
+      row.token = { ...row.token, revokedAt: row.token.revokedAt ?? new Date().toISOString() };
+      return row;
+    },
+    async setNamedAdminToken(name, secretHash) {
+      const live = [...rows.values()].find((r) => r.token.name === name && !r.token.revokedAt);
+      if (live?.secretHash === secretHash) return 'unchanged';
+      if (live) {
+        live.secretHash = secretHash;
+        return 'rotated';
+      }
+      await store.create({ name, scope: 'admin', secretHash }, 'system');
+      return 'created';
+    },
+    async hasNamedToken(name) {
+      return [...rows.values()].some((r) => r.token.name === name && !r.token.revokedAt);
+    },
+    async touch(id, at) {
+      calls.touch += 1;
+      const row = rows.get(id);
+      if (row) row.token = { ...row.token, lastUsedAt: at.toISOString() };
+    },
+  };
+  return { store, calls };
+}

@@ -1,0 +1,75 @@
+import t from 'tap';
+import type { Token } from '../../src/tokens/token-schemas.ts';
+import { authorize, createTokenService, hashSecret } from '../../src/tokens/token-service.ts';
+import { createFakeTokenStore } from '../fakes/fake-token-store.ts';
+
+function setup() {
+  const fake = createFakeTokenStore();
+  return { ...fake, tokens: createTokenService({ store: fake.store }) };
+}
+
+t.test('a verified token is cached: no store lookup per request', async (t) => {
+  const { tokens, calls } = setup();
+  const { token } = await tokens.mint({ name: 'svc', scope: 'read' }, 'admin');
+  for (let i = 0; i < 5; i++) t.equal((await tokens.authenticate(token)).name, 'svc');
+  t.equal(calls.findByHash, 1);
+  t.equal(calls.touch, 1, 'lastUsedAt is written once, not per request');
+});
+
+t.test('unknown and missing tokens are 401, and unknown ones are cached too', async (t) => {
+  const { tokens, calls } = setup();
+  await t.rejects(tokens.authenticate(undefined), { statusCode: 401, message: /Missing API token/ });
+  await t.rejects(tokens.authenticate('fs_guess'), { statusCode: 401, message: /Unknown API token/ });
+  await t.rejects(tokens.authenticate('fs_guess'), { statusCode: 401 });
+  t.equal(calls.findByHash, 1);
+});
+
+t.test('revoking drops the cached verification at once', async (t) => {
+  const { tokens } = setup();
+  const { id, token } = await tokens.mint({ name: 'svc', scope: 'admin' }, 'admin');
+  await tokens.authenticate(token);
+  await tokens.revoke(id, 'admin');
+  await t.rejects(tokens.authenticate(token), { statusCode: 401, message: /'svc' was revoked/ });
+  await t.rejects(tokens.revoke('00000000-0000-4000-8000-000000000000', 'admin'), { code: 'TOKEN_NOT_FOUND' });
+});
+
+t.test('secrets are random and only their sha-256 reaches the store', async (t) => {
+  const { tokens, store } = setup();
+  const a = await tokens.mint({ name: 'a', scope: 'read' }, 'admin');
+  const b = await tokens.mint({ name: 'b', scope: 'read' }, 'admin');
+  t.not(a.token, b.token);
+  t.match(a.token, /^fs_[A-Za-z0-9_-]{43}$/);
+  t.equal((await store.findByHash(hashSecret(a.token)))?.id, a.id);
+  t.equal(hashSecret('abc'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+});
+
+t.test('bootstrap: ADMIN_TOKEN sets it; otherwise one is minted once, and only when asked', async (t) => {
+  const { tokens } = setup();
+  t.same(await tokens.bootstrap(undefined, false), { outcome: 'unchanged' }, 'nothing without embedded mode');
+  const first = await tokens.bootstrap(undefined, true);
+  t.match(first, { outcome: 'created', secret: /^fs_/ });
+  t.equal((await tokens.authenticate(first.secret)).name, 'bootstrap');
+  t.same(await tokens.bootstrap(undefined, true), { outcome: 'unchanged' }, 'not minted again on restart');
+  t.same(await tokens.bootstrap('x'.repeat(32), true), { outcome: 'rotated' });
+  t.same(await tokens.bootstrap('x'.repeat(32), true), { outcome: 'unchanged' });
+});
+
+t.test('authorize: scope, then environment', async (t) => {
+  const token = (scope: 'read' | 'admin', environment: string | null): Token => ({
+    id: 'id',
+    name: 'n',
+    scope,
+    environment,
+    createdAt: '',
+    lastUsedAt: null,
+    revokedAt: null,
+  });
+  t.doesNotThrow(() => authorize(token('admin', null), 'admin', null));
+  t.doesNotThrow(() => authorize(token('admin', null), 'read', 'production'));
+  t.doesNotThrow(() => authorize(token('read', null), 'read', 'production'));
+  t.doesNotThrow(() => authorize(token('read', 'staging'), 'read', 'staging'));
+  t.doesNotThrow(() => authorize(token('read', 'staging'), 'read'), 'undefined skips the environment check');
+  t.throws(() => authorize(token('read', null), 'admin'), { statusCode: 403, message: /needs an admin token/ });
+  t.throws(() => authorize(token('read', 'staging'), 'read', 'production'), { statusCode: 403 });
+  t.throws(() => authorize(token('admin', 'staging'), 'admin', null), { message: /all environments/ });
+});
