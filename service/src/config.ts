@@ -11,10 +11,15 @@ export const ConfigSchema = Type.Object({
   DATABASE_URL: Type.Optional(
     Type.String({
       pattern: '^postgres(ql)?://',
-      description: 'a PostgreSQL URL (postgresql://user:password@host:5432/db); leave unset for the embedded database',
+      description:
+        'a PostgreSQL URL (postgresql://user:password@host:5432/db); leave unset for the embedded database',
     }),
   ),
-  DATA_DIR: Type.String({ minLength: 1, default: './data', description: 'the directory for the embedded database' }),
+  DATA_DIR: Type.String({
+    minLength: 1,
+    default: './data',
+    description: 'the directory for the embedded database',
+  }),
   DEFAULT_ENVIRONMENT: Type.String({
     pattern: KEY_PATTERN,
     default: 'development',

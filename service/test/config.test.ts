@@ -13,7 +13,13 @@ t.test('defaults give the embedded, in-process setup', async (t) => {
 });
 
 t.test('values are converted, and empty means unset', async (t) => {
-  const config = loadConfig({ PORT: '8080', L1_TTL_MS: '250', DATABASE_URL: '', LOG_LEVEL: 'debug', OTHER: 'x' });
+  const config = loadConfig({
+    PORT: '8080',
+    L1_TTL_MS: '250',
+    DATABASE_URL: '',
+    LOG_LEVEL: 'debug',
+    OTHER: 'x',
+  });
   t.equal(config.PORT, 8080);
   t.equal(config.L1_TTL_MS, 250);
   t.equal(config.DATABASE_URL, undefined);

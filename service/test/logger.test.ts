@@ -54,7 +54,10 @@ t.test('an unexpected failure is a 500 without internals, logged with its reques
   app.flags.getFlag = async () => {
     throw new Error('connection reset by peer at 10.0.0.7');
   };
-  const res = await app.inject({ url: '/api/config/flags/x', headers: { ...admin, 'x-request-id': 'boom-1' } });
+  const res = await app.inject({
+    url: '/api/config/flags/x',
+    headers: { ...admin, 'x-request-id': 'boom-1' },
+  });
   t.equal(res.statusCode, 500);
   t.match(res.json(), { code: 'INTERNAL_ERROR', message: /request id boom-1/ });
   t.notMatch(res.body, /10\.0\.0\.7/, 'no internal detail in the response');

@@ -8,9 +8,11 @@ import t from 'tap';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { applyMigrations, pendingMigrations, readMigrations } from '../../src/db/migrations.ts';
-import { createTestDatabase } from '../helpers/database.ts';
+import { createTestDatabase, findPostgres } from '../helpers/database.ts';
 
 const run = promisify(execFile);
+const noPostgres =
+  !(await findPostgres()) && 'needs PostgreSQL (none at DATABASE_URL, 127.0.0.1:5432 or Docker)';
 
 t.test('on the embedded database: applied once, then nothing is pending', async (t) => {
   const db = new PGlite();
@@ -24,7 +26,10 @@ t.test('on the embedded database: applied once, then nothing is pending', async 
   t.same(await applyMigrations(runner), [], 'a second run does nothing');
   t.same(await pendingMigrations(runner), []);
   const envs = await db.query<{ key: string }>('SELECT key FROM environments ORDER BY key');
-  t.same(envs.rows.map((r) => r.key), ['development', 'production', 'staging']);
+  t.same(
+    envs.rows.map((r) => r.key),
+    ['development', 'production', 'staging'],
+  );
 });
 
 t.test('a failing migration rolls back and says which one failed', async (t) => {
@@ -42,15 +47,14 @@ t.test('a failing migration rolls back and says which one failed', async (t) => 
   t.equal(recorded.rows.length, 0, 'nothing recorded');
 });
 
-t.test('the service refuses a PostgreSQL database that lacks migrations', async (t) => {
+t.test('the service refuses a PostgreSQL database that lacks migrations', { skip: noPostgres }, async (t) => {
   const test = await createTestDatabase();
   t.teardown(() => test.drop());
-  if (!test.env.DATABASE_URL) return t.skip(`needs PostgreSQL; running on ${test.source}`);
-  const client = new pg.Client({ connectionString: test.env.DATABASE_URL });
+  const client = new pg.Client({ connectionString: test.env.DATABASE_URL! });
   await client.connect();
   await client.query(`DELETE FROM _prisma_migrations`);
   await client.end();
-  await t.rejects(buildApp(loadConfig({ DATABASE_URL: test.env.DATABASE_URL, LOG_LEVEL: 'silent' })), {
+  await t.rejects(buildApp(loadConfig({ DATABASE_URL: test.env.DATABASE_URL!, LOG_LEVEL: 'silent' })), {
     message: /lacks migrations \d+_init; run `make migrate` first/,
   });
   const unreachable = 'postgresql://postgres@127.0.0.1:1/none';
@@ -65,33 +69,39 @@ const prismaCli =
   process.env.PRISMA_SCHEMA_ENGINE_BINARY ||
   (existsSync(engines) && readdirSync(engines).some((f) => f.startsWith('schema-engine')));
 
-t.test('prisma migrate agrees with the runner, both ways', { skip: !prismaCli && 'no Prisma schema engine here' }, async (t) => {
-  const migrated = await createTestDatabase();
-  t.teardown(() => migrated.drop());
-  if (!migrated.env.DATABASE_URL) return t.skip(`needs PostgreSQL; running on ${migrated.source}`);
-  const prisma = (args: string[], url: string) =>
-    run('npx', ['prisma', ...args], { env: { ...process.env, DATABASE_URL: url } });
-  const status = await prisma(['migrate', 'status'], migrated.env.DATABASE_URL);
-  t.match(status.stdout, /Database schema is up to date/, 'prisma sees the runner\'s work as complete');
+t.test(
+  'prisma migrate agrees with the runner, both ways',
+  { skip: noPostgres || (!prismaCli && 'no Prisma schema engine here') },
+  async (t) => {
+    const migrated = await createTestDatabase();
+    t.teardown(() => migrated.drop());
+    const prisma = (args: string[], url: string) =>
+      run('npx', ['prisma', ...args], { env: { ...process.env, DATABASE_URL: url } });
+    const status = await prisma(['migrate', 'status'], migrated.env.DATABASE_URL!);
+    t.match(status.stdout, /Database schema is up to date/, "prisma sees the runner's work as complete");
 
-  // The other way: a database migrated by `prisma migrate deploy` is one the runner accepts.
-  const admin = new pg.Client({ connectionString: migrated.env.DATABASE_URL });
-  await admin.connect();
-  const name = `flagstone_deploy_${process.pid}`;
-  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  t.teardown(async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  });
-  const url = new URL(migrated.env.DATABASE_URL);
-  url.pathname = `/${name}`;
-  await prisma(['migrate', 'deploy'], url.toString());
-  const deployed = new pg.Client({ connectionString: url.toString() });
-  await deployed.connect();
-  t.same(
-    await pendingMigrations({ exec: (sql) => deployed.query(sql), query: async (sql, p) => (await deployed.query(sql, p)).rows }),
-    [],
-  );
-  await deployed.end();
-});
+    // The other way: a database migrated by `prisma migrate deploy` is one the runner accepts.
+    const admin = new pg.Client({ connectionString: migrated.env.DATABASE_URL! });
+    await admin.connect();
+    const name = `flagstone_deploy_${process.pid}`;
+    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+    await admin.query(`CREATE DATABASE ${name}`);
+    t.teardown(async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    });
+    const url = new URL(migrated.env.DATABASE_URL!);
+    url.pathname = `/${name}`;
+    await prisma(['migrate', 'deploy'], url.toString());
+    const deployed = new pg.Client({ connectionString: url.toString() });
+    await deployed.connect();
+    t.same(
+      await pendingMigrations({
+        exec: (sql) => deployed.query(sql),
+        query: async (sql, p) => (await deployed.query(sql, p)).rows,
+      }),
+      [],
+    );
+    await deployed.end();
+  },
+);

@@ -37,7 +37,10 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
     async findFlag(environment, key) {
       calls.findFlag += 1;
       const row = rows.get(id(environment, key));
-      if (row) return row.archived ? { version: row.flag.version, flag: null, missing: 'flag' } : { version: row.flag.version, flag: row.flag };
+      if (row)
+        return row.archived
+          ? { version: row.flag.version, flag: null, missing: 'flag' }
+          : { version: row.flag.version, flag: row.flag };
       return { version: 0, flag: null, missing: envs.has(environment) ? 'flag' : 'environment' };
     },
     async listFlags(environment) {
@@ -56,9 +59,24 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
       if (existing && !existing.archived) throw errors.flagExists(environment, key);
       const revision = bump(environment);
       const now = new Date().toISOString();
-      const flag = { ...content, key, environment, version: (existing?.flag.version ?? 0) + 1, createdAt: now, updatedAt: now };
+      const flag = {
+        ...content,
+        key,
+        environment,
+        version: (existing?.flag.version ?? 0) + 1,
+        createdAt: now,
+        updatedAt: now,
+      };
       rows.set(id(environment, key), { flag, archived: false });
-      record({ actor, action: 'flag.created', environment, flagKey: key, before: null, after: flag, version: flag.version });
+      record({
+        actor,
+        action: 'flag.created',
+        environment,
+        flagKey: key,
+        before: null,
+        after: flag,
+        version: flag.version,
+      });
       return { flag, revision };
     },
     async updateFlag(environment, key, change, actor) {
@@ -66,8 +84,21 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
       const row = live(environment, key);
       const content = change(row.flag);
       const revision = bump(environment);
-      const flag = { ...row.flag, ...content, version: row.flag.version + 1, updatedAt: new Date().toISOString() };
-      record({ actor, action: 'flag.updated', environment, flagKey: key, before: row.flag, after: flag, version: flag.version });
+      const flag = {
+        ...row.flag,
+        ...content,
+        version: row.flag.version + 1,
+        updatedAt: new Date().toISOString(),
+      };
+      record({
+        actor,
+        action: 'flag.updated',
+        environment,
+        flagKey: key,
+        before: row.flag,
+        after: flag,
+        version: flag.version,
+      });
       row.flag = flag;
       return { flag, revision };
     },
@@ -77,7 +108,15 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
       const revision = bump(environment);
       row.archived = true;
       row.flag = { ...row.flag, version: row.flag.version + 1 };
-      record({ actor, action: 'flag.archived', environment, flagKey: key, before: row.flag, after: null, version: row.flag.version });
+      record({
+        actor,
+        action: 'flag.archived',
+        environment,
+        flagKey: key,
+        before: row.flag,
+        after: null,
+        version: row.flag.version,
+      });
       return { version: row.flag.version, revision };
     },
     async listEnvironments() {
@@ -87,7 +126,15 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
       if (envs.has(key)) throw errors.environmentExists(key);
       const env = { key, revision: 0, createdAt: new Date().toISOString() };
       envs.set(key, env);
-      record({ actor, action: 'environment.created', environment: key, flagKey: null, before: null, after: env, version: null });
+      record({
+        actor,
+        action: 'environment.created',
+        environment: key,
+        flagKey: null,
+        before: null,
+        after: env,
+        version: null,
+      });
       return env;
     },
     async listAudit({ environment, flagKey, cursor, limit }) {

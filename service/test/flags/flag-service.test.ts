@@ -117,9 +117,14 @@ t.test('checkContent: every value a flag serves is of its type', async (t) => {
     description: '',
     rules: [],
   });
-  for (const [type, value] of good) t.doesNotThrow(() => checkContent(content(type, value)), `${type} ${JSON.stringify(value)}`);
+  for (const [type, value] of good)
+    t.doesNotThrow(() => checkContent(content(type, value)), `${type} ${JSON.stringify(value)}`);
   for (const [type, value] of bad) {
-    t.throws(() => checkContent(content(type, value)), { code: 'INVALID_FLAG' }, `${type} ${JSON.stringify(value)}`);
+    t.throws(
+      () => checkContent(content(type, value)),
+      { code: 'INVALID_FLAG' },
+      `${type} ${JSON.stringify(value)}`,
+    );
   }
   t.throws(() => checkContent(content('string', 'a', { ok: 'b', bad: 2 })), {
     message: "variant 'bad' must be a string, because the flag type is string.",

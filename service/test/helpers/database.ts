@@ -44,8 +44,8 @@ async function startContainer(): Promise<string | undefined> {
 
 let server: Promise<{ url: string; source: string } | undefined> | undefined;
 
-/** The PostgreSQL server tests may create databases on, found once per process. */
-function findServer() {
+/** The PostgreSQL server tests may create databases on, found once per process; undefined if none. */
+export function findPostgres() {
   server ??= (async () => {
     if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, source: 'DATABASE_URL' };
     if (await answers(LOCAL_URL)) return { url: LOCAL_URL, source: '127.0.0.1:5432' };
@@ -84,7 +84,10 @@ async function ensureTemplate(serverUrl: string): Promise<string> {
       if (rows[0]) await admin.query(`DROP DATABASE "${name}"`);
       await admin.query(`CREATE DATABASE "${name}"`);
       await withClient(withDatabase(serverUrl, name), (db) =>
-        applyMigrations({ exec: (sql) => db.query(sql), query: async (sql, p) => (await db.query(sql, p)).rows }),
+        applyMigrations({
+          exec: (sql) => db.query(sql),
+          query: async (sql, p) => (await db.query(sql, p)).rows,
+        }),
       );
       // Marked last: a template left half-migrated by a crash is rebuilt next time.
       await admin.query(`ALTER DATABASE "${name}" IS_TEMPLATE true`);
@@ -96,7 +99,7 @@ async function ensureTemplate(serverUrl: string): Promise<string> {
 }
 
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const found = await findServer();
+  const found = await findPostgres();
   if (!found) {
     const dir = await mkdtemp(join(tmpdir(), 'flagstone-test-'));
     return {
@@ -113,6 +116,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     env: { DATABASE_URL: withDatabase(found.url, name) },
     kind: 'postgresql',
     source: `PostgreSQL from ${found.source}`,
-    drop: () => withClient(found.url, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {}),
+    drop: () =>
+      withClient(found.url, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(
+        () => {},
+      ),
   };
 }

@@ -59,7 +59,10 @@ t.test('the list carries an ETag; If-None-Match answers 304 until something chan
   t.equal(weakInList.statusCode, 304, 'weak and listed tags match too');
 
   await createFlag(app, { key: 'later', type: 'number', defaultValue: 3 });
-  const changed = await app.inject({ url: '/api/config/flags', headers: { ...admin, 'if-none-match': etag } });
+  const changed = await app.inject({
+    url: '/api/config/flags',
+    headers: { ...admin, 'if-none-match': etag },
+  });
   t.equal(changed.statusCode, 200);
   t.not(changed.headers.etag, etag);
   t.same(
@@ -91,7 +94,12 @@ t.test('a token limited to one environment reads it by default and nothing else'
 t.test('reads need a token', async (t) => {
   const res = await app.inject({ url: '/api/config/flags' });
   t.equal(res.statusCode, 401);
-  t.match(res.json(), { statusCode: 401, code: 'UNAUTHORIZED', error: 'Unauthorized', message: /Authorization: Bearer/ });
+  t.match(res.json(), {
+    statusCode: 401,
+    code: 'UNAUTHORIZED',
+    error: 'Unauthorized',
+    message: /Authorization: Bearer/,
+  });
   const malformed = await app.inject({ url: '/api/config/flags', headers: { authorization: 'Basic abc' } });
   t.equal(malformed.statusCode, 401);
   t.match(malformed.json().message, /must be "Bearer <token>"/);

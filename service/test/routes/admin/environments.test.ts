@@ -13,7 +13,12 @@ t.test('the first migration creates production, staging and development', async 
 });
 
 t.test('a new environment takes flags and reads at once', async (t) => {
-  const res = await app.inject({ method: 'POST', url: '/api/admin/environments', headers: admin, payload: { key: 'qa' } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/admin/environments',
+    headers: admin,
+    payload: { key: 'qa' },
+  });
   t.equal(res.statusCode, 201);
   t.match(res.json(), { key: 'qa', revision: 0 });
   await createFlag(app, { key: 'qa-only', environment: 'qa', type: 'boolean', defaultValue: true });

@@ -87,10 +87,18 @@ t.test('concurrent PATCHes each get their own version', async (t) => {
   await createFlag(app, { key: 'racy', type: 'number', defaultValue: 0 });
   const results = await Promise.all(
     [1, 2, 3, 4, 5].map((n) =>
-      app.inject({ method: 'PATCH', url: '/api/admin/flags/racy', headers: admin, payload: { defaultValue: n } }),
+      app.inject({
+        method: 'PATCH',
+        url: '/api/admin/flags/racy',
+        headers: admin,
+        payload: { defaultValue: n },
+      }),
     ),
   );
-  t.same(results.map((r) => r.statusCode), [200, 200, 200, 200, 200]);
+  t.same(
+    results.map((r) => r.statusCode),
+    [200, 200, 200, 200, 200],
+  );
   t.same(results.map((r) => r.json().version).sort(), [2, 3, 4, 5, 6]);
   const history = await app.inject({ url: '/api/admin/flags/racy/history', headers: admin });
   t.equal(history.json().events.length, 6);
@@ -131,7 +139,12 @@ t.test('DELETE archives: reads 404, the list drops it, history stays, the key ca
 t.test('history and audit page with a cursor, newest first', async (t) => {
   await createFlag(app, { key: 'paged', type: 'number', defaultValue: 0 });
   for (const n of [1, 2, 3, 4]) {
-    await app.inject({ method: 'PATCH', url: '/api/admin/flags/paged', headers: admin, payload: { defaultValue: n } });
+    await app.inject({
+      method: 'PATCH',
+      url: '/api/admin/flags/paged',
+      headers: admin,
+      payload: { defaultValue: n },
+    });
   }
   const versions: number[] = [];
   let cursor: string | null = null;

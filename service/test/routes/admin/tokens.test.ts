@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import t from 'tap';
-import { admin, ADMIN_TOKEN, bearer, buildTestApp, mintToken } from '../../helpers/app.ts';
+import { ADMIN_TOKEN, admin, bearer, buildTestApp, mintToken } from '../../helpers/app.ts';
 
 const { app, db } = await buildTestApp(t);
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -17,7 +17,13 @@ t.test('mint shows the secret once and stores only its sha-256', async (t) => {
   t.equal(res.statusCode, 201);
   t.equal(res.headers['cache-control'], 'no-store');
   const minted = res.json();
-  t.match(minted, { id: String, name: 'checkout-service', scope: 'read', environment: 'production', token: /^fs_/ });
+  t.match(minted, {
+    id: String,
+    name: 'checkout-service',
+    scope: 'read',
+    environment: 'production',
+    token: /^fs_/,
+  });
   t.ok(minted.token.length >= 40, 'a long random secret');
   const hashes = await storedHashes();
   t.ok(hashes.includes(sha256(minted.token)), 'the hash is stored');
@@ -28,7 +34,10 @@ t.test('mint shows the secret once and stores only its sha-256', async (t) => {
   t.equal(list.statusCode, 200);
   t.notOk(list.body.includes(minted.token), 'the list never shows secrets');
   t.notOk(list.body.includes(sha256(minted.token)), 'nor hashes');
-  t.match(list.json().tokens, [{ name: 'bootstrap', scope: 'admin', environment: null }, { name: 'checkout-service' }]);
+  t.match(list.json().tokens, [
+    { name: 'bootstrap', scope: 'admin', environment: null },
+    { name: 'checkout-service' },
+  ]);
 
   const audit = await app.inject({ url: '/api/admin/audit?environment=production', headers: admin });
   t.notOk(audit.body.includes(minted.token), 'the audit trail holds no secret');
@@ -46,7 +55,10 @@ t.test('revoke: 204, then the token gets 401 at once', async (t) => {
   const again = await app.inject({ method: 'DELETE', url: `/api/admin/tokens/${id}`, headers: admin });
   t.equal(again.statusCode, 204, 'revoking twice is harmless');
   const listed = (await app.inject({ url: '/api/admin/tokens', headers: admin })).json().tokens;
-  t.match(listed.find((x: { id: string }) => x.id === id), { revokedAt: String });
+  t.match(
+    listed.find((x: { id: string }) => x.id === id),
+    { revokedAt: String },
+  );
 });
 
 t.test('use is recorded as lastUsedAt', async (t) => {
