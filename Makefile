@@ -34,7 +34,7 @@ start: deps ## start the service (embedded PostgreSQL and in-process cache unles
 	npm start
 
 test: deps ## run the tests (real PostgreSQL when one answers, see README)
-	npm test
+	@$(prisma_env); npm test
 
 lint: deps ## check formatting and lint rules
 	npm run lint
