@@ -8,10 +8,14 @@ import type { Config } from './config.ts';
 import { loggerOptions, RequestLogController } from './logger.ts';
 import auth from './plugins/auth.ts';
 import database from './plugins/database.ts';
+import emf from './plugins/emf.ts';
 import errors from './plugins/errors.ts';
+import metrics from './plugins/metrics.ts';
+import redis from './plugins/redis.ts';
 import requestId from './plugins/request-id.ts';
 import services from './plugins/services.ts';
 import swagger from './plugins/swagger.ts';
+import underPressure from './plugins/under-pressure.ts';
 import validation from './plugins/validation.ts';
 import admin from './routes/admin/index.ts';
 import health from './routes/health.ts';
@@ -23,12 +27,16 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 async function flagstoneApp(app: FastifyInstance, { config }: { config: Config }) {
   // Third-party plugins first, then our own, then the routes.
   await app.register(swagger);
+  await app.register(metrics);
+  await app.register(underPressure, { config });
   await app.register(validation);
   await app.register(errors);
   await app.register(requestId);
   await app.register(database, { config });
+  await app.register(redis, { config });
   await app.register(services, { config });
   await app.register(auth);
+  await app.register(emf, { config });
 
   await app.register(health, { prefix: '/health' });
   await app.register(readApi, { prefix: '/api/config' });

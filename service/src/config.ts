@@ -33,11 +33,60 @@ export const ConfigSchema = Type.Object({
       description: 'a secret of 24 to 256 printable characters without spaces (e.g. `openssl rand -hex 32`)',
     }),
   ),
-  L1_TTL_MS: Type.Integer({
+  REDIS_URL: Type.Optional(
+    Type.String({
+      pattern: '^rediss?://',
+      description:
+        'a Redis URL, redis://host:6379 or rediss://host:6379 for TLS; leave unset for the in-process cache only',
+    }),
+  ),
+  REDIS_AUTH_TOKEN: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 512, description: 'the Redis AUTH token (password)' }),
+  ),
+  REDIS_KEY_PREFIX: Type.String({
+    pattern: '^[A-Za-z0-9:._-]{0,64}$',
+    default: 'flagstone:',
+    description: 'a prefix for Redis keys: up to 64 letters, digits, ":", ".", "_" or "-"',
+  }),
+  REDIS_COMMAND_TIMEOUT_MS: Type.Integer({
     minimum: 1,
+    maximum: 10_000,
+    default: 100,
+    description: 'how long a Redis command may take before the read falls through, 1-10000 ms',
+  }),
+  CACHE_TTL_SECONDS: Type.Integer({
+    minimum: 1,
+    maximum: 86_400,
+    default: 300,
+    description: 'the Redis cache lifetime in seconds, 1-86400',
+  }),
+  L1_TTL_MS: Type.Integer({
+    minimum: 0,
     maximum: 600_000,
     default: 1000,
-    description: 'the in-process cache lifetime in milliseconds, 1-600000',
+    description: 'the in-process cache lifetime in milliseconds, 0-600000 (0 turns the in-process layer off)',
+  }),
+  WARM_ENVIRONMENTS: Type.String({
+    pattern: '^([a-z0-9][a-z0-9._-]{0,127}(,[a-z0-9][a-z0-9._-]{0,127})*)?$',
+    default: '',
+    description: 'a comma-separated list of environment keys, e.g. production,staging',
+  }),
+  MAX_EVENT_LOOP_DELAY_MS: Type.Integer({
+    minimum: 0,
+    default: 1000,
+    description: 'the event-loop delay in milliseconds above which requests get 503 (0 turns the check off)',
+  }),
+  MAX_HEAP_USED_BYTES: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description:
+        'the heap size in bytes above which requests get 503 (0 turns the check off; unset: 90% of the heap limit)',
+    }),
+  ),
+  SERVICE_NAME: Type.String({
+    pattern: '^[A-Za-z0-9._-]{1,64}$',
+    default: 'flagstone',
+    description: 'the name metrics are reported under: letters, digits, ".", "_" or "-"',
   }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     default: 'info',
@@ -46,6 +95,12 @@ export const ConfigSchema = Type.Object({
 });
 
 export type Config = Static<typeof ConfigSchema>;
+
+// Never echoed back in an error message: they may hold credentials.
+const SECRET_SETTINGS = new Set(['ADMIN_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'REDIS_AUTH_TOKEN']);
+
+export const warmEnvironments = (config: Pick<Config, 'WARM_ENVIRONMENTS'>) =>
+  config.WARM_ENVIRONMENTS.split(',').filter(Boolean);
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -63,6 +118,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!error) return candidate as Config;
   const name = error.instancePath.split('/')[1] ?? '';
   const property = (ConfigSchema.properties as Record<string, { description?: string }>)[name];
-  const shown = name === 'ADMIN_TOKEN' || name === 'DATABASE_URL' ? '(hidden)' : JSON.stringify(raw[name]);
+  const shown = SECRET_SETTINGS.has(name) ? '(hidden)' : JSON.stringify(raw[name]);
   throw new ConfigError(`${name} must be ${property?.description ?? 'valid'}; got ${shown}`);
 }

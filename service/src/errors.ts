@@ -4,12 +4,15 @@
 export class DomainError extends Error {
   readonly code: string;
   readonly statusCode: number;
+  /** Sent as Retry-After: when it makes sense to try again. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: string, statusCode: number, message: string) {
+  constructor(code: string, statusCode: number, message: string, retryAfterSeconds?: number) {
     super(message);
     this.name = 'DomainError';
     this.code = code;
     this.statusCode = statusCode;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
@@ -49,4 +52,11 @@ export const errors = {
     ),
   unauthorized: (message: string) => new DomainError('UNAUTHORIZED', 401, message),
   forbidden: (message: string) => new DomainError('FORBIDDEN', 403, message),
+  unavailable: () =>
+    new DomainError(
+      'DATABASE_UNAVAILABLE',
+      503,
+      'The flag database cannot be reached and this answer is not cached. Retry in a few seconds.',
+      5,
+    ),
 };

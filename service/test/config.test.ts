@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { ConfigError, loadConfig, warmEnvironments } from '../src/config.ts';
 
 t.test('defaults give the embedded, in-process setup', async (t) => {
   t.same(loadConfig({}), {
@@ -7,9 +7,28 @@ t.test('defaults give the embedded, in-process setup', async (t) => {
     HOST: '127.0.0.1',
     DATA_DIR: './data',
     DEFAULT_ENVIRONMENT: 'development',
+    REDIS_KEY_PREFIX: 'flagstone:',
+    REDIS_COMMAND_TIMEOUT_MS: 100,
+    CACHE_TTL_SECONDS: 300,
     L1_TTL_MS: 1000,
+    WARM_ENVIRONMENTS: '',
+    MAX_EVENT_LOOP_DELAY_MS: 1000,
+    SERVICE_NAME: 'flagstone',
     LOG_LEVEL: 'info',
   });
+});
+
+t.test('Redis, cache and overload settings', async (t) => {
+  const config = loadConfig({
+    REDIS_URL: 'rediss://cache.internal:6379',
+    REDIS_AUTH_TOKEN: 'secret',
+    L1_TTL_MS: '0',
+    WARM_ENVIRONMENTS: 'production,staging',
+    MAX_HEAP_USED_BYTES: '0',
+  });
+  t.match(config, { REDIS_URL: 'rediss://cache.internal:6379', L1_TTL_MS: 0, MAX_HEAP_USED_BYTES: 0 });
+  t.same(warmEnvironments(config), ['production', 'staging']);
+  t.same(warmEnvironments(loadConfig({})), []);
 });
 
 t.test('values are converted, and empty means unset', async (t) => {
@@ -33,7 +52,11 @@ t.test('a bad value is one clear line naming the variable', async (t) => {
     [{ PORT: '70000' }, /^PORT must be a TCP port/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of fatal, error/],
     [{ DEFAULT_ENVIRONMENT: 'Prod' }, /^DEFAULT_ENVIRONMENT must be an environment key/],
-    [{ L1_TTL_MS: '0' }, /^L1_TTL_MS must be/],
+    [{ L1_TTL_MS: '-1' }, /^L1_TTL_MS must be/],
+    [{ REDIS_URL: 'http://cache:6379' }, /^REDIS_URL must be a Redis URL.*; got \(hidden\)$/],
+    [{ REDIS_KEY_PREFIX: 'a b' }, /^REDIS_KEY_PREFIX must be/],
+    [{ WARM_ENVIRONMENTS: 'production,' }, /^WARM_ENVIRONMENTS must be a comma-separated list/],
+    [{ CACHE_TTL_SECONDS: '0' }, /^CACHE_TTL_SECONDS must be/],
     [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must be a PostgreSQL URL.*; got \(hidden\)$/],
     [{ ADMIN_TOKEN: 'short' }, /^ADMIN_TOKEN must be a secret of 24 to 256.*; got \(hidden\)$/],
   ];

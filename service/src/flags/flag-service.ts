@@ -1,7 +1,12 @@
-// The flag domain. Reads are cache-aside through the FlagCache; writes go through the store
-// in one transaction, and the cache learns about them only after the commit.
-import { errors } from '../errors.ts';
-import { type FlagCache, flagCacheKey, listCacheKey } from './flag-cache.ts';
+// The flag domain. Reads go to the cache, then the store: concurrent misses of one key share
+// one store query, and when the store fails the last cached copy is served (marked stale).
+// Writes go through the store in one transaction; only after the commit does the cache get
+// the new version and every other instance hear about it.
+
+import { type FlagCache, flagCacheKey, listCacheKey, type Versioned } from '../cache/flag-cache.ts';
+import { type Invalidation, type InvalidationBus, localBus } from '../cache/invalidation-bus.ts';
+import { DomainError, errors } from '../errors.ts';
+import type { Metrics } from '../metrics.ts';
 import type { AuditQuery, CreateFlagInput, Flag, FlagContent, FlagList, FlagPatch } from './flag-schemas.ts';
 import type { FlagLookup, FlagStore } from './flag-store.ts';
 
@@ -10,51 +15,108 @@ interface ListEntry {
   list: FlagList;
 }
 
+/** An answer, and whether it is a cached copy served because the store failed. */
+export interface Read<T> {
+  value: T;
+  stale: boolean;
+}
+
 export type NewFlag = Omit<CreateFlagInput, 'environment'>;
 export type Page = Pick<AuditQuery, 'cursor' | 'limit'>;
 
-export function createFlagService({ store, cache }: { store: FlagStore; cache: FlagCache }) {
-  async function lookup(environment: string, key: string): Promise<FlagLookup> {
-    const cacheKey = flagCacheKey(environment, key);
-    const cached = await cache.get<FlagLookup>(cacheKey);
-    if (cached) return cached;
-    const found = await store.findFlag(environment, key);
-    await cache.setIfNewer(cacheKey, found);
-    return found;
+export interface FlagServiceDeps {
+  store: FlagStore;
+  cache: FlagCache;
+  bus?: InvalidationBus;
+  metrics: Pick<Metrics, 'flagReads'>;
+  /** Told about store failures that a read survived or turned into a 503. */
+  onStoreError?: (err: unknown) => void;
+}
+
+export function createFlagService({
+  store,
+  cache,
+  bus = localBus,
+  metrics,
+  onStoreError = () => {},
+}: FlagServiceDeps) {
+  const fromCache = metrics.flagReads.labels('cache');
+  const fromStore = metrics.flagReads.labels('database');
+  const fromStale = metrics.flagReads.labels('stale');
+  const inflight = new Map<string, Promise<Versioned>>();
+
+  /** One store query per key at a time, however many requests miss it together. */
+  function load<T extends Versioned>(key: string, query: () => Promise<T>): Promise<T> {
+    let pending = inflight.get(key) as Promise<T> | undefined;
+    if (!pending) {
+      pending = query().finally(() => inflight.delete(key));
+      inflight.set(key, pending);
+    }
+    return pending;
   }
 
-  async function loadList(environment: string): Promise<FlagList> {
+  async function read<T extends Versioned>(key: string, query: () => Promise<T>): Promise<Read<T>> {
+    const cached = cache.peek<T>(key) ?? (await cache.fetch<T>(key));
+    if (cached) {
+      fromCache.inc();
+      return { value: cached, stale: false };
+    }
+    try {
+      const value = await load(key, query);
+      fromStore.inc();
+      return { value, stale: false };
+    } catch (err) {
+      if (err instanceof DomainError) throw err;
+      onStoreError(err);
+      const stale = cache.stale<T>(key);
+      if (!stale) throw errors.unavailable();
+      fromStale.inc();
+      return { value: stale, stale: true };
+    }
+  }
+
+  const lookup = (environment: string, key: string) => {
+    const cacheKey = flagCacheKey(environment, key);
+    return read(cacheKey, async (): Promise<FlagLookup> => {
+      const found = await store.findFlag(environment, key);
+      await cache.setIfNewer(cacheKey, found, found.flag ? 'normal' : 'brief');
+      return found;
+    });
+  };
+
+  async function loadList(environment: string): Promise<ListEntry> {
     const list = await store.listFlags(environment);
     if (!list) throw errors.environmentNotFound(environment);
     const entry: ListEntry = { version: list.revision, list };
     await cache.setIfNewer(listCacheKey(environment), entry);
-    return list;
+    return entry;
   }
 
-  /** Runs after a commit: the cache gets the new flag and a list at least as new as the write. */
-  async function committed(environment: string, key: string, entry: FlagLookup) {
+  /** After a commit: the caches get the new flag and a list at least as new, then everyone hears. */
+  async function committed(environment: string, key: string, entry: FlagLookup, revision: number) {
     await cache.setIfNewer(flagCacheKey(environment, key), entry);
-    await loadList(environment);
+    await loadList(environment).catch(onStoreError);
+    await bus.publish({ type: 'flag', environment, key, version: entry.version, revision });
   }
 
   return {
-    async getFlag(environment: string, key: string): Promise<Flag> {
-      const found = await lookup(environment, key);
-      if (found.flag) return found.flag;
-      throw found.missing === 'environment'
+    async getFlag(environment: string, key: string): Promise<Read<Flag>> {
+      const { value, stale } = await lookup(environment, key);
+      if (value.flag) return { value: value.flag, stale };
+      throw value.missing === 'environment'
         ? errors.environmentNotFound(environment)
         : errors.flagNotFound(environment, key);
     },
 
-    async listFlags(environment: string): Promise<FlagList> {
-      const cached = await cache.get<ListEntry>(listCacheKey(environment));
-      return cached ? cached.list : loadList(environment);
+    async listFlags(environment: string): Promise<Read<FlagList>> {
+      const { value, stale } = await read(listCacheKey(environment), () => loadList(environment));
+      return { value: value.list, stale };
     },
 
     async createFlag(environment: string, { key, ...fields }: NewFlag, actor: string): Promise<Flag> {
       const content = checkContent({ enabled: false, description: '', variants: {}, rules: [], ...fields });
-      const { flag } = await store.createFlag(environment, key, content, actor);
-      await committed(environment, key, { version: flag.version, flag });
+      const { flag, revision } = await store.createFlag(environment, key, content, actor);
+      await committed(environment, key, { version: flag.version, flag }, revision);
       return flag;
     },
 
@@ -66,7 +128,7 @@ export function createFlagService({ store, cache }: { store: FlagStore; cache: F
       actor: string,
       expectedVersion?: number,
     ): Promise<Flag> {
-      const { flag } = await store.updateFlag(
+      const { flag, revision } = await store.updateFlag(
         environment,
         key,
         (current) => {
@@ -77,21 +139,51 @@ export function createFlagService({ store, cache }: { store: FlagStore; cache: F
         },
         actor,
       );
-      await committed(environment, key, { version: flag.version, flag });
+      await committed(environment, key, { version: flag.version, flag }, revision);
       return flag;
     },
 
     async archiveFlag(environment: string, key: string, actor: string): Promise<void> {
-      const { version } = await store.archiveFlag(environment, key, actor);
-      await committed(environment, key, { version, flag: null, missing: 'flag' });
+      const { version, revision } = await store.archiveFlag(environment, key, actor);
+      await committed(environment, key, { version, flag: null, missing: 'flag' }, revision);
+    },
+
+    /** Another instance committed a change: take its version from the shared cache, or forget ours. */
+    async applyInvalidation({
+      environment,
+      key,
+      version,
+      revision,
+    }: Extract<Invalidation, { type: 'flag' }>) {
+      await Promise.all([
+        cache.refresh(flagCacheKey(environment, key), version),
+        cache.refresh(listCacheKey(environment), revision),
+      ]);
+    },
+
+    /** Loads every flag of `environments` into the caches, so the first reads are hits. */
+    async warm(environments: string[]): Promise<number> {
+      let count = 0;
+      for (const environment of environments) {
+        const { list } = await loadList(environment);
+        for (const flag of list.flags) {
+          const entry: FlagLookup = { version: flag.version, flag };
+          await cache.setIfNewer(flagCacheKey(environment, flag.key), entry);
+        }
+        count += list.flags.length;
+      }
+      return count;
     },
 
     /** The audit trail of one key, archived flags included. */
     async history(environment: string, key: string, page: Page) {
-      const found = await lookup(environment, key);
-      if (!found.flag && found.missing === 'environment') throw errors.environmentNotFound(environment);
+      const { value } = await lookup(environment, key);
+      if (!value.flag && value.missing === 'environment') throw errors.environmentNotFound(environment);
       return store.listAudit({ ...page, environment, flagKey: key });
     },
+
+    /** In-process cache entries (expired ones included): what could be served without the database. */
+    cachedEntries: () => cache.size,
 
     listAudit: (query: AuditQuery) => store.listAudit(query),
     listEnvironments: () => store.listEnvironments(),

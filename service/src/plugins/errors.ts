@@ -49,7 +49,10 @@ export function sendError(reply: FastifyReply, statusCode: number, code: string,
 export default fp(
   async (app) => {
     app.setErrorHandler((error: FastifyError, request, reply) => {
-      if (error instanceof DomainError) return sendError(reply, error.statusCode, error.code, error.message);
+      if (error instanceof DomainError) {
+        if (error.retryAfterSeconds) reply.header('retry-after', error.retryAfterSeconds);
+        return sendError(reply, error.statusCode, error.code, error.message);
+      }
       if (error.validation?.[0]) {
         return sendError(
           reply,

@@ -1,26 +1,33 @@
 // Liveness and readiness for load balancers and orchestrators; no token needed.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { answerUnderPressure } from '../plugins/under-pressure.ts';
 
 const DB_PROBE_TIMEOUT_MS = 1000;
 
 const Ready = Type.Object({
-  status: Type.Enum(['ready', 'unavailable']),
-  checks: Type.Object({ database: Type.Enum(['up', 'down']) }),
+  status: Type.Enum(['ready', 'degraded', 'unavailable'], {
+    description:
+      'ready: all up; degraded: serving, with Redis or the database down; unavailable: cannot serve',
+  }),
+  checks: Type.Object({
+    database: Type.Enum(['up', 'down']),
+    redis: Type.Enum(['up', 'down', 'disabled']),
+    cachedEntries: Type.Integer({ description: 'flags and lists this instance holds in process' }),
+  }),
 });
 
-const withTimeout = <T>(promise: Promise<T>, ms: number) =>
+const answers = (promise: Promise<unknown>, ms: number) =>
   Promise.race([
-    promise,
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref(),
-    ),
-  ]);
+    promise.then(() => true),
+    new Promise<false>((resolve) => setTimeout(() => resolve(false), ms).unref()),
+  ]).catch(() => false);
 
 const health: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/live',
     {
+      config: answerUnderPressure,
       schema: {
         tags: ['operations'],
         summary: 'The process is up',
@@ -36,19 +43,28 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['operations'],
-        summary: 'The service can answer reads: 200 when ready, 503 otherwise',
+        summary: 'Whether this instance can serve reads: 200 ready or degraded, 503 unavailable',
+        description: 'Ready while the database or a cache can serve; a Redis outage alone is degraded.',
         security: [],
         response: { 200: Ready, 503: Ready },
       },
     },
-    async (request, reply) => {
-      try {
-        await withTimeout(app.database.ping(), DB_PROBE_TIMEOUT_MS);
-        return { status: 'ready' as const, checks: { database: 'up' as const } };
-      } catch (err) {
-        request.log.warn({ err }, 'readiness: database unavailable');
-        return reply.code(503).send({ status: 'unavailable', checks: { database: 'down' } });
-      }
+    async (_request, reply) => {
+      const database = (await answers(app.database.ping(), DB_PROBE_TIMEOUT_MS)) ? 'up' : 'down';
+      const redis = app.redisState();
+      const cachedEntries = app.flags.cachedEntries();
+      const cacheCanServe = redis === 'up' || cachedEntries > 0;
+      const status =
+        database === 'up'
+          ? redis === 'down'
+            ? 'degraded'
+            : 'ready'
+          : cacheCanServe
+            ? 'degraded'
+            : 'unavailable';
+      return reply
+        .code(status === 'unavailable' ? 503 : 200)
+        .send({ status, checks: { database, redis, cachedEntries } });
     },
   );
 };

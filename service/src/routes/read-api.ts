@@ -5,6 +5,9 @@ import { FlagKey, FlagListSchema, FlagSchema } from '../flags/flag-schemas.ts';
 import { errorResponses, Strict } from '../schema.ts';
 import { EnvironmentQuery, matchesETag, quoted } from './http.ts';
 
+/** Set when the answer is a cached copy served because the database could not be reached. */
+export const STALE_HEADER = 'x-flagstone-cache';
+
 const readApi: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.requireToken('read'));
 
@@ -21,8 +24,9 @@ const readApi: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const environment = request.environmentFor(request.query.environment);
-      const flag = await app.flags.getFlag(environment, request.params.flagKey);
+      const { value: flag, stale } = await app.flags.getFlag(environment, request.params.flagKey);
       reply.header('etag', quoted(flag.version));
+      if (stale) reply.header(STALE_HEADER, 'stale');
       return flag;
     },
   );
@@ -39,9 +43,10 @@ const readApi: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const environment = request.environmentFor(request.query.environment);
-      const list = await app.flags.listFlags(environment);
+      const { value: list, stale } = await app.flags.listFlags(environment);
       const etag = quoted(`${environment}-${list.revision}`);
       reply.header('etag', etag).header('cache-control', 'no-cache');
+      if (stale) reply.header(STALE_HEADER, 'stale');
       if (matchesETag(request.headers['if-none-match'], etag)) return reply.code(304).send();
       return list;
     },

@@ -3,6 +3,7 @@
 // Verified tokens are cached in process, so a request costs no database round trip.
 import { createHash, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { type InvalidationBus, localBus } from '../cache/invalidation-bus.ts';
 import { errors } from '../errors.ts';
 import type { MintedToken, MintTokenInput, Token, TokenScope } from './token-schemas.ts';
 import type { TokenStore } from './token-store.ts';
@@ -15,13 +16,25 @@ const newSecret = () => `fs_${randomBytes(32).toString('base64url')}`;
 
 interface Deps {
   store: TokenStore;
+  bus?: InvalidationBus;
   /** How long a verified (or unknown) token is trusted without asking the store again. */
   cacheTtlMs?: number;
-  onTouchError?: (err: unknown) => void;
+  /** Told about store failures: a lastUsedAt write, or a lookup answered from an expired entry. */
+  onStoreError?: (err: unknown) => void;
 }
 
-export function createTokenService({ store, cacheTtlMs = 30_000, onTouchError = () => {} }: Deps) {
-  const verified = new LRUCache<string, { token: Token | null }>({ max: 10_000, ttl: cacheTtlMs });
+export function createTokenService({
+  store,
+  bus = localBus,
+  cacheTtlMs = 30_000,
+  onStoreError = () => {},
+}: Deps) {
+  // Expired entries stay until evicted: while the database is down they still vouch for a token.
+  const verified = new LRUCache<string, { token: Token | null }>({
+    max: 10_000,
+    ttl: cacheTtlMs,
+    noDeleteOnStaleGet: true,
+  });
   const lastTouch = new LRUCache<string, number>({ max: 10_000 });
 
   // lastUsedAt is informational: written at most once a minute per token, off the request path.
@@ -29,7 +42,20 @@ export function createTokenService({ store, cacheTtlMs = 30_000, onTouchError = 
     const now = Date.now();
     if (now - (lastTouch.get(token.id) ?? 0) < TOUCH_INTERVAL_MS) return;
     lastTouch.set(token.id, now);
-    store.touch(token.id, new Date(now)).catch(onTouchError);
+    store.touch(token.id, new Date(now)).catch(onStoreError);
+  }
+
+  async function lookup(hash: string) {
+    try {
+      const entry = { token: await store.findByHash(hash) };
+      verified.set(hash, entry);
+      return entry;
+    } catch (err) {
+      onStoreError(err);
+      const stale = verified.get(hash, { allowStale: true });
+      if (!stale) throw errors.unavailable();
+      return stale;
+    }
   }
 
   return {
@@ -45,6 +71,15 @@ export function createTokenService({ store, cacheTtlMs = 30_000, onTouchError = 
       const revoked = await store.revoke(id, actor);
       if (!revoked) throw errors.tokenNotFound(id);
       verified.delete(revoked.secretHash);
+      await bus.publish({ type: 'token', id });
+    },
+
+    /** Another instance revoked token `id`: stop trusting its cached verification. */
+    forget(id: string): void {
+      // dump() includes expired entries, which could still vouch while the database is down.
+      for (const [hash, { value }] of verified.dump()) {
+        if (value.token?.id === id) verified.delete(hash);
+      }
     },
 
     /** The token a request presented, if it is known and live; throws UNAUTHORIZED otherwise. */
@@ -55,12 +90,7 @@ export function createTokenService({ store, cacheTtlMs = 30_000, onTouchError = 
         );
       }
       const hash = hashSecret(secret);
-      let entry = verified.get(hash);
-      if (!entry) {
-        entry = { token: await store.findByHash(hash) };
-        verified.set(hash, entry);
-      }
-      const { token } = entry;
+      const { token } = verified.get(hash) ?? (await lookup(hash));
       if (!token) throw errors.unauthorized('Unknown API token. Check it, or ask an admin to mint one.');
       if (token.revokedAt)
         throw errors.unauthorized(`API token '${token.name}' was revoked. Ask an admin for a new one.`);

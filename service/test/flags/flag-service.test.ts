@@ -1,17 +1,22 @@
 import t from 'tap';
+import { flagCacheKey } from '../../src/cache/flag-cache.ts';
+import { createMemoryCache } from '../../src/cache/memory-cache.ts';
+import { createTieredCache } from '../../src/cache/tiered-cache.ts';
 import { errors } from '../../src/errors.ts';
-import { flagCacheKey } from '../../src/flags/flag-cache.ts';
 import type { FlagType } from '../../src/flags/flag-schemas.ts';
 import { checkContent, createFlagService } from '../../src/flags/flag-service.ts';
 import type { FlagLookup } from '../../src/flags/flag-store.ts';
-import { createMemoryFlagCache } from '../../src/flags/memory-flag-cache.ts';
+import { createMetrics } from '../../src/metrics.ts';
 import { createFakeFlagStore } from '../fakes/fake-flag-store.ts';
 
-function setup() {
+function setup({ ttlMs = 60_000 } = {}) {
   const fake = createFakeFlagStore();
-  const cache = createMemoryFlagCache({ ttlMs: 60_000 });
-  return { ...fake, cache, service: createFlagService({ store: fake.store, cache }) };
+  const metrics = createMetrics();
+  const cache = createTieredCache({ memory: createMemoryCache({ ttlMs }), metrics });
+  return { ...fake, cache, metrics, service: createFlagService({ store: fake.store, cache, metrics }) };
 }
+const readsFrom = async (metrics: ReturnType<typeof createMetrics>, source: string) =>
+  (await metrics.flagReads.get()).values.find((v) => v.labels.source === source)?.value ?? 0;
 const boolFlag = { key: 'f', type: 'boolean' as const, defaultValue: false };
 
 t.test('reads are cache-aside: one store query, then the cache answers', async (t) => {
@@ -33,12 +38,12 @@ t.test('reads are cache-aside: one store query, then the cache answers', async (
 t.test('the list is cached by revision and refreshed by every write', async (t) => {
   const { service, calls } = setup();
   await service.createFlag('staging', boolFlag, 'tester');
-  const first = await service.listFlags('staging');
+  const { value: first } = await service.listFlags('staging');
   const listCalls = calls.listFlags;
-  t.same(await service.listFlags('staging'), first);
+  t.same((await service.listFlags('staging')).value, first);
   t.equal(calls.listFlags, listCalls, 'served from the cache');
   await service.updateFlag('staging', 'f', { enabled: true }, 'tester');
-  const second = await service.listFlags('staging');
+  const { value: second } = await service.listFlags('staging');
   t.equal(second.revision, first.revision + 1);
   t.equal(second.flags[0]?.enabled, true);
   await t.rejects(service.listFlags('moon'), { code: 'ENVIRONMENT_NOT_FOUND' });
@@ -48,22 +53,111 @@ t.test('creating a flag replaces a cached miss; archiving replaces the cached fl
   const { service } = setup();
   await t.rejects(service.getFlag('production', 'f'), { code: 'FLAG_NOT_FOUND' });
   await service.createFlag('production', boolFlag, 'tester');
-  t.equal((await service.getFlag('production', 'f')).version, 1);
+  t.equal((await service.getFlag('production', 'f')).value.version, 1);
   await service.archiveFlag('production', 'f', 'tester');
   await t.rejects(service.getFlag('production', 'f'), { code: 'FLAG_NOT_FOUND' });
-  t.notOk((await service.listFlags('production')).flags.length);
+  t.notOk((await service.listFlags('production')).value.flags.length);
   const revived = await service.createFlag('production', { ...boolFlag, defaultValue: true }, 'tester');
   t.equal(revived.version, 3);
-  t.equal((await service.getFlag('production', 'f')).defaultValue, true);
+  t.equal((await service.getFlag('production', 'f')).value.defaultValue, true);
 });
 
 t.test('a reader holding an old row cannot overwrite a newer cached flag', async (t) => {
   const { service, cache } = setup();
   await service.createFlag('production', boolFlag, 'tester');
-  const stale = (await cache.get<FlagLookup>(flagCacheKey('production', 'f')))!;
+  const stale = cache.peek<FlagLookup>(flagCacheKey('production', 'f'))!;
   await service.updateFlag('production', 'f', { enabled: true }, 'tester');
   await cache.setIfNewer(flagCacheKey('production', 'f'), stale);
-  t.match(await service.getFlag('production', 'f'), { enabled: true, version: 2 });
+  t.match((await service.getFlag('production', 'f')).value, { enabled: true, version: 2 });
+});
+
+t.test('concurrent misses of one key make one store query', async (t) => {
+  const { service, calls, store } = setup();
+  const content = {
+    type: 'boolean' as const,
+    defaultValue: true,
+    enabled: true,
+    description: '',
+    variants: {},
+    rules: [],
+  };
+  await store.createFlag('production', 'f', content, 'tester');
+  const reads = await Promise.all(Array.from({ length: 20 }, () => service.getFlag('production', 'f')));
+  t.equal(calls.findFlag, 1, 'single flight');
+  t.ok(reads.every((r) => r.value.version === 1));
+  const lists = await Promise.all(Array.from({ length: 20 }, () => service.listFlags('production')));
+  t.equal(calls.listFlags, 1);
+  t.ok(lists.every((r) => r.value.flags.length === 1));
+});
+
+t.test('with the store failing, the last cached copy is served and marked stale', async (t) => {
+  const { service, store, cache, metrics } = setup({ ttlMs: 1 });
+  await service.createFlag('production', boolFlag, 'tester');
+  await service.listFlags('production');
+  await new Promise((r) => setTimeout(r, 5)); // the in-process copies expire
+  const failures: unknown[] = [];
+  const broken = () => Promise.reject(new Error('connection refused'));
+  const failing = createFlagService({
+    store: { ...store, findFlag: broken, listFlags: broken },
+    cache,
+    metrics,
+    onStoreError: (err) => failures.push(err),
+  });
+  t.match(await failing.getFlag('production', 'f'), { value: { key: 'f', version: 1 }, stale: true });
+  t.match(await failing.listFlags('production'), { value: { revision: 1 }, stale: true });
+  t.equal(await readsFrom(metrics, 'stale'), 2);
+  t.equal(failures.length, 2, 'each failure is reported');
+  await t.rejects(failing.getFlag('production', 'never-cached'), {
+    code: 'DATABASE_UNAVAILABLE',
+    statusCode: 503,
+    retryAfterSeconds: 5,
+  });
+  await t.rejects(failing.getFlag('moon', 'f'), { code: 'DATABASE_UNAVAILABLE' });
+});
+
+t.test('reads are counted by where the answer came from', async (t) => {
+  const { service, metrics } = setup();
+  await t.rejects(service.getFlag('production', 'f'));
+  await t.rejects(service.getFlag('production', 'f'));
+  t.equal(await readsFrom(metrics, 'database'), 1);
+  t.equal(await readsFrom(metrics, 'cache'), 1);
+});
+
+t.test('an invalidation replaces or drops the in-process copy', async (t) => {
+  const { service, cache } = setup();
+  await service.createFlag('production', boolFlag, 'tester');
+  await service.applyInvalidation({
+    type: 'flag',
+    environment: 'production',
+    key: 'f',
+    version: 2,
+    revision: 2,
+  });
+  t.equal(
+    cache.peek(flagCacheKey('production', 'f')),
+    undefined,
+    'with no shared copy as new, ours is dropped',
+  );
+});
+
+t.test('warm-up loads every flag of the environments', async (t) => {
+  const { service, store, calls } = setup();
+  const content = {
+    type: 'number' as const,
+    defaultValue: 1,
+    enabled: true,
+    description: '',
+    variants: {},
+    rules: [],
+  };
+  await store.createFlag('staging', 'a', content, 'tester');
+  await store.createFlag('staging', 'b', content, 'tester');
+  t.equal(await service.warm(['staging', 'production']), 2);
+  await service.getFlag('staging', 'a');
+  await service.getFlag('staging', 'b');
+  t.equal(calls.findFlag, 0, 'the reads are hits');
+  t.equal(service.cachedEntries(), 4, 'two flags and two lists');
+  await t.rejects(service.warm(['moon']), { code: 'ENVIRONMENT_NOT_FOUND' });
 });
 
 t.test('updates: patch semantics, version check, type check', async (t) => {

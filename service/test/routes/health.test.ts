@@ -9,7 +9,7 @@ t.test('live and ready need no token', async (t) => {
   t.same(live.json(), { status: 'ok' });
   const ready = await app.inject({ url: '/health/ready' });
   t.equal(ready.statusCode, 200);
-  t.same(ready.json(), { status: 'ready', checks: { database: 'up' } });
+  t.same(ready.json(), { status: 'ready', checks: { database: 'up', redis: 'disabled', cachedEntries: 0 } });
 });
 
 t.test('ready answers 503 when the database does not', async (t) => {
@@ -20,7 +20,10 @@ t.test('ready answers 503 when the database does not', async (t) => {
   app.database.ping = () => new Promise(() => {});
   const hung = await app.inject({ url: '/health/ready' });
   t.equal(hung.statusCode, 503, 'a database that hangs is down, not a hung probe');
-  t.same(hung.json(), { status: 'unavailable', checks: { database: 'down' } });
+  t.same(hung.json(), {
+    status: 'unavailable',
+    checks: { database: 'down', redis: 'disabled', cachedEntries: 0 },
+  });
 });
 
 t.test('the OpenAPI document describes every route from its schemas', async (t) => {

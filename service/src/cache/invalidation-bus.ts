@@ -1,0 +1,67 @@
+// Tells every instance about a committed change over Redis pub/sub, so each can replace or
+// drop its in-process copy within milliseconds. Publishing is best effort: a lost message is
+// bounded by the in-process TTL. Without Redis there is no other instance to tell.
+import type { Redis } from 'ioredis';
+import Type, { type Static } from 'typebox';
+import { Value } from 'typebox/value';
+import type { Metrics } from '../metrics.ts';
+import type { Breaker } from './breaker.ts';
+
+export const InvalidationSchema = Type.Union([
+  Type.Object({
+    type: Type.Literal('flag'),
+    environment: Type.String(),
+    key: Type.String(),
+    version: Type.Integer(),
+    revision: Type.Integer(),
+  }),
+  Type.Object({ type: Type.Literal('token'), id: Type.String() }),
+]);
+export type Invalidation = Static<typeof InvalidationSchema>;
+
+export interface InvalidationBus {
+  /** Never throws: a failure is counted and reported through `onError`. */
+  publish(message: Invalidation): Promise<void>;
+}
+
+export const localBus: InvalidationBus = { publish: async () => {} };
+
+export interface RedisBusDeps {
+  publisher: Redis;
+  subscriber: Redis;
+  channel: string;
+  breaker: Breaker;
+  metrics: Pick<Metrics, 'invalidationsSent' | 'invalidationsReceived' | 'redisErrors'>;
+  onMessage: (message: Invalidation) => void;
+  onError: (err: unknown, operation: string) => void;
+}
+
+export function createRedisBus(deps: RedisBusDeps): InvalidationBus {
+  const { publisher, subscriber, channel, breaker, metrics, onMessage, onError } = deps;
+  subscriber.on('message', (from: string, raw: string) => {
+    if (from !== channel) return;
+    metrics.invalidationsReceived.inc();
+    let message: unknown;
+    try {
+      message = JSON.parse(raw);
+    } catch {
+      message = undefined;
+    }
+    if (Value.Check(InvalidationSchema, message)) onMessage(message);
+    else onError(new Error(`ignored a malformed invalidation message: ${raw.slice(0, 200)}`), 'receive');
+  });
+  // The subscriber queues this until Redis answers and subscribes again after every reconnect.
+  subscriber.subscribe(channel).catch((err: unknown) => onError(err, 'subscribe'));
+
+  return {
+    async publish(message) {
+      try {
+        await breaker.run(() => publisher.publish(channel, JSON.stringify(message)));
+        metrics.invalidationsSent.inc();
+      } catch (err) {
+        metrics.redisErrors.inc({ operation: 'publish' });
+        onError(err, 'publish');
+      }
+    },
+  };
+}

@@ -1,0 +1,44 @@
+// The shared layer in Redis. A key holds a hash { v: version, d: entry as JSON }, and every
+// write is a compare-and-set in one Lua script: an older version never replaces a newer one,
+// whatever order the writes arrive in.
+import type { Redis } from 'ioredis';
+import type { Lifetime, Versioned } from './flag-cache.ts';
+
+const SET_IF_NEWER = `
+local current = tonumber(redis.call('HGET', KEYS[1], 'v'))
+if current and current >= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'v', ARGV[1], 'd', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`;
+
+type WithScript = Redis & {
+  flagstoneSetIfNewer(key: string, version: number, data: string, ttlMs: number): Promise<number>;
+};
+
+export interface RedisCacheOptions {
+  redis: Redis;
+  prefix: string;
+  ttlMs: number;
+  briefTtlMs: number;
+}
+
+export function createRedisCache({ redis, prefix, ttlMs, briefTtlMs }: RedisCacheOptions) {
+  redis.defineCommand('flagstoneSetIfNewer', { numberOfKeys: 1, lua: SET_IF_NEWER });
+  const scripted = redis as WithScript;
+  return {
+    async get<T extends Versioned>(key: string): Promise<T | undefined> {
+      const data = await redis.hget(prefix + key, 'd');
+      return data ? (JSON.parse(data) as T) : undefined;
+    },
+
+    /** True when the entry was stored, false when Redis held the same or a newer version. */
+    async setIfNewer(key: string, entry: Versioned, lifetime: Lifetime = 'normal'): Promise<boolean> {
+      const ttl = lifetime === 'brief' ? briefTtlMs : ttlMs;
+      return (
+        (await scripted.flagstoneSetIfNewer(prefix + key, entry.version, JSON.stringify(entry), ttl)) === 1
+      );
+    },
+  };
+}
+
+export type RedisCache = ReturnType<typeof createRedisCache>;
