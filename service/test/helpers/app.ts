@@ -53,3 +53,25 @@ export async function mintToken(app: App, body: Record<string, unknown>) {
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** The current value of one of the service's own counters, for the given labels. */
+export async function counter(
+  app: App,
+  name: 'flagReads' | 'cacheLookups' | 'redisErrors' | 'invalidationsSent' | 'invalidationsReceived',
+  labels: Record<string, string> = {},
+) {
+  const { values } = await app.telemetry[name].get();
+  return values
+    .filter((v) => Object.entries(labels).every(([k, want]) => (v.labels as Record<string, unknown>)[k] === want))
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
+/** Polls `check` every `everyMs` until it holds; resolves with the milliseconds it took. */
+export async function within(limitMs: number, check: () => Promise<boolean>, everyMs = 2): Promise<number> {
+  const start = performance.now();
+  while (!(await check())) {
+    if (performance.now() - start > limitMs) throw new Error(`not within ${limitMs} ms`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  return performance.now() - start;
+}

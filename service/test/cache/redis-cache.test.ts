@@ -1,0 +1,39 @@
+// The Redis adapter against a real Redis: key layout, compare-and-set, lifetimes.
+import { Redis } from 'ioredis';
+import t from 'tap';
+import { createRedisCache } from '../../src/cache/redis-cache.ts';
+import { findRedis, NO_REDIS, testPrefix } from '../helpers/redis.ts';
+
+const url = await findRedis();
+if (!url) t.plan(0, NO_REDIS);
+else {
+  const redis = new Redis(url);
+  t.teardown(() => redis.disconnect());
+  const prefix = testPrefix(t, url);
+  const cache = createRedisCache({ redis, prefix, ttlMs: 60_000, briefTtlMs: 50 });
+
+  t.test('an entry lives in a hash under the prefixed key, with its version beside it', async (t) => {
+    t.equal(await cache.get('flag:production:a'), undefined, 'a miss');
+    t.equal(await cache.setIfNewer('flag:production:a', { version: 1, flag: 'x' } as never), true);
+    t.same(await cache.get('flag:production:a'), { version: 1, flag: 'x' });
+    t.same(await redis.hgetall(`${prefix}flag:production:a`), { v: '1', d: '{"version":1,"flag":"x"}' });
+    const ttl = await redis.pttl(`${prefix}flag:production:a`);
+    t.ok(ttl > 59_000 && ttl <= 60_000, `the normal lifetime (${ttl} ms left)`);
+  });
+
+  t.test('compare-and-set: only a newer version replaces what Redis holds', async (t) => {
+    await cache.setIfNewer('flags:staging', { version: 5, list: 'five' } as never);
+    t.equal(await cache.setIfNewer('flags:staging', { version: 4, list: 'four' } as never), false, 'older refused');
+    t.equal(await cache.setIfNewer('flags:staging', { version: 5, list: 'again' } as never), false, 'same refused');
+    t.match(await cache.get('flags:staging'), { list: 'five' });
+    t.equal(await cache.setIfNewer('flags:staging', { version: 6, list: 'six' } as never), true);
+    t.match(await cache.get('flags:staging'), { version: 6, list: 'six' });
+  });
+
+  t.test('brief entries expire after their own, shorter lifetime', async (t) => {
+    await cache.setIfNewer('flag:production:missing', { version: 0, flag: null } as never, 'brief');
+    t.ok(await cache.get('flag:production:missing'));
+    await new Promise((r) => setTimeout(r, 80));
+    t.equal(await cache.get('flag:production:missing'), undefined, 'expired');
+  });
+}

@@ -1,0 +1,138 @@
+// Instances sharing PostgreSQL and Redis: cache layers, compare-and-set against the
+// read-after-commit race, and changes reaching every instance within milliseconds.
+import { Redis } from 'ioredis';
+import t from 'tap';
+import { flagCacheKey } from '../../src/cache/flag-cache.ts';
+import { createRedisCache } from '../../src/cache/redis-cache.ts';
+import { createPrismaFlagStore } from '../../src/flags/prisma-flag-store.ts';
+import { admin, bearer, buildTestApp, counter, createFlag, mintToken, within } from '../helpers/app.ts';
+import { findRedis, NO_REDIS, testPrefix } from '../helpers/redis.ts';
+
+const url = await findRedis();
+if (!url) t.plan(0, NO_REDIS);
+else {
+  const prefix = testPrefix(t, url);
+  // A long in-process lifetime: only an invalidation message can make an instance fresh.
+  const env = { REDIS_URL: url, REDIS_KEY_PREFIX: prefix, L1_TTL_MS: '60000' };
+  const { app: a, db } = await buildTestApp(t, { env });
+  const { app: b } = await buildTestApp(t, { env, database: db });
+  const redis = new Redis(url);
+  t.teardown(() => redis.disconnect());
+  const read = (app: typeof a, key: string, headers: Record<string, string> = admin) =>
+    app.inject({ url: `/api/config/flags/${key}`, headers });
+  const patch = (key: string, payload: object) =>
+    a.inject({ method: 'PATCH', url: `/api/admin/flags/${key}`, headers: admin, payload });
+
+  t.test('a write fills Redis; a new instance reads it from Redis, then from memory', async (t) => {
+    await createFlag(a, { key: 'layers', type: 'string', defaultValue: 'one' });
+    t.same(await redis.hget(`${prefix}flag:development:layers`, 'v'), '1', 'Redis holds version 1');
+    const { app: c } = await buildTestApp(t, { env, database: db });
+    t.equal((await read(c, 'layers')).statusCode, 200);
+    t.equal((await read(c, 'layers')).statusCode, 200);
+    t.equal(await counter(c, 'cacheLookups', { layer: 'redis', result: 'hit' }), 1);
+    t.equal(await counter(c, 'cacheLookups', { layer: 'memory', result: 'hit' }), 1);
+    t.equal(await counter(c, 'flagReads', { source: 'database' }), 0, 'no database query');
+
+    t.equal((await read(c, 'nothing-here')).statusCode, 404);
+    t.equal((await read(c, 'nothing-here')).statusCode, 404);
+    t.equal(await counter(c, 'flagReads', { source: 'database' }), 1, 'a miss reaches the database once');
+    t.equal(await redis.hget(`${prefix}flag:development:nothing-here`, 'v'), '0', 'and is cached as a miss');
+    const ttl = await redis.pttl(`${prefix}flag:development:nothing-here`);
+    t.ok(ttl > 0 && ttl <= 10_000, `briefly (${ttl} ms left)`);
+  });
+
+  t.test('entries expire after CACHE_TTL_SECONDS', async (t) => {
+    const short = { ...env, CACHE_TTL_SECONDS: '1' };
+    const { app: c } = await buildTestApp(t, { env: short, database: db });
+    await createFlag(c, { key: 'short-lived', type: 'number', defaultValue: 1 });
+    const ttl = await redis.pttl(`${prefix}flag:development:short-lived`);
+    t.ok(ttl > 0 && ttl <= 1000, `${ttl} ms left`);
+    await within(2000, async () => (await redis.exists(`${prefix}flag:development:short-lived`)) === 0, 50);
+  });
+
+  t.test('the race: a reader that loaded version 1 cannot overwrite version 2 in Redis', async (t) => {
+    await createFlag(a, { key: 'racy', type: 'boolean', defaultValue: false });
+    // The reader queries the database and gets version 1 ...
+    const loaded = await createPrismaFlagStore(a.database.client).findFlag('development', 'racy');
+    t.equal(loaded.version, 1);
+    // ... a write commits version 2 and updates Redis ...
+    t.equal((await patch('racy', { defaultValue: true })).json().version, 2);
+    // ... then the reader's late cache write arrives.
+    const late = createRedisCache({ redis, prefix, ttlMs: 60_000, briefTtlMs: 10_000 });
+    t.equal(await late.setIfNewer(flagCacheKey('development', 'racy'), loaded), false, 'refused');
+    t.equal(await redis.hget(`${prefix}flag:development:racy`, 'v'), '2', 'Redis still holds version 2');
+    const { app: c } = await buildTestApp(t, { env, database: db });
+    t.match((await read(c, 'racy')).json(), { version: 2, defaultValue: true }, 'the next read gets version 2');
+  });
+
+  t.test('a change made on one instance is served by the other within 100 ms', async (t) => {
+    await createFlag(a, { key: 'propagate', type: 'number', defaultValue: 0 });
+    const timings: number[] = [];
+    for (let n = 1; n <= 20; n++) {
+      await read(b, 'propagate'); // b holds the current version in memory for a minute
+      const res = await patch('propagate', { defaultValue: n });
+      const version = res.json().version;
+      timings.push(await within(100, async () => (await read(b, 'propagate')).json().version === version, 1));
+    }
+    timings.sort((x, y) => x - y);
+    t.comment(`propagation: median ${timings[10]?.toFixed(1)} ms, max ${timings.at(-1)?.toFixed(1)} ms (20 changes)`);
+    t.ok((timings.at(-1) ?? 0) <= 100);
+    t.ok((await counter(b, 'invalidationsReceived')) >= 20);
+  });
+
+  t.test('the list and its ETag follow a change on another instance', async (t) => {
+    const first = await b.inject({ url: '/api/config/flags', headers: admin });
+    const etag = first.headers.etag as string;
+    await patch('propagate', { description: 'changed' });
+    await within(100, async () => {
+      const res = await b.inject({ url: '/api/config/flags', headers: { ...admin, 'if-none-match': etag } });
+      return res.statusCode === 200 && res.json().revision > first.json().revision;
+    });
+    t.pass('b answers 200 with the new revision, not 304');
+  });
+
+  t.test('creating a key replaces the cached miss everywhere', async (t) => {
+    t.equal((await read(b, 'created-later')).statusCode, 404);
+    await createFlag(a, { key: 'created-later', type: 'boolean', defaultValue: true });
+    await within(100, async () => (await read(b, 'created-later')).statusCode === 200);
+  });
+
+  t.test('a revoked token gets 401 on every instance within 100 ms', async (t) => {
+    const { id, token } = await mintToken(a, { name: 'roaming', scope: 'read' });
+    t.equal((await read(b, 'layers', bearer(token))).statusCode, 200, 'b has verified and cached it');
+    await a.inject({ method: 'DELETE', url: `/api/admin/tokens/${id}`, headers: admin });
+    const ms = await within(100, async () => (await read(b, 'layers', bearer(token))).statusCode === 401);
+    t.comment(`revocation reached the other instance in ${ms.toFixed(1)} ms`);
+  });
+
+  t.test('warm-up loads WARM_ENVIRONMENTS before the app is ready', async (t) => {
+    const { app: c } = await buildTestApp(t, { env: { ...env, WARM_ENVIRONMENTS: 'development,staging' }, database: db });
+    t.equal(c.flags.cachedEntries(), 0, 'nothing before ready');
+    await c.ready(); // what listen() awaits
+    t.ok(c.flags.cachedEntries() >= 5, `${c.flags.cachedEntries()} entries in memory at start`);
+    t.equal((await read(c, 'layers')).statusCode, 200);
+    t.equal(await counter(c, 'flagReads', { source: 'database' }), 0, 'the first read is a hit');
+    const ready = await c.inject({ url: '/health/ready' });
+    t.match(ready.json(), { status: 'ready', checks: { database: 'up', redis: 'up' } });
+  });
+
+  t.test('/metrics speaks Prometheus: route latency and the cache, Redis and database series', async (t) => {
+    const res = await b.inject({ url: '/metrics' });
+    t.equal(res.statusCode, 200);
+    t.match(res.headers['content-type'], /text\/plain/);
+    for (const series of [
+      /http_request_duration_seconds_bucket\{.*route="\/api\/config\/flags\/:flagKey"/,
+      /flagstone_cache_lookups_total\{layer="memory",result="hit"\} \d+/,
+      /flagstone_flag_reads_total\{source="cache"\} \d+/,
+      /flagstone_redis_breaker_state 0/,
+      /flagstone_db_query_duration_seconds_bucket\{.*operation="findFlag"/,
+      /flagstone_invalidations_received_total \d+/,
+      /flagstone_invalidations_sent_total \d+/,
+      /flagstone_redis_errors_total/,
+      /flagstone_redis_connection_failures_total/,
+      /process_resident_memory_bytes/,
+    ]) {
+      t.match(res.body, series, String(series));
+    }
+  });
+}
