@@ -52,11 +52,11 @@ export const errors = {
     ),
   unauthorized: (message: string) => new DomainError('UNAUTHORIZED', 401, message),
   forbidden: (message: string) => new DomainError('FORBIDDEN', 403, message),
-  unavailable: () =>
+  unavailable: (detail = 'and no cached copy of this answer exists') =>
     new DomainError(
       'DATABASE_UNAVAILABLE',
       503,
-      'The flag database cannot be reached and this answer is not cached. Retry in a few seconds.',
+      `The flag database cannot be reached, ${detail}. Retry in a few seconds.`,
       5,
     ),
 };

@@ -26,6 +26,6 @@ export const ErrorSchema = Type.Object(
   { $id: 'Error' },
 );
 
-/** Response schemas for the given error statuses, all with the one error shape. */
+/** Response schemas for the given error statuses, all with the one error shape; every route may answer 503. */
 export const errorResponses = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [status, ErrorSchema]));
+  Object.fromEntries([...statuses, 503].map((status) => [status, ErrorSchema]));

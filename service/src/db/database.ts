@@ -7,7 +7,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { Config } from '../config.ts';
-import { PrismaClient } from '../generated/prisma/client.ts';
+import { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { applyMigrations, pendingMigrations, type SqlRunner } from './migrations.ts';
 
 export type Db = InstanceType<typeof PrismaClient>;
@@ -21,6 +21,12 @@ export interface Database {
 }
 
 export class DatabaseSetupError extends Error {}
+
+// Prisma's codes for a database that cannot be reached or stopped answering, as opposed to a query that failed.
+const UNREACHABLE = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+
+export const isUnreachable = (err: unknown) =>
+  err instanceof Prisma.PrismaClientKnownRequestError && UNREACHABLE.has(err.code);
 
 const prismaRunner = (client: Db): SqlRunner => ({
   exec: (sql) => client.$executeRawUnsafe(sql),

@@ -1,7 +1,7 @@
 // CloudWatch Embedded Metric Format: once a minute, one JSON line on stdout with the minute's
 // flag reads, cache miss rate and Redis connection failures. CloudWatch Logs turns it into
 // metrics, so alarms can use them with no agent.
-import { Configuration, createMetricsLogger, Unit } from 'aws-embedded-metrics';
+import { LocalSink, MetricsLogger, Unit } from 'aws-embedded-metrics';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.ts';
 import type { Metrics } from '../metrics.ts';
@@ -9,8 +9,20 @@ import type { Metrics } from '../metrics.ts';
 export const EMF_NAMESPACE = 'Flagstone';
 const INTERVAL_MS = 60_000;
 
-// Always plain stdout: the awslogs driver on ECS ships it; no agent, no host detection.
-Configuration.environmentOverride = 'Local' as typeof Configuration.environmentOverride;
+type Environment = Awaited<ReturnType<ConstructorParameters<typeof MetricsLogger>[0]>>;
+
+/** Always plain stdout, which the awslogs driver ships: no agent, no probing of the host. */
+const stdout = (serviceName: string): Environment => {
+  const sink = new LocalSink();
+  return {
+    probe: async () => true,
+    getName: () => serviceName,
+    getType: () => 'Service',
+    getLogGroupName: () => serviceName,
+    configureContext: () => {},
+    getSink: () => sink,
+  };
+};
 
 type Source = Pick<Metrics, 'flagReads' | 'redisConnectionFailures'>;
 
@@ -26,6 +38,7 @@ async function totals(metrics: Source) {
 
 /** Returns a function that emits one EMF line for what happened since its previous call. */
 export function createEmfReporter(metrics: Source, serviceName: string) {
+  const environment = stdout(serviceName);
   let previous = { reads: 0, misses: 0, failures: 0 };
   return async function report() {
     const now = await totals(metrics);
@@ -33,7 +46,7 @@ export function createEmfReporter(metrics: Source, serviceName: string) {
     const misses = now.misses - previous.misses;
     const failures = now.failures - previous.failures;
     previous = now;
-    const emf = createMetricsLogger();
+    const emf = new MetricsLogger(async () => environment);
     emf.setNamespace(EMF_NAMESPACE);
     emf.setDimensions({ ServiceName: serviceName });
     emf.putMetric('FlagReads', reads, Unit.Count);

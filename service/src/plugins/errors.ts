@@ -2,9 +2,10 @@
 // Domain errors keep their code and message; framework errors get a code and a hint; anything
 // else is a 500 whose detail stays in the log, tied to the request id.
 import { STATUS_CODES } from 'node:http';
-import type { FastifyError, FastifyReply } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
-import { DomainError } from '../errors.ts';
+import { isUnreachable } from '../db/database.ts';
+import { DomainError, errors } from '../errors.ts';
 
 type ValidationIssue = NonNullable<FastifyError['validation']>[number];
 
@@ -40,6 +41,13 @@ function describe(context: string, issue: ValidationIssue): string {
   }
 }
 
+function unreachable(err: unknown, log: FastifyBaseLogger) {
+  log.warn({ err }, 'database unreachable');
+  return errors.unavailable(
+    'so nothing could be read or changed; if you were changing something, read it back first',
+  );
+}
+
 export function sendError(reply: FastifyReply, statusCode: number, code: string, message: string) {
   return reply
     .code(statusCode)
@@ -48,7 +56,8 @@ export function sendError(reply: FastifyReply, statusCode: number, code: string,
 
 export default fp(
   async (app) => {
-    app.setErrorHandler((error: FastifyError, request, reply) => {
+    app.setErrorHandler((raw: FastifyError, request, reply) => {
+      const error = isUnreachable(raw) ? unreachable(raw, request.log) : raw;
       if (error instanceof DomainError) {
         if (error.retryAfterSeconds) reply.header('retry-after', error.retryAfterSeconds);
         return sendError(reply, error.statusCode, error.code, error.message);

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { answerUnderPressure } from '../plugins/under-pressure.ts';
+import { ErrorSchema } from '../schema.ts';
 
 const DB_PROBE_TIMEOUT_MS = 1000;
 
@@ -46,7 +47,7 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Whether this instance can serve reads: 200 ready or degraded, 503 unavailable',
         description: 'Ready while the database or a cache can serve; a Redis outage alone is degraded.',
         security: [],
-        response: { 200: Ready, 503: Ready },
+        response: { 200: Ready, 503: Type.Union([Ready, ErrorSchema]) },
       },
     },
     async (_request, reply) => {

@@ -23,8 +23,16 @@ else {
 
   t.test('compare-and-set: only a newer version replaces what Redis holds', async (t) => {
     await cache.setIfNewer('flags:staging', { version: 5, list: 'five' } as never);
-    t.equal(await cache.setIfNewer('flags:staging', { version: 4, list: 'four' } as never), false, 'older refused');
-    t.equal(await cache.setIfNewer('flags:staging', { version: 5, list: 'again' } as never), false, 'same refused');
+    t.equal(
+      await cache.setIfNewer('flags:staging', { version: 4, list: 'four' } as never),
+      false,
+      'older refused',
+    );
+    t.equal(
+      await cache.setIfNewer('flags:staging', { version: 5, list: 'again' } as never),
+      false,
+      'same refused',
+    );
     t.match(await cache.get('flags:staging'), { list: 'five' });
     t.equal(await cache.setIfNewer('flags:staging', { version: 6, list: 'six' } as never), true);
     t.match(await cache.get('flags:staging'), { version: 6, list: 'six' });

@@ -62,7 +62,11 @@ else {
     t.equal(await late.setIfNewer(flagCacheKey('development', 'racy'), loaded), false, 'refused');
     t.equal(await redis.hget(`${prefix}flag:development:racy`, 'v'), '2', 'Redis still holds version 2');
     const { app: c } = await buildTestApp(t, { env, database: db });
-    t.match((await read(c, 'racy')).json(), { version: 2, defaultValue: true }, 'the next read gets version 2');
+    t.match(
+      (await read(c, 'racy')).json(),
+      { version: 2, defaultValue: true },
+      'the next read gets version 2',
+    );
   });
 
   t.test('a change made on one instance is served by the other within 100 ms', async (t) => {
@@ -75,7 +79,9 @@ else {
       timings.push(await within(100, async () => (await read(b, 'propagate')).json().version === version, 1));
     }
     timings.sort((x, y) => x - y);
-    t.comment(`propagation: median ${timings[10]?.toFixed(1)} ms, max ${timings.at(-1)?.toFixed(1)} ms (20 changes)`);
+    t.comment(
+      `propagation: median ${timings[10]?.toFixed(1)} ms, max ${timings.at(-1)?.toFixed(1)} ms (20 changes)`,
+    );
     t.ok((timings.at(-1) ?? 0) <= 100);
     t.ok((await counter(b, 'invalidationsReceived')) >= 20);
   });
@@ -106,7 +112,10 @@ else {
   });
 
   t.test('warm-up loads WARM_ENVIRONMENTS before the app is ready', async (t) => {
-    const { app: c } = await buildTestApp(t, { env: { ...env, WARM_ENVIRONMENTS: 'development,staging' }, database: db });
+    const { app: c } = await buildTestApp(t, {
+      env: { ...env, WARM_ENVIRONMENTS: 'development,staging' },
+      database: db,
+    });
     t.equal(c.flags.cachedEntries(), 0, 'nothing before ready');
     await c.ready(); // what listen() awaits
     t.ok(c.flags.cachedEntries() >= 5, `${c.flags.cachedEntries()} entries in memory at start`);

@@ -62,7 +62,9 @@ export async function counter(
 ) {
   const { values } = await app.telemetry[name].get();
   return values
-    .filter((v) => Object.entries(labels).every(([k, want]) => (v.labels as Record<string, unknown>)[k] === want))
+    .filter((v) =>
+      Object.entries(labels).every(([k, want]) => (v.labels as Record<string, unknown>)[k] === want),
+    )
     .reduce((sum, v) => sum + v.value, 0);
 }
 

@@ -1,0 +1,85 @@
+// Redis failing under a running service: reads keep answering 200 from memory and the
+// database, writes still succeed, and when Redis is back the service reconnects, resubscribes
+// and refills it. Each test kills a redis-server of its own, never the shared one.
+import { Redis } from 'ioredis';
+import t from 'tap';
+import { admin, buildTestApp, counter, createFlag, within } from '../helpers/app.ts';
+import { sparePort, throwawayRedis } from '../helpers/redis.ts';
+
+t.test('Redis dies during a burst of reads, then comes back', async (t) => {
+  const redis = await throwawayRedis(t);
+  const shared = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'outage:' };
+  // `a` has no in-process layer, so every read goes to Redis; `b` keeps entries a minute,
+  // so only an invalidation message can refresh it.
+  const { app: a, db } = await buildTestApp(t, { env: { ...shared, L1_TTL_MS: '0' } });
+  const { app: b } = await buildTestApp(t, { env: { ...shared, L1_TTL_MS: '60000' }, database: db });
+  const read = (app: typeof a, key: string) =>
+    app.inject({ url: `/api/config/flags/${key}`, headers: admin });
+  const patch = (key: string, payload: object) =>
+    a.inject({ method: 'PATCH', url: `/api/admin/flags/${key}`, headers: admin, payload });
+  await createFlag(a, { key: 'steady', type: 'number', defaultValue: 0 });
+
+  const statuses: number[] = [];
+  let killed: Promise<void> | undefined;
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      while (statuses.length < 1500) {
+        statuses.push((await read(a, 'steady')).statusCode);
+        if (statuses.length >= 300) killed ??= redis.kill();
+      }
+    }),
+  );
+  await killed;
+  t.equal(statuses.filter((s) => s !== 200).length, 0, `all ${statuses.length} reads answered 200`);
+  t.ok((await counter(a, 'redisErrors')) > 0, 'the failures are counted');
+  t.equal(a.redisState(), 'down');
+  const ready = await a.inject({ url: '/health/ready' });
+  t.equal(ready.statusCode, 200, 'a Redis outage alone keeps the instance in service');
+  t.match(ready.json(), { status: 'degraded', checks: { database: 'up', redis: 'down' } });
+
+  const write = await patch('steady', { defaultValue: 1 });
+  t.equal(write.statusCode, 200, 'writes succeed while Redis is down');
+  t.equal((await read(a, 'steady')).json().defaultValue, 1, 'and the writer serves them at once');
+  const created = await a.inject({
+    method: 'POST',
+    url: '/api/admin/flags',
+    headers: admin,
+    payload: { key: 'during-outage', type: 'boolean', defaultValue: true },
+  });
+  t.equal(created.statusCode, 201);
+
+  await redis.start();
+  await within(10_000, async () => a.redisState() === 'up' && b.redisState() === 'up', 50);
+  t.pass('both instances reconnected');
+
+  await read(b, 'steady'); // b holds the current version for a minute
+  const before = (await read(b, 'steady')).json().version;
+  const after = (await patch('steady', { defaultValue: 2 })).json().version;
+  t.ok(after > before);
+  const ms = await within(1000, async () => (await read(b, 'steady')).json().version === after, 1);
+  t.comment(`after the restart, a change reached the other instance in ${ms.toFixed(1)} ms`);
+  t.ok(ms <= 100, 'invalidation works again: b resubscribed');
+
+  const probe = new Redis(redis.url);
+  t.teardown(() => probe.disconnect());
+  await read(a, 'during-outage');
+  t.equal(await probe.hget('outage:flag:development:during-outage', 'v'), '1', 'reads refill Redis');
+});
+
+t.test('Redis unreachable from the start: the service starts, serves and writes', async (t) => {
+  const port = await sparePort();
+  const { app } = await buildTestApp(t, { env: { REDIS_URL: `redis://127.0.0.1:${port}`, L1_TTL_MS: '0' } });
+  await app.ready();
+  await createFlag(app, { key: 'no-redis', type: 'string', defaultValue: 'fine' });
+  for (let i = 0; i < 20; i++) {
+    const res = await app.inject({ url: '/api/config/flags/no-redis', headers: admin });
+    t.equal(res.statusCode, 200);
+  }
+  t.equal(
+    await counter(app, 'flagReads', { source: 'database' }),
+    20,
+    'every read fell through to the database',
+  );
+  const ready = await app.inject({ url: '/health/ready' });
+  t.match(ready.json(), { status: 'degraded', checks: { redis: 'down' } });
+});

@@ -1,0 +1,27 @@
+import t from 'tap';
+import { admin, buildTestApp } from '../helpers/app.ts';
+
+t.test('past the heap limit: 503 with Retry-After, while liveness and metrics still answer', async (t) => {
+  const { app } = await buildTestApp(t, { env: { MAX_HEAP_USED_BYTES: '1' } });
+  await app.ready();
+  // under-pressure samples memory on an interval; wait for the first sample to land.
+  let res = await app.inject({ url: '/api/config/flags', headers: admin });
+  for (let i = 0; i < 100 && res.statusCode !== 503; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    res = await app.inject({ url: '/api/config/flags', headers: admin });
+  }
+  t.equal(res.statusCode, 503);
+  t.equal(res.headers['retry-after'], '5');
+  t.match(res.json(), {
+    code: 'OVERLOADED',
+    message: /overloaded \(heapUsedBytes\)\. Retry after 5 seconds/,
+  });
+  t.equal((await app.inject({ url: '/health/ready' })).statusCode, 503, 'readiness takes it out of rotation');
+  t.equal((await app.inject({ url: '/health/live' })).statusCode, 200, 'liveness does not get it killed');
+  t.equal((await app.inject({ url: '/metrics' })).statusCode, 200, 'metrics can still be scraped');
+});
+
+t.test('with the default limits a normal request passes', async (t) => {
+  const { app } = await buildTestApp(t);
+  t.equal((await app.inject({ url: '/api/config/flags', headers: admin })).statusCode, 200);
+});
