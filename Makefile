@@ -13,7 +13,7 @@ PRISMA_OFFLINE := $(wildcard $(CURDIR)/../shared/tools/prisma-offline/setup.sh)
 prisma_env = if [ -z "$${PRISMA_SCHEMA_ENGINE_BINARY:-}" ] && [ -n "$(PRISMA_OFFLINE)" ] \
   && ! getent hosts binaries.prisma.sh >/dev/null 2>&1; then eval "$$($(PRISMA_OFFLINE))"; fi
 
-.PHONY: help node deps start test lint typecheck format migrate check
+.PHONY: help node deps start test lint typecheck format migrate check bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ typecheck: deps ## type-check without emitting
 	npm run typecheck
 
 check: lint typecheck test ## everything CI runs
+
+bench: deps ## read-path benchmark against PostgreSQL and Redis (writes bench-results/)
+	node service/bench/run.ts
 
 migrate: deps ## apply the migrations to DATABASE_URL (prisma migrate deploy)
 	@[ -n "$${DATABASE_URL:-}" ] || { echo "make migrate needs DATABASE_URL=postgresql://user:password@host:5432/db" >&2; exit 1; }

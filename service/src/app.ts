@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from './config.ts';
-import { loggerOptions, RequestLogController } from './logger.ts';
+import { lazyChildLogger, loggerOptions, RequestLogController } from './logger.ts';
 import auth from './plugins/auth.ts';
 import database from './plugins/database.ts';
 import emf from './plugins/emf.ts';
@@ -54,6 +54,7 @@ export async function buildApp(
     logger,
     bodyLimit: BODY_LIMIT_BYTES,
     logController: new RequestLogController(),
+    childLoggerFactory: lazyChildLogger,
     requestIdHeader: false,
     // Keep a caller's request id when it is sane, so one id follows a request across services.
     genReqId: (req) => {

@@ -1,13 +1,21 @@
-// The service's own Prometheus metrics, on one registry per app instance. Request latency
-// by route comes from fastify-metrics on the same registry.
-import { Counter, Gauge, Histogram, Registry } from '@prometheus-io/client';
+// The service's Prometheus metrics, on one registry per app instance (so several apps can
+// live in one process): request latency by route, process metrics, and the service's own.
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from '@prometheus-io/client';
 
 const SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 export function createMetrics(registry = new Registry()) {
   const registers = [registry];
+  collectDefaultMetrics({ register: registry });
   return {
     registry,
+    httpDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'Request duration by method, route and status code',
+      labelNames: ['method', 'route', 'status_code'] as const,
+      buckets: SECONDS,
+      registers,
+    }),
     flagReads: new Counter({
       name: 'flagstone_flag_reads_total',
       help: 'Flag and list reads by where the answer came from: cache, database, or stale (a cached copy served because the database failed)',
@@ -57,7 +65,6 @@ export function createMetrics(registry = new Registry()) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
-export const HTTP_BUCKETS = SECONDS;
 
 /** Wraps every method of a store so each call is timed into `histogram` under the method name. */
 export function instrument<T extends object>(store: T, histogram: Metrics['dbQueryDuration']): T {

@@ -1,4 +1,5 @@
 // Small HTTP helpers shared by the route modules.
+import type { FastifyReply } from 'fastify';
 import Type from 'typebox';
 import { EnvironmentKey } from '../flags/flag-schemas.ts';
 import { Strict } from '../schema.ts';
@@ -29,3 +30,20 @@ export const IfMatchHeader = Type.Object({
 
 export const parseVersionTag = (tag: string | undefined) =>
   tag === undefined ? undefined : Number(tag.replace(/\D/g, ''));
+
+// A cached flag or list is the same object on every hit until a new version replaces it, so
+// its JSON is built once and sent as is: serialization drops out of the hot path.
+const serialized = new WeakMap<object, string>();
+
+export function jsonOf(value: object): string {
+  let json = serialized.get(value);
+  if (json === undefined) {
+    json = JSON.stringify(value);
+    serialized.set(value, json);
+  }
+  return json;
+}
+
+/** Sends a cached value as its memoized JSON; the route's response schema still documents it. */
+export const sendJson = (reply: FastifyReply, value: object) =>
+  reply.type('application/json; charset=utf-8').send(jsonOf(value));

@@ -1,9 +1,10 @@
 // The read API internal services call on their hot path: one flag, or an environment's list
 // with an ETag so an unchanged list costs a 304 and no body.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { FlagKey, FlagListSchema, FlagSchema } from '../flags/flag-schemas.ts';
 import { errorResponses, Strict } from '../schema.ts';
-import { EnvironmentQuery, matchesETag, quoted } from './http.ts';
+import { EnvironmentQuery, matchesETag, quoted, sendJson } from './http.ts';
 
 /** Set when the answer is a cached copy served because the database could not be reached. */
 export const STALE_HEADER = 'x-flagstone-cache';
@@ -27,7 +28,7 @@ const readApi: FastifyPluginAsyncTypebox = async (app) => {
       const { value: flag, stale } = await app.flags.getFlag(environment, request.params.flagKey);
       reply.header('etag', quoted(flag.version));
       if (stale) reply.header(STALE_HEADER, 'stale');
-      return flag;
+      return sendJson(reply as FastifyReply, flag);
     },
   );
 
@@ -48,7 +49,7 @@ const readApi: FastifyPluginAsyncTypebox = async (app) => {
       reply.header('etag', etag).header('cache-control', 'no-cache');
       if (stale) reply.header(STALE_HEADER, 'stale');
       if (matchesETag(request.headers['if-none-match'], etag)) return reply.code(304).send();
-      return list;
+      return sendJson(reply as FastifyReply, list);
     },
   );
 };

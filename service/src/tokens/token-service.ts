@@ -29,7 +29,8 @@ export function createTokenService({
   cacheTtlMs = 30_000,
   onStoreError = () => {},
 }: Deps) {
-  // Expired entries stay until evicted: while the database is down they still vouch for a token.
+  // Keyed by the presented secret, so a hit costs no hashing; only a miss hashes and asks the
+  // store. Expired entries stay until evicted: while the database is down they still vouch.
   const verified = new LRUCache<string, { token: Token | null }>({
     max: 10_000,
     ttl: cacheTtlMs,
@@ -45,14 +46,14 @@ export function createTokenService({
     store.touch(token.id, new Date(now)).catch(onStoreError);
   }
 
-  async function lookup(hash: string) {
+  async function lookup(secret: string) {
     try {
-      const entry = { token: await store.findByHash(hash) };
-      verified.set(hash, entry);
+      const entry = { token: await store.findByHash(hashSecret(secret)) };
+      verified.set(secret, entry);
       return entry;
     } catch (err) {
       onStoreError(err);
-      const stale = verified.get(hash, { allowStale: true });
+      const stale = verified.get(secret, { allowStale: true });
       if (!stale) throw errors.unavailable();
       return stale;
     }
@@ -70,15 +71,15 @@ export function createTokenService({
     async revoke(id: string, actor: string): Promise<void> {
       const revoked = await store.revoke(id, actor);
       if (!revoked) throw errors.tokenNotFound(id);
-      verified.delete(revoked.secretHash);
+      this.forget(id);
       await bus.publish({ type: 'token', id });
     },
 
     /** Another instance revoked token `id`: stop trusting its cached verification. */
     forget(id: string): void {
       // dump() includes expired entries, which could still vouch while the database is down.
-      for (const [hash, { value }] of verified.dump()) {
-        if (value.token?.id === id) verified.delete(hash);
+      for (const [secret, { value }] of verified.dump()) {
+        if (value.token?.id === id) verified.delete(secret);
       }
     },
 
@@ -89,8 +90,7 @@ export function createTokenService({
           'Missing API token. Send it as "Authorization: Bearer <token>" or "X-API-Key: <token>".',
         );
       }
-      const hash = hashSecret(secret);
-      const { token } = verified.get(hash) ?? (await lookup(hash));
+      const { token } = verified.get(secret) ?? (await lookup(secret));
       if (!token) throw errors.unauthorized('Unknown API token. Check it, or ask an admin to mint one.');
       if (token.revokedAt)
         throw errors.unauthorized(`API token '${token.name}' was revoked. Ask an admin for a new one.`);
