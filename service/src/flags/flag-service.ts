@@ -21,6 +21,11 @@ export interface Read<T> {
   stale: boolean;
 }
 
+interface Loaded<T> {
+  value: T;
+  counter: { inc(): void };
+}
+
 export type NewFlag = Omit<CreateFlagInput, 'environment'>;
 export type Page = Pick<AuditQuery, 'cursor' | 'limit'>;
 
@@ -43,27 +48,30 @@ export function createFlagService({
   const fromCache = metrics.flagReads.labels('cache');
   const fromStore = metrics.flagReads.labels('database');
   const fromStale = metrics.flagReads.labels('stale');
-  const inflight = new Map<string, Promise<Versioned>>();
+  const inflight = new Map<string, Promise<Loaded<Versioned>>>();
 
-  /** One store query per key at a time, however many requests miss it together. */
-  function load<T extends Versioned>(key: string, query: () => Promise<T>): Promise<T> {
-    let pending = inflight.get(key) as Promise<T> | undefined;
+  /** One shared-cache fetch, then at most one store query, per key at a time, however many requests miss it together. */
+  function load<T extends Versioned>(key: string, query: () => Promise<T>): Promise<Loaded<T>> {
+    let pending = inflight.get(key) as Promise<Loaded<T>> | undefined;
     if (!pending) {
-      pending = query().finally(() => inflight.delete(key));
+      pending = (async (): Promise<Loaded<T>> => {
+        const shared = await cache.fetch<T>(key);
+        return shared ? { value: shared, counter: fromCache } : { value: await query(), counter: fromStore };
+      })().finally(() => inflight.delete(key));
       inflight.set(key, pending);
     }
     return pending;
   }
 
   async function read<T extends Versioned>(key: string, query: () => Promise<T>): Promise<Read<T>> {
-    const cached = cache.peek<T>(key) ?? (await cache.fetch<T>(key));
+    const cached = cache.peek<T>(key);
     if (cached) {
       fromCache.inc();
       return { value: cached, stale: false };
     }
     try {
-      const value = await load(key, query);
-      fromStore.inc();
+      const { value, counter } = await load(key, query);
+      counter.inc();
       return { value, stale: false };
     } catch (err) {
       if (err instanceof DomainError) throw err;
@@ -100,12 +108,14 @@ export function createFlagService({
   }
 
   return {
-    async getFlag(environment: string, key: string): Promise<Read<Flag>> {
-      const { value, stale } = await lookup(environment, key);
-      if (value.flag) return { value: value.flag, stale };
-      throw value.missing === 'environment'
-        ? errors.environmentNotFound(environment)
-        : errors.flagNotFound(environment, key);
+    /** A cached flag comes back synchronously: the hot path makes no promise. */
+    getFlag(environment: string, key: string): Read<Flag> | Promise<Read<Flag>> {
+      const cached = cache.peek<FlagLookup>(flagCacheKey(environment, key));
+      if (cached) {
+        fromCache.inc();
+        return present(cached, false, environment, key);
+      }
+      return lookup(environment, key).then(({ value, stale }) => present(value, stale, environment, key));
     },
 
     async listFlags(environment: string): Promise<Read<FlagList>> {
@@ -192,6 +202,13 @@ export function createFlagService({
 }
 
 export type FlagService = ReturnType<typeof createFlagService>;
+
+function present(found: FlagLookup, stale: boolean, environment: string, key: string): Read<Flag> {
+  if (found.flag) return { value: found.flag, stale };
+  throw found.missing === 'environment'
+    ? errors.environmentNotFound(environment)
+    : errors.flagNotFound(environment, key);
+}
 
 const contentOf = ({ enabled, description, type, defaultValue, variants, rules }: Flag): FlagContent => ({
   enabled,

@@ -1,6 +1,6 @@
 // Token authentication for the read and admin APIs: `requireToken(scope)` is an onRequest
 // hook for a route group; `request.environmentFor()` resolves and checks the environment.
-import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { errors } from '../errors.ts';
 import type { Token, TokenScope } from '../tokens/token-schemas.ts';
@@ -8,7 +8,7 @@ import { authorize } from '../tokens/token-service.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    requireToken(scope: TokenScope, options?: { allEnvironments?: boolean }): onRequestAsyncHookHandler;
+    requireToken(scope: TokenScope, options?: { allEnvironments?: boolean }): onRequestHookHandler;
   }
   interface FastifyRequest {
     /** The caller's token; set on every route behind requireToken. */
@@ -39,9 +39,25 @@ export default fp(
       authorize(this.token, this.token.scope, environment);
       return environment;
     });
-    app.decorate('requireToken', (scope: TokenScope, { allEnvironments = false } = {}) => async (request) => {
-      request.token = await app.tokens.authenticate(presentedSecret(request));
-      authorize(request.token, scope, allEnvironments ? null : undefined);
+    // Callback style: a token verified recently is checked without a promise or a tick.
+    app.decorate('requireToken', (scope: TokenScope, { allEnvironments = false } = {}) => {
+      const admit = (request: FastifyRequest, token: Token) => {
+        request.token = token;
+        authorize(token, scope, allEnvironments ? null : undefined);
+      };
+      const hook: onRequestHookHandler = (request, _reply, done) => {
+        try {
+          const token = app.tokens.authenticate(presentedSecret(request));
+          if (!(token instanceof Promise)) {
+            admit(request, token);
+            return done();
+          }
+          token.then((t) => admit(request, t)).then(() => done(), done);
+        } catch (err) {
+          done(err as Error);
+        }
+      };
+      return hook;
     });
   },
   { name: 'auth', dependencies: ['services'] },

@@ -2,12 +2,19 @@
 // with an ETag so an unchanged list costs a 304 and no body.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
-import { FlagKey, FlagListSchema, FlagSchema } from '../flags/flag-schemas.ts';
+import { type Flag, FlagKey, FlagListSchema, FlagSchema } from '../flags/flag-schemas.ts';
+import type { Read } from '../flags/flag-service.ts';
 import { errorResponses, Strict } from '../schema.ts';
 import { EnvironmentQuery, matchesETag, quoted, sendJson } from './http.ts';
 
 /** Set when the answer is a cached copy served because the database could not be reached. */
 export const STALE_HEADER = 'x-flagstone-cache';
+
+function sendFlag(reply: FastifyReply, { value: flag, stale }: Read<Flag>) {
+  reply.header('etag', quoted(flag.version));
+  if (stale) reply.header(STALE_HEADER, 'stale');
+  return sendJson(reply, flag);
+}
 
 const readApi: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.requireToken('read'));
@@ -25,10 +32,8 @@ const readApi: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const environment = request.environmentFor(request.query.environment);
-      const { value: flag, stale } = await app.flags.getFlag(environment, request.params.flagKey);
-      reply.header('etag', quoted(flag.version));
-      if (stale) reply.header(STALE_HEADER, 'stale');
-      return sendJson(reply as FastifyReply, flag);
+      const read = app.flags.getFlag(environment, request.params.flagKey);
+      return sendFlag(reply as FastifyReply, read instanceof Promise ? await read : read);
     },
   );
 

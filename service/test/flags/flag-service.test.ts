@@ -27,11 +27,14 @@ t.test('reads are cache-aside: one store query, then the cache answers', async (
   await service.getFlag('production', 'f');
   t.equal(calls.findFlag, before, 'a write fills the cache, so reads never reach the store');
 
-  await t.rejects(service.getFlag('production', 'nope'), errors.flagNotFound('production', 'nope'));
-  await t.rejects(service.getFlag('production', 'nope'), { code: 'FLAG_NOT_FOUND' });
+  await t.rejects(
+    async () => service.getFlag('production', 'nope'),
+    errors.flagNotFound('production', 'nope'),
+  );
+  await t.rejects(async () => service.getFlag('production', 'nope'), { code: 'FLAG_NOT_FOUND' });
   t.equal(calls.findFlag, before + 1, 'a missing key is cached too');
-  await t.rejects(service.getFlag('moon', 'f'), { code: 'ENVIRONMENT_NOT_FOUND' });
-  await t.rejects(service.getFlag('moon', 'f'), { code: 'ENVIRONMENT_NOT_FOUND' });
+  await t.rejects(async () => service.getFlag('moon', 'f'), { code: 'ENVIRONMENT_NOT_FOUND' });
+  await t.rejects(async () => service.getFlag('moon', 'f'), { code: 'ENVIRONMENT_NOT_FOUND' });
   t.equal(calls.findFlag, before + 2);
 });
 
@@ -51,11 +54,11 @@ t.test('the list is cached by revision and refreshed by every write', async (t) 
 
 t.test('creating a flag replaces a cached miss; archiving replaces the cached flag', async (t) => {
   const { service } = setup();
-  await t.rejects(service.getFlag('production', 'f'), { code: 'FLAG_NOT_FOUND' });
+  await t.rejects(async () => service.getFlag('production', 'f'), { code: 'FLAG_NOT_FOUND' });
   await service.createFlag('production', boolFlag, 'tester');
   t.equal((await service.getFlag('production', 'f')).value.version, 1);
   await service.archiveFlag('production', 'f', 'tester');
-  await t.rejects(service.getFlag('production', 'f'), { code: 'FLAG_NOT_FOUND' });
+  await t.rejects(async () => service.getFlag('production', 'f'), { code: 'FLAG_NOT_FOUND' });
   t.notOk((await service.listFlags('production')).value.flags.length);
   const revived = await service.createFlag('production', { ...boolFlag, defaultValue: true }, 'tester');
   t.equal(revived.version, 3);
@@ -107,18 +110,18 @@ t.test('with the store failing, the last cached copy is served and marked stale'
   t.match(await failing.listFlags('production'), { value: { revision: 1 }, stale: true });
   t.equal(await readsFrom(metrics, 'stale'), 2);
   t.equal(failures.length, 2, 'each failure is reported');
-  await t.rejects(failing.getFlag('production', 'never-cached'), {
+  await t.rejects(async () => failing.getFlag('production', 'never-cached'), {
     code: 'DATABASE_UNAVAILABLE',
     statusCode: 503,
     retryAfterSeconds: 5,
   });
-  await t.rejects(failing.getFlag('moon', 'f'), { code: 'DATABASE_UNAVAILABLE' });
+  await t.rejects(async () => failing.getFlag('moon', 'f'), { code: 'DATABASE_UNAVAILABLE' });
 });
 
 t.test('reads are counted by where the answer came from', async (t) => {
   const { service, metrics } = setup();
-  await t.rejects(service.getFlag('production', 'f'));
-  await t.rejects(service.getFlag('production', 'f'));
+  await t.rejects(async () => service.getFlag('production', 'f'));
+  await t.rejects(async () => service.getFlag('production', 'f'));
   t.equal(await readsFrom(metrics, 'database'), 1);
   t.equal(await readsFrom(metrics, 'cache'), 1);
 });

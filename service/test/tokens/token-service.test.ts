@@ -18,9 +18,18 @@ t.test('a verified token is cached: no store lookup per request', async (t) => {
 
 t.test('unknown and missing tokens are 401, and unknown ones are cached too', async (t) => {
   const { tokens, calls } = setup();
-  await t.rejects(tokens.authenticate(undefined), { statusCode: 401, message: /Missing API token/ });
-  await t.rejects(tokens.authenticate('fs_guess'), { statusCode: 401, message: /Unknown API token/ });
-  await t.rejects(tokens.authenticate('fs_guess'), { statusCode: 401, message: /Unknown API token/ });
+  await t.rejects(async () => tokens.authenticate(undefined), {
+    statusCode: 401,
+    message: /Missing API token/,
+  });
+  await t.rejects(async () => tokens.authenticate('fs_guess'), {
+    statusCode: 401,
+    message: /Unknown API token/,
+  });
+  await t.rejects(async () => tokens.authenticate('fs_guess'), {
+    statusCode: 401,
+    message: /Unknown API token/,
+  });
   t.equal(calls.findByHash, 1);
 });
 
@@ -29,7 +38,7 @@ t.test('revoking drops the cached verification at once', async (t) => {
   const { id, token } = await tokens.mint({ name: 'svc', scope: 'admin' }, 'admin');
   await tokens.authenticate(token);
   await tokens.revoke(id, 'admin');
-  await t.rejects(tokens.authenticate(token), { statusCode: 401, message: /'svc' was revoked/ });
+  await t.rejects(async () => tokens.authenticate(token), { statusCode: 401, message: /'svc' was revoked/ });
   await t.rejects(tokens.revoke('00000000-0000-4000-8000-000000000000', 'admin'), {
     code: 'TOKEN_NOT_FOUND',
   });
