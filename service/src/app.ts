@@ -46,6 +46,21 @@ async function flagstoneApp(app: FastifyInstance, { config }: { config: Config }
 /** Not encapsulated, so whoever registers the app sees its decorators (database, flags…). */
 export const flagstone = fp(flagstoneApp, { name: 'flagstone' });
 
+/**
+ * Keeps a caller's request id when it is sane, so one id follows a request across services;
+ * otherwise a random per-process prefix and a counter: unique, and cheaper than a UUID a request.
+ */
+function requestIds() {
+  const prefix = randomUUID().slice(0, 8);
+  let sequence = 0;
+  return (req: { headers: Record<string, string | string[] | undefined> }) => {
+    const given = req.headers['x-request-id'];
+    return typeof given === 'string' && REQUEST_ID.test(given)
+      ? given
+      : `${prefix}-${(++sequence).toString(36)}`;
+  };
+}
+
 export async function buildApp(
   config: Config,
   logger: FastifyServerOptions['logger'] = loggerOptions(config.LOG_LEVEL),
@@ -56,11 +71,7 @@ export async function buildApp(
     logController: new RequestLogController(),
     childLoggerFactory: lazyChildLogger,
     requestIdHeader: false,
-    // Keep a caller's request id when it is sane, so one id follows a request across services.
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    genReqId: requestIds(),
   }).withTypeProvider<TypeBoxTypeProvider>();
   await app.register(flagstone, { config });
   return app;

@@ -109,5 +109,7 @@ t.test('every response names its request id, keeping a sane one from the caller'
   const given = await app.inject({ url: '/health/live', headers: { 'x-request-id': 'abc-123' } });
   t.equal(given.headers['x-request-id'], 'abc-123');
   const odd = await app.inject({ url: '/health/live', headers: { 'x-request-id': 'bad id\n' } });
-  t.match(odd.headers['x-request-id'], /^[0-9a-f-]{36}$/);
+  t.match(odd.headers['x-request-id'], /^[0-9a-f]{8}-[0-9a-z]+$/);
+  const next = await app.inject({ url: '/health/live' });
+  t.not(next.headers['x-request-id'], odd.headers['x-request-id'], 'a new id per request');
 });
