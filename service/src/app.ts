@@ -19,6 +19,7 @@ import underPressure from './plugins/under-pressure.ts';
 import validation from './plugins/validation.ts';
 import admin from './routes/admin/index.ts';
 import health from './routes/health.ts';
+import ofrep from './routes/ofrep.ts';
 import readApi from './routes/read-api.ts';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -41,6 +42,7 @@ async function flagstoneApp(app: FastifyInstance, { config }: { config: Config }
   await app.register(health, { prefix: '/health' });
   await app.register(readApi, { prefix: '/api/config' });
   await app.register(admin, { prefix: '/api/admin' });
+  await app.register(ofrep, { prefix: '/ofrep/v1' });
 }
 
 /** Not encapsulated, so whoever registers the app sees its decorators (database, flags…). */

@@ -83,6 +83,16 @@ export const ConfigSchema = Type.Object({
         'the heap size in bytes above which requests get 503 (0 turns the check off; unset: 90% of the heap limit)',
     }),
   ),
+  RATE_LIMIT_EVALUATIONS_PER_MINUTE: Type.Integer({
+    minimum: 0,
+    default: 60_000,
+    description: 'the OFREP evaluations one token may make a minute (0 turns the limit off)',
+  }),
+  RATE_LIMIT_ADMIN_PER_MINUTE: Type.Integer({
+    minimum: 0,
+    default: 600,
+    description: 'the admin API calls one token may make a minute (0 turns the limit off)',
+  }),
   SERVICE_NAME: Type.String({
     pattern: '^[A-Za-z0-9._-]{1,64}$',
     default: 'flagstone',

@@ -44,11 +44,37 @@ export const errors = {
       `Flag '${key}' is at version ${actual}, not ${expected}: someone changed it first. Read it again and retry with If-Match: ${actual}.`,
     ),
   invalidFlag: (message: string) => new DomainError('INVALID_FLAG', 400, message),
+  invalidSegment: (message: string) => new DomainError('INVALID_SEGMENT', 400, message),
+  segmentNotFound: (environment: string, key: string) =>
+    new DomainError(
+      'SEGMENT_NOT_FOUND',
+      404,
+      `Segment '${key}' does not exist in environment '${environment}'. List segments with GET /api/admin/segments.`,
+    ),
+  segmentExists: (environment: string, key: string) =>
+    new DomainError(
+      'SEGMENT_EXISTS',
+      409,
+      `Segment '${key}' already exists in environment '${environment}'. Change it with PATCH /api/admin/segments/${key}.`,
+    ),
+  segmentInUse: (key: string, flags: string[]) =>
+    new DomainError(
+      'SEGMENT_IN_USE',
+      409,
+      `Segment '${key}' is used by the rules of ${flags.map((f) => `'${f}'`).join(', ')}. Remove it from those rules first.`,
+    ),
   tokenNotFound: (id: string) =>
     new DomainError(
       'TOKEN_NOT_FOUND',
       404,
       `Token '${id}' does not exist. List tokens with GET /api/admin/tokens.`,
+    ),
+  rateLimited: (token: string, max: number, retryAfterSeconds: number) =>
+    new DomainError(
+      'RATE_LIMITED',
+      429,
+      `Token '${token}' made more than ${max} requests this minute. Retry after ${retryAfterSeconds} seconds.`,
+      retryAfterSeconds,
     ),
   unauthorized: (message: string) => new DomainError('UNAUTHORIZED', 401, message),
   forbidden: (message: string) => new DomainError('FORBIDDEN', 403, message),

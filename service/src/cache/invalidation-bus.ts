@@ -15,6 +15,7 @@ export const InvalidationSchema = Type.Union([
     version: Type.Integer(),
     revision: Type.Integer(),
   }),
+  Type.Object({ type: Type.Literal('environment'), environment: Type.String(), revision: Type.Integer() }),
   Type.Object({ type: Type.Literal('token'), id: Type.String() }),
 ]);
 export type Invalidation = Static<typeof InvalidationSchema>;

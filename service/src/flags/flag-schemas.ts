@@ -1,6 +1,7 @@
 // The flag and environment shapes clients rely on, and the request bodies that change them.
 import Type, { type Static } from 'typebox';
 import { Key, Nullable, Strict, Timestamp } from '../schema.ts';
+import { ConditionSchema, RulesSchema, VARIANT_PATTERN, VariantName } from './rule-schemas.ts';
 
 export const FLAG_TYPES = ['boolean', 'string', 'number', 'json'] as const;
 export const FlagType = Type.Enum(FLAG_TYPES, { description: 'boolean, string, number or json' });
@@ -10,7 +11,7 @@ export const FlagKey = Key('flag key');
 export const EnvironmentKey = Key('environment key');
 
 const Value = Type.Unknown({ description: "a value of the flag's type (json: an object or an array)" });
-const Variants = Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }), Value, {
+const Variants = Type.Record(VariantName, Value, {
   additionalProperties: false,
   maxProperties: 100,
   description:
@@ -26,8 +27,9 @@ export const FlagSchema = Type.Object(
     description: Type.String(),
     type: FlagType,
     defaultValue: Value,
+    defaultVariant: Nullable(Type.String({ description: 'the variant the default value is, if any' })),
     variants: Type.Record(Type.String(), Value),
-    rules: Type.Array(Type.Unknown()),
+    rules: RulesSchema,
     version: Type.Integer({ minimum: 1 }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -42,14 +44,25 @@ export const FlagListSchema = Type.Object(
 );
 export type FlagList = Static<typeof FlagListSchema>;
 
+const DefaultVariant = Type.Optional(
+  Nullable(
+    Type.String({
+      pattern: VARIANT_PATTERN,
+      description: 'names the variant to serve by default (its value becomes defaultValue); null: none',
+    }),
+  ),
+);
+
 export const CreateFlagBody = Strict({
   key: FlagKey,
   environment: Type.Optional(EnvironmentKey),
   type: FlagType,
-  defaultValue: Value,
+  defaultValue: Type.Optional(Value),
+  defaultVariant: DefaultVariant,
   enabled: Type.Optional(Type.Boolean()),
   description: Type.Optional(Description),
   variants: Type.Optional(Variants),
+  rules: Type.Optional(RulesSchema),
 });
 export type CreateFlagInput = Static<typeof CreateFlagBody>;
 
@@ -59,7 +72,9 @@ export const PatchFlagBody = Strict(
     description: Type.Optional(Description),
     type: Type.Optional(FlagType),
     defaultValue: Type.Optional(Value),
+    defaultVariant: DefaultVariant,
     variants: Type.Optional(Variants),
+    rules: Type.Optional(RulesSchema),
   },
   { minProperties: 1 },
 );
@@ -68,8 +83,23 @@ export type FlagPatch = Static<typeof PatchFlagBody>;
 /** The part of a flag an admin writes; the rest (version, times) the store keeps. */
 export type FlagContent = Pick<
   Flag,
-  'enabled' | 'description' | 'type' | 'defaultValue' | 'variants' | 'rules'
+  'enabled' | 'description' | 'type' | 'defaultValue' | 'defaultVariant' | 'variants' | 'rules'
 >;
+
+export const SegmentBody = Strict({
+  key: Key('segment key'),
+  environment: Type.Optional(EnvironmentKey),
+  description: Type.Optional(Description),
+  conditions: Type.Array(ConditionSchema, { maxItems: 50, description: 'all must match' }),
+});
+export const PatchSegmentBody = Strict(
+  {
+    description: Type.Optional(Description),
+    conditions: Type.Optional(Type.Array(ConditionSchema, { maxItems: 50 })),
+  },
+  { minProperties: 1 },
+);
+export type SegmentContent = { description: string; conditions: Static<typeof ConditionSchema>[] };
 
 export const EnvironmentSchema = Type.Object(
   { key: EnvironmentKey, revision: Type.Integer(), createdAt: Timestamp },

@@ -3,17 +3,32 @@
 // Writes go through the store in one transaction; only after the commit does the cache get
 // the new version and every other instance hear about it.
 
+import { isDeepStrictEqual } from 'node:util';
 import { type FlagCache, flagCacheKey, listCacheKey, type Versioned } from '../cache/flag-cache.ts';
 import { type Invalidation, type InvalidationBus, localBus } from '../cache/invalidation-bus.ts';
 import { DomainError, errors } from '../errors.ts';
+import { evaluate } from '../evaluation/evaluate.ts';
+import { conditionProblem, ruleProblem } from '../evaluation/validate-rules.ts';
 import type { Metrics } from '../metrics.ts';
-import type { AuditQuery, CreateFlagInput, Flag, FlagContent, FlagList, FlagPatch } from './flag-schemas.ts';
-import type { FlagLookup, FlagStore } from './flag-store.ts';
+import type {
+  AuditQuery,
+  CreateFlagInput,
+  Flag,
+  FlagContent,
+  FlagList,
+  FlagPatch,
+  SegmentContent,
+} from './flag-schemas.ts';
+import type { FlagLookup, FlagStore, FlagWrite, SegmentConditions } from './flag-store.ts';
+import type { Evaluation, EvaluationContext, Segment } from './rule-schemas.ts';
 
 interface ListEntry {
   version: number;
   list: FlagList;
+  segments: SegmentConditions;
 }
+
+export type KeyedEvaluation = { key: string } & Evaluation;
 
 /** An answer, and whether it is a cached copy served because the store failed. */
 export interface Read<T> {
@@ -93,18 +108,39 @@ export function createFlagService({
   };
 
   async function loadList(environment: string): Promise<ListEntry> {
-    const list = await store.listFlags(environment);
-    if (!list) throw errors.environmentNotFound(environment);
-    const entry: ListEntry = { version: list.revision, list };
+    const snapshot = await store.listFlags(environment);
+    if (!snapshot) throw errors.environmentNotFound(environment);
+    const entry: ListEntry = { version: snapshot.list.revision, ...snapshot };
     await cache.setIfNewer(listCacheKey(environment), entry);
     return entry;
   }
 
-  /** After a commit: the caches get the new flag and a list at least as new, then everyone hears. */
-  async function committed(environment: string, key: string, entry: FlagLookup, revision: number) {
-    await cache.setIfNewer(flagCacheKey(environment, key), entry);
+  const readList = (environment: string) => read(listCacheKey(environment), () => loadList(environment));
+
+  /** After a commit: the caches get the new flags and a list at least as new, then everyone hears. */
+  async function committed(
+    environment: string,
+    changed: [key: string, entry: FlagLookup][],
+    revision: number,
+  ) {
+    for (const [key, entry] of changed) await cache.setIfNewer(flagCacheKey(environment, key), entry);
     await loadList(environment).catch(onStoreError);
-    await bus.publish({ type: 'flag', environment, key, version: entry.version, revision });
+    for (const [key, entry] of changed) {
+      await bus.publish({ type: 'flag', environment, key, version: entry.version, revision });
+    }
+    if (changed.length === 0) await bus.publish({ type: 'environment', environment, revision });
+  }
+
+  const live = ({ flag, segments }: FlagWrite): FlagLookup => ({ version: flag.version, flag, segments });
+
+  /** A cached flag lookup, synchronously when this instance holds it. */
+  function lookupNow(environment: string, key: string): FlagLookup | Promise<FlagLookup> {
+    const cached = cache.peek<FlagLookup>(flagCacheKey(environment, key));
+    if (cached) {
+      fromCache.inc();
+      return cached;
+    }
+    return lookup(environment, key).then((r) => r.value);
   }
 
   return {
@@ -119,15 +155,50 @@ export function createFlagService({
     },
 
     async listFlags(environment: string): Promise<Read<FlagList>> {
-      const { value, stale } = await read(listCacheKey(environment), () => loadList(environment));
+      const { value, stale } = await readList(environment);
       return { value: value.list, stale };
     },
 
-    async createFlag(environment: string, { key, ...fields }: NewFlag, actor: string): Promise<Flag> {
-      const content = checkContent({ enabled: false, description: '', variants: {}, rules: [], ...fields });
-      const { flag, revision } = await store.createFlag(environment, key, content, actor);
-      await committed(environment, key, { version: flag.version, flag }, revision);
-      return flag;
+    /** Evaluates one flag for `context` on its cached entry: no database or Redis round trip on a hit. */
+    evaluateFlag(
+      environment: string,
+      key: string,
+      context: EvaluationContext,
+    ): KeyedEvaluation | Promise<KeyedEvaluation> {
+      const found = lookupNow(environment, key);
+      const run = (lookup: FlagLookup) => {
+        const { value: flag } = present(lookup, false, environment, key);
+        return { key, ...evaluate(flag, lookup.flag ? lookup.segments : {}, context) };
+      };
+      return found instanceof Promise ? found.then(run) : run(found);
+    },
+
+    /** Evaluates every live flag of the environment; the revision identifies what was evaluated. */
+    async evaluateAll(environment: string, context: EvaluationContext) {
+      const { value } = await readList(environment);
+      const results: KeyedEvaluation[] = value.list.flags.map((flag) => ({
+        key: flag.key,
+        ...evaluate(flag, value.segments, context),
+      }));
+      return { revision: value.list.revision, results };
+    },
+
+    async createFlag(environment: string, { key, ...input }: NewFlag, actor: string): Promise<Flag> {
+      const written = await store.createFlag(
+        environment,
+        key,
+        (segmentKeys) =>
+          checkContent(
+            withDefault(
+              { enabled: false, description: '', variants: {}, rules: [], defaultVariant: null, ...input },
+              input,
+            ),
+            segmentKeys,
+          ),
+        actor,
+      );
+      await committed(environment, [[key, live(written)]], written.revision);
+      return written.flag;
     },
 
     /** Applies `patch`; with `expectedVersion`, only if the flag is still at that version. */
@@ -138,36 +209,80 @@ export function createFlagService({
       actor: string,
       expectedVersion?: number,
     ): Promise<Flag> {
-      const { flag, revision } = await store.updateFlag(
+      const written = await store.updateFlag(
         environment,
         key,
-        (current) => {
+        (current, segmentKeys) => {
           if (expectedVersion !== undefined && current.version !== expectedVersion) {
             throw errors.versionMismatch(key, expectedVersion, current.version);
           }
-          return checkContent({ ...contentOf(current), ...patch });
+          // A new default value without a variant name is a value of its own.
+          const defaultVariant =
+            'defaultValue' in patch && !('defaultVariant' in patch) ? null : current.defaultVariant;
+          return checkContent(
+            withDefault({ ...contentOf(current), defaultVariant, ...patch }, patch),
+            segmentKeys,
+          );
         },
         actor,
       );
-      await committed(environment, key, { version: flag.version, flag }, revision);
-      return flag;
+      await committed(environment, [[key, live(written)]], written.revision);
+      return written.flag;
     },
 
     async archiveFlag(environment: string, key: string, actor: string): Promise<void> {
       const { version, revision } = await store.archiveFlag(environment, key, actor);
-      await committed(environment, key, { version, flag: null, missing: 'flag' }, revision);
+      await committed(environment, [[key, { version, flag: null, missing: 'flag' }]], revision);
+    },
+
+    async listSegments(environment: string): Promise<Segment[]> {
+      const segments = await store.listSegments(environment);
+      if (!segments) throw errors.environmentNotFound(environment);
+      return segments;
+    },
+
+    async getSegment(environment: string, key: string): Promise<Segment> {
+      const segment = await store.findSegment(environment, key);
+      if (segment) return segment;
+      await this.listSegments(environment); // an unknown environment is its own 404
+      throw errors.segmentNotFound(environment, key);
+    },
+
+    async createSegment(environment: string, key: string, input: Partial<SegmentContent>, actor: string) {
+      const content = checkSegment({ description: '', conditions: [], ...input });
+      const { segment, revision } = await store.createSegment(environment, key, content, actor);
+      await committed(environment, [], revision);
+      return segment;
+    },
+
+    /** Changes a segment; every flag that uses it moves to its next version, in every cache. */
+    async updateSegment(environment: string, key: string, patch: Partial<SegmentContent>, actor: string) {
+      const { segment, revision, flags } = await store.updateSegment(
+        environment,
+        key,
+        (current) =>
+          checkSegment({ description: current.description, conditions: current.conditions, ...patch }),
+        actor,
+      );
+      await committed(
+        environment,
+        flags.map((w) => [w.flag.key, live(w)]),
+        revision,
+      );
+      return segment;
+    },
+
+    async deleteSegment(environment: string, key: string, actor: string): Promise<void> {
+      const { revision } = await store.deleteSegment(environment, key, actor);
+      await committed(environment, [], revision);
     },
 
     /** Another instance committed a change: take its version from the shared cache, or forget ours. */
-    async applyInvalidation({
-      environment,
-      key,
-      version,
-      revision,
-    }: Extract<Invalidation, { type: 'flag' }>) {
+    async applyInvalidation(message: Extract<Invalidation, { type: 'flag' | 'environment' }>) {
       await Promise.all([
-        cache.refresh(flagCacheKey(environment, key), version),
-        cache.refresh(listCacheKey(environment), revision),
+        message.type === 'flag' &&
+          cache.refresh(flagCacheKey(message.environment, message.key), message.version),
+        cache.refresh(listCacheKey(message.environment), message.revision),
       ]);
     },
 
@@ -175,9 +290,9 @@ export function createFlagService({
     async warm(environments: string[]): Promise<number> {
       let count = 0;
       for (const environment of environments) {
-        const { list } = await loadList(environment);
+        const { list, segments } = await loadList(environment);
         for (const flag of list.flags) {
-          const entry: FlagLookup = { version: flag.version, flag };
+          const entry: FlagLookup = { version: flag.version, flag, segments };
           await cache.setIfNewer(flagCacheKey(environment, flag.key), entry);
         }
         count += list.flags.length;
@@ -210,11 +325,20 @@ function present(found: FlagLookup, stale: boolean, environment: string, key: st
     : errors.flagNotFound(environment, key);
 }
 
-const contentOf = ({ enabled, description, type, defaultValue, variants, rules }: Flag): FlagContent => ({
+const contentOf = ({
   enabled,
   description,
   type,
   defaultValue,
+  defaultVariant,
+  variants,
+  rules,
+}: Flag): FlagContent => ({
+  enabled,
+  description,
+  type,
+  defaultValue,
+  defaultVariant,
   variants,
   rules,
 });
@@ -226,8 +350,11 @@ const TYPE_CHECKS = {
   json: [(v: unknown) => typeof v === 'object' && v !== null, 'a JSON object or array'],
 } as const;
 
-/** Every value a flag can serve must be of its type; throws INVALID_FLAG naming the first that is not. */
-export function checkContent(content: FlagContent): FlagContent {
+/** Every value a flag can serve must be of its type, and its targeting must hold together; throws INVALID_FLAG. */
+export function checkContent(
+  content: FlagContent,
+  segmentKeys: ReadonlySet<string> = new Set(),
+): FlagContent {
   const [isValid, expected] = TYPE_CHECKS[content.type];
   const because = `because the flag type is ${content.type}`;
   if (!isValid(content.defaultValue)) {
@@ -236,5 +363,45 @@ export function checkContent(content: FlagContent): FlagContent {
   for (const [name, value] of Object.entries(content.variants)) {
     if (!isValid(value)) throw errors.invalidFlag(`variant '${name}' must be ${expected}, ${because}.`);
   }
+  const problem = ruleProblem(content, segmentKeys);
+  if (problem) throw errors.invalidFlag(problem);
+  return content;
+}
+
+/**
+ * With a default variant, the default value is that variant's value. `given` is what the
+ * request sent: a default value that disagrees with the named variant is refused.
+ */
+function withDefault(
+  content: Omit<FlagContent, 'defaultValue'> & { defaultValue?: unknown },
+  given: { defaultValue?: unknown; defaultVariant?: string | null },
+): FlagContent {
+  const { defaultVariant, variants } = content;
+  if (defaultVariant === null) {
+    if (content.defaultValue === undefined) {
+      throw errors.invalidFlag('Send defaultValue, or defaultVariant naming one of the variants.');
+    }
+    return { ...content, defaultValue: content.defaultValue };
+  }
+  if (!Object.hasOwn(variants, defaultVariant)) {
+    const known = Object.keys(variants).join(', ') || 'none';
+    throw errors.invalidFlag(`defaultVariant '${defaultVariant}' is not one of the variants (${known}).`);
+  }
+  const defaultValue = variants[defaultVariant];
+  if (
+    given.defaultValue !== undefined &&
+    'defaultVariant' in given &&
+    !isDeepStrictEqual(given.defaultValue, defaultValue)
+  ) {
+    throw errors.invalidFlag(
+      `defaultValue disagrees with defaultVariant '${defaultVariant}'. Send one of them: the variant's value becomes the default.`,
+    );
+  }
+  return { ...content, defaultValue };
+}
+
+function checkSegment(content: SegmentContent): SegmentContent {
+  const problem = conditionProblem(content.conditions, 'conditions');
+  if (problem) throw errors.invalidSegment(problem);
   return content;
 }

@@ -2,9 +2,10 @@
 import { listAudit, recordAudit } from '../db/audit.ts';
 import type { Db } from '../db/database.ts';
 import { errors } from '../errors.ts';
-import { type Flag as FlagRow, Prisma } from '../generated/prisma/client.ts';
+import { type Flag as FlagRow, Prisma, type Segment as SegmentRow } from '../generated/prisma/client.ts';
 import type { Environment, Flag, FlagContent } from './flag-schemas.ts';
-import type { FlagStore } from './flag-store.ts';
+import { type FlagStore, type FlagWrite, type SegmentConditions, segmentsUsedBy } from './flag-store.ts';
+import type { Condition, Segment } from './rule-schemas.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -18,8 +19,19 @@ export const toFlag = (row: FlagRow): Flag => ({
   description: row.description,
   type: row.type,
   defaultValue: row.defaultValue,
+  defaultVariant: row.defaultVariant,
   variants: row.variants as Flag['variants'],
   rules: row.rules as Flag['rules'],
+  version: row.version,
+  createdAt: row.createdAt.toISOString(),
+  updatedAt: row.updatedAt.toISOString(),
+});
+
+const toSegment = (row: SegmentRow): Segment => ({
+  key: row.key,
+  environment: row.environmentKey,
+  description: row.description,
+  conditions: row.conditions as Condition[],
   version: row.version,
   createdAt: row.createdAt.toISOString(),
   updatedAt: row.updatedAt.toISOString(),
@@ -38,11 +50,25 @@ const data = (content: FlagContent) => ({
   rules: content.rules as Prisma.InputJsonValue,
 });
 
+const conditionsOf = (rows: Pick<SegmentRow, 'key' | 'conditions'>[]): SegmentConditions =>
+  Object.fromEntries(rows.map((r) => [r.key, r.conditions as Condition[]]));
+
+/** The conditions of the segments `flag`'s rules use. */
+async function segmentsOf(tx: Tx, flag: Flag): Promise<SegmentConditions> {
+  const keys = segmentsUsedBy(flag.rules);
+  if (keys.length === 0) return {};
+  const rows = await tx.segment.findMany({
+    where: { environmentKey: flag.environment, key: { in: keys } },
+    select: { key: true, conditions: true },
+  });
+  return conditionsOf(rows);
+}
+
 export function createPrismaFlagStore(db: Db): FlagStore {
   /**
    * Runs `work` in a transaction that first bumps the environment's revision. That update
    * locks the environment row, so writes to one environment are serialized and `work` reads
-   * the latest committed flag.
+   * the latest committed state.
    */
   const write = <T>(environment: string, work: (tx: Tx, revision: number) => Promise<T>) =>
     db.$transaction(async (tx) => {
@@ -61,36 +87,66 @@ export function createPrismaFlagStore(db: Db): FlagStore {
     return row;
   };
 
+  const segmentKeys = async (tx: Tx, environment: string) =>
+    new Set(
+      (await tx.segment.findMany({ where: { environmentKey: environment }, select: { key: true } })).map(
+        (s) => s.key,
+      ),
+    );
+
+  const findSegmentRow = async (tx: Tx, environment: string, key: string) => {
+    const row = await tx.segment.findUnique({
+      where: { environmentKey_key: { environmentKey: environment, key } },
+    });
+    if (!row) throw errors.segmentNotFound(environment, key);
+    return row;
+  };
+
+  const written = async (tx: Tx, row: FlagRow, revision: number): Promise<FlagWrite> => {
+    const flag = toFlag(row);
+    return { flag, segments: await segmentsOf(tx, flag), revision };
+  };
+
   return {
     async findFlag(environment, key) {
       const row = await findRow(db, environment, key);
-      if (row)
-        return row.archivedAt
-          ? { version: row.version, flag: null, missing: 'flag' }
-          : { version: row.version, flag: toFlag(row) };
+      if (row?.archivedAt) return { version: row.version, flag: null, missing: 'flag' };
+      if (row) {
+        const flag = toFlag(row);
+        return { version: row.version, flag, segments: await segmentsOf(db, flag) };
+      }
       const env = await db.environment.findUnique({ where: { key: environment }, select: { key: true } });
       return { version: 0, flag: null, missing: env ? 'flag' : 'environment' };
     },
 
     async listFlags(environment) {
-      // Revision and flags must come from one snapshot, or the ETag could name a list it does not describe.
-      const [env, rows] = await db.$transaction(
+      // Revision, flags and segments must come from one snapshot, or the ETag could name a state it does not describe.
+      const [env, rows, segments] = await db.$transaction(
         [
           db.environment.findUnique({ where: { key: environment } }),
           db.flag.findMany({
             where: { environmentKey: environment, archivedAt: null },
             orderBy: { key: 'asc' },
           }),
+          db.segment.findMany({
+            where: { environmentKey: environment },
+            select: { key: true, conditions: true },
+          }),
         ],
         { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
       );
-      return env ? { environment, revision: env.revision, flags: rows.map(toFlag) } : null;
+      if (!env) return null;
+      return {
+        list: { environment, revision: env.revision, flags: rows.map(toFlag) },
+        segments: conditionsOf(segments),
+      };
     },
 
-    createFlag: (environment, key, content, actor) =>
+    createFlag: (environment, key, build, actor) =>
       write(environment, async (tx, revision) => {
         const existing = await findRow(tx, environment, key);
         if (existing && !existing.archivedAt) throw errors.flagExists(environment, key);
+        const content = build(await segmentKeys(tx, environment));
         // An archived key is revived at its next version, so caches holding the archived state yield to it.
         const row = existing
           ? await tx.flag.update({
@@ -103,36 +159,37 @@ export function createPrismaFlagStore(db: Db): FlagStore {
               },
             })
           : await tx.flag.create({ data: { ...data(content), environmentKey: environment, key } });
-        const flag = toFlag(row);
+        const result = await written(tx, row, revision);
         await recordAudit(tx, {
           actor,
           action: 'flag.created',
           environment,
           flagKey: key,
-          after: flag,
-          version: flag.version,
+          after: result.flag,
+          version: result.flag.version,
         });
-        return { flag, revision };
+        return result;
       }),
 
     updateFlag: (environment, key, change, actor) =>
       write(environment, async (tx, revision) => {
         const before = toFlag(await findLive(tx, environment, key));
+        const content = change(before, await segmentKeys(tx, environment));
         const row = await tx.flag.update({
           where: { environmentKey_key: { environmentKey: environment, key } },
-          data: { ...data(change(before)), version: { increment: 1 } },
+          data: { ...data(content), version: { increment: 1 } },
         });
-        const flag = toFlag(row);
+        const result = await written(tx, row, revision);
         await recordAudit(tx, {
           actor,
           action: 'flag.updated',
           environment,
           flagKey: key,
           before,
-          after: flag,
-          version: flag.version,
+          after: result.flag,
+          version: result.flag.version,
         });
-        return { flag, revision };
+        return result;
       }),
 
     archiveFlag: (environment, key, actor) =>
@@ -151,6 +208,94 @@ export function createPrismaFlagStore(db: Db): FlagStore {
           version: row.version,
         });
         return { version: row.version, revision };
+      }),
+
+    async listSegments(environment) {
+      const env = await db.environment.findUnique({ where: { key: environment }, select: { key: true } });
+      if (!env) return null;
+      return (
+        await db.segment.findMany({ where: { environmentKey: environment }, orderBy: { key: 'asc' } })
+      ).map(toSegment);
+    },
+
+    async findSegment(environment, key) {
+      const row = await db.segment.findUnique({
+        where: { environmentKey_key: { environmentKey: environment, key } },
+      });
+      return row && toSegment(row);
+    },
+
+    createSegment: (environment, key, content, actor) =>
+      write(environment, async (tx, revision) => {
+        const row = await tx.segment
+          .create({
+            data: {
+              environmentKey: environment,
+              key,
+              description: content.description,
+              conditions: content.conditions as Prisma.InputJsonValue,
+            },
+          })
+          .catch((err: unknown) => {
+            throw isUniqueViolation(err) ? errors.segmentExists(environment, key) : err;
+          });
+        const segment = toSegment(row);
+        await recordAudit(tx, { actor, action: 'segment.created', environment, after: segment, version: 1 });
+        return { segment, revision };
+      }),
+
+    updateSegment: (environment, key, change, actor) =>
+      write(environment, async (tx, revision) => {
+        const before = toSegment(await findSegmentRow(tx, environment, key));
+        const content = change(before);
+        const segment = toSegment(
+          await tx.segment.update({
+            where: { environmentKey_key: { environmentKey: environment, key } },
+            data: {
+              description: content.description,
+              conditions: content.conditions as Prisma.InputJsonValue,
+              version: { increment: 1 },
+            },
+          }),
+        );
+        await recordAudit(tx, {
+          actor,
+          action: 'segment.updated',
+          environment,
+          before,
+          after: segment,
+          version: segment.version,
+        });
+        // Flags carry their segments' conditions in the caches: each user moves to its next version.
+        const users = (
+          await tx.flag.findMany({ where: { environmentKey: environment, archivedAt: null } })
+        ).filter((row) => segmentsUsedBy(toFlag(row).rules).includes(key));
+        const flags: FlagWrite[] = [];
+        for (const user of users) {
+          const row = await tx.flag.update({ where: { id: user.id }, data: { version: { increment: 1 } } });
+          flags.push(await written(tx, row, revision));
+          await recordAudit(tx, {
+            actor,
+            action: 'flag.segment_changed',
+            environment,
+            flagKey: row.key,
+            after: { segment: key, segmentVersion: segment.version },
+            version: row.version,
+          });
+        }
+        return { segment, revision, flags };
+      }),
+
+    deleteSegment: (environment, key, actor) =>
+      write(environment, async (tx, revision) => {
+        const before = toSegment(await findSegmentRow(tx, environment, key));
+        const users = (await tx.flag.findMany({ where: { environmentKey: environment, archivedAt: null } }))
+          .filter((row) => segmentsUsedBy(toFlag(row).rules).includes(key))
+          .map((row) => row.key);
+        if (users.length > 0) throw errors.segmentInUse(key, users);
+        await tx.segment.delete({ where: { environmentKey_key: { environmentKey: environment, key } } });
+        await recordAudit(tx, { actor, action: 'segment.deleted', environment, before });
+        return { revision };
       }),
 
     async listEnvironments() {

@@ -24,7 +24,7 @@ const FRAMEWORK_ERRORS: Record<string, [code: string, hint: string]> = {
 };
 
 /** "body.variants.on must be boolean" rather than Ajv's terse default. */
-function describe(context: string, issue: ValidationIssue): string {
+export function describe(context: string, issue: ValidationIssue): string {
   const path = [context, ...issue.instancePath.split('/').filter(Boolean)].join('.');
   const params = issue.params as Record<string, unknown>;
   switch (issue.keyword) {

@@ -1,8 +1,14 @@
 // An in-memory FlagStore with the same rules as the PostgreSQL one: versions, revisions,
-// archiving and an audit trail. It counts calls, so tests can see what reached the store.
+// archiving, segments and an audit trail. It counts calls, so tests can see what reached it.
 import { errors } from '../../src/errors.ts';
 import type { AuditEvent, Environment, Flag } from '../../src/flags/flag-schemas.ts';
-import type { FlagStore } from '../../src/flags/flag-store.ts';
+import {
+  type FlagStore,
+  type FlagWrite,
+  type SegmentConditions,
+  segmentsUsedBy,
+} from '../../src/flags/flag-store.ts';
+import type { Segment } from '../../src/flags/rule-schemas.ts';
 
 interface Row {
   flag: Flag;
@@ -14,9 +20,11 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
     environments.map((key) => [key, { key, revision: 0, createdAt: new Date(0).toISOString() }]),
   );
   const rows = new Map<string, Row>();
+  const segments = new Map<string, Segment>();
   const audit: AuditEvent[] = [];
   const calls = { findFlag: 0, listFlags: 0 };
   const id = (environment: string, key: string) => `${environment}/${key}`;
+  const now = () => new Date().toISOString();
 
   function bump(environment: string) {
     const env = envs.get(environment);
@@ -24,23 +32,48 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
     env.revision += 1;
     return env.revision;
   }
-  function record(event: Omit<AuditEvent, 'id' | 'createdAt'>) {
-    audit.unshift({ ...event, id: String(audit.length + 1), createdAt: new Date().toISOString() });
+  function record(event: Partial<AuditEvent> & Pick<AuditEvent, 'actor' | 'action'>) {
+    audit.unshift({
+      environment: null,
+      flagKey: null,
+      before: null,
+      after: null,
+      version: null,
+      ...event,
+      id: String(audit.length + 1),
+      createdAt: now(),
+    });
   }
   function live(environment: string, key: string) {
     const row = rows.get(id(environment, key));
     if (!row || row.archived) throw errors.flagNotFound(environment, key);
     return row;
   }
+  const keysOf = (environment: string) =>
+    new Set([...segments.values()].filter((s) => s.environment === environment).map((s) => s.key));
+  const conditionsOf = (environment: string, keys: string[]): SegmentConditions =>
+    Object.fromEntries(
+      keys.flatMap((k) => {
+        const s = segments.get(id(environment, k));
+        return s ? [[k, s.conditions]] : [];
+      }),
+    );
+  const written = (flag: Flag, revision: number): FlagWrite => ({
+    flag,
+    segments: conditionsOf(flag.environment, segmentsUsedBy(flag.rules)),
+    revision,
+  });
+  const users = (environment: string, key: string) =>
+    [...rows.values()].filter(
+      (r) => !r.archived && r.flag.environment === environment && segmentsUsedBy(r.flag.rules).includes(key),
+    );
 
   const store: FlagStore = {
     async findFlag(environment, key) {
       calls.findFlag += 1;
       const row = rows.get(id(environment, key));
-      if (row)
-        return row.archived
-          ? { version: row.flag.version, flag: null, missing: 'flag' }
-          : { version: row.flag.version, flag: row.flag };
+      if (row?.archived) return { version: row.flag.version, flag: null, missing: 'flag' };
+      if (row) return { version: row.flag.version, flag: row.flag, segments: written(row.flag, 0).segments };
       return { version: 0, flag: null, missing: envs.has(environment) ? 'flag' : 'environment' };
     },
     async listFlags(environment) {
@@ -51,21 +84,24 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
         .filter((r) => !r.archived && r.flag.environment === environment)
         .map((r) => r.flag)
         .sort((a, b) => a.key.localeCompare(b.key));
-      return { environment, revision: env.revision, flags };
+      return {
+        list: { environment, revision: env.revision, flags },
+        segments: conditionsOf(environment, [...keysOf(environment)]),
+      };
     },
-    async createFlag(environment, key, content, actor) {
+    async createFlag(environment, key, build, actor) {
       if (!envs.has(environment)) throw errors.environmentNotFound(environment);
       const existing = rows.get(id(environment, key));
       if (existing && !existing.archived) throw errors.flagExists(environment, key);
+      const content = build(keysOf(environment));
       const revision = bump(environment);
-      const now = new Date().toISOString();
       const flag = {
         ...content,
         key,
         environment,
         version: (existing?.flag.version ?? 0) + 1,
-        createdAt: now,
-        updatedAt: now,
+        createdAt: now(),
+        updatedAt: now(),
       };
       rows.set(id(environment, key), { flag, archived: false });
       record({
@@ -73,23 +109,17 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
         action: 'flag.created',
         environment,
         flagKey: key,
-        before: null,
         after: flag,
         version: flag.version,
       });
-      return { flag, revision };
+      return written(flag, revision);
     },
     async updateFlag(environment, key, change, actor) {
       if (!envs.has(environment)) throw errors.environmentNotFound(environment);
       const row = live(environment, key);
-      const content = change(row.flag);
+      const content = change(row.flag, keysOf(environment));
       const revision = bump(environment);
-      const flag = {
-        ...row.flag,
-        ...content,
-        version: row.flag.version + 1,
-        updatedAt: new Date().toISOString(),
-      };
+      const flag = { ...row.flag, ...content, version: row.flag.version + 1, updatedAt: now() };
       record({
         actor,
         action: 'flag.updated',
@@ -100,7 +130,7 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
         version: flag.version,
       });
       row.flag = flag;
-      return { flag, revision };
+      return written(flag, revision);
     },
     async archiveFlag(environment, key, actor) {
       if (!envs.has(environment)) throw errors.environmentNotFound(environment);
@@ -114,27 +144,63 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
         environment,
         flagKey: key,
         before: row.flag,
-        after: null,
         version: row.flag.version,
       });
       return { version: row.flag.version, revision };
+    },
+    async listSegments(environment) {
+      if (!envs.has(environment)) return null;
+      return [...segments.values()].filter((s) => s.environment === environment);
+    },
+    async findSegment(environment, key) {
+      return segments.get(id(environment, key)) ?? null;
+    },
+    async createSegment(environment, key, content, actor) {
+      if (segments.has(id(environment, key))) throw errors.segmentExists(environment, key);
+      const revision = bump(environment);
+      const segment = { ...content, key, environment, version: 1, createdAt: now(), updatedAt: now() };
+      segments.set(id(environment, key), segment);
+      record({ actor, action: 'segment.created', environment, after: segment, version: 1 });
+      return { segment, revision };
+    },
+    async updateSegment(environment, key, change, actor) {
+      const current = segments.get(id(environment, key));
+      if (!current) throw errors.segmentNotFound(environment, key);
+      const revision = bump(environment);
+      const segment = { ...current, ...change(current), version: current.version + 1, updatedAt: now() };
+      segments.set(id(environment, key), segment);
+      record({
+        actor,
+        action: 'segment.updated',
+        environment,
+        before: current,
+        after: segment,
+        version: segment.version,
+      });
+      const flags = users(environment, key).map((row) => {
+        row.flag = { ...row.flag, version: row.flag.version + 1 };
+        return written(row.flag, revision);
+      });
+      return { segment, revision, flags };
+    },
+    async deleteSegment(environment, key, actor) {
+      const current = segments.get(id(environment, key));
+      if (!current) throw errors.segmentNotFound(environment, key);
+      const using = users(environment, key).map((r) => r.flag.key);
+      if (using.length > 0) throw errors.segmentInUse(key, using);
+      const revision = bump(environment);
+      segments.delete(id(environment, key));
+      record({ actor, action: 'segment.deleted', environment, before: current });
+      return { revision };
     },
     async listEnvironments() {
       return [...envs.values()];
     },
     async createEnvironment(key, actor) {
       if (envs.has(key)) throw errors.environmentExists(key);
-      const env = { key, revision: 0, createdAt: new Date().toISOString() };
+      const env = { key, revision: 0, createdAt: now() };
       envs.set(key, env);
-      record({
-        actor,
-        action: 'environment.created',
-        environment: key,
-        flagKey: null,
-        before: null,
-        after: env,
-        version: null,
-      });
+      record({ actor, action: 'environment.created', environment: key, after: env });
       return env;
     },
     async listAudit({ environment, flagKey, cursor, limit }) {

@@ -81,10 +81,11 @@ t.test('concurrent misses of one key make one store query', async (t) => {
     defaultValue: true,
     enabled: true,
     description: '',
+    defaultVariant: null,
     variants: {},
     rules: [],
   };
-  await store.createFlag('production', 'f', content, 'tester');
+  await store.createFlag('production', 'f', () => content, 'tester');
   const reads = await Promise.all(Array.from({ length: 20 }, () => service.getFlag('production', 'f')));
   t.equal(calls.findFlag, 1, 'single flight');
   t.ok(reads.every((r) => r.value.version === 1));
@@ -150,11 +151,12 @@ t.test('warm-up loads every flag of the environments', async (t) => {
     defaultValue: 1,
     enabled: true,
     description: '',
+    defaultVariant: null,
     variants: {},
     rules: [],
   };
-  await store.createFlag('staging', 'a', content, 'tester');
-  await store.createFlag('staging', 'b', content, 'tester');
+  await store.createFlag('staging', 'a', () => content, 'tester');
+  await store.createFlag('staging', 'b', () => content, 'tester');
   t.equal(await service.warm(['staging', 'production']), 2);
   await service.getFlag('staging', 'a');
   await service.getFlag('staging', 'b');
@@ -209,6 +211,7 @@ t.test('checkContent: every value a flag serves is of its type', async (t) => {
   const content = (type: FlagType, value: unknown, variants = {}) => ({
     type,
     defaultValue: value,
+    defaultVariant: null,
     variants,
     enabled: true,
     description: '',

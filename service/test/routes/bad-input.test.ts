@@ -12,6 +12,7 @@ const revoked = await mintToken(app, { name: 'gone', scope: 'admin' });
 await app.inject({ method: 'DELETE', url: `/api/admin/tokens/${revoked.id}`, headers: admin });
 
 const json = { ...admin, 'content-type': 'application/json' };
+const targeted = { key: 'a', type: 'string', variants: { red: 'r', blue: 'b' }, defaultVariant: 'red' };
 type Case = {
   name: string;
   method?: 'POST' | 'PATCH' | 'DELETE' | 'GET';
@@ -253,6 +254,88 @@ const cases: Case[] = [
     url: '/api/admin/audit?cursor=abc',
     status: 400,
     code: 'VALIDATION_ERROR',
+  },
+  {
+    name: 'a rule naming a variant that does not exist',
+    payload: { ...targeted, rules: [{ variant: 'purple' }] },
+    status: 400,
+    code: 'INVALID_FLAG',
+    message: /purple/,
+  },
+  {
+    name: 'split weights that do not sum to 10000',
+    payload: {
+      ...targeted,
+      rules: [
+        {
+          split: [
+            { variant: 'red', weight: 5000 },
+            { variant: 'blue', weight: 4000 },
+          ],
+        },
+      ],
+    },
+    status: 400,
+    code: 'INVALID_FLAG',
+    message: /9000/,
+  },
+  {
+    name: 'a rule with both a variant and a split',
+    payload: { ...targeted, rules: [{ variant: 'red', split: [{ variant: 'red', weight: 10000 }] }] },
+    status: 400,
+    code: 'INVALID_FLAG',
+  },
+  {
+    name: 'a rule referring to a segment that does not exist',
+    payload: { ...targeted, rules: [{ segments: ['ghosts'], variant: 'red' }] },
+    status: 400,
+    code: 'INVALID_FLAG',
+    message: /ghosts/,
+  },
+  {
+    name: 'a condition whose value does not fit its operator',
+    payload: {
+      ...targeted,
+      rules: [{ conditions: [{ attribute: 'v', operator: 'semver_gt', value: 'two' }], variant: 'red' }],
+    },
+    status: 400,
+    code: 'INVALID_FLAG',
+  },
+  {
+    name: 'an unknown operator',
+    payload: {
+      ...targeted,
+      rules: [{ conditions: [{ attribute: 'v', operator: 'like', value: 'x' }], variant: 'red' }],
+    },
+    status: 400,
+    code: 'VALIDATION_ERROR',
+  },
+  {
+    name: 'a default variant that does not exist',
+    payload: { ...targeted, defaultVariant: 'green' },
+    status: 400,
+    code: 'INVALID_FLAG',
+    message: /defaultVariant 'green' is not one of the variants \(red, blue\)/,
+  },
+  {
+    name: 'a default variant named like a built-in property',
+    payload: { ...targeted, defaultVariant: 'constructor' },
+    status: 400,
+    code: 'INVALID_FLAG',
+  },
+  {
+    name: 'a default value that disagrees with the default variant',
+    payload: { ...targeted, defaultValue: 'blue' },
+    status: 400,
+    code: 'INVALID_FLAG',
+    message: /disagrees/,
+  },
+  {
+    name: 'neither a default value nor a default variant',
+    payload: { key: 'a', type: 'string' },
+    status: 400,
+    code: 'INVALID_FLAG',
+    message: /Send defaultValue, or defaultVariant/,
   },
   { name: 'an unknown route', method: 'GET', url: '/api/v2/flags', status: 404, code: 'ROUTE_NOT_FOUND' },
 ];

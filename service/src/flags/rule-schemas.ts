@@ -1,0 +1,87 @@
+// Targeting: the shapes of rules, conditions and segments, and what an evaluation returns.
+// A flag's rules are ordered; the first whose conditions and segments all match decides,
+// serving one variant or splitting users between variants by a sticky hash.
+import Type, { type Static } from 'typebox';
+import { Key, Strict, Timestamp } from '../schema.ts';
+
+export const OPERATORS = [
+  'equals',
+  'not_equals',
+  'in',
+  'not_in',
+  'starts_with',
+  'ends_with',
+  'contains',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'semver_lt',
+  'semver_lte',
+  'semver_gt',
+  'semver_gte',
+  'exists',
+] as const;
+export type Operator = (typeof OPERATORS)[number];
+
+export const VARIANT_PATTERN = '^[A-Za-z0-9_.-]{1,64}$';
+export const VariantName = Type.String({
+  pattern: VARIANT_PATTERN,
+  description: 'a variant name: letters, digits, ".", "_" or "-"',
+});
+
+export const ConditionSchema = Strict({
+  attribute: Type.String({
+    minLength: 1,
+    maxLength: 128,
+    description: 'a context attribute, e.g. country or targetingKey',
+  }),
+  operator: Type.Enum(OPERATORS),
+  value: Type.Optional(
+    Type.Unknown({
+      description:
+        'equals/not_equals: a string, number or boolean; in/not_in: a list of them; starts_with/ends_with/contains: a string; lt/lte/gt/gte: a number; semver_*: a version such as 1.2.3; exists: none',
+    }),
+  ),
+});
+export type Condition = Static<typeof ConditionSchema>;
+
+export const SplitSchema = Type.Array(
+  Strict({
+    variant: VariantName,
+    weight: Type.Integer({ minimum: 0, maximum: 10_000, description: 'basis points: 100 = 1 %' }),
+  }),
+  { minItems: 1, maxItems: 100, description: 'weights in basis points that sum to 10000' },
+);
+export type Split = Static<typeof SplitSchema>;
+
+export const RuleSchema = Strict({
+  description: Type.Optional(Type.String({ maxLength: 500 })),
+  conditions: Type.Optional(Type.Array(ConditionSchema, { maxItems: 50 })),
+  segments: Type.Optional(Type.Array(Key('segment key'), { maxItems: 20 })),
+  variant: Type.Optional(VariantName),
+  split: Type.Optional(SplitSchema),
+});
+export type Rule = Static<typeof RuleSchema>;
+export const RulesSchema = Type.Array(RuleSchema, { maxItems: 200 });
+
+export const SegmentSchema = Type.Object({
+  key: Key('segment key'),
+  environment: Key('environment key'),
+  description: Type.String(),
+  conditions: Type.Array(ConditionSchema),
+  version: Type.Integer({ minimum: 1 }),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type Segment = Static<typeof SegmentSchema>;
+
+/** The attributes an evaluation sees: OpenFeature's evaluation context. */
+export type EvaluationContext = { targetingKey?: unknown } & Record<string, unknown>;
+
+export const REASONS = ['STATIC', 'TARGETING_MATCH', 'SPLIT', 'DISABLED', 'DEFAULT'] as const;
+export type Reason = (typeof REASONS)[number];
+
+export type Evaluation =
+  | { value: unknown; variant: string; reason: Reason }
+  | { errorCode: 'TARGETING_KEY_MISSING' | 'GENERAL'; errorDetails: string };

@@ -1,0 +1,112 @@
+// Segments: named condition sets that flag rules refer to. Changing one moves every flag that
+// uses it to its next version, so every cache serves the new targeting.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { PatchSegmentBody, SegmentBody } from '../../flags/flag-schemas.ts';
+import { SegmentSchema } from '../../flags/rule-schemas.ts';
+import { errorResponses, Key, Strict } from '../../schema.ts';
+import { EnvironmentQuery } from '../http.ts';
+
+const SegmentParams = Strict({ segmentKey: Key('segment key') });
+
+const adminSegments: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/segments',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: "An environment's segments",
+        querystring: EnvironmentQuery,
+        response: {
+          200: Type.Object({ segments: Type.Array(SegmentSchema) }),
+          ...errorResponses(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) => ({
+      segments: await app.flags.listSegments(request.environmentFor(request.query.environment)),
+    }),
+  );
+
+  app.get(
+    '/segments/:segmentKey',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'One segment',
+        params: SegmentParams,
+        querystring: EnvironmentQuery,
+        response: { 200: SegmentSchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) =>
+      app.flags.getSegment(request.environmentFor(request.query.environment), request.params.segmentKey),
+  );
+
+  app.post(
+    '/segments',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Create a segment (environment from the body, else the default)',
+        body: SegmentBody,
+        response: { 201: SegmentSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const { environment: requested, key, ...content } = request.body;
+      const segment = await app.flags.createSegment(
+        request.environmentFor(requested),
+        key,
+        content,
+        request.token.name,
+      );
+      reply.code(201);
+      return segment;
+    },
+  );
+
+  app.patch(
+    '/segments/:segmentKey',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Change a segment; every flag using it moves to its next version',
+        params: SegmentParams,
+        querystring: EnvironmentQuery,
+        body: PatchSegmentBody,
+        response: { 200: SegmentSchema, ...errorResponses(400, 401, 403, 404, 413, 415) },
+      },
+    },
+    async (request) =>
+      app.flags.updateSegment(
+        request.environmentFor(request.query.environment),
+        request.params.segmentKey,
+        request.body,
+        request.token.name,
+      ),
+  );
+
+  app.delete(
+    '/segments/:segmentKey',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Delete a segment no flag uses (409 while one does)',
+        params: SegmentParams,
+        querystring: EnvironmentQuery,
+        response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      await app.flags.deleteSegment(
+        request.environmentFor(request.query.environment),
+        request.params.segmentKey,
+        request.token.name,
+      );
+      return reply.code(204).send(null);
+    },
+  );
+};
+
+export default adminSegments;

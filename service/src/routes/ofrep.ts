@@ -1,0 +1,162 @@
+// The OpenFeature Remote Evaluation Protocol (open-feature/protocol, service/openapi.yaml), so
+// any OpenFeature SDK can evaluate flags here through its OFREP provider. Success and failure
+// bodies follow the spec's shapes; auth, rate-limit and overload answers keep the service's.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyError, FastifyReply } from 'fastify';
+import murmurhash from 'murmurhash';
+import Type from 'typebox';
+import { KEY_PATTERN } from '../config.ts';
+import { DomainError } from '../errors.ts';
+import type { KeyedEvaluation } from '../flags/flag-service.ts';
+import type { EvaluationContext } from '../flags/rule-schemas.ts';
+import { describe } from '../plugins/errors.ts';
+import { limitPerToken } from '../plugins/rate-limit.ts';
+import { errorResponses, Nullable, Strict } from '../schema.ts';
+import { EnvironmentQuery, matchesETag, quoted } from './http.ts';
+
+const FLAG_KEY = new RegExp(KEY_PATTERN);
+
+const EvaluationRequest = Nullable(
+  Strict({
+    context: Type.Optional(
+      Type.Unknown({ description: 'the evaluation context: targetingKey and any attributes, as an object' }),
+    ),
+  }),
+);
+const Success = Type.Object({
+  key: Type.String(),
+  value: Type.Unknown(),
+  reason: Type.String({ description: 'STATIC, TARGETING_MATCH, SPLIT, DISABLED or DEFAULT' }),
+  variant: Type.String(),
+  metadata: Type.Record(Type.String(), Type.Union([Type.Boolean(), Type.String(), Type.Number()])),
+});
+const Failure = Type.Object({
+  key: Type.String(),
+  errorCode: Type.String({ description: 'PARSE_ERROR, TARGETING_KEY_MISSING, INVALID_CONTEXT or GENERAL' }),
+  errorDetails: Type.String(),
+});
+const NotFound = Type.Object({
+  key: Type.String(),
+  errorCode: Type.Literal('FLAG_NOT_FOUND'),
+  errorDetails: Type.String(),
+});
+const BulkFailure = Type.Object({ errorCode: Type.String(), errorDetails: Type.String() });
+
+/** Thrown for a request the spec answers with an evaluationFailure body. */
+class OfrepFailure extends Error {
+  readonly errorCode: string;
+  constructor(errorCode: string, message: string) {
+    super(message);
+    this.errorCode = errorCode;
+  }
+}
+
+function contextOf(body: { context?: unknown } | null): EvaluationContext {
+  const context = body?.context ?? {};
+  if (typeof context !== 'object' || context === null || Array.isArray(context)) {
+    throw new OfrepFailure('INVALID_CONTEXT', 'The evaluation context must be a JSON object.');
+  }
+  return context as EvaluationContext;
+}
+
+const shape = (r: KeyedEvaluation) =>
+  'errorCode' in r
+    ? { key: r.key, errorCode: r.errorCode, errorDetails: r.errorDetails }
+    : { key: r.key, value: r.value, reason: r.reason, variant: r.variant, metadata: {} };
+
+function sendEvaluation(reply: FastifyReply, result: KeyedEvaluation) {
+  return reply.code('errorCode' in result ? 400 : 200).send(shape(result));
+}
+
+/** The bulk ETag: the environment's revision and the context, so a new context is never a 304. */
+const bulkETag = (environment: string, revision: number, context: EvaluationContext) =>
+  quoted(
+    `${environment}-${revision}-${murmurhash.v3(new TextEncoder().encode(JSON.stringify(context))).toString(36)}`,
+  );
+
+const ofrep: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('onRequest', app.requireToken('read'));
+  await limitPerToken(app, 'ofrep', app.config.RATE_LIMIT_EVALUATIONS_PER_MINUTE);
+
+  // Protocol failures get the spec's bodies; everything else goes to the service's handler.
+  app.setErrorHandler((error: FastifyError | DomainError | OfrepFailure, request, reply) => {
+    const key = (request.params as { key?: string }).key;
+    const body = (errorCode: string, errorDetails: string) =>
+      key === undefined ? { errorCode, errorDetails } : { key, errorCode, errorDetails };
+    if (error instanceof OfrepFailure) return reply.code(400).send(body(error.errorCode, error.message));
+    if (
+      error instanceof DomainError &&
+      (error.code === 'FLAG_NOT_FOUND' || error.code === 'ENVIRONMENT_NOT_FOUND')
+    ) {
+      return key === undefined
+        ? reply.code(400).send(body('GENERAL', error.message))
+        : reply.code(404).send(body('FLAG_NOT_FOUND', error.message));
+    }
+    const issue = 'validation' in error ? error.validation?.[0] : undefined;
+    if (issue) {
+      const code = issue.instancePath.startsWith('/context') ? 'INVALID_CONTEXT' : 'PARSE_ERROR';
+      return reply
+        .code(400)
+        .send(body(code, describe((error as FastifyError).validationContext ?? 'body', issue)));
+    }
+    if ('code' in error && String(error.code).startsWith('FST_ERR_CTP_') && error.statusCode === 400) {
+      return reply.code(400).send(body('PARSE_ERROR', error.message));
+    }
+    throw error;
+  });
+
+  app.post(
+    '/evaluate/flags/:key',
+    {
+      schema: {
+        tags: ['ofrep'],
+        summary: 'Evaluate one flag for a context (OFREP)',
+        params: Strict({ key: Type.String({ minLength: 1, maxLength: 256 }) }),
+        querystring: EnvironmentQuery,
+        body: EvaluationRequest,
+        response: { 200: Success, 400: Failure, 404: NotFound, ...errorResponses(401, 403, 429) },
+      },
+    },
+    async (request, reply) => {
+      const environment = request.environmentFor(request.query.environment);
+      const context = contextOf(request.body);
+      const { key } = request.params;
+      if (!FLAG_KEY.test(key)) {
+        return reply
+          .code(404)
+          .send({ key, errorCode: 'FLAG_NOT_FOUND', errorDetails: `No flag can be named '${key}'.` });
+      }
+      const result = app.flags.evaluateFlag(environment, key, context);
+      return sendEvaluation(reply as FastifyReply, result instanceof Promise ? await result : result);
+    },
+  );
+
+  app.post(
+    '/evaluate/flags',
+    {
+      schema: {
+        tags: ['ofrep'],
+        summary: 'Evaluate every flag of the environment for a context (OFREP); If-None-Match answers 304',
+        querystring: EnvironmentQuery,
+        body: EvaluationRequest,
+        response: {
+          200: Type.Object({ flags: Type.Array(Type.Union([Success, Failure])) }),
+          304: Type.Null(),
+          400: BulkFailure,
+          ...errorResponses(401, 403, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      const environment = request.environmentFor(request.query.environment);
+      const context = contextOf(request.body);
+      const { revision, results } = await app.flags.evaluateAll(environment, context);
+      const etag = bulkETag(environment, revision, context);
+      reply.header('etag', etag);
+      if (matchesETag(request.headers['if-none-match'], etag)) return reply.code(304).send(null);
+      return { flags: results.map(shape) };
+    },
+  );
+};
+
+export default ofrep;
