@@ -85,7 +85,7 @@ export const ConfigSchema = Type.Object({
   ),
   RATE_LIMIT_EVALUATIONS_PER_MINUTE: Type.Integer({
     minimum: 0,
-    default: 60_000,
+    default: 600_000,
     description: 'the OFREP evaluations one token may make a minute (0 turns the limit off)',
   }),
   RATE_LIMIT_ADMIN_PER_MINUTE: Type.Integer({

@@ -13,7 +13,7 @@ t.test('defaults give the embedded, in-process setup', async (t) => {
     L1_TTL_MS: 1000,
     WARM_ENVIRONMENTS: '',
     MAX_EVENT_LOOP_DELAY_MS: 1000,
-    RATE_LIMIT_EVALUATIONS_PER_MINUTE: 60000,
+    RATE_LIMIT_EVALUATIONS_PER_MINUTE: 600000,
     RATE_LIMIT_ADMIN_PER_MINUTE: 600,
     SERVICE_NAME: 'flagstone',
     LOG_LEVEL: 'info',

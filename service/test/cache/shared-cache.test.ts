@@ -111,6 +111,40 @@ else {
     t.comment(`revocation reached the other instance in ${ms.toFixed(1)} ms`);
   });
 
+  t.test('a segment change reaches evaluations on the other instance within 100 ms', async (t) => {
+    const post = (url: string, payload: object) => a.inject({ method: 'POST', url, headers: admin, payload });
+    await post('/api/admin/segments', {
+      key: 'nl',
+      conditions: [{ attribute: 'country', operator: 'equals', value: 'NL' }],
+    });
+    await createFlag(a, {
+      key: 'dutch-banner',
+      type: 'boolean',
+      enabled: true,
+      variants: { on: true, off: false },
+      defaultVariant: 'off',
+      rules: [{ segments: ['nl'], variant: 'on' }],
+    });
+    const evaluate = async () =>
+      (
+        await b.inject({
+          method: 'POST',
+          url: '/ofrep/v1/evaluate/flags/dutch-banner',
+          headers: admin,
+          payload: { context: { country: 'BE' } },
+        })
+      ).json();
+    await within(100, async () => (await evaluate()).value === false);
+    await a.inject({
+      method: 'PATCH',
+      url: '/api/admin/segments/nl',
+      headers: admin,
+      payload: { conditions: [{ attribute: 'country', operator: 'in', value: ['NL', 'BE'] }] },
+    });
+    const ms = await within(100, async () => (await evaluate()).value === true, 1);
+    t.comment(`a segment change reached the other instance's evaluations in ${ms.toFixed(1)} ms`);
+  });
+
   t.test('warm-up loads WARM_ENVIRONMENTS before the app is ready', async (t) => {
     const { app: c } = await buildTestApp(t, {
       env: { ...env, WARM_ENVIRONMENTS: 'development,staging' },
