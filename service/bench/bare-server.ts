@@ -1,4 +1,5 @@
-// The ceiling: a bare Fastify route returning a fixed ~200-byte JSON document.
+// The ceiling: a bare Fastify route returning a fixed ~200-byte JSON document; the POST one
+// parses a JSON body first, as an evaluation request does.
 import Fastify from 'fastify';
 
 const body = {
@@ -14,5 +15,6 @@ const body = {
 
 const app = Fastify();
 app.get('/bare', async () => body);
+app.post('/bare', async () => body);
 await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
 console.log(`listening on ${(app.server.address() as { port: number }).port}`);

@@ -37,6 +37,8 @@ export default fp<{ config: Config }>(
     };
     const client = new Redis(config.REDIS_URL, {
       ...options,
+      // Commands issued in the same tick (rate-limit counts, cache fetches) share one write.
+      enableAutoPipelining: true,
       enableOfflineQueue: false,
       commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
       maxRetriesPerRequest: 0,
