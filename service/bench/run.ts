@@ -33,16 +33,17 @@ interface Scenario {
   ceiling?: 'GET';
 }
 
-const ceilingFor = (bare: Server, s: Scenario) =>
+const ceilingFor = (bare: Server, s: Scenario): Scenario =>
   s.body && s.ceiling !== 'GET'
     ? {
+        name: 'bare POST',
         server: bare,
         path: '/bare',
         headers: { 'content-type': 'application/json' },
         expect: 200,
         body: s.body,
       }
-    : { server: bare, path: '/bare', headers: {}, expect: 200 };
+    : { name: 'bare GET', server: bare, path: '/bare', headers: {}, expect: 200 };
 
 async function start(script: string, env: Record<string, string>): Promise<Server> {
   const child = spawn(process.execPath, [script], {
