@@ -325,23 +325,9 @@ function present(found: FlagLookup, stale: boolean, environment: string, key: st
     : errors.flagNotFound(environment, key);
 }
 
-const contentOf = ({
-  enabled,
-  description,
-  type,
-  defaultValue,
-  defaultVariant,
-  variants,
-  rules,
-}: Flag): FlagContent => ({
-  enabled,
-  description,
-  type,
-  defaultValue,
-  defaultVariant,
-  variants,
-  rules,
-});
+/** What an admin writes: the flag without its identity, version and times. */
+const contentOf = ({ key, environment, version, createdAt, updatedAt, ...content }: Flag): FlagContent =>
+  content;
 
 const TYPE_CHECKS = {
   boolean: [(v: unknown) => typeof v === 'boolean', 'a boolean'],
