@@ -16,7 +16,7 @@ prisma_env = if [ -z "$${PRISMA_SCHEMA_ENGINE_BINARY:-}" ] && [ -n "$(PRISMA_OFF
 .PHONY: help node deps start test lint typecheck format migrate check bench
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
 
 node: ## make sure Node 24 is on PATH (installs a private copy on Linux x64 when missing)
 	@node -v 2>/dev/null | grep -q '^v24\.' || { \
@@ -53,3 +53,6 @@ bench: deps ## read-path benchmark against PostgreSQL and Redis (writes bench-re
 migrate: deps ## apply the migrations to DATABASE_URL (prisma migrate deploy)
 	@[ -n "$${DATABASE_URL:-}" ] || { echo "make migrate needs DATABASE_URL=postgresql://user:password@host:5432/db" >&2; exit 1; }
 	@$(prisma_env); npx prisma migrate deploy
+
+# Infrastructure (AWS, CDK for Terraform): synth, plan, apply, release, destroy. See README, "Running Flagstone on AWS".
+include terraform/Makefile.fragment

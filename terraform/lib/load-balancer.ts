@@ -1,0 +1,204 @@
+import { Lb } from '@cdktf/provider-aws/lib/lb/index.js';
+import { LbListener } from '@cdktf/provider-aws/lib/lb-listener/index.js';
+import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule/index.js';
+import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group/index.js';
+import { Construct } from 'constructs';
+
+/**
+ * The paths the load balancer forwards to the service. An ALB condition takes at most three
+ * patterns and ECS blue/green shifts exactly one listener rule, so the forwarded set is at most
+ * three patterns. `/metrics` is never among them (and is refused explicitly as well).
+ */
+export const DEFAULT_ROUTED_PATHS = ['/api/*', '/ofrep/*', '/health/*'] as const;
+
+/** Paths answered 404 by the load balancer itself, before any forwarding rule. */
+export const BLOCKED_PATHS = ['/metrics', '/metrics/*'] as const;
+
+export interface LoadBalancerTargetGroup {
+  /** The target group ARN. */
+  readonly arn: string;
+  /** The `TargetGroup` dimension of ALB metrics. */
+  readonly arnSuffix: string;
+}
+
+export interface LoadBalancerProps {
+  /** The name prefix, e.g. `flagstone-production` (at most 26 characters: target groups add `-blue`). */
+  readonly name: string;
+  /** The VPC of the target groups. */
+  readonly vpcId: string;
+  /** The public subnets (the only thing in them besides the NAT gateways). */
+  readonly subnetIds: readonly string[];
+  /** The load balancer security group (443/80 from allowed clients only). */
+  readonly securityGroupId: string;
+  /** `internal` (private addresses only) or `internet-facing`. */
+  readonly scheme: 'internal' | 'internet-facing';
+  /** The ACM certificate of the HTTPS listener. */
+  readonly certificateArn: string;
+  /**
+   * The HTTPS security policy.
+   * @default 'ELBSecurityPolicy-TLS13-1-2-2021-06'
+   */
+  readonly sslPolicy?: string;
+  /**
+   * The port the tasks listen on.
+   * @default 3000
+   */
+  readonly targetPort?: number;
+  /**
+   * The target health check: 200 while the task can serve, 503 when it cannot.
+   * @default '/health/ready'
+   */
+  readonly healthCheckPath?: string;
+  /**
+   * Path patterns forwarded to the service (one to three, none matching `/metrics`).
+   * @default DEFAULT_ROUTED_PATHS
+   */
+  readonly routedPaths?: readonly string[];
+  /**
+   * Deletion protection on the load balancer.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * Seconds a deregistering task keeps its in-flight requests.
+   * @default 30
+   */
+  readonly deregistrationDelaySeconds?: number;
+}
+
+/**
+ * The Application Load Balancer: HTTPS on 443 with a TLS 1.3 policy, HTTP on 80 redirecting to
+ * HTTPS, and two target groups for ECS blue/green. The production rule forwards the routed paths
+ * with weights (blue 100 / green 0 at creation); ECS changes those weights during a deployment, so
+ * Terraform ignores later changes to its action. Everything else, `/metrics` included, gets a
+ * fixed 404 from the load balancer.
+ */
+export class LoadBalancer extends Construct {
+  /** The target group ARN. */
+  readonly arn: string;
+  /** The `LoadBalancer` dimension of ALB metrics. */
+  readonly arnSuffix: string;
+  readonly dnsName: string;
+  /** The target group that serves production traffic when the stack is created. */
+  readonly primaryTargetGroup: LoadBalancerTargetGroup;
+  /** The target group that receives the new revision during a deployment. */
+  readonly alternateTargetGroup: LoadBalancerTargetGroup;
+  /** The HTTPS listener rule whose weights ECS shifts. */
+  readonly productionListenerRuleArn: string;
+  readonly httpsListenerArn: string;
+
+  constructor(scope: Construct, id: string, props: LoadBalancerProps) {
+    super(scope, id);
+    const port = props.targetPort ?? 3000;
+    const routedPaths = props.routedPaths ?? DEFAULT_ROUTED_PATHS;
+    if (routedPaths.length < 1 || routedPaths.length > 3) {
+      throw new Error('LoadBalancer: routedPaths takes one to three path patterns (an ALB condition limit)');
+    }
+    for (const pattern of routedPaths) {
+      if (matchesPath(pattern, '/metrics'))
+        throw new Error(`LoadBalancer: "${pattern}" would route /metrics`);
+    }
+
+    const lb = new Lb(this, 'alb', {
+      name: props.name,
+      loadBalancerType: 'application',
+      internal: props.scheme === 'internal',
+      subnets: [...props.subnetIds],
+      securityGroups: [props.securityGroupId],
+      dropInvalidHeaderFields: true,
+      enableDeletionProtection: props.deletionProtection ?? true,
+      idleTimeout: 60,
+    });
+
+    const targetGroup = (color: 'blue' | 'green') =>
+      new LbTargetGroup(this, color, {
+        name: `${props.name}-${color}`,
+        vpcId: props.vpcId,
+        targetType: 'ip',
+        protocol: 'HTTP',
+        port,
+        deregistrationDelay: String(props.deregistrationDelaySeconds ?? 30),
+        healthCheck: {
+          enabled: true,
+          path: props.healthCheckPath ?? '/health/ready',
+          protocol: 'HTTP',
+          port: 'traffic-port',
+          matcher: '200',
+          interval: 15,
+          timeout: 5,
+          healthyThreshold: 2,
+          unhealthyThreshold: 3,
+        },
+      });
+    const blue = targetGroup('blue');
+    const green = targetGroup('green');
+
+    const https = new LbListener(this, 'https', {
+      loadBalancerArn: lb.arn,
+      port: 443,
+      protocol: 'HTTPS',
+      sslPolicy: props.sslPolicy ?? 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      certificateArn: props.certificateArn,
+      defaultAction: [
+        {
+          type: 'fixed-response',
+          fixedResponse: { contentType: 'text/plain', statusCode: '404', messageBody: 'Not found' },
+        },
+      ],
+    });
+    new LbListener(this, 'http', {
+      loadBalancerArn: lb.arn,
+      port: 80,
+      protocol: 'HTTP',
+      defaultAction: [
+        { type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } },
+      ],
+    });
+
+    new LbListenerRule(this, 'block-metrics', {
+      listenerArn: https.arn,
+      priority: 1,
+      condition: [{ pathPattern: { values: [...BLOCKED_PATHS] } }],
+      action: [
+        {
+          type: 'fixed-response',
+          fixedResponse: { contentType: 'text/plain', statusCode: '404', messageBody: 'Not found' },
+        },
+      ],
+    });
+    const production = new LbListenerRule(this, 'production', {
+      listenerArn: https.arn,
+      priority: 10,
+      condition: [{ pathPattern: { values: [...routedPaths] } }],
+      action: [
+        {
+          type: 'forward',
+          forward: {
+            targetGroup: [
+              { arn: blue.arn, weight: 100 },
+              { arn: green.arn, weight: 0 },
+            ],
+          },
+        },
+      ],
+      lifecycle: { ignoreChanges: ['action'] },
+    });
+
+    this.arn = lb.arn;
+    this.arnSuffix = lb.arnSuffix;
+    this.dnsName = lb.dnsName;
+    this.primaryTargetGroup = { arn: blue.arn, arnSuffix: blue.arnSuffix };
+    this.alternateTargetGroup = { arn: green.arn, arnSuffix: green.arnSuffix };
+    this.productionListenerRuleArn = production.arn;
+    this.httpsListenerArn = https.arn;
+  }
+}
+
+/** Whether an ALB path pattern (`*` any run of characters, `?` one character) matches `path`. */
+export function matchesPath(pattern: string, path: string): boolean {
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`).test(path);
+}
