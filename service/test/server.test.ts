@@ -1,50 +1,13 @@
 // The real server process with the embedded default (no DATABASE_URL, no ADMIN_TOKEN), over HTTP.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { type IncomingMessage, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-
-const SERVER = new URL('../src/server.ts', import.meta.url).pathname;
-
-interface Running {
-  child: ChildProcess;
-  base: string;
-  lines: string[];
-  startupMs: number;
-}
-
-/** Starts the server on a free port with exactly `env` (plus PATH), resolving once it listens. */
-async function start(env: Record<string, string>): Promise<Running> {
-  const began = performance.now();
-  const child = spawn(process.execPath, [SERVER], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  const stderr: string[] = [];
-  child.stderr?.on('data', (d) => stderr.push(String(d)));
-  const base = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      lines.push(line);
-      const listening = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
-      if (listening) resolve(listening[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr.join('')}`)));
-  });
-  return { child, base, lines, startupMs: Math.round(performance.now() - began) };
-}
-
-async function stop(server: Running) {
-  const exited = once(server.child, 'exit');
-  server.child.kill('SIGTERM');
-  const [code] = await exited;
-  return code as number;
-}
+import { SERVER, startServer as start, stopServer as stop } from './helpers/server-process.ts';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'flagstone-server-'));
 t.teardown(() => rm(dataDir, { recursive: true, force: true }));

@@ -82,21 +82,33 @@ export interface ThrowawayRedis {
   start(): Promise<void>;
 }
 
-/** A redis-server of the test's own on a spare loopback port, killed when the test ends. */
-export async function throwawayRedis(t: Test): Promise<ThrowawayRedis> {
+/**
+ * A redis-server of the test's own on a spare loopback port, killed when the test ends.
+ * `tls` (certificate files) makes it speak TLS only, as ElastiCache does; `password` requires AUTH.
+ */
+export async function throwawayRedis(
+  t: Test,
+  { tls, password }: { tls?: { cert: string; key: string; ca: string }; password?: string } = {},
+): Promise<ThrowawayRedis> {
   const port = await sparePort();
   let child: ChildProcess | undefined;
+  const listen = tls
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key]
+    : ['--port', String(port)];
+  const args = [
+    ...listen,
+    ...(tls ? ['--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'no'] : []),
+    ...(password ? ['--requirepass', password] : []),
+    ...['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+  ];
   const server: ThrowawayRedis = {
-    url: `redis://127.0.0.1:${port}`,
+    url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     port,
     async start() {
-      child = spawn(
-        'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-        {
-          stdio: ['ignore', 'pipe', 'inherit'],
-        },
-      );
+      child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'ignore'] });
+      const started = child;
+      // Even if the test process dies mid-test, its redis-server must not outlive it.
+      process.once('exit', () => started.kill('SIGKILL'));
       let output = '';
       for await (const chunk of child.stdout!) {
         output += chunk;
