@@ -8,7 +8,7 @@ import Type from 'typebox';
 import { KEY_PATTERN } from '../config.ts';
 import { DomainError } from '../errors.ts';
 import type { KeyedEvaluation } from '../flags/flag-service.ts';
-import type { EvaluationContext } from '../flags/rule-schemas.ts';
+import { type EvaluationContext, REASONS } from '../flags/rule-schemas.ts';
 import { describe } from '../plugins/errors.ts';
 import { limitPerToken } from '../plugins/rate-limit.ts';
 import { errorResponses, Nullable, Strict } from '../schema.ts';
@@ -26,7 +26,9 @@ const EvaluationRequest = Nullable(
 const Success = Type.Object({
   key: Type.String(),
   value: Type.Unknown(),
-  reason: Type.String({ description: 'STATIC, TARGETING_MATCH, SPLIT, DISABLED or DEFAULT' }),
+  reason: Type.Enum(REASONS, {
+    description: 'why this value: no rules, a rule matched, a split, disabled, or no rule matched',
+  }),
   variant: Type.String(),
   metadata: Type.Record(Type.String(), Type.Union([Type.Boolean(), Type.String(), Type.Number()])),
 });
