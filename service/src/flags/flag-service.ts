@@ -133,25 +133,24 @@ export function createFlagService({
 
   const live = ({ flag, segments }: FlagWrite): FlagLookup => ({ version: flag.version, flag, segments });
 
-  /** A cached flag lookup, synchronously when this instance holds it. */
-  function lookupNow(environment: string, key: string): FlagLookup | Promise<FlagLookup> {
+  /** A flag lookup, synchronously when this instance holds it: the hot path makes no promise. */
+  function lookupNow(environment: string, key: string): Read<FlagLookup> | Promise<Read<FlagLookup>> {
     const cached = cache.peek<FlagLookup>(flagCacheKey(environment, key));
     if (cached) {
       fromCache.inc();
-      return cached;
+      return { value: cached, stale: false };
     }
-    return lookup(environment, key).then((r) => r.value);
+    return lookup(environment, key);
   }
 
   return {
-    /** A cached flag comes back synchronously: the hot path makes no promise. */
     getFlag(environment: string, key: string): Read<Flag> | Promise<Read<Flag>> {
-      const cached = cache.peek<FlagLookup>(flagCacheKey(environment, key));
-      if (cached) {
-        fromCache.inc();
-        return present(cached, false, environment, key);
-      }
-      return lookup(environment, key).then(({ value, stale }) => present(value, stale, environment, key));
+      const found = lookupNow(environment, key);
+      const present = ({ value, stale }: Read<FlagLookup>) => ({
+        value: existing(value, environment, key).flag,
+        stale,
+      });
+      return found instanceof Promise ? found.then(present) : present(found);
     },
 
     async listFlags(environment: string): Promise<Read<FlagList>> {
@@ -166,9 +165,9 @@ export function createFlagService({
       context: EvaluationContext,
     ): KeyedEvaluation | Promise<KeyedEvaluation> {
       const found = lookupNow(environment, key);
-      const run = (lookup: FlagLookup) => {
-        const { value: flag } = present(lookup, false, environment, key);
-        return { key, ...evaluate(flag, lookup.flag ? lookup.segments : {}, context) };
+      const run = ({ value }: Read<FlagLookup>) => {
+        const { flag, segments } = existing(value, environment, key);
+        return { key, ...evaluate(flag, segments, context) };
       };
       return found instanceof Promise ? found.then(run) : run(found);
     },
@@ -318,8 +317,9 @@ export function createFlagService({
 
 export type FlagService = ReturnType<typeof createFlagService>;
 
-function present(found: FlagLookup, stale: boolean, environment: string, key: string): Read<Flag> {
-  if (found.flag) return { value: found.flag, stale };
+/** The lookup's flag and segments, or the 404 that says which of flag or environment is missing. */
+function existing(found: FlagLookup, environment: string, key: string): Extract<FlagLookup, { flag: Flag }> {
+  if (found.flag) return found;
   throw found.missing === 'environment'
     ? errors.environmentNotFound(environment)
     : errors.flagNotFound(environment, key);

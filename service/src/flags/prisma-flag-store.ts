@@ -102,6 +102,12 @@ export function createPrismaFlagStore(db: Db): FlagStore {
     return row;
   };
 
+  /** The live flags whose rules refer to segment `key`. */
+  const usersOf = async (tx: Tx, environment: string, key: string) =>
+    (await tx.flag.findMany({ where: { environmentKey: environment, archivedAt: null } })).filter((row) =>
+      segmentsUsedBy(toFlag(row).rules).includes(key),
+    );
+
   const written = async (tx: Tx, row: FlagRow, revision: number): Promise<FlagWrite> => {
     const flag = toFlag(row);
     return { flag, segments: await segmentsOf(tx, flag), revision };
@@ -267,9 +273,7 @@ export function createPrismaFlagStore(db: Db): FlagStore {
           version: segment.version,
         });
         // Flags carry their segments' conditions in the caches: each user moves to its next version.
-        const users = (
-          await tx.flag.findMany({ where: { environmentKey: environment, archivedAt: null } })
-        ).filter((row) => segmentsUsedBy(toFlag(row).rules).includes(key));
+        const users = await usersOf(tx, environment, key);
         const flags: FlagWrite[] = [];
         for (const user of users) {
           const row = await tx.flag.update({ where: { id: user.id }, data: { version: { increment: 1 } } });
@@ -289,10 +293,12 @@ export function createPrismaFlagStore(db: Db): FlagStore {
     deleteSegment: (environment, key, actor) =>
       write(environment, async (tx, revision) => {
         const before = toSegment(await findSegmentRow(tx, environment, key));
-        const users = (await tx.flag.findMany({ where: { environmentKey: environment, archivedAt: null } }))
-          .filter((row) => segmentsUsedBy(toFlag(row).rules).includes(key))
-          .map((row) => row.key);
-        if (users.length > 0) throw errors.segmentInUse(key, users);
+        const users = await usersOf(tx, environment, key);
+        if (users.length > 0)
+          throw errors.segmentInUse(
+            key,
+            users.map((row) => row.key),
+          );
         await tx.segment.delete({ where: { environmentKey_key: { environmentKey: environment, key } } });
         await recordAudit(tx, { actor, action: 'segment.deleted', environment, before });
         return { revision };
