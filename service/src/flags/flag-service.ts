@@ -78,12 +78,18 @@ export function createFlagService({
     return pending;
   }
 
-  async function read<T extends Versioned>(key: string, query: () => Promise<T>): Promise<Read<T>> {
+  /** A read: synchronous when this instance holds the entry, so the hot path makes no promise. */
+  function read<T extends Versioned>(key: string, query: () => Promise<T>): Read<T> | Promise<Read<T>> {
     const cached = cache.peek<T>(key);
     if (cached) {
       fromCache.inc();
       return { value: cached, stale: false };
     }
+    return readThrough(key, query);
+  }
+
+  /** Past the in-process layer: the shared cache, then the store, else a stale copy. */
+  async function readThrough<T extends Versioned>(key: string, query: () => Promise<T>): Promise<Read<T>> {
     try {
       const { value, counter } = await load(key, query);
       counter.inc();
@@ -133,19 +139,9 @@ export function createFlagService({
 
   const live = ({ flag, segments }: FlagWrite): FlagLookup => ({ version: flag.version, flag, segments });
 
-  /** A flag lookup, synchronously when this instance holds it: the hot path makes no promise. */
-  function lookupNow(environment: string, key: string): Read<FlagLookup> | Promise<Read<FlagLookup>> {
-    const cached = cache.peek<FlagLookup>(flagCacheKey(environment, key));
-    if (cached) {
-      fromCache.inc();
-      return { value: cached, stale: false };
-    }
-    return lookup(environment, key);
-  }
-
   return {
     getFlag(environment: string, key: string): Read<Flag> | Promise<Read<Flag>> {
-      const found = lookupNow(environment, key);
+      const found = lookup(environment, key);
       const present = ({ value, stale }: Read<FlagLookup>) => ({
         value: existing(value, environment, key).flag,
         stale,
@@ -164,7 +160,7 @@ export function createFlagService({
       key: string,
       context: EvaluationContext,
     ): KeyedEvaluation | Promise<KeyedEvaluation> {
-      const found = lookupNow(environment, key);
+      const found = lookup(environment, key);
       const run = ({ value }: Read<FlagLookup>) => {
         const { flag, segments } = existing(value, environment, key);
         return { key, ...evaluate(flag, segments, context) };

@@ -31,6 +31,7 @@ else {
     t.equal((await read(c, 'layers')).statusCode, 200);
     t.equal(await counter(c, 'cacheLookups', { layer: 'redis', result: 'hit' }), 1);
     t.equal(await counter(c, 'cacheLookups', { layer: 'memory', result: 'hit' }), 1);
+    t.equal(await counter(c, 'cacheLookups', { layer: 'memory', result: 'miss' }), 1, 'one lookup per layer');
     t.equal(await counter(c, 'flagReads', { source: 'database' }), 0, 'no database query');
 
     t.equal((await read(c, 'nothing-here')).statusCode, 404);
