@@ -49,6 +49,7 @@ check: lint typecheck test ## everything CI runs
 
 bench: deps ## read-path benchmark against PostgreSQL and Redis (writes bench-results/)
 	node service/bench/run.ts
+	node --expose-gc service/bench/tick-shape.ts
 
 migrate: deps ## apply the migrations to DATABASE_URL (prisma migrate deploy)
 	@[ -n "$${DATABASE_URL:-}" ] || { echo "make migrate needs DATABASE_URL=postgresql://user:password@host:5432/db" >&2; exit 1; }

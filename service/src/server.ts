@@ -1,5 +1,6 @@
 // Starts the service: reads the configuration, listens, and on SIGTERM/SIGINT stops taking
 // connections, lets in-flight requests finish, and closes the database.
+import './tick-shape.ts';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
