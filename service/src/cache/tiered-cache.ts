@@ -1,7 +1,7 @@
 // The FlagCache the service uses: the in-process layer, then Redis when configured. Redis is
 // an optimization: every call to it goes through the breaker, and a failure is counted and
 // treated as a miss, never raised.
-import type { Metrics } from '../metrics.ts';
+import { bind, type Metrics } from '../metrics.ts';
 import type { Breaker } from './breaker.ts';
 import type { FlagCache, Lifetime, Versioned } from './flag-cache.ts';
 import type { MemoryCache } from './memory-cache.ts';
@@ -22,10 +22,11 @@ export function createTieredCache({
   metrics,
   onRedisError = () => {},
 }: TieredCacheDeps): FlagCache {
-  const memoryHit = metrics.cacheLookups.labels('memory', 'hit');
-  const memoryMiss = metrics.cacheLookups.labels('memory', 'miss');
-  const redisHit = metrics.cacheLookups.labels('redis', 'hit');
-  const redisMiss = metrics.cacheLookups.labels('redis', 'miss');
+  const lookups = (layer: string, result: string) => bind(metrics.cacheLookups, { layer, result });
+  const memoryHit = lookups('memory', 'hit');
+  const memoryMiss = lookups('memory', 'miss');
+  const redisHit = lookups('redis', 'hit');
+  const redisMiss = lookups('redis', 'miss');
 
   async function remote<T>(
     operation: string,

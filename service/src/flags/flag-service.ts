@@ -9,7 +9,7 @@ import { type Invalidation, type InvalidationBus, localBus } from '../cache/inva
 import { DomainError, errors } from '../errors.ts';
 import { evaluate } from '../evaluation/evaluate.ts';
 import { conditionProblem, ruleProblem } from '../evaluation/validate-rules.ts';
-import type { Metrics } from '../metrics.ts';
+import { bind, type Metrics } from '../metrics.ts';
 import type {
   AuditQuery,
   CreateFlagInput,
@@ -60,9 +60,9 @@ export function createFlagService({
   metrics,
   onStoreError = () => {},
 }: FlagServiceDeps) {
-  const fromCache = metrics.flagReads.labels('cache');
-  const fromStore = metrics.flagReads.labels('database');
-  const fromStale = metrics.flagReads.labels('stale');
+  const fromCache = bind(metrics.flagReads, { source: 'cache' });
+  const fromStore = bind(metrics.flagReads, { source: 'database' });
+  const fromStale = bind(metrics.flagReads, { source: 'stale' });
   const inflight = new Map<string, Promise<Loaded<Versioned>>>();
 
   /** One shared-cache fetch, then at most one store query, per key at a time, however many requests miss it together. */

@@ -1,6 +1,6 @@
 // Prometheus metrics at GET /metrics. Request latency is observed by a hook attached to each
-// route when it is declared, reusing Fastify's own timing and one label set per status code,
-// so the hot path allocates nothing for it.
+// route when it is declared, reusing Fastify's own timing and one bound series per status
+// code, so the hot path allocates nothing for it.
 import type { onResponseHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { createMetrics, type Metrics } from '../metrics.ts';
@@ -19,14 +19,15 @@ export default fp(
 
     app.addHook('onRoute', (route) => {
       const method = [route.method].flat().join(',');
-      const byStatus = new Map<number, ReturnType<Metrics['httpDuration']['labels']>>();
+      const byStatus = new Map<number, (seconds: number) => void>();
       const observe: onResponseHookHandler = (_request, reply, done) => {
-        let child = byStatus.get(reply.statusCode);
-        if (!child) {
-          child = metrics.httpDuration.labels(method, route.url, String(reply.statusCode));
-          byStatus.set(reply.statusCode, child);
+        let record = byStatus.get(reply.statusCode);
+        if (!record) {
+          const labels = { method, route: route.url, status_code: String(reply.statusCode) };
+          record = metrics.httpDuration.bind(labels);
+          byStatus.set(reply.statusCode, record);
         }
-        child.observe(reply.elapsedTime / 1000);
+        record(reply.elapsedTime / 1000);
         done();
       };
       route.onResponse = [...[route.onResponse ?? []].flat(), observe];
