@@ -2,10 +2,10 @@
 // the options production uses. server.ts listens; tests call `buildApp` and use inject().
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from './config.ts';
-import { lazyChildLogger, loggerOptions, RequestLogController } from './logger.ts';
+import { createLogger, loggerOptions, RequestLogController } from './logger.ts';
 import auth from './plugins/auth.ts';
 import database from './plugins/database.ts';
 import emf from './plugins/emf.ts';
@@ -65,13 +65,12 @@ function requestIds() {
 
 export async function buildApp(
   config: Config,
-  logger: FastifyServerOptions['logger'] = loggerOptions(config.LOG_LEVEL),
+  logger: Parameters<typeof createLogger>[0] = loggerOptions(config.LOG_LEVEL),
 ) {
   const app = Fastify({
-    logger,
+    loggerInstance: createLogger(logger),
     bodyLimit: BODY_LIMIT_BYTES,
     logController: new RequestLogController(),
-    childLoggerFactory: lazyChildLogger,
     requestIdHeader: false,
     genReqId: requestIds(),
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -8,7 +8,15 @@ import {
   type FastifyServerOptions,
   LogController,
 } from 'fastify';
-import type { Bindings, ChildLoggerOptions, Level, Logger } from 'pino';
+import {
+  type Bindings,
+  type ChildLoggerOptions,
+  type DestinationStream,
+  type Level,
+  type Logger,
+  type LoggerOptions,
+  pino,
+} from 'pino';
 import type { Config } from './config.ts';
 
 export const REDACTED_PATHS = [
@@ -52,38 +60,51 @@ export class RequestLogController extends LogController {
 }
 
 /**
- * A request's logger, created only when something is logged at an enabled level: most
- * requests log nothing, and a pino child per request is a measurable share of a cached read.
+ * A logger whose pino child is created only when something is logged at an enabled level.
+ * Fastify makes one child for the app and one per request; most requests log nothing, and a
+ * pino child per request is a measurable share of a cached read. Given to Fastify as its
+ * logger instance, so its own child factory (which it does not re-validate) stays in use.
  */
-class LazyChildLogger {
-  #parent: Logger;
+class LazyLogger {
+  #parent: LazyLogger | undefined;
   #bindings: Bindings;
   #options: ChildLoggerOptions;
-  #child: Logger | undefined;
+  #logger: Logger | undefined;
+  /** Read by Fastify when it creates the app's child, so these win over its defaults. */
+  serializers: LoggerOptions['serializers'];
 
-  constructor(parent: Logger, bindings: Bindings, options: ChildLoggerOptions) {
+  constructor(
+    parent: LazyLogger | undefined,
+    bindings: Bindings,
+    options: ChildLoggerOptions,
+    logger?: Logger,
+  ) {
     this.#parent = parent;
     this.#bindings = bindings;
     this.#options = options;
+    this.#logger = logger;
   }
 
-  #logger() {
-    this.#child ??= this.#parent.child(this.#bindings, this.#options);
-    return this.#child;
+  #real(): Logger {
+    this.#logger ??= this.#parent!.#real().child(this.#bindings, this.#options);
+    return this.#logger;
   }
 
   #log(level: Level, args: unknown[]) {
-    if (this.#parent.isLevelEnabled(level)) (this.#logger()[level] as (...a: unknown[]) => void)(...args);
+    if (this.isLevelEnabled(level)) (this.#real()[level] as (...a: unknown[]) => void)(...args);
   }
 
-  get level() {
-    return this.#child?.level ?? this.#parent.level;
+  get level(): string {
+    return this.#logger?.level ?? this.#options.level ?? this.#parent!.level;
   }
   set level(level: string) {
-    this.#logger().level = level;
+    this.#real().level = level;
   }
-  isLevelEnabled(level: string) {
-    return (this.#child ?? this.#parent).isLevelEnabled(level);
+  isLevelEnabled(level: string): boolean {
+    if (this.#logger) return this.#logger.isLevelEnabled(level);
+    if (this.#options.level === undefined) return this.#parent!.isLevelEnabled(level);
+    const values = this.#real().levels.values;
+    return values[level]! >= values[this.#options.level]!;
   }
   fatal(...args: unknown[]) {
     this.#log('fatal', args);
@@ -104,10 +125,14 @@ class LazyChildLogger {
     this.#log('trace', args);
   }
   silent() {}
-  child(bindings: Bindings, options?: ChildLoggerOptions) {
-    return this.#logger().child(bindings, options);
+  child(bindings: Bindings, options: ChildLoggerOptions = {}) {
+    return new LazyLogger(this, bindings, options);
   }
 }
 
-export const lazyChildLogger = (logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions) =>
-  new LazyChildLogger(logger as Logger, bindings, options) as unknown as FastifyBaseLogger;
+/** The service's logger: pino with `options`, behind lazy children. */
+export function createLogger(options: LoggerOptions & { stream?: DestinationStream }) {
+  const root = new LazyLogger(undefined, {}, {}, pino(options, options.stream));
+  root.serializers = options.serializers;
+  return root as unknown as FastifyBaseLogger;
+}

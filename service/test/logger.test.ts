@@ -1,9 +1,10 @@
 // What reaches the log: request ids, no secrets, and 5xx detail kept out of responses.
 import { Writable } from 'node:stream';
+import type { Logger } from 'pino';
 import t from 'tap';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { loggerOptions } from '../src/logger.ts';
+import { createLogger, loggerOptions } from '../src/logger.ts';
 import { ADMIN_TOKEN, admin } from './helpers/app.ts';
 import { createTestDatabase } from './helpers/database.ts';
 
@@ -63,4 +64,28 @@ t.test('an unexpected failure is a 500 without internals, logged with its reques
   t.notMatch(res.body, /10\.0\.0\.7/, 'no internal detail in the response');
   const logged = lines.find((l) => l.reqId === 'boom-1' && l.level === 50) as { err: { message: string } };
   t.match(logged.err.message, /10\.0\.0\.7/, 'the detail is in the log');
+});
+
+t.test('loggers are pino children created only when something is logged', async (t) => {
+  const out: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      out.push(JSON.parse(String(chunk)));
+      done();
+    },
+  });
+  let children = 0;
+  const root = createLogger({ ...loggerOptions('info'), stream: sink, onChild: () => children++ }) as Logger;
+  const appLog = root.child({}, {});
+  const request = appLog.child({ reqId: 'r-1' }, {});
+  request.debug('below the level');
+  t.equal(children, 0, 'nothing logged, no child made');
+  t.notOk(request.isLevelEnabled('debug'));
+  request.info({ token: 'fs_secret' }, 'logged');
+  t.equal(children, 2, 'the app logger and the request logger, once each');
+  t.match(out, [{ reqId: 'r-1', msg: 'logged', token: '[redacted]' }]);
+  const verbose = appLog.child({ reqId: 'r-2' }, { level: 'debug' });
+  t.ok(verbose.isLevelEnabled('debug'), "a child's own level counts before it exists");
+  verbose.debug('shown');
+  t.match(out[1], { reqId: 'r-2', msg: 'shown' });
 });
