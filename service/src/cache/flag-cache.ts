@@ -24,5 +24,27 @@ export interface FlagCache {
   readonly size: number;
 }
 
-export const flagCacheKey = (environment: string, key: string) => `flag:${environment}:${key}`;
+const flagKeys = new Map<string, Map<string, string>>();
+const MAX_KEYS = 10_000;
+
+/**
+ * `flag:{environment}:{key}`, built once per pair and then reused: a new concatenation on every
+ * read would be flattened and hashed again by each map it is looked up in.
+ */
+export function flagCacheKey(environment: string, key: string) {
+  let keys = flagKeys.get(environment);
+  if (!keys) {
+    if (flagKeys.size >= MAX_KEYS) flagKeys.clear();
+    keys = new Map();
+    flagKeys.set(environment, keys);
+  }
+  let cacheKey = keys.get(key);
+  if (cacheKey === undefined) {
+    if (keys.size >= MAX_KEYS) keys.clear();
+    cacheKey = `flag:${environment}:${key}`;
+    keys.set(key, cacheKey);
+  }
+  return cacheKey;
+}
+
 export const listCacheKey = (environment: string) => `flags:${environment}`;
