@@ -103,7 +103,7 @@ class LazyLogger {
   isLevelEnabled(level: string): boolean {
     if (this.#logger) return this.#logger.isLevelEnabled(level);
     if (this.#options.level === undefined) return this.#parent!.isLevelEnabled(level);
-    const values = this.#real().levels.values;
+    const { values } = pino.levels;
     return values[level]! >= values[this.#options.level]!;
   }
   fatal(...args: unknown[]) {
