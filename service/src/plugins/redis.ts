@@ -19,6 +19,18 @@ const BREAKER_STATE = { closed: 0, 'half-open': 1, open: 2 } as const;
 /** Reconnect after 100 ms, doubling to at most 2 s. */
 export const reconnectDelay = (attempt: number) => Math.min(100 * 2 ** (attempt - 1), 2000);
 
+function firstAttempt(client: Redis, timeoutMs: number) {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done).off('error', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    client.once('ready', done).once('error', done);
+  });
+}
+
 export default fp<{ config: Config }>(
   async (app, { config }) => {
     app.decorate('redisState', () => {
@@ -71,6 +83,10 @@ export default fp<{ config: Config }>(
       client.disconnect();
       subscriber.disconnect();
     });
+    // Give Redis its first connection attempt before the app is ready, so the first writes and
+    // reads of a healthy deployment use it. A refused connection ends the wait at once, an
+    // unreachable host after the connect timeout; either way the app starts without it.
+    await firstAttempt(client, options.connectTimeout ?? 0);
   },
   { name: 'redis', dependencies: ['metrics'] },
 );

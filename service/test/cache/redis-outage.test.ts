@@ -1,10 +1,13 @@
 // Redis failing under a running service: reads keep answering 200 from memory and the
 // database, writes still succeed, and when Redis is back the service reconnects, resubscribes
 // and refills it. Each test kills a redis-server of its own, never the shared one.
+import { once } from 'node:events';
+import { type AddressInfo, createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import t from 'tap';
 import { admin, buildTestApp, counter, createFlag, within } from '../helpers/app.ts';
 import { sparePort, throwawayRedis } from '../helpers/redis.ts';
+import { tcpProxy } from '../helpers/tcp-proxy.ts';
 
 t.test('Redis dies during a burst of reads, then comes back', async (t) => {
   const redis = await throwawayRedis(t);
@@ -82,4 +85,35 @@ t.test('Redis unreachable from the start: the service starts, serves and writes'
   );
   const ready = await app.inject({ url: '/health/ready' });
   t.match(ready.json(), { status: 'degraded', checks: { redis: 'down' } });
+});
+
+t.test('start gives Redis its first connection attempt, and no more', async (t) => {
+  // A healthy Redis behind a slow network: each connection takes 500 ms to get through (the
+  // command timeout is raised above that, or the first command would time out instead).
+  const redis = await throwawayRedis(t);
+  const slow = await tcpProxy(Number(new URL(redis.url).port), { delayMs: 500 });
+  t.teardown(() => slow.cut());
+  const { app } = await buildTestApp(t, {
+    env: { REDIS_URL: `redis://127.0.0.1:${slow.port}`, REDIS_COMMAND_TIMEOUT_MS: '1000' },
+  });
+  t.equal(app.redisState(), 'up', 'Redis is connected before the first request');
+  await createFlag(app, { key: 'first-write', type: 'boolean', defaultValue: true });
+  const probe = new Redis(redis.url);
+  t.teardown(() => probe.disconnect());
+  t.equal(await probe.hget('flagstone:flag:development:first-write', 'v'), '1', 'so the first write reaches it');
+
+  // A server that accepts connections and never answers: Redis never becomes ready.
+  const silent = createServer(() => {});
+  silent.listen(0, '127.0.0.1');
+  await once(silent, 'listening');
+  t.teardown(() => silent.close());
+  const { port } = silent.address() as AddressInfo;
+  const started = performance.now();
+  const { app: stuck } = await buildTestApp(t, { env: { REDIS_URL: `redis://127.0.0.1:${port}` } });
+  const ms = performance.now() - started;
+  t.comment(`started after ${ms.toFixed(0)} ms with a Redis that never answers`);
+  t.ok(ms < 10_000, 'the wait is bounded');
+  t.equal(stuck.redisState(), 'down');
+  t.equal((await stuck.inject({ url: '/health/ready' })).statusCode, 200, 'and the service is ready');
+  silent.closeAllConnections?.();
 });

@@ -1,5 +1,6 @@
 // A loopback TCP proxy a test can cut: the service behind it sees its database vanish
 // (connections reset, new ones refused) while the real server keeps running for everyone else.
+// `delayMs` holds each new connection that long before it reaches the server: a slow network.
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
@@ -11,26 +12,35 @@ export interface TcpProxy {
   restore(): Promise<void>;
 }
 
-export async function tcpProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
+export async function tcpProxy(
+  targetPort: number,
+  { targetHost = '127.0.0.1', delayMs = 0 } = {},
+): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let port = 0;
   const listen = async () => {
     server = createServer((client) => {
-      const upstream = connect(targetPort, targetHost);
-      for (const s of [client, upstream]) {
-        sockets.add(s);
-        s.on('close', () => sockets.delete(s));
-        s.on('error', () => {
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      client.pipe(upstream).pipe(client);
+      if (delayMs > 0) {
+        client.pause();
+        setTimeout(() => join(client), delayMs);
+      } else join(client);
     });
     server.listen(port, '127.0.0.1');
     await once(server, 'listening');
     port = (server.address() as { port: number }).port;
+  };
+  const join = (client: Socket) => {
+    const upstream = connect(targetPort, targetHost);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
   };
   await listen();
   return {
