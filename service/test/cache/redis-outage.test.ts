@@ -100,7 +100,11 @@ t.test('start gives Redis its first connection attempt, and no more', async (t) 
   await createFlag(app, { key: 'first-write', type: 'boolean', defaultValue: true });
   const probe = new Redis(redis.url);
   t.teardown(() => probe.disconnect());
-  t.equal(await probe.hget('flagstone:flag:development:first-write', 'v'), '1', 'so the first write reaches it');
+  t.equal(
+    await probe.hget('flagstone:flag:development:first-write', 'v'),
+    '1',
+    'so the first write reaches it',
+  );
 
   // A server that accepts connections and never answers: Redis never becomes ready.
   const silent = createServer(() => {});
