@@ -23,13 +23,14 @@ import ofrep from './routes/ofrep.ts';
 import readApi from './routes/read-api.ts';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
+/** The embedded database's first start (initdb) takes seconds, tens of them on a busy host. */
+const PLUGIN_TIMEOUT_MS = 120_000;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 async function flagstoneApp(app: FastifyInstance, { config }: { config: Config }) {
   // Third-party plugins first, then our own, then the routes.
   await app.register(swagger);
   await app.register(metrics);
-  await app.register(underPressure, { config });
   await app.register(validation);
   await app.register(errors);
   await app.register(requestId);
@@ -38,6 +39,9 @@ async function flagstoneApp(app: FastifyInstance, { config }: { config: Config }
   await app.register(services, { config });
   await app.register(auth);
   await app.register(emf, { config });
+  // Event-loop delay is sampled from here on: opening the database and compiling its client can
+  // block the loop for a second on a busy host, and that start-up work is not overload.
+  await app.register(underPressure, { config });
 
   await app.register(health, { prefix: '/health' });
   await app.register(readApi, { prefix: '/api/config' });
@@ -70,6 +74,7 @@ export async function buildApp(
   const app = Fastify({
     loggerInstance: createLogger(logger),
     bodyLimit: BODY_LIMIT_BYTES,
+    pluginTimeout: PLUGIN_TIMEOUT_MS,
     logController: new RequestLogController(),
     requestIdHeader: false,
     genReqId: requestIds(),

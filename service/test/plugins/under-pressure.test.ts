@@ -1,5 +1,11 @@
+// Overload answers: past a limit, 503 with Retry-After on the API while probes and metrics answer.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
-import { admin, buildTestApp } from '../helpers/app.ts';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { ADMIN_TOKEN, admin, buildTestApp } from '../helpers/app.ts';
 
 t.test('past the heap limit: 503 with Retry-After, while liveness and metrics still answer', async (t) => {
   const { app } = await buildTestApp(t, { env: { MAX_HEAP_USED_BYTES: '1' } });
@@ -24,4 +30,15 @@ t.test('past the heap limit: 503 with Retry-After, while liveness and metrics st
 t.test('with the default limits a normal request passes', async (t) => {
   const { app } = await buildTestApp(t);
   t.equal((await app.inject({ url: '/api/config/flags', headers: admin })).statusCode, 200);
+});
+
+t.test('a start that blocks the event loop is not taken for overload', async (t) => {
+  // Creating an embedded database runs initdb in WebAssembly, blocking the loop for seconds.
+  const dir = mkdtempSync(join(tmpdir(), 'flagstone-pressure-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', ADMIN_TOKEN, DATA_DIR: dir }));
+  t.teardown(() => app.close());
+  await app.ready();
+  const res = await app.inject({ url: '/api/config/flags', headers: admin });
+  t.equal(res.statusCode, 200, res.body);
 });
