@@ -16,7 +16,15 @@ export async function buildTestApp(
 ) {
   const db = database ?? (await createTestDatabase());
   if (!database) t.comment(`database: ${db.source}`);
-  const config = loadConfig({ LOG_LEVEL: 'silent', ADMIN_TOKEN, ...db.env, ...env });
+  // The event-loop check is off unless a test turns it on: a test host that stalls for a second
+  // would otherwise answer unrelated tests with 503 OVERLOADED.
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    ADMIN_TOKEN,
+    MAX_EVENT_LOOP_DELAY_MS: '0',
+    ...db.env,
+    ...env,
+  });
   const app = await buildApp(config);
   t.teardown(async () => {
     await app.close();

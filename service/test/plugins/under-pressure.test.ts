@@ -28,7 +28,7 @@ t.test('past the heap limit: 503 with Retry-After, while liveness and metrics st
 });
 
 t.test('with the default limits a normal request passes', async (t) => {
-  const { app } = await buildTestApp(t);
+  const { app } = await buildTestApp(t, { env: { MAX_EVENT_LOOP_DELAY_MS: '1000' } });
   t.equal((await app.inject({ url: '/api/config/flags', headers: admin })).statusCode, 200);
 });
 
