@@ -23,6 +23,13 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 function presentedSecret(request: FastifyRequest): string | undefined {
   const { authorization } = request.headers;
   if (authorization !== undefined) {
+    // The usual form, "Bearer <token>" with one space, is sliced; anything else goes to the regex.
+    if (
+      authorization.startsWith('Bearer ') &&
+      authorization.indexOf(' ', 7) === -1 &&
+      authorization.length > 7
+    )
+      return authorization.slice(7);
     const match = BEARER.exec(authorization);
     if (!match) throw errors.unauthorized('The Authorization header must be "Bearer <token>".');
     return match[1];

@@ -119,17 +119,20 @@ const ofrep: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Success, 400: Failure, 404: NotFound, ...errorResponses(401, 403, 429) },
       },
     },
-    async (request, reply) => {
+    // Not async: an evaluation of a cached flag is sent at once, with no promise to wait on.
+    (request, reply) => {
       const environment = request.environmentFor(request.query.environment);
       const context = contextOf(request.body);
       const { key } = request.params;
       if (!FLAG_KEY.test(key)) {
-        return reply
+        reply
           .code(404)
           .send({ key, errorCode: 'FLAG_NOT_FOUND', errorDetails: `No flag can be named '${key}'.` });
+        return;
       }
       const result = app.flags.evaluateFlag(environment, key, context);
-      return sendEvaluation(reply as FastifyReply, result instanceof Promise ? await result : result);
+      if (result instanceof Promise) return result.then((r) => void sendEvaluation(reply as FastifyReply, r));
+      sendEvaluation(reply as FastifyReply, result);
     },
   );
 

@@ -30,10 +30,12 @@ const readApi: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: FlagSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request, reply) => {
+    // Not async: a cached read is sent at once, with no promise for Fastify to wait on.
+    (request, reply) => {
       const environment = request.environmentFor(request.query.environment);
       const read = app.flags.getFlag(environment, request.params.flagKey);
-      return sendFlag(reply as FastifyReply, read instanceof Promise ? await read : read);
+      if (read instanceof Promise) return read.then((found) => void sendFlag(reply as FastifyReply, found));
+      sendFlag(reply as FastifyReply, read);
     },
   );
 

@@ -14,6 +14,12 @@ const TOUCH_INTERVAL_MS = 60_000;
 export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
 const newSecret = () => `fs_${randomBytes(32).toString('base64url')}`;
 
+/** A verification: the token (null: unknown secret) and when its lastUsedAt was last written. */
+interface Verified {
+  token: Token | null;
+  touchedAt: number;
+}
+
 interface Deps {
   store: TokenStore;
   bus?: InvalidationBus;
@@ -31,32 +37,32 @@ export function createTokenService({
 }: Deps) {
   // Keyed by the presented secret, so a hit costs no hashing; only a miss hashes and asks the
   // store. Expired entries stay until evicted: while the database is down they still vouch.
-  const verified = new LRUCache<string, { token: Token | null }>({
+  const verified = new LRUCache<string, Verified>({
     max: 10_000,
     ttl: cacheTtlMs,
     noDeleteOnStaleGet: true,
   });
-  const lastTouch = new LRUCache<string, number>({ max: 10_000 });
 
   // lastUsedAt is informational: written at most once a minute per token, off the request path.
-  function touch(token: Token) {
-    const now = Date.now();
-    if (now - (lastTouch.get(token.id) ?? 0) < TOUCH_INTERVAL_MS) return;
-    lastTouch.set(token.id, now);
-    store.touch(token.id, new Date(now)).catch(onStoreError);
-  }
-
-  function live(token: Token | null): Token {
+  function live(entry: Verified): Token {
+    const { token } = entry;
     if (!token) throw errors.unauthorized('Unknown API token. Check it, or ask an admin to mint one.');
     if (token.revokedAt)
       throw errors.unauthorized(`API token '${token.name}' was revoked. Ask an admin for a new one.`);
-    touch(token);
+    const now = Date.now();
+    if (now - entry.touchedAt >= TOUCH_INTERVAL_MS) {
+      entry.touchedAt = now;
+      store.touch(token.id, new Date(now)).catch(onStoreError);
+    }
     return token;
   }
 
   async function lookup(secret: string) {
     try {
-      const entry = { token: await store.findByHash(hashSecret(secret)) };
+      const token = await store.findByHash(hashSecret(secret));
+      // A refreshed entry keeps the time of the last lastUsedAt write.
+      const touchedAt = verified.get(secret, { allowStale: true })?.touchedAt ?? 0;
+      const entry = { token, touchedAt };
       verified.set(secret, entry);
       return entry;
     } catch (err) {
@@ -102,7 +108,7 @@ export function createTokenService({
         );
       }
       const cached = verified.get(secret);
-      return cached ? live(cached.token) : lookup(secret).then((entry) => live(entry.token));
+      return cached ? live(cached) : lookup(secret).then(live);
     },
 
     /**

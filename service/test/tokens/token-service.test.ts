@@ -16,6 +16,18 @@ t.test('a verified token is cached: no store lookup per request', async (t) => {
   t.equal(calls.touch, 1, 'lastUsedAt is written once, not per request');
 });
 
+t.test('a refreshed verification keeps the lastUsedAt schedule: once a minute per token', async (t) => {
+  const fake = createFakeTokenStore();
+  const tokens = createTokenService({ store: fake.store, cacheTtlMs: 1 });
+  const { token } = await tokens.mint({ name: 'svc', scope: 'read' }, 'admin');
+  for (let i = 0; i < 3; i++) {
+    await tokens.authenticate(token);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  t.equal(fake.calls.findByHash, 3, 'each expired verification asked the store again');
+  t.equal(fake.calls.touch, 1, 'but lastUsedAt was written once');
+});
+
 t.test('unknown and missing tokens are 401, and unknown ones are cached too', async (t) => {
   const { tokens, calls } = setup();
   await t.rejects(async () => tokens.authenticate(undefined), {
