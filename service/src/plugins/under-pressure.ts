@@ -1,8 +1,9 @@
 // Overload protection: past the event-loop delay or heap limit, requests get 503 with
 // Retry-After at once instead of queueing until they time out. Liveness and metrics answer
-// regardless (route config `pressureHandler`), so an overloaded task is not killed for it.
+// regardless (route config `answerUnderPressure`), so an overloaded task is not killed for it.
 import { getHeapStatistics } from 'node:v8';
 import underPressure from '@fastify/under-pressure';
+import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.ts';
 import { sendError } from './errors.ts';
@@ -11,28 +12,42 @@ const RETRY_AFTER_SECONDS = 5;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Read by under-pressure; a handler that sends nothing lets the request through. */
-    pressureHandler?: () => void;
+    /** Set on routes that must answer even under pressure. */
+    answerUnderPressure?: boolean;
   }
 }
 
 /** Route config for routes that must answer even under pressure (liveness, metrics). */
-export const answerUnderPressure = { pressureHandler: () => {} };
+export const answerUnderPressure = { answerUnderPressure: true };
 
 export default fp<{ config: Config }>(
   async (app, { config }) => {
-    await app.register(underPressure, {
-      maxEventLoopDelay: config.MAX_EVENT_LOOP_DELAY_MS,
-      maxHeapUsedBytes: config.MAX_HEAP_USED_BYTES ?? Math.floor(getHeapStatistics().heap_size_limit * 0.9),
-      pressureHandler: (_request, reply, type) => {
-        reply.header('retry-after', RETRY_AFTER_SECONDS);
-        sendError(
-          reply,
-          503,
-          'OVERLOADED',
-          `The service is overloaded (${type}). Retry after ${RETRY_AFTER_SECONDS} seconds.`,
-        );
-      },
+    const maxEventLoopDelay = config.MAX_EVENT_LOOP_DELAY_MS;
+    // under-pressure samples the event loop and the heap. Its own onRequest hook builds
+    // request.routeOptions (a dozen fields and a router call) on every request; registered in a
+    // context of its own, that hook guards no route. Ours asks isUnderPressure(), which
+    // allocates nothing, and reads the route's config only when the answer is yes.
+    let sampler: FastifyInstance | undefined;
+    await app.register(async (own) => {
+      await own.register(underPressure, {
+        maxEventLoopDelay,
+        maxHeapUsedBytes: config.MAX_HEAP_USED_BYTES ?? Math.floor(getHeapStatistics().heap_size_limit * 0.9),
+      });
+      sampler = own;
+    });
+
+    app.addHook('onRequest', (request, reply, done) => {
+      if (!sampler!.isUnderPressure() || request.routeOptions.config.answerUnderPressure) return done();
+      const { eventLoopDelay } = sampler!.memoryUsage();
+      const type =
+        maxEventLoopDelay > 0 && eventLoopDelay > maxEventLoopDelay ? 'eventLoopDelay' : 'heapUsedBytes';
+      reply.header('retry-after', RETRY_AFTER_SECONDS);
+      sendError(
+        reply,
+        503,
+        'OVERLOADED',
+        `The service is overloaded (${type}). Retry after ${RETRY_AFTER_SECONDS} seconds.`,
+      );
     });
   },
   { name: 'under-pressure' },
