@@ -75,6 +75,9 @@ export async function buildApp(
     loggerInstance: createLogger(logger),
     bodyLimit: BODY_LIMIT_BYTES,
     pluginTimeout: PLUGIN_TIMEOUT_MS,
+    // Keys may be 128 characters (OFREP paths take up to 256 and answer FLAG_NOT_FOUND); the
+    // router's default of 100 would refuse the longest with 414.
+    routerOptions: { maxParamLength: 256 },
     logController: new RequestLogController(),
     requestIdHeader: false,
     genReqId: requestIds(),

@@ -24,6 +24,20 @@ t.test('a flag by key, with its version as ETag', async (t) => {
   });
 });
 
+t.test('a key of the longest length allowed (128 characters) can be read and evaluated', async (t) => {
+  const key = `long-${'k'.repeat(123)}`;
+  await createFlag(app, { key, environment: 'staging', type: 'boolean', defaultValue: true });
+  const res = await app.inject({ url: `/api/config/flags/${key}?environment=staging`, headers: admin });
+  t.equal(res.statusCode, 200, res.body);
+  const evaluated = await app.inject({
+    method: 'POST',
+    url: `/ofrep/v1/evaluate/flags/${key}?environment=staging`,
+    headers: admin,
+    payload: {},
+  });
+  t.equal(evaluated.statusCode, 200, evaluated.body);
+});
+
 t.test('the environment comes from the query, else DEFAULT_ENVIRONMENT', async (t) => {
   const staging = await app.inject({ url: '/api/config/flags/banner?environment=staging', headers: admin });
   t.equal(staging.json().defaultValue, 'hi');
