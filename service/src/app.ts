@@ -1,6 +1,7 @@
 // The application as a Fastify plugin, plus the factory that builds a server around it with
 // the options production uses. server.ts listens; tests call `buildApp` and use inject().
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -18,6 +19,7 @@ import swagger from './plugins/swagger.ts';
 import underPressure from './plugins/under-pressure.ts';
 import validation from './plugins/validation.ts';
 import admin from './routes/admin/index.ts';
+import { createFastRead, type FastRead } from './routes/fast-read.ts';
 import health from './routes/health.ts';
 import ofrep from './routes/ofrep.ts';
 import readApi from './routes/read-api.ts';
@@ -71,7 +73,20 @@ export async function buildApp(
   config: Config,
   logger: Parameters<typeof createLogger>[0] = loggerOptions(config.LOG_LEVEL),
 ) {
+  const requestId = requestIds();
+  let fastRead: FastRead = () => false;
   const app = Fastify({
+    // The server Fastify would make, answering the hot read first (routes/fast-read.ts).
+    serverFactory: (handler, options) => {
+      const { keepAliveTimeout, requestTimeout, connectionTimeout } = options as Record<string, number>;
+      const server = createServer((req, res) => {
+        if (!fastRead(req, res)) handler(req, res);
+      });
+      server.keepAliveTimeout = keepAliveTimeout!;
+      server.requestTimeout = requestTimeout!;
+      server.setTimeout(connectionTimeout);
+      return server;
+    },
     loggerInstance: createLogger(logger),
     bodyLimit: BODY_LIMIT_BYTES,
     pluginTimeout: PLUGIN_TIMEOUT_MS,
@@ -80,8 +95,9 @@ export async function buildApp(
     routerOptions: { maxParamLength: 256 },
     logController: new RequestLogController(),
     requestIdHeader: false,
-    genReqId: requestIds(),
+    genReqId: requestId,
   }).withTypeProvider<TypeBoxTypeProvider>();
   await app.register(flagstone, { config });
+  fastRead = createFastRead(app, requestId);
   return app;
 }

@@ -53,6 +53,7 @@ export class LatencyHistogram {
   readonly help: string;
   readonly buckets: readonly number[];
   readonly #series: { labels: Labels; counts: number[]; sum: number }[] = [];
+  readonly #bound = new Map<string, (seconds: number) => void>();
 
   constructor(name: string, help: string, buckets: readonly number[]) {
     this.name = name;
@@ -60,16 +61,22 @@ export class LatencyHistogram {
     this.buckets = buckets;
   }
 
+  /** The recorder of one label set; binding the same labels again returns the same one. */
   bind(labels: Labels) {
+    const id = JSON.stringify(labels);
+    let record = this.#bound.get(id);
+    if (record) return record;
     const series = { labels, counts: new Array<number>(this.buckets.length + 1).fill(0), sum: 0 };
     this.#series.push(series);
     const { buckets } = this;
-    return (seconds: number) => {
+    record = (seconds: number) => {
       let i = 0;
       while (i < buckets.length && seconds > buckets[i]!) i++;
       series.counts[i]! += 1;
       series.sum += seconds;
     };
+    this.#bound.set(id, record);
+    return record;
   }
 
   async get(): Promise<MetricObjectWithValues<MetricValueWithName<string>>> {

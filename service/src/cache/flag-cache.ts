@@ -12,6 +12,11 @@ export type Lifetime = 'normal' | 'brief';
 export interface FlagCache {
   /** The in-process entry, synchronously: the hot path. */
   peek<T extends Versioned>(key: string): T | undefined;
+  /**
+   * Like peek, for a caller that hands anything it cannot use on to a read (which counts the
+   * lookup): returns and counts the entry only when `usable` accepts it.
+   */
+  held<T extends Versioned>(key: string, usable: (entry: T) => boolean): T | undefined;
   /** The shared (Redis) entry, which then fills the in-process layer; never throws. */
   fetch<T extends Versioned>(key: string): Promise<T | undefined>;
   /** Stores the entry in every layer that does not hold the same or a newer version; never throws. */

@@ -50,6 +50,13 @@ export function createTieredCache({
       return entry;
     },
 
+    held<T extends Versioned>(key: string, usable: (entry: T) => boolean) {
+      const entry = memory?.get<T>(key);
+      if (!entry || !usable(entry)) return undefined;
+      memoryHit.inc();
+      return entry;
+    },
+
     async fetch<T extends Versioned>(key: string) {
       if (!redis) return undefined;
       const entry = await remote('get', (cache) => cache.get<T>(key));

@@ -149,6 +149,13 @@ export function createFlagService({
       return found instanceof Promise ? found.then(present) : present(found);
     },
 
+    /** The flag when this instance holds it in memory, fresh; undefined for anything else. */
+    heldFlag(environment: string, key: string): Flag | undefined {
+      const flag = cache.held(flagCacheKey(environment, key), isFlag)?.flag;
+      if (flag) fromCache.inc();
+      return flag ?? undefined;
+    },
+
     async listFlags(environment: string): Promise<Read<FlagList>> {
       const { value, stale } = await readList(environment);
       return { value: value.list, stale };
@@ -314,6 +321,8 @@ export function createFlagService({
 export type FlagService = ReturnType<typeof createFlagService>;
 
 /** The lookup's flag and segments, or the 404 that says which of flag or environment is missing. */
+const isFlag = (found: FlagLookup) => found.flag !== null;
+
 function existing(found: FlagLookup, environment: string, key: string): Extract<FlagLookup, { flag: Flag }> {
   if (found.flag) return found;
   throw found.missing === 'environment'

@@ -11,6 +11,10 @@ import { sendError } from './errors.ts';
 const RETRY_AFTER_SECONDS = 5;
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** True past the event-loop delay or heap limit: requests are answered 503. */
+    overloaded(): boolean;
+  }
   interface FastifyContextConfig {
     /** Set on routes that must answer even under pressure. */
     answerUnderPressure?: boolean;
@@ -36,6 +40,7 @@ export default fp<{ config: Config }>(
       sampler = own;
     });
 
+    app.decorate('overloaded', () => sampler!.isUnderPressure());
     app.addHook('onRequest', (request, reply, done) => {
       if (!sampler!.isUnderPressure() || request.routeOptions.config.answerUnderPressure) return done();
       const { eventLoopDelay } = sampler!.memoryUsage();

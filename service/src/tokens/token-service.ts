@@ -112,6 +112,15 @@ export function createTokenService({
     },
 
     /**
+     * The live token behind `secret` when this instance verified it in the last `cacheTtlMs`;
+     * undefined otherwise. Never asks the store and never throws.
+     */
+    recentlyVerified(secret: string): Token | undefined {
+      const cached = verified.get(secret);
+      return cached?.token && !cached.token.revokedAt ? live(cached) : undefined;
+    },
+
+    /**
      * Makes sure an admin can get in: ADMIN_TOKEN, when given, becomes the secret of the token
      * named `bootstrap` (so changing it rotates it). Without it, and only when `mintIfMissing`,
      * a bootstrap token is created once and its secret returned for the caller to show.
