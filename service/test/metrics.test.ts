@@ -12,6 +12,12 @@ t.test('a bound latency series renders as a cumulative Prometheus histogram', as
     status_code: '200',
   });
   const missing = metrics.httpDuration.bind({ method: 'GET', route: '/x', status_code: '404' });
+  const again = metrics.httpDuration.bind({
+    method: 'GET',
+    route: '/api/config/flags/:flagKey',
+    status_code: '200',
+  });
+  t.equal(again, ok, 'binding the same labels again gives the same series');
   for (const seconds of [0.0002, 0.0005, 0.003, 0.02, 7]) ok(seconds);
   missing(0.001);
 
