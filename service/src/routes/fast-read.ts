@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { KEY_PATTERN } from '../config.ts';
+import type { Flag } from '../flags/flag-schemas.ts';
 import { jsonOf, quoted } from './http.ts';
 
 const PREFIX = '/api/config/flags/';
@@ -31,6 +32,19 @@ function secretOf({ headers }: IncomingMessage): string | undefined {
     authorization.length > 7
     ? authorization.slice(7)
     : undefined;
+}
+
+// A cached flag is the same object on every hit until a new version replaces it.
+const responses = new WeakMap<Flag, { json: string; etag: string; length: number }>();
+
+function responseOf(flag: Flag) {
+  let response = responses.get(flag);
+  if (!response) {
+    const json = jsonOf(flag);
+    response = { json, etag: quoted(flag.version), length: Buffer.byteLength(json) };
+    responses.set(flag, response);
+  }
+  return response;
 }
 
 /** Must be created before the app is ready; `requestId` is the app's own request-id factory. */
@@ -72,12 +86,12 @@ export function createFastRead(app: FastifyInstance, requestId: (req: IncomingMe
     const flag = app.flags.heldFlag(environment, key);
     if (!flag) return false;
 
-    const json = jsonOf(flag);
+    const { json, etag, length } = responseOf(flag);
     res.writeHead(200, {
       'x-request-id': requestId(req),
-      etag: quoted(flag.version),
+      etag,
       'content-type': JSON_TYPE,
-      'content-length': Buffer.byteLength(json),
+      'content-length': length,
     });
     res.end(json);
     observe((performance.now() - started) / 1000);
