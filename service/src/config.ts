@@ -4,6 +4,8 @@ import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
 
 export const KEY_PATTERN = '^[a-z0-9][a-z0-9._-]{0,127}$';
+/** KEY_PATTERN compiled, for keys checked outside a schema. */
+export const KEY = new RegExp(KEY_PATTERN);
 
 export const ConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'a TCP port, 0-65535' }),

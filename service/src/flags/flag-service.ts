@@ -320,9 +320,9 @@ export function createFlagService({
 
 export type FlagService = ReturnType<typeof createFlagService>;
 
-/** The lookup's flag and segments, or the 404 that says which of flag or environment is missing. */
 const isFlag = (found: FlagLookup) => found.flag !== null;
 
+/** The lookup's flag and segments, or the 404 that says which of flag or environment is missing. */
 function existing(found: FlagLookup, environment: string, key: string): Extract<FlagLookup, { flag: Flag }> {
   if (found.flag) return found;
   throw found.missing === 'environment'

@@ -4,7 +4,7 @@ import type { FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { errors } from '../errors.ts';
 import type { Token, TokenScope } from '../tokens/token-schemas.ts';
-import { authorize } from '../tokens/token-service.ts';
+import { authorize, environmentFor } from '../tokens/token-service.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -20,16 +20,17 @@ declare module 'fastify' {
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
+/** The token of the usual form, "Bearer <token>" with one space, sliced out; else undefined. */
+export const plainBearer = (authorization: string) =>
+  authorization.length > 7 && authorization.startsWith('Bearer ') && authorization.indexOf(' ', 7) === -1
+    ? authorization.slice(7)
+    : undefined;
+
 function presentedSecret(request: FastifyRequest): string | undefined {
   const { authorization } = request.headers;
   if (authorization !== undefined) {
-    // The usual form, "Bearer <token>" with one space, is sliced; anything else goes to the regex.
-    if (
-      authorization.startsWith('Bearer ') &&
-      authorization.indexOf(' ', 7) === -1 &&
-      authorization.length > 7
-    )
-      return authorization.slice(7);
+    const plain = plainBearer(authorization);
+    if (plain !== undefined) return plain;
     const match = BEARER.exec(authorization);
     if (!match) throw errors.unauthorized('The Authorization header must be "Bearer <token>".');
     return match[1];
@@ -42,7 +43,7 @@ export default fp(
   async (app) => {
     app.decorateRequest('token', null as unknown as Token);
     app.decorateRequest('environmentFor', function (this: FastifyRequest, requested: string | undefined) {
-      const environment = requested ?? this.token.environment ?? app.config.DEFAULT_ENVIRONMENT;
+      const environment = environmentFor(this.token, requested, app.config.DEFAULT_ENVIRONMENT);
       authorize(this.token, this.token.scope, environment);
       return environment;
     });

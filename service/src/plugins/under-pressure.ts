@@ -40,9 +40,10 @@ export default fp<{ config: Config }>(
       sampler = own;
     });
 
-    app.decorate('overloaded', () => sampler!.isUnderPressure());
+    const overloaded = () => sampler!.isUnderPressure();
+    app.decorate('overloaded', overloaded);
     app.addHook('onRequest', (request, reply, done) => {
-      if (!sampler!.isUnderPressure() || request.routeOptions.config.answerUnderPressure) return done();
+      if (!overloaded() || request.routeOptions.config.answerUnderPressure) return done();
       const { eventLoopDelay } = sampler!.memoryUsage();
       const type =
         maxEventLoopDelay > 0 && eventLoopDelay > maxEventLoopDelay ? 'eventLoopDelay' : 'heapUsedBytes';

@@ -8,14 +8,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { KEY_PATTERN } from '../config.ts';
-import type { Flag } from '../flags/flag-schemas.ts';
-import { jsonOf, quoted } from './http.ts';
+import { KEY } from '../config.ts';
+import { plainBearer } from '../plugins/auth.ts';
+import { environmentFor, mayUse } from '../tokens/token-service.ts';
+import { JSON_TYPE, quoted, serializedOf } from './http.ts';
 
 const PREFIX = '/api/config/flags/';
 const ENVIRONMENT_QUERY = 'environment=';
-const KEY = new RegExp(KEY_PATTERN);
-const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Answers the request and returns true, or returns false and leaves it untouched. */
 export type FastRead = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -27,24 +26,7 @@ function secretOf({ headers }: IncomingMessage): string | undefined {
     const apiKey = headers['x-api-key'];
     return typeof apiKey === 'string' && apiKey !== '' ? apiKey : undefined;
   }
-  return authorization.startsWith('Bearer ') &&
-    authorization.indexOf(' ', 7) === -1 &&
-    authorization.length > 7
-    ? authorization.slice(7)
-    : undefined;
-}
-
-// A cached flag is the same object on every hit until a new version replaces it.
-const responses = new WeakMap<Flag, { json: string; etag: string; length: number }>();
-
-function responseOf(flag: Flag) {
-  let response = responses.get(flag);
-  if (!response) {
-    const json = jsonOf(flag);
-    response = { json, etag: quoted(flag.version), length: Buffer.byteLength(json) };
-    responses.set(flag, response);
-  }
-  return response;
+  return plainBearer(authorization);
 }
 
 /** Must be created before the app is ready; `requestId` is the app's own request-id factory. */
@@ -81,15 +63,15 @@ export function createFastRead(app: FastifyInstance, requestId: (req: IncomingMe
     const secret = secretOf(req);
     const token = secret === undefined ? undefined : app.tokens.recentlyVerified(secret);
     if (!token) return false;
-    const environment = requested ?? token.environment ?? app.config.DEFAULT_ENVIRONMENT;
-    if (token.environment && token.environment !== environment) return false;
+    const environment = environmentFor(token, requested, app.config.DEFAULT_ENVIRONMENT);
+    if (!mayUse(token, environment)) return false;
     const flag = app.flags.heldFlag(environment, key);
     if (!flag) return false;
 
-    const { json, etag, length } = responseOf(flag);
+    const { json, length } = serializedOf(flag);
     res.writeHead(200, {
       'x-request-id': requestId(req),
-      etag,
+      etag: quoted(flag.version),
       'content-type': JSON_TYPE,
       'content-length': length,
     });

@@ -33,17 +33,21 @@ export const parseVersionTag = (tag: string | undefined) =>
 
 // A cached flag or list is the same object on every hit until a new version replaces it, so
 // its JSON is built once and sent as is: serialization drops out of the hot path.
-const serialized = new WeakMap<object, string>();
+const serialized = new WeakMap<object, { json: string; length: number }>();
 
-export function jsonOf(value: object): string {
-  let json = serialized.get(value);
-  if (json === undefined) {
-    json = JSON.stringify(value);
-    serialized.set(value, json);
+/** The value's JSON and its length in bytes, built once per cached value. */
+export function serializedOf(value: object) {
+  let entry = serialized.get(value);
+  if (entry === undefined) {
+    const json = JSON.stringify(value);
+    entry = { json, length: Buffer.byteLength(json) };
+    serialized.set(value, entry);
   }
-  return json;
+  return entry;
 }
+
+export const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Sends a cached value as its memoized JSON; the route's response schema still documents it. */
 export const sendJson = (reply: FastifyReply, value: object) =>
-  reply.type('application/json; charset=utf-8').send(jsonOf(value));
+  reply.type(JSON_TYPE).send(serializedOf(value).json);

@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyReply } from 'fastify';
 import murmurhash from 'murmurhash';
 import Type from 'typebox';
-import { KEY_PATTERN } from '../config.ts';
+import { KEY } from '../config.ts';
 import { DomainError } from '../errors.ts';
 import type { KeyedEvaluation } from '../flags/flag-service.ts';
 import { type EvaluationContext, REASONS } from '../flags/rule-schemas.ts';
@@ -13,8 +13,6 @@ import { describe } from '../plugins/errors.ts';
 import { limitPerToken } from '../plugins/rate-limit.ts';
 import { errorResponses, Nullable, Strict } from '../schema.ts';
 import { EnvironmentQuery, matchesETag, quoted } from './http.ts';
-
-const FLAG_KEY = new RegExp(KEY_PATTERN);
 
 const EvaluationRequest = Nullable(
   Strict({
@@ -124,7 +122,7 @@ const ofrep: FastifyPluginAsyncTypebox = async (app) => {
       const environment = request.environmentFor(request.query.environment);
       const context = contextOf(request.body);
       const { key } = request.params;
-      if (!FLAG_KEY.test(key)) {
+      if (!KEY.test(key)) {
         reply
           .code(404)
           .send({ key, errorCode: 'FLAG_NOT_FOUND', errorDetails: `No flag can be named '${key}'.` });

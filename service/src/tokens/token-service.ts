@@ -141,6 +141,14 @@ export function createTokenService({
 
 export type TokenService = ReturnType<typeof createTokenService>;
 
+/** The environment a request acts on: the one it asks for, else the token's own, else `fallback`. */
+export const environmentFor = (token: Token, requested: string | undefined, fallback: string) =>
+  requested ?? token.environment ?? fallback;
+
+/** A token limited to one environment may use only that one; `null` (every environment) is refused it. */
+export const mayUse = (token: Token, environment: string | null) =>
+  !token.environment || token.environment === environment;
+
 /**
  * Throws FORBIDDEN unless `token` may act with `scope` on `environment`. `null` means the
  * action spans every environment (tokens, environments, the global audit); `undefined` skips
@@ -150,7 +158,7 @@ export function authorize(token: Token, scope: TokenScope, environment?: string 
   if (scope === 'admin' && token.scope !== 'admin') {
     throw errors.forbidden(`Token '${token.name}' has scope 'read'; this endpoint needs an admin token.`);
   }
-  if (environment === undefined || !token.environment || token.environment === environment) return;
+  if (environment === undefined || mayUse(token, environment)) return;
   throw errors.forbidden(
     environment === null
       ? `Token '${token.name}' is limited to environment '${token.environment}'; this endpoint needs a token for all environments.`
