@@ -2,7 +2,8 @@
 // scenario is measured right after a bare Fastify route (the ceiling) and reported as a ratio
 // to that adjacent measurement, so drift in machine load between scenarios does not skew it.
 // The service runs with its production defaults: auth, metrics, info logging, rate limits.
-// Needs PostgreSQL and Redis.   make bench   (BENCH_SECONDS=8 BENCH_CONNECTIONS=50)
+// Needs PostgreSQL and Redis.   make bench   (BENCH_SECONDS=8 BENCH_CONNECTIONS=50 BENCH_ROUNDS=3;
+// BENCH_ONLY=OFREP runs the scenarios whose name contains it)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { findRedis } from '../test/helpers/redis.ts';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ONLY = process.env.BENCH_ONLY ?? '';
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdefgh';
 const here = (file: string) => new URL(file, import.meta.url).pathname;
 
@@ -210,7 +212,7 @@ async function main() {
     ];
     const rows: string[] = [];
     const bares: number[] = [];
-    for (const s of scenarios) {
+    for (const s of scenarios.filter(({ name }) => name.includes(ONLY))) {
       await load(s, Math.min(2, SECONDS)); // warm-up: JIT, connections, caches
       // Alternate the ceiling and the scenario ROUNDS times; report the round with the median ratio.
       const pairs = [];

@@ -12,6 +12,7 @@ import database from './plugins/database.ts';
 import emf from './plugins/emf.ts';
 import errors from './plugins/errors.ts';
 import metrics from './plugins/metrics.ts';
+import rateLimits from './plugins/rate-limit.ts';
 import redis from './plugins/redis.ts';
 import requestId from './plugins/request-id.ts';
 import services from './plugins/services.ts';
@@ -19,7 +20,7 @@ import swagger from './plugins/swagger.ts';
 import underPressure from './plugins/under-pressure.ts';
 import validation from './plugins/validation.ts';
 import admin from './routes/admin/index.ts';
-import { createFastRead, type FastRead } from './routes/fast-read.ts';
+import { createFastPath, type FastPath } from './routes/fast-path.ts';
 import health from './routes/health.ts';
 import ofrep from './routes/ofrep.ts';
 import readApi from './routes/read-api.ts';
@@ -40,6 +41,7 @@ async function flagstoneApp(app: FastifyInstance, { config }: { config: Config }
   await app.register(redis, { config });
   await app.register(services, { config });
   await app.register(auth);
+  await app.register(rateLimits);
   await app.register(emf, { config });
   // Event-loop delay is sampled from here on: opening the database and compiling its client can
   // block the loop for a second on a busy host, and that start-up work is not overload.
@@ -74,14 +76,12 @@ export async function buildApp(
   logger: Parameters<typeof createLogger>[0] = loggerOptions(config.LOG_LEVEL),
 ) {
   const requestId = requestIds();
-  let fastRead: FastRead = () => false;
+  let fastPath: FastPath = (req, res, route) => route(req, res);
   const app = Fastify({
-    // The server Fastify would make, answering the hot read first (routes/fast-read.ts).
+    // The server Fastify would make, answering the hot read and evaluation first (routes/fast-path.ts).
     serverFactory: (handler, options) => {
       const { keepAliveTimeout, requestTimeout, connectionTimeout } = options as Record<string, number>;
-      const server = createServer((req, res) => {
-        if (!fastRead(req, res)) handler(req, res);
-      });
+      const server = createServer((req, res) => fastPath(req, res, handler));
       server.keepAliveTimeout = keepAliveTimeout!;
       server.requestTimeout = requestTimeout!;
       server.setTimeout(connectionTimeout);
@@ -98,6 +98,6 @@ export async function buildApp(
     genReqId: requestId,
   }).withTypeProvider<TypeBoxTypeProvider>();
   await app.register(flagstone, { config });
-  fastRead = createFastRead(app, requestId);
+  fastPath = createFastPath(app, requestId);
   return app;
 }

@@ -156,6 +156,14 @@ export function createFlagService({
       return flag ?? undefined;
     },
 
+    /** The evaluation of a flag this instance holds in memory, fresh; undefined when it holds none. */
+    evaluateHeld(environment: string, key: string, context: EvaluationContext): KeyedEvaluation | undefined {
+      const found = cache.held(flagCacheKey(environment, key), isFlag) as LiveLookup | undefined;
+      if (!found) return undefined;
+      fromCache.inc();
+      return { key, ...evaluate(found.flag, found.segments, context) };
+    },
+
     async listFlags(environment: string): Promise<Read<FlagList>> {
       const { value, stale } = await readList(environment);
       return { value: value.list, stale };
@@ -322,8 +330,10 @@ export type FlagService = ReturnType<typeof createFlagService>;
 
 const isFlag = (found: FlagLookup) => found.flag !== null;
 
+type LiveLookup = Extract<FlagLookup, { flag: Flag }>;
+
 /** The lookup's flag and segments, or the 404 that says which of flag or environment is missing. */
-function existing(found: FlagLookup, environment: string, key: string): Extract<FlagLookup, { flag: Flag }> {
+function existing(found: FlagLookup, environment: string, key: string): LiveLookup {
   if (found.flag) return found;
   throw found.missing === 'environment'
     ? errors.environmentNotFound(environment)

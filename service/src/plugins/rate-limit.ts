@@ -1,20 +1,75 @@
-// Per-token rate limiting (@fastify/rate-limit) for a route group, counted in Redis when it is
-// configured so the limit holds across instances; if Redis fails the request is let through.
-import rateLimit from '@fastify/rate-limit';
+// Per-token rate limits: @fastify/rate-limit on the evaluation and admin routes, counting with
+// one WindowCounter per group (cache/window-counter.ts): in process, shared through Redis when
+// it is configured. The evaluation counter is also what the fast evaluation path counts with.
+import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { createWindowCounter, type WindowCounter } from '../cache/window-counter.ts';
 import { errors } from '../errors.ts';
 
-/** Limits every route registered after this in `app`'s scope to `max` requests a minute per token. */
-export async function limitPerToken(app: FastifyInstance, group: string, max: number) {
-  if (max === 0) return;
+const WINDOW_MS = 60_000;
+/** How often counts made here are added to the shared ones in Redis. */
+const SYNC_MS = 50;
+
+type Group = 'evaluations' | 'admin';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Each group's counter; undefined when its limit is off. */
+    rateLimits: Record<Group, WindowCounter | undefined>;
+  }
+}
+
+export default fp(
+  async (app) => {
+    const { config, redis, telemetry, log } = app;
+    const counter = (group: Group, max: number) =>
+      max === 0
+        ? undefined
+        : createWindowCounter({
+            max,
+            windowMs: WINDOW_MS,
+            ...(redis
+              ? {
+                  redis: {
+                    client: redis.client,
+                    prefix: `${config.REDIS_KEY_PREFIX}ratelimit:${group}:`,
+                    syncMs: SYNC_MS,
+                  },
+                }
+              : {}),
+            onRedisError: (err) => {
+              telemetry.redisErrors.inc({ operation: 'rate-limit' });
+              log.debug({ err }, 'rate-limit count not shared through redis');
+            },
+          });
+    const limits = {
+      evaluations: counter('evaluations', config.RATE_LIMIT_EVALUATIONS_PER_MINUTE),
+      admin: counter('admin', config.RATE_LIMIT_ADMIN_PER_MINUTE),
+    };
+    app.decorate('rateLimits', limits);
+    // Before Redis closes: what was counted here still counts on the other instances.
+    app.addHook('preClose', async () => {
+      await Promise.all([limits.evaluations?.flush(), limits.admin?.flush()]);
+    });
+  },
+  { name: 'rate-limits', dependencies: ['redis', 'services', 'metrics'] },
+);
+
+/** Limits every route registered after this in `app`'s scope to the group's requests a minute per token. */
+export async function limitPerToken(app: FastifyInstance, group: Group) {
+  const counter = app.rateLimits[group];
+  if (!counter) return;
+  const { max } = counter;
   await app.register(rateLimit, {
     max,
-    timeWindow: 60_000,
+    timeWindow: WINDOW_MS,
     hook: 'preHandler', // after authentication, so requests are counted against their token
     keyGenerator: (request) => request.token.id,
-    ...(app.redis ? { redis: app.redis.client } : {}),
-    nameSpace: `${app.config.REDIS_KEY_PREFIX}ratelimit:${group}:`,
-    skipOnError: true,
+    // The plugin constructs its store; this one hands it the group's counter.
+    store: function store() {
+      return counter;
+    } as unknown as FastifyRateLimitStoreCtor,
     addHeadersOnExceeding: {
       'x-ratelimit-limit': false,
       'x-ratelimit-remaining': false,

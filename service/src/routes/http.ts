@@ -1,5 +1,7 @@
 // Small HTTP helpers shared by the route modules.
-import type { FastifyReply } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import type { FastifyReply, preParsingHookHandler } from 'fastify';
 import Type from 'typebox';
 import { EnvironmentKey } from '../flags/flag-schemas.ts';
 import { Strict } from '../schema.ts';
@@ -51,3 +53,16 @@ export const JSON_TYPE = 'application/json; charset=utf-8';
 /** Sends a cached value as its memoized JSON; the route's response schema still documents it. */
 export const sendJson = (reply: FastifyReply, value: object) =>
   reply.type(JSON_TYPE).send(serializedOf(value).json);
+
+const HELD_BODY = Symbol('body read before routing');
+
+/** Hands a request whose body was already read on to the route: `replayBody` gives it back. */
+export function holdBody(req: IncomingMessage, body: Buffer) {
+  (req as IncomingMessage & { [HELD_BODY]?: Buffer })[HELD_BODY] = body;
+}
+
+/** A preParsing hook: the body a fast path read, as the stream the route's parser reads. */
+export const replayBody: preParsingHookHandler = (request, _reply, payload, done) => {
+  const body = (request.raw as IncomingMessage & { [HELD_BODY]?: Buffer })[HELD_BODY];
+  done(null, body ? Readable.from([body], { objectMode: false }) : payload);
+};

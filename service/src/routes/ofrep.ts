@@ -12,7 +12,7 @@ import { type EvaluationContext, REASONS } from '../flags/rule-schemas.ts';
 import { describe } from '../plugins/errors.ts';
 import { limitPerToken } from '../plugins/rate-limit.ts';
 import { errorResponses, Nullable, Strict } from '../schema.ts';
-import { EnvironmentQuery, matchesETag, quoted } from './http.ts';
+import { EnvironmentQuery, matchesETag, quoted, replayBody } from './http.ts';
 
 const EvaluationRequest = Nullable(
   Strict({
@@ -59,7 +59,8 @@ function contextOf(body: { context?: unknown } | null): EvaluationContext {
   return context as EvaluationContext;
 }
 
-const shape = (r: KeyedEvaluation) =>
+/** The spec's body for one evaluation: its success or its failure. */
+export const shape = (r: KeyedEvaluation) =>
   'errorCode' in r
     ? { key: r.key, errorCode: r.errorCode, errorDetails: r.errorDetails }
     : { key: r.key, value: r.value, reason: r.reason, variant: r.variant, metadata: {} };
@@ -76,7 +77,7 @@ const bulkETag = (environment: string, revision: number, context: EvaluationCont
 
 const ofrep: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.requireToken('read'));
-  await limitPerToken(app, 'ofrep', app.config.RATE_LIMIT_EVALUATIONS_PER_MINUTE);
+  await limitPerToken(app, 'evaluations');
 
   // Protocol failures get the spec's bodies; everything else goes to the service's handler.
   app.setErrorHandler((error: FastifyError | DomainError | OfrepFailure, request, reply) => {
@@ -116,6 +117,8 @@ const ofrep: FastifyPluginAsyncTypebox = async (app) => {
         body: EvaluationRequest,
         response: { 200: Success, 400: Failure, 404: NotFound, ...errorResponses(401, 403, 429) },
       },
+      // A body the fast path read before routing (fast-path.ts) is parsed from what it held.
+      preParsing: replayBody,
     },
     // Not async: an evaluation of a cached flag is sent at once, with no promise to wait on.
     (request, reply) => {

@@ -179,4 +179,33 @@ else {
       t.match(res.body, series, String(series));
     }
   });
+
+  t.test("a token's evaluation limit holds across instances, counted in Redis", async (t) => {
+    const limited = { ...env, RATE_LIMIT_EVALUATIONS_PER_MINUTE: '5' };
+    const { app: c } = await buildTestApp(t, { env: limited, database: db });
+    const { app: d } = await buildTestApp(t, { env: limited, database: db });
+    await createFlag(c, { key: 'limited', type: 'boolean', defaultValue: true });
+    const { id, token } = await mintToken(c, { name: 'limited-sdk', scope: 'read' });
+    const evaluate = async (app: typeof a) =>
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/ofrep/v1/evaluate/flags/limited',
+          headers: bearer(token),
+          payload: {},
+        })
+      ).statusCode;
+    const key = `${prefix}ratelimit:evaluations:${id}`;
+    t.same([await evaluate(c), await evaluate(c), await evaluate(c)], [200, 200, 200]);
+    await within(1000, async () => (await redis.get(key)) === '3');
+    t.same(
+      [await evaluate(d), await evaluate(d), await evaluate(d)],
+      [200, 200, 429],
+      'the other instance knows',
+    );
+    // The first instance last heard 3: below the last tenth it counts here until its next sync.
+    t.equal(await evaluate(c), 200, 'an instance that heard an older count lets one through');
+    t.equal(await evaluate(c), 429, 'and hears the shared count with it');
+    t.ok((await redis.pttl(key)) > 55_000, 'the window is a minute');
+  });
 }

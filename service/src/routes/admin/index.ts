@@ -8,7 +8,7 @@ import tokens from './tokens.ts';
 
 const admin: FastifyPluginAsync = async (app) => {
   app.addHook('onRequest', app.requireToken('admin'));
-  await limitPerToken(app, 'admin', app.config.RATE_LIMIT_ADMIN_PER_MINUTE);
+  await limitPerToken(app, 'admin');
   await app.register(flags);
   await app.register(segments);
   await app.register(tokens);

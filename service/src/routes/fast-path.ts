@@ -1,0 +1,170 @@
+// The hot paths, answered before Fastify routes the request: a flag read
+// (GET /api/config/flags/{key}) and an OFREP evaluation (POST /ofrep/v1/evaluate/flags/{key}),
+// with a token this instance has verified and a flag it holds in memory. That is nearly every
+// request a service makes, and Fastify's routing, hooks, body parsing and validation cost more
+// than the read or the evaluation itself (README, "Performance"). Anything else (no token or one
+// not verified here, a restricted environment, a query or body the route would refuse or judge,
+// a flag not held in memory, an evaluation error, a token near its rate limit, overload,
+// shutdown, debug logging) goes to the Fastify route, which answers it in full: these paths only
+// ever give the answer the route gives, and the tests hold the two to the same status, headers
+// and body.
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { KEY } from '../config.ts';
+import type { EvaluationContext } from '../flags/rule-schemas.ts';
+import { plainBearer } from '../plugins/auth.ts';
+import { environmentFor, mayUse } from '../tokens/token-service.ts';
+import { holdBody, JSON_TYPE, quoted, serializedOf } from './http.ts';
+import { shape } from './ofrep.ts';
+
+const READ = '/api/config/flags/';
+const EVALUATE = '/ofrep/v1/evaluate/flags/';
+const ENVIRONMENT_QUERY = 'environment=';
+/** Evaluation contexts are far smaller; bigger bodies (up to the route's 64 KB) go to the route. */
+const MAX_BODY_BYTES = 16 * 1024;
+const JSON_TYPES = new Set(['application/json', JSON_TYPE]);
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+/** Answers the request, or hands it to `route` untouched (an evaluation's body read, and held for it). */
+export type FastPath = (req: IncomingMessage, res: ServerResponse, route: Handler) => void;
+
+/** The plain `Bearer <token>` or `X-API-Key` secret; undefined for anything the route should judge. */
+function secretOf({ headers }: IncomingMessage): string | undefined {
+  const { authorization } = headers;
+  if (authorization === undefined) {
+    const apiKey = headers['x-api-key'];
+    return typeof apiKey === 'string' && apiKey !== '' ? apiKey : undefined;
+  }
+  return plainBearer(authorization);
+}
+
+/** The flag key after `prefix`, and the environment a plain `?environment=` asks for; else undefined. */
+function targetOf(url: string, prefix: string): { key: string; requested?: string } | undefined {
+  const query = url.indexOf('?', prefix.length);
+  const key = query === -1 ? url.slice(prefix.length) : url.slice(prefix.length, query);
+  if (!KEY.test(key)) return undefined;
+  if (query === -1) return { key };
+  if (!url.startsWith(ENVIRONMENT_QUERY, query + 1)) return undefined;
+  const requested = url.slice(query + 1 + ENVIRONMENT_QUERY.length);
+  return KEY.test(requested) ? { key, requested } : undefined;
+}
+
+/** A small JSON body of a stated length: the only kind read here. */
+function plainJsonBody(headers: IncomingHttpHeaders) {
+  const type = headers['content-type'];
+  const length = Number(headers['content-length']);
+  return (
+    type !== undefined &&
+    JSON_TYPES.has(type.toLowerCase()) &&
+    length > 0 &&
+    length <= MAX_BODY_BYTES &&
+    headers['transfer-encoding'] === undefined &&
+    headers.expect === undefined
+  );
+}
+
+/** The context of a body the route would take as it is; undefined for anything it should judge. */
+function contextOf(body: Buffer): EvaluationContext | undefined {
+  const text = body.toString();
+  // The route's parser refuses prototype keys, with its own error.
+  if (text.includes('__proto__') || text.includes('constructor')) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (parsed === null) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  for (const name in parsed) if (name !== 'context') return undefined;
+  const { context } = parsed as { context?: unknown };
+  if (context === undefined || context === null) return {};
+  return typeof context === 'object' && !Array.isArray(context) ? (context as EvaluationContext) : undefined;
+}
+
+/** Must be created before the app is ready; `requestId` is the app's own request-id factory. */
+export function createFastPath(app: FastifyInstance, requestId: (req: IncomingMessage) => string): FastPath {
+  const observe = (method: string, route: string) =>
+    app.telemetry.httpDuration.bind({ method, route, status_code: '200' });
+  const observeRead = observe('GET', `${READ}:flagKey`);
+  const observeEvaluation = observe('POST', `${EVALUATE}:key`);
+  const limit = app.rateLimits.evaluations;
+  // At debug every request is logged, which only the route does.
+  const logsRequests = (app.log as Logger).isLevelEnabled('debug');
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+
+  /** The environment a request acts on, when its token was verified here lately and may use it. */
+  function access(req: IncomingMessage, requested: string | undefined) {
+    if (closing || app.overloaded()) return undefined;
+    const secret = secretOf(req);
+    const token = secret === undefined ? undefined : app.tokens.recentlyVerified(secret);
+    if (!token) return undefined;
+    const environment = environmentFor(token, requested, app.config.DEFAULT_ENVIRONMENT);
+    return mayUse(token, environment) ? { token, environment } : undefined;
+  }
+
+  function read(req: IncomingMessage, res: ServerResponse, url: string): boolean {
+    const started = performance.now();
+    const { headers } = req;
+    if (headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined) return false;
+    const target = targetOf(url, READ);
+    const acting = target && access(req, target.requested);
+    const flag = acting && app.flags.heldFlag(acting.environment, target.key);
+    if (!flag) return false;
+    const { json, length } = serializedOf(flag);
+    res.writeHead(200, {
+      'x-request-id': requestId(req),
+      etag: quoted(flag.version),
+      'content-type': JSON_TYPE,
+      'content-length': length,
+    });
+    res.end(json);
+    observeRead((performance.now() - started) / 1000);
+    return true;
+  }
+
+  /** Reads the body and answers, or holds the body for the route; false leaves the request untouched. */
+  function evaluation(req: IncomingMessage, res: ServerResponse, url: string, route: Handler): boolean {
+    const started = performance.now();
+    const target = plainJsonBody(req.headers) ? targetOf(url, EVALUATE) : undefined;
+    const acting = target && access(req, target.requested);
+    if (!acting) return false;
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('error', () => {}); // the client went away: there is no one to answer
+    req.on('end', () => {
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      const context = contextOf(body);
+      const result = context && app.flags.evaluateHeld(acting.environment, target.key, context);
+      if (!result || 'errorCode' in result || (limit && !limit.take(acting.token.id))) {
+        holdBody(req, body);
+        route(req, res);
+        return;
+      }
+      const json = JSON.stringify(shape(result));
+      res.writeHead(200, {
+        'x-request-id': requestId(req),
+        'content-type': JSON_TYPE,
+        'content-length': Buffer.byteLength(json),
+      });
+      res.end(json);
+      observeEvaluation((performance.now() - started) / 1000);
+    });
+    return true;
+  }
+
+  return (req, res, route) => {
+    const { url, method } = req;
+    if (url === undefined || logsRequests) return route(req, res);
+    const answered =
+      method === 'GET'
+        ? url.startsWith(READ) && read(req, res, url)
+        : method === 'POST' && url.startsWith(EVALUATE) && evaluation(req, res, url, route);
+    if (!answered) route(req, res);
+  };
+}
