@@ -2,8 +2,10 @@
 // request, so the hot path walks rules and conditions with plain loops and allocates nothing but
 // the answer. Rules are tried in order; the first whose conditions and segments all match serves
 // its variant, or splits users between variants by a sticky hash of the flag key and targetingKey.
+
+import { LRUCache } from 'lru-cache';
 import murmurhash from 'murmurhash';
-import semver from 'semver';
+import semver, { type SemVer } from 'semver';
 import type { Condition, Evaluation, EvaluationContext, Reason, Rule, Split } from '../flags/rule-schemas.ts';
 
 export interface EvaluableFlag {
@@ -169,13 +171,25 @@ function isUnlisted(actual: string | number, list: unknown): boolean {
   return comparable;
 }
 
+/** Versions parsed lately, rules' and contexts' alike (false: not a version): parsing is most of a comparison. */
+const versions = new LRUCache<string, SemVer | false>({ max: 4096 });
+
+function version(text: string): SemVer | false {
+  let parsed = versions.get(text);
+  if (parsed === undefined) {
+    parsed = semver.parse(text) ?? false;
+    versions.set(text, parsed);
+  }
+  return parsed;
+}
+
 /** Negative, zero or positive as version a sorts before, with or after b; NaN when either is not a version. */
 function versionOrder(a: unknown, b: unknown): number {
   if (typeof a !== 'string' || typeof b !== 'string') return Number.NaN;
-  const left = semver.parse(a);
-  if (left === null) return Number.NaN;
-  const right = semver.parse(b);
-  if (right === null) return Number.NaN;
+  const left = version(a);
+  if (left === false) return Number.NaN;
+  const right = version(b);
+  if (right === false) return Number.NaN;
   return left.compare(right);
 }
 

@@ -134,11 +134,7 @@ export function createFastPath(app: FastifyInstance, requestId: (req: IncomingMe
     const target = plainJsonBody(req.headers) ? targetOf(url, EVALUATE) : undefined;
     const acting = target && access(req, target.requested);
     if (!acting) return false;
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('error', () => {}); // the client went away: there is no one to answer
-    req.on('end', () => {
-      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    const answer = (body: Buffer) => {
       const context = contextOf(body);
       const result = context && app.flags.evaluateHeld(acting.environment, target.key, context);
       if (!result || 'errorCode' in result || (limit && !limit.take(acting.token.id))) {
@@ -154,6 +150,15 @@ export function createFastPath(app: FastifyInstance, requestId: (req: IncomingMe
       });
       res.end(json);
       observeEvaluation((performance.now() - started) / 1000);
+    };
+    req.on('error', () => {}); // the client went away: there is no one to answer
+    // A small body nearly always arrives with the headers, and is all there once the parser is
+    // done with them: one read then. Otherwise it is collected as it arrives.
+    process.nextTick(() => {
+      if (req.complete) return answer(req.read() as Buffer);
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => answer(Buffer.concat(chunks)));
     });
     return true;
   }

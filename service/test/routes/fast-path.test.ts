@@ -2,6 +2,8 @@
 // memory are answered before Fastify routes the request, with exactly the route's status,
 // headers and body; everything else still reaches the route (an evaluation with the body the
 // fast path read). inject() never takes the fast path, so it gives the route's answer.
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import t, { type Test } from 'tap';
 import type { buildApp } from '../../src/app.ts';
 import { admin, bearer, buildTestApp, createFlag, mintToken } from '../helpers/app.ts';
@@ -26,7 +28,7 @@ async function listening(t: Test, env: Record<string, string> = {}) {
     const res = await fetch(`${base}${path}`, { headers, method, body, duplex: 'half' } as RequestInit);
     return { status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
   };
-  return { app, http, routed: () => routed };
+  return { app, http, base, routed: () => routed };
 }
 
 const durationCount = async (
@@ -192,6 +194,28 @@ t.test('an OFREP evaluation: the same answer as the route, without the route', a
   const counted = await durationCount(app, '200', series);
   await evaluate('max-items', '{}');
   t.equal(await durationCount(app, '200', series), counted + 1, 'counted in the latency histogram');
+});
+
+t.test('a body that arrives after its headers is read as it comes', async (t) => {
+  const { base, routed, token, viaRoute } = await evaluating(t);
+  const body = JSON.stringify({ context: { targetingKey: 'u1', plan: 'beta' } });
+  const socket = connect(Number(new URL(base).port), '127.0.0.1');
+  await once(socket, 'connect');
+  const before = routed();
+  socket.write(
+    `POST ${EVALUATE}beta-banner HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${token}\r\n` +
+      `content-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n`,
+  );
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 50));
+  await pause();
+  socket.write(body.slice(0, 10));
+  await pause();
+  socket.end(body.slice(10));
+  let response = '';
+  for await (const chunk of socket) response += chunk;
+  t.match(response, /^HTTP\/1.1 200 OK/);
+  t.equal(routed(), before, 'answered before routing');
+  t.equal(response.slice(response.indexOf('\r\n\r\n') + 4), (await viaRoute('beta-banner', body)).body);
 });
 
 t.test('every other evaluation reaches the route, with the body the fast path read', async (t) => {
