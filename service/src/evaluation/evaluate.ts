@@ -60,8 +60,33 @@ export function evaluate(
   }
 }
 
+type Answer = Extract<Evaluation, { reason: Reason }>;
+
+/**
+ * One answer object per flag, reason and variant, frozen and shared by every evaluation that
+ * gives it: an evaluation allocates nothing, and a caller may keep what it derives from an
+ * answer (its JSON) with the answer.
+ */
+const answers = new WeakMap<EvaluableFlag, Partial<Record<Reason, Map<string, Answer>>>>();
+
+function answer(flag: EvaluableFlag, value: unknown, variant: string, reason: Reason): Answer {
+  let byReason = answers.get(flag);
+  if (byReason === undefined) {
+    byReason = {};
+    answers.set(flag, byReason);
+  }
+  byReason[reason] ??= new Map();
+  const byVariant = byReason[reason];
+  let found = byVariant.get(variant);
+  if (found === undefined) {
+    found = Object.freeze({ value, variant, reason });
+    byVariant.set(variant, found);
+  }
+  return found;
+}
+
 function byDefault(flag: EvaluableFlag, reason: Reason): Evaluation {
-  return { value: flag.defaultValue, variant: flag.defaultVariant ?? 'default', reason };
+  return answer(flag, flag.defaultValue, flag.defaultVariant ?? 'default', reason);
 }
 
 function ruleMatches(
@@ -240,7 +265,7 @@ function splitVariant(split: Split, at: number): string | undefined {
 }
 
 function served(flag: EvaluableFlag, variant: string, reason: Reason, where: string): Evaluation {
-  if (Object.hasOwn(flag.variants, variant)) return { value: flag.variants[variant], variant, reason };
+  if (Object.hasOwn(flag.variants, variant)) return answer(flag, flag.variants[variant], variant, reason);
   const known = Object.keys(flag.variants)
     .map((name) => `'${name}'`)
     .join(', ');

@@ -157,11 +157,11 @@ export function createFlagService({
     },
 
     /** The evaluation of a flag this instance holds in memory, fresh; undefined when it holds none. */
-    evaluateHeld(environment: string, key: string, context: EvaluationContext): KeyedEvaluation | undefined {
+    evaluateHeld(environment: string, key: string, context: EvaluationContext): Evaluation | undefined {
       const found = cache.held(flagCacheKey(environment, key), isFlag) as LiveLookup | undefined;
       if (!found) return undefined;
       fromCache.inc();
-      return { key, ...evaluate(found.flag, found.segments, context) };
+      return evaluate(found.flag, found.segments, context);
     },
 
     async listFlags(environment: string): Promise<Read<FlagList>> {

@@ -834,3 +834,23 @@ t.test('distribution: two flags split the same users independently', async (t) =
     t.ok(Math.abs(percent - 25) <= 1.5, `${pair}: ${percent} %`);
   }
 });
+
+t.test('one frozen answer per flag, reason and variant, whatever the context', (t) => {
+  const plan = (value: string): Rule => ({
+    conditions: [{ attribute: 'plan', operator: 'equals', value }],
+    variant: 'on',
+  });
+  const flag = makeFlag([plan('premium')]);
+  const first = evaluate(flag, NO_SEGMENTS, { plan: 'premium', targetingKey: 'u1' });
+  t.equal(evaluate(flag, NO_SEGMENTS, { plan: 'premium', targetingKey: 'u2' }), first, 'the same object');
+  t.ok(Object.isFrozen(first), 'which no caller can change');
+  t.not(evaluate(flag, NO_SEGMENTS, { plan: 'free' }), first, 'another outcome, another answer');
+  const other = makeFlag([plan('premium')]);
+  t.not(
+    evaluate(other, NO_SEGMENTS, { plan: 'premium' }),
+    first,
+    'another flag (or version), another answer',
+  );
+  t.same(evaluate(other, NO_SEGMENTS, { plan: 'premium' }), first, 'equal in content');
+  t.end();
+});
