@@ -3,10 +3,11 @@
 // to that adjacent measurement, so drift in machine load between scenarios does not skew it.
 // The service runs with its production defaults: auth, metrics, info logging, rate limits.
 // Needs PostgreSQL and Redis.   make bench   (BENCH_SECONDS=8 BENCH_CONNECTIONS=50 BENCH_ROUNDS=3;
-// BENCH_ONLY=OFREP runs the scenarios whose name contains it)
-import { type ChildProcess, spawn } from 'node:child_process';
+// BENCH_ONLY=OFREP runs the scenarios whose name contains it; BENCH_PIN=1 pins, see below)
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { createTestDatabase } from '../test/helpers/database.ts';
@@ -16,6 +17,22 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const ONLY = process.env.BENCH_ONLY ?? '';
+const CORES = availableParallelism();
+
+/** Whether `taskset` (util-linux) can pin processes to cores here. */
+function canPin() {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// BENCH_PIN=1: servers on the last core, the load generator on the others. Sharing cores, the
+// load generator takes turns with the server it measures and the ratios drift with the
+// scheduler; pinned, each server is held to one core, and a ratio is one of CPU per request.
+const PIN = process.env.BENCH_PIN === '1' && CORES >= 2 && canPin();
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdefgh';
 const here = (file: string) => new URL(file, import.meta.url).pathname;
 
@@ -49,7 +66,10 @@ const ceilingFor = (bare: Server, s: Scenario): Scenario =>
     : { name: 'bare GET', server: bare, path: '/bare', headers: {}, expect: 200 };
 
 async function start(script: string, env: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, [script], {
+  const [command, args] = PIN
+    ? ['taskset', ['-c', String(CORES - 1), process.execPath, script]]
+    : [process.execPath, [script]];
+  const child = spawn(command, args, {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -118,6 +138,8 @@ function tenRules() {
 }
 
 async function main() {
+  if (PIN)
+    execFileSync('taskset', ['-a', '-p', '-c', `0-${CORES - 2}`, String(process.pid)], { stdio: 'ignore' });
   const redisUrl = await findRedis();
   const database = await createTestDatabase();
   if (!redisUrl || database.kind !== 'postgresql')
@@ -236,7 +258,7 @@ async function main() {
       process.stderr.write(`${s.name}: ${Math.round(m.rps)} req/s, ${ratio.toFixed(2)}× the bare route\n`);
     }
     const table = [
-      `${SECONDS} s per measurement, ${CONNECTIONS} connections, median of ${ROUNDS} alternating rounds against the bare route; load generator and servers on one machine (${process.version}).`,
+      `${SECONDS} s per measurement, ${CONNECTIONS} connections, median of ${ROUNDS} alternating rounds against the bare route; load generator and servers on one machine, ${PIN ? `servers pinned to core ${CORES - 1}, load generator to the other${CORES > 2 ? 's' : ''}` : 'sharing its cores'} (${process.version}).`,
       `Bare Fastify route (the ceiling): ${Math.round(Math.min(...bares))}–${Math.round(Math.max(...bares))} req/s, RSS ${rssMb(bare.child)} MB.`,
       '',
       '| scenario | req/s | p50 ms | p99 ms | bare req/s (same moment) | × bare | RSS MB |',
