@@ -16,7 +16,7 @@ export interface FlagCache {
    * Like peek, for a caller that hands anything it cannot use on to a read (which counts the
    * lookup): returns and counts the entry only when `usable` accepts it.
    */
-  held<T extends Versioned>(key: string, usable: (entry: T) => boolean): T | undefined;
+  held<T extends Versioned, U extends T>(key: string, usable: (entry: T) => entry is U): U | undefined;
   /** The shared (Redis) entry, which then fills the in-process layer; never throws. */
   fetch<T extends Versioned>(key: string): Promise<T | undefined>;
   /** Stores the entry in every layer that does not hold the same or a newer version; never throws. */

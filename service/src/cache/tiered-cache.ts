@@ -50,7 +50,7 @@ export function createTieredCache({
       return entry;
     },
 
-    held<T extends Versioned>(key: string, usable: (entry: T) => boolean) {
+    held<T extends Versioned, U extends T>(key: string, usable: (entry: T) => entry is U) {
       const entry = memory?.get<T>(key);
       if (!entry || !usable(entry)) return undefined;
       memoryHit.inc();

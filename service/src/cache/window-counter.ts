@@ -99,24 +99,20 @@ export function createWindowCounter({ max, windowMs, redis, onRedisError = () =>
     /** Counts a request: the store interface of @fastify/rate-limit. */
     incr(key: string, done: (err: Error | null, count: WindowCount) => void): void {
       const now = Date.now();
-      let window = windows.get(key);
-      if (!window || window.endsAt <= now) {
-        window = { count: 0, unsynced: 0, endsAt: now + windowMs };
-        windows.set(key, window);
-      } else if (window.count < localBelow) {
+      const known = windows.get(key);
+      const opens = !known || known.endsAt <= now;
+      const window = opens ? { count: 0, unsynced: 0, endsAt: now + windowMs } : known;
+      if (opens) windows.set(key, window);
+      // Without Redis every request is counted here; with it, a window's first request and those
+      // in the last tenth are counted in Redis.
+      if (!redis || (!opens && window.count < localBelow)) {
         countHere(window);
         done(null, { current: window.count, ttl: window.endsAt - now });
         return;
       }
-      if (!redis) {
-        countHere(window);
-        done(null, { current: window.count, ttl: window.endsAt - now });
-        return;
-      }
-      const counted = window;
-      counted.count++;
-      void sync(key, counted, 1).then(() =>
-        done(null, { current: counted.count, ttl: Math.max(0, counted.endsAt - Date.now()) }),
+      window.count++;
+      void sync(key, window, 1).then(() =>
+        done(null, { current: window.count, ttl: Math.max(0, window.endsAt - Date.now()) }),
       );
     },
 

@@ -1,8 +1,8 @@
 // Evaluates a flag for one evaluation context. Pure and synchronous: it runs on every evaluation
-// request, so the hot path walks rules and conditions with plain loops and allocates nothing but
-// the answer. Rules are tried in order; the first whose conditions and segments all match serves
-// its variant, or splits users between variants by a sticky hash of the flag key and targetingKey.
-
+// request, so the hot path walks rules and conditions with plain loops and allocates nothing (a
+// successful answer is shared, see `answer`). Rules are tried in order; the first whose
+// conditions and segments all match serves its variant, or splits users between variants by a
+// sticky hash of the flag key and targetingKey.
 import { LRUCache } from 'lru-cache';
 import murmurhash from 'murmurhash';
 import semver, { type SemVer } from 'semver';

@@ -137,6 +137,13 @@ export function createFlagService({
     if (changed.length === 0) await bus.publish({ type: 'environment', environment, revision });
   }
 
+  /** A live flag and its segments when this instance holds them in memory: a cache read, counted. */
+  function held(environment: string, key: string): LiveLookup | undefined {
+    const found = cache.held(flagCacheKey(environment, key), isLive);
+    if (found) fromCache.inc();
+    return found;
+  }
+
   const live = ({ flag, segments }: FlagWrite): FlagLookup => ({ version: flag.version, flag, segments });
 
   return {
@@ -151,17 +158,13 @@ export function createFlagService({
 
     /** The flag when this instance holds it in memory, fresh; undefined for anything else. */
     heldFlag(environment: string, key: string): Flag | undefined {
-      const flag = cache.held(flagCacheKey(environment, key), isFlag)?.flag;
-      if (flag) fromCache.inc();
-      return flag ?? undefined;
+      return held(environment, key)?.flag;
     },
 
     /** The evaluation of a flag this instance holds in memory, fresh; undefined when it holds none. */
     evaluateHeld(environment: string, key: string, context: EvaluationContext): Evaluation | undefined {
-      const found = cache.held(flagCacheKey(environment, key), isFlag) as LiveLookup | undefined;
-      if (!found) return undefined;
-      fromCache.inc();
-      return evaluate(found.flag, found.segments, context);
+      const found = held(environment, key);
+      return found && evaluate(found.flag, found.segments, context);
     },
 
     async listFlags(environment: string): Promise<Read<FlagList>> {
@@ -328,9 +331,9 @@ export function createFlagService({
 
 export type FlagService = ReturnType<typeof createFlagService>;
 
-const isFlag = (found: FlagLookup) => found.flag !== null;
-
 type LiveLookup = Extract<FlagLookup, { flag: Flag }>;
+
+const isLive = (found: FlagLookup): found is LiveLookup => found.flag !== null;
 
 /** The lookup's flag and segments, or the 404 that says which of flag or environment is missing. */
 function existing(found: FlagLookup, environment: string, key: string): LiveLookup {

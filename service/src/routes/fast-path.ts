@@ -12,7 +12,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { KEY } from '../config.ts';
-import type { Evaluation, EvaluationContext } from '../flags/rule-schemas.ts';
+import type { EvaluationContext } from '../flags/rule-schemas.ts';
 import { plainBearer } from '../plugins/auth.ts';
 import { environmentFor, mayUse } from '../tokens/token-service.ts';
 import { holdBody, JSON_TYPE, quoted, serializedOf } from './http.ts';
@@ -83,20 +83,6 @@ function contextOf(body: Buffer): EvaluationContext | undefined {
   return typeof context === 'object' && !Array.isArray(context) ? (context as EvaluationContext) : undefined;
 }
 
-// A successful evaluation is one shared answer object per flag, reason and variant
-// (evaluation/evaluate.ts), so its response body is built once and kept with it.
-const bodies = new WeakMap<Evaluation, { json: string; length: number }>();
-
-function bodyOf(key: string, evaluation: Evaluation) {
-  let body = bodies.get(evaluation);
-  if (body === undefined) {
-    const json = JSON.stringify(shape({ key, ...evaluation }));
-    body = { json, length: Buffer.byteLength(json) };
-    bodies.set(evaluation, body);
-  }
-  return body;
-}
-
 /** Must be created before the app is ready; `requestId` is the app's own request-id factory. */
 export function createFastPath(app: FastifyInstance, requestId: (req: IncomingMessage) => string): FastPath {
   const observe = (method: string, route: string) =>
@@ -156,7 +142,10 @@ export function createFastPath(app: FastifyInstance, requestId: (req: IncomingMe
         route(req, res);
         return;
       }
-      const { json, length } = bodyOf(target.key, result);
+      // One shared answer object per flag, reason and variant (evaluation/evaluate.ts): its body is built once.
+      const { json, length } = serializedOf(result, (answer) =>
+        JSON.stringify(shape({ key: target.key, ...answer })),
+      );
       res.writeHead(200, {
         'x-request-id': requestId(req),
         'content-type': JSON_TYPE,

@@ -33,15 +33,16 @@ export const IfMatchHeader = Type.Object({
 export const parseVersionTag = (tag: string | undefined) =>
   tag === undefined ? undefined : Number(tag.replace(/\D/g, ''));
 
-// A cached flag or list is the same object on every hit until a new version replaces it, so
-// its JSON is built once and sent as is: serialization drops out of the hot path.
+// A cached flag or list, or an evaluation answer, is the same object on every hit until a new
+// version replaces it, so its JSON is built once and sent as is: serialization drops out of the
+// hot path. Each object is always sent the same way, so one memo serves every kind.
 const serialized = new WeakMap<object, { json: string; length: number }>();
 
-/** The value's JSON and its length in bytes, built once per cached value. */
-export function serializedOf(value: object) {
+/** The value's JSON (`serialize`, else the value as it is) and its length in bytes, built once per value. */
+export function serializedOf<T extends object>(value: T, serialize: (value: T) => string = JSON.stringify) {
   let entry = serialized.get(value);
   if (entry === undefined) {
-    const json = JSON.stringify(value);
+    const json = serialize(value);
     entry = { json, length: Buffer.byteLength(json) };
     serialized.set(value, entry);
   }
