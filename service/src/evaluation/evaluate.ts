@@ -3,7 +3,6 @@
 // successful answer is shared, see `answer`). Rules are tried in order; the first whose
 // conditions and segments all match serves its variant, or splits users between variants by a
 // sticky hash of the flag key and targetingKey.
-import { LRUCache } from 'lru-cache';
 import murmurhash from 'murmurhash';
 import semver, { type SemVer } from 'semver';
 import type { Condition, Evaluation, EvaluationContext, Reason, Rule, Split } from '../flags/rule-schemas.ts';
@@ -196,12 +195,18 @@ function isUnlisted(actual: string | number, list: unknown): boolean {
   return comparable;
 }
 
-/** Versions parsed lately, rules' and contexts' alike (false: not a version): parsing is most of a comparison. */
-const versions = new LRUCache<string, SemVer | false>({ max: 4096 });
+/**
+ * Versions parsed lately, rules' and contexts' alike (false: not a version): parsing is most of a
+ * comparison. Contexts can bring any number of distinct strings, so it starts over when full:
+ * that costs parsing the versions in use again, and a plain map lookup costs a fraction of an LRU's.
+ */
+const versions = new Map<string, SemVer | false>();
+const MAX_VERSIONS = 4096;
 
 function version(text: string): SemVer | false {
   let parsed = versions.get(text);
   if (parsed === undefined) {
+    if (versions.size >= MAX_VERSIONS) versions.clear();
     parsed = semver.parse(text) ?? false;
     versions.set(text, parsed);
   }

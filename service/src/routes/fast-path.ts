@@ -56,7 +56,7 @@ function plainJsonBody(headers: IncomingHttpHeaders) {
   const length = Number(headers['content-length']);
   return (
     type !== undefined &&
-    JSON_TYPES.has(type.toLowerCase()) &&
+    (JSON_TYPES.has(type) || JSON_TYPES.has(type.toLowerCase())) &&
     length > 0 &&
     length <= MAX_BODY_BYTES &&
     headers['transfer-encoding'] === undefined &&
@@ -154,9 +154,10 @@ export function createFastPath(app: FastifyInstance, requestId: (req: IncomingMe
       res.end(json);
       observeEvaluation((performance.now() - started) / 1000);
     };
-    // A small body nearly always arrives with the headers, and is all there once the parser is
-    // done with them: one read then. Otherwise it is collected as it arrives.
-    process.nextTick(() => {
+    // A small body nearly always arrives in the same read as the headers, and is parsed right
+    // after them, past the next tick but before the event loop checks for immediates: one read
+    // then. Otherwise it is collected as it arrives.
+    setImmediate(() => {
       if (req.complete) return answer(req.read() as Buffer);
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
