@@ -19,8 +19,11 @@ export interface FlagCache {
   held<T extends Versioned, U extends T>(key: string, usable: (entry: T) => entry is U): U | undefined;
   /** The shared (Redis) entry, which then fills the in-process layer; never throws. */
   fetch<T extends Versioned>(key: string): Promise<T | undefined>;
-  /** Stores the entry in every layer that does not hold the same or a newer version; never throws. */
-  setIfNewer(key: string, entry: Versioned, lifetime?: Lifetime): Promise<void>;
+  /**
+   * Stores the entry in every layer that does not hold the same or a newer version; never throws.
+   * False when the shared layer could not be asked (Redis failed): it may hold an older version.
+   */
+  setIfNewer(key: string, entry: Versioned, lifetime?: Lifetime): Promise<boolean>;
   /** Another instance committed `version` of `key`: replace the in-process entry, or drop it. */
   refresh(key: string, version: number): Promise<void>;
   /** The last entry this instance held, even expired: what to serve when the store fails. */

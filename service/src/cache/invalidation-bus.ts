@@ -1,6 +1,7 @@
 // Tells every instance about a committed change over Redis pub/sub, so each can replace or
-// drop its in-process copy within milliseconds. Publishing is best effort: a lost message is
-// bounded by the in-process TTL. Without Redis there is no other instance to tell.
+// drop its in-process copy within milliseconds. A message that could not be sent is sent again
+// with its change once Redis is back (FlagService.resend). Without Redis there is no other
+// instance to tell.
 import type { Redis } from 'ioredis';
 import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
@@ -21,11 +22,11 @@ export const InvalidationSchema = Type.Union([
 export type Invalidation = Static<typeof InvalidationSchema>;
 
 export interface InvalidationBus {
-  /** Never throws: a failure is counted and reported through `onError`. */
-  publish(message: Invalidation): Promise<void>;
+  /** False when the message could not be sent; never throws: a failure is counted and reported through `onError`. */
+  publish(message: Invalidation): Promise<boolean>;
 }
 
-export const localBus: InvalidationBus = { publish: async () => {} };
+export const localBus: InvalidationBus = { publish: async () => true };
 
 export interface RedisBusDeps {
   publisher: Redis;
@@ -59,9 +60,11 @@ export function createRedisBus(deps: RedisBusDeps): InvalidationBus {
       try {
         await breaker.run(() => publisher.publish(channel, JSON.stringify(message)));
         metrics.invalidationsSent.inc();
+        return true;
       } catch (err) {
         metrics.redisErrors.inc({ operation: 'publish' });
         onError(err, 'publish');
+        return false;
       }
     },
   };

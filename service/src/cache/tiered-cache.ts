@@ -67,7 +67,8 @@ export function createTieredCache({
 
     async setIfNewer(key: string, entry: Versioned, lifetime?: Lifetime) {
       memory?.setIfNewer(key, entry);
-      await remote('set', (cache) => cache.setIfNewer(key, entry, lifetime));
+      if (!redis) return true;
+      return (await remote('set', (cache) => cache.setIfNewer(key, entry, lifetime))) !== undefined;
     },
 
     async refresh(key: string, version: number) {

@@ -28,6 +28,12 @@ interface ListEntry {
   segments: SegmentConditions;
 }
 
+/** Committed changes of one environment not yet sent: the newest entry per flag key, and the newest revision. */
+interface Unsent {
+  changed: Map<string, FlagLookup>;
+  revision: number;
+}
+
 export type KeyedEvaluation = { key: string } & Evaluation;
 
 /** An answer, and whether it is a cached copy served because the store failed. */
@@ -113,28 +119,76 @@ export function createFlagService({
     });
   };
 
-  async function loadList(environment: string): Promise<ListEntry> {
+  async function queryList(environment: string): Promise<ListEntry> {
     const snapshot = await store.listFlags(environment);
     if (!snapshot) throw errors.environmentNotFound(environment);
-    const entry: ListEntry = { version: snapshot.list.revision, ...snapshot };
+    return { version: snapshot.list.revision, ...snapshot };
+  }
+
+  async function loadList(environment: string): Promise<ListEntry> {
+    const entry = await queryList(environment);
     await cache.setIfNewer(listCacheKey(environment), entry);
     return entry;
   }
 
   const readList = (environment: string) => read(listCacheKey(environment), () => loadList(environment));
 
-  /** After a commit: the caches get the new flags and a list at least as new, then everyone hears. */
-  async function committed(
-    environment: string,
-    changed: [key: string, entry: FlagLookup][],
-    revision: number,
-  ) {
-    for (const [key, entry] of changed) await cache.setIfNewer(flagCacheKey(environment, key), entry);
-    await loadList(environment).catch(onStoreError);
+  /**
+   * Committed changes that did not reach Redis or the other instances (a write or a message
+   * failed), per environment, newest version per key. Until they are sent, Redis can hold an
+   * older version for CACHE_TTL_SECONDS, which other instances serve once their own copies
+   * expire; so they are sent again with the next change, or by `resend` when Redis is back.
+   */
+  const unsent = new Map<string, Unsent>();
+
+  function remember(environment: string, changed: Iterable<[string, FlagLookup]>, revision: number) {
+    const pending = unsent.get(environment) ?? { changed: new Map(), revision };
+    pending.revision = Math.max(pending.revision, revision);
     for (const [key, entry] of changed) {
-      await bus.publish({ type: 'flag', environment, key, version: entry.version, revision });
+      const held = pending.changed.get(key);
+      if (!held || held.version < entry.version) pending.changed.set(key, entry);
     }
-    if (changed.length === 0) await bus.publish({ type: 'environment', environment, revision });
+    unsent.set(environment, pending);
+  }
+
+  /** After a commit: the caches get the new flags and a list at least as new, then everyone hears. */
+  async function committed(environment: string, changed: Iterable<[string, FlagLookup]>, revision: number) {
+    // What this environment still owes Redis goes along.
+    remember(environment, changed, revision);
+    await flush(environment);
+  }
+
+  /** Sends what `environment` owes Redis; true when all of it got there. */
+  async function flush(environment: string): Promise<boolean> {
+    const pending = unsent.get(environment);
+    if (!pending) return true;
+    unsent.delete(environment);
+    const sent = await send(environment, pending);
+    if (!sent) remember(environment, pending.changed, pending.revision);
+    return sent;
+  }
+
+  /** True when Redis took every entry and every message; each step is tried regardless. */
+  async function send(environment: string, { changed, revision }: Unsent): Promise<boolean> {
+    let sent = true;
+    for (const [key, entry] of changed) {
+      sent = (await cache.setIfNewer(flagCacheKey(environment, key), entry)) && sent;
+    }
+    try {
+      sent = (await cache.setIfNewer(listCacheKey(environment), await queryList(environment))) && sent;
+    } catch (err) {
+      // An environment that is gone has no list to send.
+      if (!(err instanceof DomainError)) {
+        onStoreError(err);
+        sent = false;
+      }
+    }
+    for (const [key, { version }] of changed) {
+      sent = (await bus.publish({ type: 'flag', environment, key, version, revision })) && sent;
+    }
+    if (changed.size === 0)
+      sent = (await bus.publish({ type: 'environment', environment, revision })) && sent;
+    return sent;
   }
 
   /** A live flag and its segments when this instance holds them in memory: a cache read, counted. */
@@ -297,6 +351,23 @@ export function createFlagService({
           cache.refresh(flagCacheKey(message.environment, message.key), message.version),
         cache.refresh(listCacheKey(message.environment), message.revision),
       ]);
+    },
+
+    /**
+     * Sends again the committed changes Redis missed (see `unsent`); call it when Redis is back,
+     * and now and then. How many environments it sent; anything still failing stays for the next call.
+     */
+    async resend(): Promise<number> {
+      let count = 0;
+      for (const environment of [...unsent.keys()]) {
+        if (unsent.has(environment) && (await flush(environment))) count++;
+      }
+      return count;
+    },
+
+    /** Environments with committed changes Redis has not taken yet. */
+    get unsent(): number {
+      return unsent.size;
     },
 
     /** Loads every flag of `environments` into the caches, so the first reads are hits. */

@@ -23,6 +23,8 @@ declare module 'fastify' {
 
 /** Unknown keys live this long in Redis, in case a create's cache update is lost. */
 const BRIEF_TTL_MS = 10_000;
+/** How often committed changes Redis missed are sent again (besides at every reconnect). */
+const RESEND_INTERVAL_MS = 1000;
 
 export default fp<{ config: Config }>(
   async (app, { config }) => {
@@ -80,6 +82,16 @@ export default fp<{ config: Config }>(
         onStoreError,
       }),
     );
+    if (redis) {
+      const resend = () =>
+        app.flags
+          .resend()
+          .then((count) => count > 0 && log.info({ environments: count }, 'sent changes Redis had missed'))
+          .catch((err) => log.warn({ err }, 'could not send changes Redis had missed'));
+      redis.client.on('ready', resend);
+      const timer = setInterval(resend, RESEND_INTERVAL_MS).unref();
+      app.addHook('onClose', async () => clearInterval(timer));
+    }
     const tokens = createTokenService({
       store: instrument(createPrismaTokenStore(db), metrics.dbQueryDuration),
       bus,

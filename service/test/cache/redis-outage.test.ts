@@ -120,3 +120,38 @@ t.test('start gives Redis its first connection attempt, and no more', async (t) 
   t.equal(stuck.redisState(), 'down');
   t.equal((await stuck.inject({ url: '/health/ready' })).statusCode, 200, 'and the service is ready');
 });
+
+t.test('a change Redis missed reaches it, and every instance, once it is back', async (t) => {
+  // `a` reaches Redis through a proxy the test cuts; `b` stays connected. `b` keeps entries
+  // 200 ms, then reads Redis again: what Redis holds is what `b` serves.
+  const redis = await throwawayRedis(t);
+  const proxy = await tcpProxy(Number(new URL(redis.url).port));
+  t.teardown(() => proxy.cut());
+  const shared = { REDIS_KEY_PREFIX: 'missed:', L1_TTL_MS: '200' };
+  const { app: a, db } = await buildTestApp(t, {
+    env: { ...shared, REDIS_URL: `redis://127.0.0.1:${proxy.port}` },
+  });
+  const { app: b } = await buildTestApp(t, { env: { ...shared, REDIS_URL: redis.url }, database: db });
+  const value = async () =>
+    (await b.inject({ url: '/api/config/flags/missed', headers: admin })).json().defaultValue;
+  await createFlag(a, { key: 'missed', type: 'number', defaultValue: 1 });
+  t.equal(await value(), 1);
+
+  await proxy.cut();
+  await within(5000, async () => a.redisState() === 'down', 20);
+  const patch = (defaultValue: number) =>
+    a.inject({ method: 'PATCH', url: '/api/admin/flags/missed', headers: admin, payload: { defaultValue } });
+  t.equal((await patch(2)).statusCode, 200, 'the write commits without Redis');
+  t.equal((await patch(3)).statusCode, 200);
+  t.equal(a.flags.unsent, 1, 'the writer remembers what Redis missed');
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  t.equal(await value(), 1, 'meanwhile the other instance serves what Redis still holds');
+
+  await proxy.restore();
+  const ms = await within(10_000, async () => (await value()) === 3, 5);
+  t.comment(`the missed change reached the other instance ${ms.toFixed(0)} ms after Redis came back`);
+  t.equal(a.flags.unsent, 0, 'nothing is left to send');
+  const probe = new Redis(redis.url);
+  t.teardown(() => probe.disconnect());
+  t.equal(await probe.hget('missed:flag:development:missed', 'v'), '3', 'Redis holds the newest version');
+});

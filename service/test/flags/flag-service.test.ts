@@ -1,5 +1,6 @@
 import t from 'tap';
-import { flagCacheKey } from '../../src/cache/flag-cache.ts';
+import { type FlagCache, flagCacheKey } from '../../src/cache/flag-cache.ts';
+import type { Invalidation } from '../../src/cache/invalidation-bus.ts';
 import { createMemoryCache } from '../../src/cache/memory-cache.ts';
 import { createTieredCache } from '../../src/cache/tiered-cache.ts';
 import { errors } from '../../src/errors.ts';
@@ -72,6 +73,69 @@ t.test('a reader holding an old row cannot overwrite a newer cached flag', async
   await service.updateFlag('production', 'f', { enabled: true }, 'tester');
   await cache.setIfNewer(flagCacheKey('production', 'f'), stale);
   t.match((await service.getFlag('production', 'f')).value, { enabled: true, version: 2 });
+});
+
+t.test('changes Redis missed go along with the next change, or when resent', async (t) => {
+  const fake = createFakeFlagStore();
+  const metrics = createMetrics();
+  const memory = createTieredCache({ memory: createMemoryCache({ ttlMs: 60_000 }), metrics });
+  // A shared layer and a bus that fail while Redis is "down", and record what reached them.
+  let up = true;
+  const stored: string[] = [];
+  const told: Invalidation[] = [];
+  const cache: FlagCache = {
+    ...memory,
+    async setIfNewer(key, entry, lifetime) {
+      await memory.setIfNewer(key, entry, lifetime);
+      if (up) stored.push(`${key}@${entry.version}`);
+      return up;
+    },
+  };
+  const bus = {
+    async publish(message: Invalidation) {
+      if (up) told.push(message);
+      return up;
+    },
+  };
+  const service = createFlagService({ store: fake.store, cache, bus, metrics });
+  const update = (key: string, defaultValue: boolean) =>
+    service.updateFlag('production', key, { defaultValue }, 'tester');
+  await service.createFlag('production', { ...boolFlag, key: 'f' }, 'tester');
+  await service.createFlag('production', { ...boolFlag, key: 'g' }, 'tester');
+  t.equal(service.unsent, 0);
+
+  up = false;
+  await update('f', true); // f v2
+  await update('f', false); // f v3
+  await update('g', true); // g v2
+  t.equal(service.unsent, 1, 'one environment owes Redis its changes');
+  t.equal((await service.getFlag('production', 'f')).value.version, 3, 'this instance serves them');
+
+  up = true;
+  stored.length = 0;
+  told.length = 0;
+  await update('g', false); // g v3
+  t.same(
+    stored.sort(),
+    ['flag:production:f@3', 'flag:production:g@3', 'flags:production@6'],
+    'the next change carries the newest version of every flag Redis missed, and the list',
+  );
+  t.same(
+    told.map((m) => m.type === 'flag' && `${m.key}@${m.version}:${m.revision}`).sort(),
+    ['f@3:6', 'g@3:6'],
+    'and every instance hears of them',
+  );
+  t.equal(service.unsent, 0);
+
+  up = false;
+  await update('f', true); // f v4
+  t.equal(await service.resend(), 0, 'resending while Redis is down sends nothing');
+  t.equal(service.unsent, 1, 'and keeps it');
+  up = true;
+  told.length = 0;
+  t.equal(await service.resend(), 1, 'once Redis is back, resending sends it');
+  t.match(told, [{ type: 'flag', key: 'f', version: 4 }]);
+  t.equal(await service.resend(), 0, 'once');
 });
 
 t.test('concurrent misses of one key make one store query', async (t) => {
