@@ -64,7 +64,7 @@ export function createPrismaTokenStore(db: Db): TokenStore {
         const live = await tx.apiToken.findFirst({
           where: { name, scope: 'admin', environmentKey: null, revokedAt: null },
         });
-        if (live?.secretHash === secretHash) return 'unchanged';
+        if (live?.secretHash === secretHash) return { outcome: 'unchanged', id: live.id } as const;
         const row = live
           ? await tx.apiToken.update({ where: { id: live.id }, data: { secretHash } })
           : await tx.apiToken.create({ data: { name, scope: 'admin', secretHash } });
@@ -73,7 +73,7 @@ export function createPrismaTokenStore(db: Db): TokenStore {
           action: live ? 'token.rotated' : 'token.created',
           after: toToken(row),
         });
-        return live ? 'rotated' : 'created';
+        return { outcome: live ? 'rotated' : 'created', id: row.id } as const;
       }),
 
     async hasNamedToken(name) {

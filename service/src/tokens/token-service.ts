@@ -73,6 +73,13 @@ export function createTokenService({
     }
   }
 
+  async function setBootstrap(secret: string) {
+    const { outcome, id } = await store.setNamedAdminToken(BOOTSTRAP_TOKEN_NAME, hashSecret(secret));
+    // Other instances may still trust the old secret from their caches: they forget it now.
+    if (outcome === 'rotated') await bus.publish({ type: 'token', id });
+    return outcome;
+  }
+
   return {
     async mint(input: MintTokenInput, actor: string): Promise<MintedToken> {
       const secret = newSecret();
@@ -129,12 +136,11 @@ export function createTokenService({
       adminToken: string | undefined,
       mintIfMissing: boolean,
     ): Promise<{ secret?: string; outcome: string }> {
-      if (adminToken)
-        return { outcome: await store.setNamedAdminToken(BOOTSTRAP_TOKEN_NAME, hashSecret(adminToken)) };
+      if (adminToken) return { outcome: await setBootstrap(adminToken) };
       if (!mintIfMissing || (await store.hasNamedToken(BOOTSTRAP_TOKEN_NAME)))
         return { outcome: 'unchanged' };
       const secret = newSecret();
-      return { secret, outcome: await store.setNamedAdminToken(BOOTSTRAP_TOKEN_NAME, hashSecret(secret)) };
+      return { secret, outcome: await setBootstrap(secret) };
     },
   };
 }

@@ -9,7 +9,10 @@ export interface TokenStore {
   /** Revokes and audits; returns the token with its hash, or null when the id is unknown. */
   revoke(id: string, actor: string): Promise<{ token: Token; secretHash: string } | null>;
   /** Makes the live admin token named `name` have this hash, creating it when there is none. */
-  setNamedAdminToken(name: string, secretHash: string): Promise<'created' | 'rotated' | 'unchanged'>;
+  setNamedAdminToken(
+    name: string,
+    secretHash: string,
+  ): Promise<{ outcome: 'created' | 'rotated' | 'unchanged'; id: string }>;
   hasNamedToken(name: string): Promise<boolean>;
   touch(id: string, at: Date): Promise<void>;
 }

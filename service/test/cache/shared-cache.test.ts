@@ -208,4 +208,16 @@ else {
     t.equal(await evaluate(c), 429, 'and hears the shared count with it');
     t.ok((await redis.pttl(key)) > 55_000, 'the window is a minute');
   });
+
+  // Last: it rotates the admin token the other tests use.
+  t.test('a new ADMIN_TOKEN takes the old one away from every instance within 100 ms', async (t) => {
+    const read = (headers: Record<string, string>) =>
+      b.inject({ url: '/api/admin/tokens', headers }).then((res) => res.statusCode);
+    t.equal(await read(admin), 200, 'b has verified and cached the old admin token');
+    const rotated = 'rotated-admin-token-0123456789abcdef';
+    await buildTestApp(t, { env: { ...env, ADMIN_TOKEN: rotated }, database: db });
+    const ms = await within(100, async () => (await read(admin)) === 401);
+    t.comment(`the rotation reached the other instance in ${ms.toFixed(1)} ms`);
+    t.equal(await read(bearer(rotated)), 200, 'the new one works there');
+  });
 }

@@ -35,13 +35,13 @@ export function createFakeTokenStore() {
     },
     async setNamedAdminToken(name, secretHash) {
       const live = [...rows.values()].find((r) => r.token.name === name && !r.token.revokedAt);
-      if (live?.secretHash === secretHash) return 'unchanged';
+      if (live?.secretHash === secretHash) return { outcome: 'unchanged', id: live.token.id } as const;
       if (live) {
         live.secretHash = secretHash;
-        return 'rotated';
+        return { outcome: 'rotated', id: live.token.id } as const;
       }
-      await store.create({ name, scope: 'admin', secretHash }, 'system');
-      return 'created';
+      const { id } = await store.create({ name, scope: 'admin', secretHash }, 'system');
+      return { outcome: 'created', id } as const;
     },
     async hasNamedToken(name) {
       return [...rows.values()].some((r) => r.token.name === name && !r.token.revokedAt);

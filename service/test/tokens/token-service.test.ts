@@ -1,4 +1,5 @@
 import t from 'tap';
+import type { Invalidation } from '../../src/cache/invalidation-bus.ts';
 import type { Token } from '../../src/tokens/token-schemas.ts';
 import { authorize, createTokenService, hashSecret } from '../../src/tokens/token-service.ts';
 import { createFakeTokenStore } from '../fakes/fake-token-store.ts';
@@ -75,6 +76,20 @@ t.test('bootstrap: ADMIN_TOKEN sets it; otherwise one is minted once, and only w
   t.same(await tokens.bootstrap(undefined, true), { outcome: 'unchanged' }, 'not minted again on restart');
   t.same(await tokens.bootstrap('x'.repeat(32), true), { outcome: 'rotated' });
   t.same(await tokens.bootstrap('x'.repeat(32), true), { outcome: 'unchanged' });
+});
+
+t.test('rotating the bootstrap token tells every instance to forget the old secret', async (t) => {
+  const fake = createFakeTokenStore();
+  const told: Invalidation[] = [];
+  const bus = { publish: async (message: Invalidation) => told.push(message) > 0 };
+  const tokens = createTokenService({ store: fake.store, bus });
+  await tokens.bootstrap('a'.repeat(32), false);
+  const { id } = await tokens.authenticate('a'.repeat(32));
+  t.same(told, [], 'creating it tells no one');
+  await tokens.bootstrap('a'.repeat(32), false);
+  t.same(told, [], 'nor does setting the same secret again');
+  await tokens.bootstrap('b'.repeat(32), false);
+  t.same(told, [{ type: 'token', id }], 'a new secret does');
 });
 
 t.test('authorize: scope, then environment', async (t) => {
