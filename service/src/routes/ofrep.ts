@@ -4,6 +4,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyReply } from 'fastify';
 import murmurhash from 'murmurhash';
+import stableStringify from 'safe-stable-stringify';
 import Type from 'typebox';
 import { KEY } from '../config.ts';
 import { DomainError } from '../errors.ts';
@@ -69,10 +70,13 @@ function sendEvaluation(reply: FastifyReply, result: KeyedEvaluation) {
   return reply.code('errorCode' in result ? 400 : 200).send(shape(result));
 }
 
-/** The bulk ETag: the environment's revision and the context, so a new context is never a 304. */
+/**
+ * The bulk ETag: the environment's revision and the context, so a new context is never a 304.
+ * The context is serialized with its keys sorted, so the same attributes in another order match.
+ */
 const bulkETag = (environment: string, revision: number, context: EvaluationContext) =>
   quoted(
-    `${environment}-${revision}-${murmurhash.v3(new TextEncoder().encode(JSON.stringify(context))).toString(36)}`,
+    `${environment}-${revision}-${murmurhash.v3(new TextEncoder().encode(stableStringify(context) ?? '')).toString(36)}`,
   );
 
 const ofrep: FastifyPluginAsyncTypebox = async (app) => {

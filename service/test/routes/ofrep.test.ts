@@ -182,6 +182,12 @@ t.test('bulk: every flag, per-flag failures inside a 200, ETag and 304', async (
   t.equal(same.body, '');
   const otherContext = await bulk({ plan: 'free' }, { 'if-none-match': etag });
   t.equal(otherContext.statusCode, 200, 'another context is another answer');
+  const two = await bulk({ plan: 'beta', country: 'NL' });
+  const reordered = await bulk(
+    { country: 'NL', plan: 'beta' },
+    { 'if-none-match': two.headers.etag as string },
+  );
+  t.equal(reordered.statusCode, 304, 'the same attributes in another order are the same context');
 
   await app.inject({
     method: 'PATCH',
