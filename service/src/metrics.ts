@@ -157,6 +157,11 @@ export function createMetrics(registry = new Registry()) {
       help: 'Invalidation messages published after a committed change',
       registers,
     }),
+    unsentChanges: new Gauge({
+      name: 'flagstone_unsent_changes',
+      help: 'Committed flag changes Redis or the other instances have not had yet (sent again until they have)',
+      registers,
+    }),
     invalidationsReceived: new Counter({
       name: 'flagstone_invalidations_received_total',
       help: 'Invalidation messages received from any instance',

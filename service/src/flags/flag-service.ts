@@ -54,7 +54,7 @@ export interface FlagServiceDeps {
   store: FlagStore;
   cache: FlagCache;
   bus?: InvalidationBus;
-  metrics: Pick<Metrics, 'flagReads'>;
+  metrics: Pick<Metrics, 'flagReads' | 'unsentChanges'>;
   /** Told about store failures that a read survived or turned into a 503. */
   onStoreError?: (err: unknown) => void;
 }
@@ -149,6 +149,14 @@ export function createFlagService({
       if (!held || held.version < entry.version) pending.changed.set(key, entry);
     }
     unsent.set(environment, pending);
+    count();
+  }
+
+  /** A change without flags (an environment's) counts as one. */
+  function count() {
+    let changes = 0;
+    for (const { changed } of unsent.values()) changes += Math.max(changed.size, 1);
+    metrics.unsentChanges.set(changes);
   }
 
   /** After a commit: the caches get the new flags and a list at least as new, then everyone hears. */
@@ -164,7 +172,8 @@ export function createFlagService({
     if (!pending) return true;
     unsent.delete(environment);
     const sent = await send(environment, pending);
-    if (!sent) remember(environment, pending.changed, pending.revision);
+    if (sent) count();
+    else remember(environment, pending.changed, pending.revision);
     return sent;
   }
 

@@ -109,6 +109,8 @@ t.test('changes Redis missed go along with the next change, or when resent', asy
   await update('f', false); // f v3
   await update('g', true); // g v2
   t.equal(service.unsent, 1, 'one environment owes Redis its changes');
+  const unsentChanges = async () => (await metrics.unsentChanges.get()).values[0]?.value;
+  t.equal(await unsentChanges(), 2, 'two flags, as the gauge says');
   t.equal((await service.getFlag('production', 'f')).value.version, 3, 'this instance serves them');
 
   up = true;
@@ -126,6 +128,7 @@ t.test('changes Redis missed go along with the next change, or when resent', asy
     'and every instance hears of them',
   );
   t.equal(service.unsent, 0);
+  t.equal(await unsentChanges(), 0);
 
   up = false;
   await update('f', true); // f v4
