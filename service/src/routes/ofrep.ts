@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyReply } from 'fastify';
 import murmurhash from 'murmurhash';
 import stableStringify from 'safe-stable-stringify';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { KEY } from '../config.ts';
 import { DomainError } from '../errors.ts';
 import type { KeyedEvaluation } from '../flags/flag-service.ts';
@@ -78,6 +78,32 @@ const bulkETag = (environment: string, revision: number, context: EvaluationCont
   quoted(
     `${environment}-${revision}-${murmurhash.v3(new TextEncoder().encode(stableStringify(context) ?? '')).toString(36)}`,
   );
+
+/**
+ * The optional configuration extension: what a provider that asks should know. Polling the bulk
+ * evaluation is cheap (an unchanged answer is a 304) but not free, hence a floor; evaluations
+ * should not be cached by server providers, since a change reaches every instance within
+ * milliseconds and a provider's cache would hold it back.
+ */
+const Configuration = Type.Object({
+  name: Type.String(),
+  capabilities: Type.Object({
+    cacheInvalidation: Type.Object({
+      polling: Type.Object({ enabled: Type.Boolean(), minPollingIntervalMs: Type.Integer() }),
+    }),
+    flagEvaluation: Type.Object({ supportedTypes: Type.Array(Type.String()) }),
+    caching: Type.Object({ enabled: Type.Boolean() }),
+  }),
+});
+const CONFIGURATION: Static<typeof Configuration> = {
+  name: 'flagstone',
+  capabilities: {
+    cacheInvalidation: { polling: { enabled: true, minPollingIntervalMs: 1000 } },
+    flagEvaluation: { supportedTypes: ['boolean', 'string', 'int', 'float', 'object'] },
+    caching: { enabled: false },
+  },
+};
+const CONFIGURATION_ETAG = quoted(murmurhash.v3(JSON.stringify(CONFIGURATION)).toString(36));
 
 const ofrep: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.requireToken('read'));
@@ -165,6 +191,27 @@ const ofrep: FastifyPluginAsyncTypebox = async (app) => {
       reply.header('etag', etag);
       if (matchesETag(request.headers['if-none-match'], etag)) return reply.code(304).send(null);
       return { flags: results.map(shape) };
+    },
+  );
+
+  app.get(
+    '/configuration',
+    {
+      schema: {
+        tags: ['ofrep'],
+        summary: 'What an OFREP provider should know: polling floor, flag types, caching (OFREP extension)',
+        response: {
+          200: Configuration,
+          304: Type.Null(),
+          ...errorResponses(401, 403, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      reply.header('etag', CONFIGURATION_ETAG);
+      if (matchesETag(request.headers['if-none-match'], CONFIGURATION_ETAG))
+        return reply.code(304).send(null);
+      return CONFIGURATION;
     },
   );
 };

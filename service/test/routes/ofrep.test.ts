@@ -240,3 +240,27 @@ t.test('rate limits per token: 429 with Retry-After', async (t) => {
     adminCalls.push((await limited.inject({ url: '/api/admin/tokens', headers: admin })).statusCode);
   t.equal(adminCalls.at(-1), 429, 'the admin API is limited too');
 });
+
+t.test(
+  'configuration (the OFREP extension): polling floor, flag types, no provider caching; ETag',
+  async (t) => {
+    const configuration = (headers: Record<string, string>) =>
+      app.inject({ url: '/ofrep/v1/configuration', headers });
+    const res = await configuration(bearer(reader.token));
+    t.equal(res.statusCode, 200);
+    t.same(res.json(), {
+      name: 'flagstone',
+      capabilities: {
+        cacheInvalidation: { polling: { enabled: true, minPollingIntervalMs: 1000 } },
+        flagEvaluation: { supportedTypes: ['boolean', 'string', 'int', 'float', 'object'] },
+        caching: { enabled: false },
+      },
+    });
+    const etag = res.headers.etag as string;
+    t.match(etag, /^"[0-9a-z]+"$/);
+    const same = await configuration({ ...bearer(reader.token), 'if-none-match': etag });
+    t.equal(same.statusCode, 304);
+    t.equal(same.body, '');
+    t.equal((await configuration({})).statusCode, 401, 'it needs a token like every OFREP call');
+  },
+);
