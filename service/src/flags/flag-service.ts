@@ -140,6 +140,8 @@ export function createFlagService({
    * expire; so they are sent again with the next change, or by `resend` when Redis is back.
    */
   const unsent = new Map<string, Unsent>();
+  /** Taken from `unsent` by a send that has not finished: still unsent for the gauge. */
+  const sending = new Set<Unsent>();
 
   function remember(environment: string, changed: Iterable<[string, FlagLookup]>, revision: number) {
     const pending = unsent.get(environment) ?? { changed: new Map(), revision };
@@ -149,13 +151,13 @@ export function createFlagService({
       if (!held || held.version < entry.version) pending.changed.set(key, entry);
     }
     unsent.set(environment, pending);
-    count();
+    countUnsent();
   }
 
   /** A change without flags (an environment's) counts as one. */
-  function count() {
+  function countUnsent() {
     let changes = 0;
-    for (const { changed } of unsent.values()) changes += Math.max(changed.size, 1);
+    for (const { changed } of [...unsent.values(), ...sending]) changes += Math.max(changed.size, 1);
     metrics.unsentChanges.set(changes);
   }
 
@@ -171,8 +173,10 @@ export function createFlagService({
     const pending = unsent.get(environment);
     if (!pending) return true;
     unsent.delete(environment);
+    sending.add(pending);
     const sent = await send(environment, pending);
-    if (sent) count();
+    sending.delete(pending);
+    if (sent) countUnsent();
     else remember(environment, pending.changed, pending.revision);
     return sent;
   }
@@ -367,16 +371,11 @@ export function createFlagService({
      * and now and then. How many environments it sent; anything still failing stays for the next call.
      */
     async resend(): Promise<number> {
-      let count = 0;
+      let sent = 0;
       for (const environment of [...unsent.keys()]) {
-        if (unsent.has(environment) && (await flush(environment))) count++;
+        if (unsent.has(environment) && (await flush(environment))) sent++;
       }
-      return count;
-    },
-
-    /** Environments with committed changes Redis has not taken yet. */
-    get unsent(): number {
-      return unsent.size;
+      return sent;
     },
 
     /** Loads every flag of `environments` into the caches, so the first reads are hits. */

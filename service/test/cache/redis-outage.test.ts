@@ -143,17 +143,17 @@ t.test('a change Redis missed reaches it, and every instance, once it is back', 
     a.inject({ method: 'PATCH', url: '/api/admin/flags/missed', headers: admin, payload: { defaultValue } });
   t.equal((await patch(2)).statusCode, 200, 'the write commits without Redis');
   t.equal((await patch(3)).statusCode, 200);
-  t.equal(a.flags.unsent, 1, 'the writer remembers what Redis missed');
-  const metrics = async () => (await a.inject({ url: '/metrics' })).body;
-  t.match(await metrics(), /^flagstone_unsent_changes 1$/m, 'and says so in /metrics');
+  const unsent = async () =>
+    /^flagstone_unsent_changes (\d+)$/m.exec((await a.inject({ url: '/metrics' })).body)?.[1];
+  t.equal(await unsent(), '1', 'the writer remembers what Redis missed, and says so in /metrics');
   await new Promise((resolve) => setTimeout(resolve, 400));
   t.equal(await value(), 1, 'meanwhile the other instance serves what Redis still holds');
 
   await proxy.restore();
   const ms = await within(10_000, async () => (await value()) === 3, 5);
   t.comment(`the missed change reached the other instance ${ms.toFixed(0)} ms after Redis came back`);
-  t.equal(a.flags.unsent, 0, 'nothing is left to send');
-  t.match(await metrics(), /^flagstone_unsent_changes 0$/m);
+  await within(1000, async () => (await unsent()) === '0');
+  t.pass('nothing is left to send');
   const probe = new Redis(redis.url);
   t.teardown(() => probe.disconnect());
   t.equal(await probe.hget('missed:flag:development:missed', 'v'), '3', 'Redis holds the newest version');
