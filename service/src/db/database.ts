@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import lockfile from 'proper-lockfile';
 import type { Config } from '../config.ts';
 import { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { applyMigrations, pendingMigrations, type SqlRunner } from './migrations.ts';
@@ -65,14 +66,44 @@ async function openPostgres(url: string): Promise<Database> {
   };
 }
 
+/**
+ * The embedded database's files belong to one process: two would each cache and write them, and
+ * corrupt them. The lock is a directory beside them whose time is refreshed every few seconds;
+ * released at exit, or taken over once stale (a process killed outright), so a start waits up to
+ * that long for a lock still held.
+ */
+async function lockDataDir(dir: string, dataDir: string) {
+  try {
+    return await lockfile.lock(dir, {
+      lockfilePath: `${dir}.lock`,
+      stale: 10_000,
+      retries: { retries: 11, factor: 1, minTimeout: 1000, maxTimeout: 1000 },
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
+    throw new DatabaseSetupError(
+      `DATA_DIR ${dataDir} is in use by another Flagstone process, and its embedded database takes one at a time; stop that process, or set DATA_DIR to another directory`,
+    );
+  }
+}
+
 async function openEmbedded(dataDir: string): Promise<Database> {
   const dir = resolve(dataDir, 'pglite');
   await mkdir(dir, { recursive: true });
-  const pglite = await PGlite.create(dir);
-  await applyMigrations({
-    exec: (sql) => pglite.exec(sql),
-    query: async (sql, params) => (await pglite.query(sql, params)).rows as never[],
-  });
+  const release = await lockDataDir(dir, dataDir);
+  let pglite: PGlite | undefined;
+  try {
+    pglite = await PGlite.create(dir);
+    const db = pglite;
+    await applyMigrations({
+      exec: (sql) => db.exec(sql),
+      query: async (sql, params) => (await db.query(sql, params)).rows as never[],
+    });
+  } catch (err) {
+    await pglite?.close().catch(() => {});
+    await release();
+    throw err;
+  }
   const client = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
     client,
@@ -81,6 +112,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
     close: async () => {
       await client.$disconnect();
       await pglite.close();
+      await release();
     },
   };
 }

@@ -14,6 +14,11 @@ export async function buildTestApp(
   t: Test,
   { env = {}, database }: { env?: Record<string, string>; database?: TestDatabase } = {},
 ) {
+  if (database?.kind === 'pglite') {
+    throw new Error(
+      'two app instances on one database need PostgreSQL: the embedded database takes one process at a time',
+    );
+  }
   const db = database ?? (await createTestDatabase());
   if (!database) t.comment(`database: ${db.source}`);
   // The event-loop check is off unless a test turns it on: a test host that stalls for a second
