@@ -87,23 +87,29 @@ async function lockDataDir(dir: string, dataDir: string) {
   }
 }
 
+/** PGlite on `dir` with the migrations applied; closed again if they fail. */
+async function migratedPGlite(dir: string): Promise<PGlite> {
+  const pglite = await PGlite.create(dir);
+  try {
+    await applyMigrations({
+      exec: (sql) => pglite.exec(sql),
+      query: async (sql, params) => (await pglite.query(sql, params)).rows as never[],
+    });
+    return pglite;
+  } catch (err) {
+    await pglite.close().catch(() => {});
+    throw err;
+  }
+}
+
 async function openEmbedded(dataDir: string): Promise<Database> {
   const dir = resolve(dataDir, 'pglite');
   await mkdir(dir, { recursive: true });
   const release = await lockDataDir(dir, dataDir);
-  let pglite: PGlite | undefined;
-  try {
-    pglite = await PGlite.create(dir);
-    const db = pglite;
-    await applyMigrations({
-      exec: (sql) => db.exec(sql),
-      query: async (sql, params) => (await db.query(sql, params)).rows as never[],
-    });
-  } catch (err) {
-    await pglite?.close().catch(() => {});
+  const pglite = await migratedPGlite(dir).catch(async (err: unknown) => {
     await release();
     throw err;
-  }
+  });
   const client = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
     client,

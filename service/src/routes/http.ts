@@ -1,7 +1,7 @@
 // Small HTTP helpers shared by the route modules.
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
-import type { FastifyReply, preParsingHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, preParsingHookHandler } from 'fastify';
 import Type from 'typebox';
 import { EnvironmentKey } from '../flags/flag-schemas.ts';
 import { Strict } from '../schema.ts';
@@ -19,6 +19,12 @@ export function matchesETag(header: string | undefined, etag: string): boolean {
     const tag = candidate.trim().replace(/^W\//, '');
     return tag === '*' || tag === etag;
   });
+}
+
+/** Sets the response's ETag; true when the request's If-None-Match already names it (answer 304). */
+export function notModified(request: FastifyRequest, reply: FastifyReply, etag: string): boolean {
+  reply.header('etag', etag);
+  return matchesETag(request.headers['if-none-match'], etag);
 }
 
 export const IfMatchHeader = Type.Object({

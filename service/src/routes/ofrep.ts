@@ -13,7 +13,7 @@ import { type EvaluationContext, REASONS } from '../flags/rule-schemas.ts';
 import { describe } from '../plugins/errors.ts';
 import { limitPerToken } from '../plugins/rate-limit.ts';
 import { errorResponses, Nullable, Strict } from '../schema.ts';
-import { EnvironmentQuery, matchesETag, quoted, replayBody } from './http.ts';
+import { EnvironmentQuery, notModified, quoted, replayBody } from './http.ts';
 
 const EvaluationRequest = Nullable(
   Strict({
@@ -75,9 +75,10 @@ function sendEvaluation(reply: FastifyReply, result: KeyedEvaluation) {
  * The context is serialized with its keys sorted, so the same attributes in another order match.
  */
 const bulkETag = (environment: string, revision: number, context: EvaluationContext) =>
-  quoted(
-    `${environment}-${revision}-${murmurhash.v3(new TextEncoder().encode(stableStringify(context) ?? '')).toString(36)}`,
-  );
+  quoted(`${environment}-${revision}-${digest(stableStringify(context) ?? '')}`);
+
+/** A short tag for a text: murmur3 of its UTF-8 bytes, base 36. */
+const digest = (text: string) => murmurhash.v3(new TextEncoder().encode(text)).toString(36);
 
 /**
  * The optional configuration extension: what a provider that asks should know. Polling the bulk
@@ -103,7 +104,7 @@ const CONFIGURATION: Static<typeof Configuration> = {
     caching: { enabled: false },
   },
 };
-const CONFIGURATION_ETAG = quoted(murmurhash.v3(JSON.stringify(CONFIGURATION)).toString(36));
+const CONFIGURATION_ETAG = quoted(digest(JSON.stringify(CONFIGURATION)));
 
 const ofrep: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.requireToken('read'));
@@ -187,9 +188,8 @@ const ofrep: FastifyPluginAsyncTypebox = async (app) => {
       const environment = request.environmentFor(request.query.environment);
       const context = contextOf(request.body);
       const { revision, results } = await app.flags.evaluateAll(environment, context);
-      const etag = bulkETag(environment, revision, context);
-      reply.header('etag', etag);
-      if (matchesETag(request.headers['if-none-match'], etag)) return reply.code(304).send(null);
+      if (notModified(request, reply as FastifyReply, bulkETag(environment, revision, context)))
+        return reply.code(304).send(null);
       return { flags: results.map(shape) };
     },
   );
@@ -208,9 +208,7 @@ const ofrep: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      reply.header('etag', CONFIGURATION_ETAG);
-      if (matchesETag(request.headers['if-none-match'], CONFIGURATION_ETAG))
-        return reply.code(304).send(null);
+      if (notModified(request, reply as FastifyReply, CONFIGURATION_ETAG)) return reply.code(304).send(null);
       return CONFIGURATION;
     },
   );

@@ -5,7 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { type Flag, FlagKey, FlagListSchema, FlagSchema } from '../flags/flag-schemas.ts';
 import type { Read } from '../flags/flag-service.ts';
 import { errorResponses, Strict } from '../schema.ts';
-import { EnvironmentQuery, matchesETag, quoted, sendJson } from './http.ts';
+import { EnvironmentQuery, notModified, quoted, sendJson } from './http.ts';
 
 /** Set when the answer is a cached copy served because the database could not be reached. */
 export const STALE_HEADER = 'x-flagstone-cache';
@@ -53,9 +53,9 @@ const readApi: FastifyPluginAsyncTypebox = async (app) => {
       const environment = request.environmentFor(request.query.environment);
       const { value: list, stale } = await app.flags.listFlags(environment);
       const etag = quoted(`${environment}-${list.revision}`);
-      reply.header('etag', etag).header('cache-control', 'no-cache');
+      reply.header('cache-control', 'no-cache');
       if (stale) reply.header(STALE_HEADER, 'stale');
-      if (matchesETag(request.headers['if-none-match'], etag)) return reply.code(304).send();
+      if (notModified(request, reply as FastifyReply, etag)) return reply.code(304).send();
       return sendJson(reply as FastifyReply, list);
     },
   );

@@ -73,10 +73,23 @@ export function createTokenService({
     }
   }
 
+  /** Stops trusting cached verifications of token `id`: here, then on every other instance. */
+  function forget(id: string): void {
+    // dump() includes expired entries, which could still vouch while the database is down.
+    for (const [secret, { value }] of verified.dump()) {
+      if (value.token?.id === id) verified.delete(secret);
+    }
+  }
+
+  async function forgetEverywhere(id: string) {
+    forget(id);
+    await bus.publish({ type: 'token', id });
+  }
+
   async function setBootstrap(secret: string) {
     const { outcome, id } = await store.setNamedAdminToken(BOOTSTRAP_TOKEN_NAME, hashSecret(secret));
-    // Other instances may still trust the old secret from their caches: they forget it now.
-    if (outcome === 'rotated') await bus.publish({ type: 'token', id });
+    // Instances may still trust the old secret from their caches.
+    if (outcome === 'rotated') await forgetEverywhere(id);
     return outcome;
   }
 
@@ -92,17 +105,11 @@ export function createTokenService({
     async revoke(id: string, actor: string): Promise<void> {
       const revoked = await store.revoke(id, actor);
       if (!revoked) throw errors.tokenNotFound(id);
-      this.forget(id);
-      await bus.publish({ type: 'token', id });
+      await forgetEverywhere(id);
     },
 
-    /** Another instance revoked token `id`: stop trusting its cached verification. */
-    forget(id: string): void {
-      // dump() includes expired entries, which could still vouch while the database is down.
-      for (const [secret, { value }] of verified.dump()) {
-        if (value.token?.id === id) verified.delete(secret);
-      }
-    },
+    /** Another instance revoked or rotated token `id`: stop trusting its cached verification. */
+    forget,
 
     /**
      * The token a request presented, if it is known and live; throws UNAUTHORIZED otherwise.
