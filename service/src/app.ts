@@ -10,7 +10,7 @@ import { createLogger, loggerOptions, RequestLogController } from './logger.ts';
 import auth from './plugins/auth.ts';
 import database from './plugins/database.ts';
 import emf from './plugins/emf.ts';
-import errors from './plugins/errors.ts';
+import errors, { clientErrorHandler, frameworkErrors } from './plugins/errors.ts';
 import metrics from './plugins/metrics.ts';
 import rateLimits from './plugins/rate-limit.ts';
 import redis from './plugins/redis.ts';
@@ -93,6 +93,8 @@ export async function buildApp(
     // Keys may be 128 characters (OFREP paths take up to 256 and answer FLAG_NOT_FOUND); the
     // router's default of 100 would refuse the longest with 414.
     routerOptions: { maxParamLength: 256 },
+    frameworkErrors,
+    clientErrorHandler,
     logController: new RequestLogController(),
     requestIdHeader: false,
     genReqId: requestId,

@@ -43,6 +43,12 @@ export const errors = {
       412,
       `Flag '${key}' is at version ${actual}, not ${expected}: someone changed it first. Read it again and retry with If-Match: ${actual}.`,
     ),
+  twoEnvironments: (query: string, body: string) =>
+    new DomainError(
+      'VALIDATION_ERROR',
+      400,
+      `The query names environment '${query}' and the body '${body}'. Name the environment once, in either place.`,
+    ),
   invalidFlag: (message: string) => new DomainError('INVALID_FLAG', 400, message),
   invalidSegment: (message: string) => new DomainError('INVALID_SEGMENT', 400, message),
   segmentNotFound: (environment: string, key: string) =>

@@ -2,7 +2,9 @@
 // request, so the hot path walks rules and conditions with plain loops and allocates nothing (a
 // successful answer is shared, see `answer`). Rules are tried in order; the first whose
 // conditions and segments all match serves its variant, or splits users between variants by a
-// sticky hash of the flag key and targetingKey.
+// sticky hash of the flag key and targetingKey. What a flag serves when it is off, or when no
+// rule decides, is a variant it names (offVariant, defaultVariant), or no value at all: the
+// caller's own code default (OFREP ADR-0006).
 import murmurhash from 'murmurhash';
 import semver, { type SemVer } from 'semver';
 import type { Condition, Evaluation, EvaluationContext, Reason, Rule, Split } from '../flags/rule-schemas.ts';
@@ -10,9 +12,10 @@ import type { Condition, Evaluation, EvaluationContext, Reason, Rule, Split } fr
 export interface EvaluableFlag {
   key: string;
   enabled: boolean;
-  defaultValue: unknown;
-  /** The name of the variant the default value is, if any. */
+  /** Served when the flag is on and no rule matches; null: no value. */
   defaultVariant: string | null;
+  /** Served when the flag is off; null: no value. */
+  offVariant: string | null;
   variants: Record<string, unknown>;
   rules: Rule[];
 }
@@ -43,15 +46,15 @@ export function evaluate(
   context: EvaluationContext,
 ): Evaluation {
   try {
-    if (!flag.enabled) return byDefault(flag, 'DISABLED');
+    if (!flag.enabled) return fallback(flag, flag.offVariant, 'DISABLED');
     const rules = flag.rules;
-    if (rules.length === 0) return byDefault(flag, 'STATIC');
+    if (rules.length === 0) return fallback(flag, flag.defaultVariant, 'STATIC');
     const attributes: object = typeof context === 'object' && context !== null ? context : NO_ATTRIBUTES;
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i]!;
       if (ruleMatches(rule, segments, attributes)) return serve(flag, rule, i, attributes);
     }
-    return byDefault(flag, 'DEFAULT');
+    return fallback(flag, flag.defaultVariant, 'DEFAULT');
   } catch (error) {
     // Only a malformed flag can get here: contexts cannot make matching throw.
     const reason = error instanceof Error ? error.message : String(error);
@@ -64,11 +67,12 @@ type Answer = Extract<Evaluation, { reason: Reason }>;
 /**
  * One answer object per flag, reason and variant, frozen and shared by every evaluation that
  * gives it: an evaluation allocates nothing, and a caller may keep what it derives from an
- * answer (its JSON) with the answer.
+ * answer (its JSON) with the answer. An answer without a variant has neither `variant` nor
+ * `value`: it tells the caller to use its code default.
  */
-const answers = new WeakMap<EvaluableFlag, Partial<Record<Reason, Map<string, Answer>>>>();
+const answers = new WeakMap<EvaluableFlag, Partial<Record<Reason, Map<string | null, Answer>>>>();
 
-function answer(flag: EvaluableFlag, value: unknown, variant: string, reason: Reason): Answer {
+function answer(flag: EvaluableFlag, value: unknown, variant: string | null, reason: Reason): Answer {
   let byReason = answers.get(flag);
   if (byReason === undefined) {
     byReason = {};
@@ -78,14 +82,16 @@ function answer(flag: EvaluableFlag, value: unknown, variant: string, reason: Re
   const byVariant = byReason[reason];
   let found = byVariant.get(variant);
   if (found === undefined) {
-    found = Object.freeze({ value, variant, reason });
+    found = Object.freeze(variant === null ? { reason } : { value, variant, reason });
     byVariant.set(variant, found);
   }
   return found;
 }
 
-function byDefault(flag: EvaluableFlag, reason: Reason): Evaluation {
-  return answer(flag, flag.defaultValue, flag.defaultVariant ?? 'default', reason);
+/** The variant a flag names for when no rule decides, or no value when it names none. */
+function fallback(flag: EvaluableFlag, variant: string | null, reason: Reason): Evaluation {
+  if (variant === null) return answer(flag, undefined, null, reason);
+  return served(flag, variant, reason, reason === 'DISABLED' ? 'offVariant' : 'defaultVariant');
 }
 
 function ruleMatches(

@@ -14,14 +14,18 @@ export interface TargetedFlag {
   type: 'boolean' | 'string' | 'number' | 'json';
   variants: Record<string, unknown>;
   defaultVariant: string | null;
+  offVariant: string | null;
   rules: Rule[];
 }
 
 /** The first problem with a flag's targeting, as a sentence a person can act on; undefined when it is valid. */
 export function ruleProblem(flag: TargetedFlag, segmentKeys: ReadonlySet<string>): string | undefined {
-  const { variants, defaultVariant, rules } = flag;
-  if (defaultVariant !== null && defaultVariant !== undefined && !Object.hasOwn(variants, defaultVariant)) {
-    return `defaultVariant '${defaultVariant}' ${notAVariant(variants)}`;
+  const { variants, rules } = flag;
+  for (const field of ['defaultVariant', 'offVariant'] as const) {
+    const name = flag[field];
+    if (name !== null && name !== undefined && !Object.hasOwn(variants, name)) {
+      return `${field} '${name}' ${notAVariant(variants)}`;
+    }
   }
   for (let i = 0; i < rules.length; i++) {
     const problem = oneRuleProblem(rules[i]!, `rules[${i}]`, variants, segmentKeys);

@@ -26,13 +26,19 @@ export const FlagSchema = Type.Object(
     enabled: Type.Boolean(),
     description: Type.String(),
     type: FlagType,
-    defaultValue: Value,
-    defaultVariant: Nullable(Type.String({ description: 'the variant the default value is, if any' })),
+    defaultValue: Type.Unknown({ description: 'the value of defaultVariant; null when there is none' }),
+    defaultVariant: Nullable(
+      Type.String({ description: "served when the flag is on and no rule matches; null: the caller's default" }),
+    ),
+    offVariant: Nullable(
+      Type.String({ description: "served when the flag is off; null: the caller's default" }),
+    ),
     variants: Type.Record(Type.String(), Value),
     rules: RulesSchema,
     version: Type.Integer({ minimum: 1 }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
+    archivedAt: Nullable(Timestamp),
   },
   { $id: 'Flag' },
 );
@@ -44,21 +50,53 @@ export const FlagListSchema = Type.Object(
 );
 export type FlagList = Static<typeof FlagListSchema>;
 
-const DefaultVariant = Type.Optional(
-  Nullable(
+const VariantChoice = (description: string) =>
+  Type.Optional(Nullable(Type.String({ pattern: VARIANT_PATTERN, description })));
+export const AdminFlagQuery = Strict({
+  environment: Type.Optional(EnvironmentKey),
+  archived: Type.Boolean({ default: false, description: 'true: archived flags only; false: live flags only' }),
+  q: Type.Optional(
     Type.String({
-      pattern: VARIANT_PATTERN,
-      description: 'names the variant to serve by default (its value becomes defaultValue); null: none',
+      minLength: 1,
+      maxLength: 128,
+      pattern: '^[^\\u0000-\\u001f]*$',
+      description: 'text the key or the description contains (any case)',
     }),
   ),
+  cursor: Type.Optional(Key('the last flag key of the previous page (its nextCursor)')),
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+});
+export type AdminFlagQuery = Static<typeof AdminFlagQuery>;
+export const FlagPageSchema = Type.Object({
+  flags: Type.Array(FlagSchema),
+  nextCursor: Nullable(
+    Type.String({ description: 'pass as `cursor` to get the next page; null on the last page' }),
+  ),
+});
+export type FlagPage = Static<typeof FlagPageSchema>;
+
+const DefaultVariant = VariantChoice(
+  "the variant served when the flag is on and no rule matches; null: none, the caller's code default",
+);
+const OffVariant = VariantChoice("the variant served when the flag is off; null: none, the caller's code default");
+const DefaultValue = Type.Optional(
+  Type.Unknown({
+    description:
+      'shorthand for defaultVariant: the variant with this value becomes the default (a variant named "default" is made for a new value)',
+  }),
 );
 
 export const CreateFlagBody = Strict({
   key: FlagKey,
   environment: Type.Optional(EnvironmentKey),
-  type: FlagType,
-  defaultValue: Type.Optional(Value),
+  type: Type.Optional(
+    Type.Enum(FLAG_TYPES, {
+      description: 'boolean, string, number or json; without it (and without variants), an on/off switch',
+    }),
+  ),
+  defaultValue: DefaultValue,
   defaultVariant: DefaultVariant,
+  offVariant: OffVariant,
   enabled: Type.Optional(Type.Boolean()),
   description: Type.Optional(Description),
   variants: Type.Optional(Variants),
@@ -71,8 +109,9 @@ export const PatchFlagBody = Strict(
     enabled: Type.Optional(Type.Boolean()),
     description: Type.Optional(Description),
     type: Type.Optional(FlagType),
-    defaultValue: Type.Optional(Value),
+    defaultValue: DefaultValue,
     defaultVariant: DefaultVariant,
+    offVariant: OffVariant,
     variants: Type.Optional(Variants),
     rules: Type.Optional(RulesSchema),
   },
@@ -83,7 +122,7 @@ export type FlagPatch = Static<typeof PatchFlagBody>;
 /** The part of a flag an admin writes; the rest (version, times) the store keeps. */
 export type FlagContent = Pick<
   Flag,
-  'enabled' | 'description' | 'type' | 'defaultValue' | 'defaultVariant' | 'variants' | 'rules'
+  'enabled' | 'description' | 'type' | 'defaultVariant' | 'offVariant' | 'variants' | 'rules'
 >;
 
 export const SegmentBody = Strict({

@@ -3,22 +3,14 @@
 // Writes go through the store in one transaction; only after the commit does the cache get
 // the new version and every other instance hear about it.
 
-import { isDeepStrictEqual } from 'node:util';
 import { type FlagCache, flagCacheKey, listCacheKey, type Versioned } from '../cache/flag-cache.ts';
 import { type Invalidation, type InvalidationBus, localBus } from '../cache/invalidation-bus.ts';
 import { DomainError, errors } from '../errors.ts';
 import { evaluate } from '../evaluation/evaluate.ts';
-import { conditionProblem, ruleProblem } from '../evaluation/validate-rules.ts';
+import { conditionProblem } from '../evaluation/validate-rules.ts';
 import { bind, type Metrics } from '../metrics.ts';
-import type {
-  AuditQuery,
-  CreateFlagInput,
-  Flag,
-  FlagContent,
-  FlagList,
-  FlagPatch,
-  SegmentContent,
-} from './flag-schemas.ts';
+import { changes, type NewFlag, newContent, patchedContent } from './flag-content.ts';
+import type { AdminFlagQuery, AuditQuery, Flag, FlagList, FlagPatch, SegmentContent } from './flag-schemas.ts';
 import type { FlagLookup, FlagStore, FlagWrite, SegmentConditions } from './flag-store.ts';
 import type { Evaluation, EvaluationContext, Segment } from './rule-schemas.ts';
 
@@ -47,7 +39,6 @@ interface Loaded<T> {
   counter: { inc(): void };
 }
 
-export type NewFlag = Omit<CreateFlagInput, 'environment'>;
 export type Page = Pick<AuditQuery, 'cursor' | 'limit'>;
 
 export interface FlagServiceDeps {
@@ -244,11 +235,11 @@ export function createFlagService({
       environment: string,
       key: string,
       context: EvaluationContext,
-    ): KeyedEvaluation | Promise<KeyedEvaluation> {
+    ): Evaluation | Promise<Evaluation> {
       const found = lookup(environment, key);
       const run = ({ value }: Read<FlagLookup>) => {
         const { flag, segments } = existing(value, environment, key);
-        return { key, ...evaluate(flag, segments, context) };
+        return evaluate(flag, segments, context);
       };
       return found instanceof Promise ? found.then(run) : run(found);
     },
@@ -263,22 +254,25 @@ export function createFlagService({
       return { revision: value.list.revision, results };
     },
 
-    async createFlag(environment: string, { key, ...input }: NewFlag, actor: string): Promise<Flag> {
+    async createFlag(environment: string, input: NewFlag, actor: string): Promise<Flag> {
       const written = await store.createFlag(
         environment,
-        key,
-        (segmentKeys) =>
-          checkContent(
-            withDefault(
-              { enabled: false, description: '', variants: {}, rules: [], defaultVariant: null, ...input },
-              input,
-            ),
-            segmentKeys,
-          ),
+        input.key,
+        (segmentKeys) => newContent(input, segmentKeys),
         actor,
       );
-      await committed(environment, [[key, live(written)]], written.revision);
+      await committed(environment, [[input.key, live(written)]], written.revision);
       return written.flag;
+    },
+
+    /** A flag as an admin sees it: live or archived. */
+    getAdminFlag: (environment: string, key: string) => store.getFlag(environment, key),
+
+    /** A page of an environment's flags, live or archived, optionally those whose key or description holds `q`. */
+    async pageFlags(environment: string, query: Omit<AdminFlagQuery, 'environment'>) {
+      const page = await store.pageFlags(environment, query);
+      if (!page) throw errors.environmentNotFound(environment);
+      return page;
     },
 
     /** Applies `patch`; with `expectedVersion`, only if the flag is still at that version. */
@@ -296,16 +290,13 @@ export function createFlagService({
           if (expectedVersion !== undefined && current.version !== expectedVersion) {
             throw errors.versionMismatch(key, expectedVersion, current.version);
           }
-          // A new default value without a variant name is a value of its own.
-          const defaultVariant =
-            'defaultValue' in patch && !('defaultVariant' in patch) ? null : current.defaultVariant;
-          return checkContent(
-            withDefault({ ...contentOf(current), defaultVariant, ...patch }, patch),
-            segmentKeys,
-          );
+          const content = patchedContent(current, patch, segmentKeys);
+          return changes(current, content) ? content : undefined;
         },
         actor,
       );
+      // Nothing changed: no version, revision, audit event or message, so every ETag stays.
+      if ('unchanged' in written) return written.unchanged;
       await committed(environment, [[key, live(written)]], written.revision);
       return written.flag;
     },
@@ -420,67 +411,6 @@ function existing(found: FlagLookup, environment: string, key: string): LiveLook
   throw found.missing === 'environment'
     ? errors.environmentNotFound(environment)
     : errors.flagNotFound(environment, key);
-}
-
-/** What an admin writes: the flag without its identity, version and times. */
-const contentOf = ({ key, environment, version, createdAt, updatedAt, ...content }: Flag): FlagContent =>
-  content;
-
-const TYPE_CHECKS = {
-  boolean: [(v: unknown) => typeof v === 'boolean', 'a boolean'],
-  string: [(v: unknown) => typeof v === 'string', 'a string'],
-  number: [(v: unknown) => typeof v === 'number' && Number.isFinite(v), 'a number'],
-  json: [(v: unknown) => typeof v === 'object' && v !== null, 'a JSON object or array'],
-} as const;
-
-/** Every value a flag can serve must be of its type, and its targeting must hold together; throws INVALID_FLAG. */
-export function checkContent(
-  content: FlagContent,
-  segmentKeys: ReadonlySet<string> = new Set(),
-): FlagContent {
-  const [isValid, expected] = TYPE_CHECKS[content.type];
-  const because = `because the flag type is ${content.type}`;
-  if (!isValid(content.defaultValue)) {
-    throw errors.invalidFlag(`defaultValue must be ${expected}, ${because}.`);
-  }
-  for (const [name, value] of Object.entries(content.variants)) {
-    if (!isValid(value)) throw errors.invalidFlag(`variant '${name}' must be ${expected}, ${because}.`);
-  }
-  const problem = ruleProblem(content, segmentKeys);
-  if (problem) throw errors.invalidFlag(problem);
-  return content;
-}
-
-/**
- * With a default variant, the default value is that variant's value. `given` is what the
- * request sent: a default value that disagrees with the named variant is refused.
- */
-function withDefault(
-  content: Omit<FlagContent, 'defaultValue'> & { defaultValue?: unknown },
-  given: { defaultValue?: unknown; defaultVariant?: string | null },
-): FlagContent {
-  const { defaultVariant, variants } = content;
-  if (defaultVariant === null) {
-    if (content.defaultValue === undefined) {
-      throw errors.invalidFlag('Send defaultValue, or defaultVariant naming one of the variants.');
-    }
-    return { ...content, defaultValue: content.defaultValue };
-  }
-  if (!Object.hasOwn(variants, defaultVariant)) {
-    const known = Object.keys(variants).join(', ') || 'none';
-    throw errors.invalidFlag(`defaultVariant '${defaultVariant}' is not one of the variants (${known}).`);
-  }
-  const defaultValue = variants[defaultVariant];
-  if (
-    given.defaultValue !== undefined &&
-    'defaultVariant' in given &&
-    !isDeepStrictEqual(given.defaultValue, defaultValue)
-  ) {
-    throw errors.invalidFlag(
-      `defaultValue disagrees with defaultVariant '${defaultVariant}'. Send one of them: the variant's value becomes the default.`,
-    );
-  }
-  return { ...content, defaultValue };
 }
 
 function checkSegment(content: SegmentContent): SegmentContent {

@@ -3,12 +3,14 @@
 // the audit event. Lookups carry the conditions of the segments a flag's rules use, so an
 // evaluation needs nothing but the cached entry.
 import type {
+  AdminFlagQuery,
   AuditPage,
   AuditQuery,
   Environment,
   Flag,
   FlagContent,
   FlagList,
+  FlagPage,
   SegmentContent,
 } from './flag-schemas.ts';
 import type { Condition, Rule, Segment } from './rule-schemas.ts';
@@ -37,6 +39,11 @@ export interface FlagWrite {
   revision: number;
 }
 
+/** An update that would change nothing: the flag as it is, and nothing written. */
+export interface Unchanged {
+  unchanged: Flag;
+}
+
 export interface SegmentWrite {
   segment: Segment;
   revision: number;
@@ -51,15 +58,22 @@ export interface FlagStore {
   findFlag(environment: string, key: string): Promise<FlagLookup>;
   /** Null when the environment does not exist. */
   listFlags(environment: string): Promise<FlagSnapshot | null>;
+  /** The flag, live or archived; throws FLAG_NOT_FOUND or ENVIRONMENT_NOT_FOUND. */
+  getFlag(environment: string, key: string): Promise<Flag>;
+  /** A page of the environment's flags in key order; null when the environment does not exist. */
+  pageFlags(environment: string, query: Omit<AdminFlagQuery, 'environment'>): Promise<FlagPage | null>;
   /** Creates the flag at version 1, or revives an archived one at its next version. */
   createFlag(environment: string, key: string, build: BuildContent, actor: string): Promise<FlagWrite>;
-  /** Applies `change` to the live flag under the environment's write lock; `change` may throw to abort. */
+  /**
+   * Applies `change` to the live flag under the environment's write lock; `change` may throw to
+   * abort, or return undefined when nothing changes: then nothing is written, not even the revision.
+   */
   updateFlag(
     environment: string,
     key: string,
-    change: (current: Flag, segmentKeys: ReadonlySet<string>) => FlagContent,
+    change: (current: Flag, segmentKeys: ReadonlySet<string>) => FlagContent | undefined,
     actor: string,
-  ): Promise<FlagWrite>;
+  ): Promise<FlagWrite | Unchanged>;
   archiveFlag(
     environment: string,
     key: string,

@@ -3,6 +3,7 @@ import { listAudit, recordAudit } from '../db/audit.ts';
 import type { Db } from '../db/database.ts';
 import { errors } from '../errors.ts';
 import { type Flag as FlagRow, Prisma, type Segment as SegmentRow } from '../generated/prisma/client.ts';
+import { defaultValueOf } from './flag-content.ts';
 import type { Environment, Flag, FlagContent } from './flag-schemas.ts';
 import { type FlagStore, type FlagWrite, type SegmentConditions, segmentsUsedBy } from './flag-store.ts';
 import type { Condition, Segment } from './rule-schemas.ts';
@@ -12,20 +13,37 @@ type Tx = Prisma.TransactionClient;
 const isUniqueViolation = (err: unknown) =>
   err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
 
-export const toFlag = (row: FlagRow): Flag => ({
-  key: row.key,
-  environment: row.environmentKey,
-  enabled: row.enabled,
-  description: row.description,
-  type: row.type,
-  defaultValue: row.defaultValue,
-  defaultVariant: row.defaultVariant,
-  variants: row.variants as Flag['variants'],
-  rules: row.rules as Flag['rules'],
-  version: row.version,
-  createdAt: row.createdAt.toISOString(),
-  updatedAt: row.updatedAt.toISOString(),
-});
+export const toFlag = (row: FlagRow): Flag => {
+  const variants = row.variants as Flag['variants'];
+  return {
+    key: row.key,
+    environment: row.environmentKey,
+    enabled: row.enabled,
+    description: row.description,
+    type: row.type,
+    defaultValue: defaultValueOf({ defaultVariant: row.defaultVariant, variants }),
+    defaultVariant: row.defaultVariant,
+    offVariant: row.offVariant,
+    variants,
+    rules: row.rules as Flag['rules'],
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    archivedAt: row.archivedAt?.toISOString() ?? null,
+  };
+};
+
+/** Thrown inside an update's transaction to roll it back when it would change nothing. */
+class NothingToChange extends Error {
+  readonly flag: Flag;
+  constructor(flag: Flag) {
+    super('nothing to change');
+    this.flag = flag;
+  }
+}
+
+/** `%`, `_` and `\` stand for themselves in a LIKE pattern. */
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 const toSegment = (row: SegmentRow): Segment => ({
   key: row.key,
@@ -45,7 +63,7 @@ const toEnvironment = (row: { key: string; revision: number; createdAt: Date }):
 
 const data = (content: FlagContent) => ({
   ...content,
-  defaultValue: content.defaultValue as Prisma.InputJsonValue,
+  defaultValue: (defaultValueOf(content) ?? Prisma.DbNull) as Prisma.InputJsonValue,
   variants: content.variants as Prisma.InputJsonValue,
   rules: content.rules as Prisma.InputJsonValue,
 });
@@ -148,6 +166,41 @@ export function createPrismaFlagStore(db: Db): FlagStore {
       };
     },
 
+    async getFlag(environment, key) {
+      const row = await findRow(db, environment, key);
+      if (row) return toFlag(row);
+      const env = await db.environment.findUnique({ where: { key: environment }, select: { key: true } });
+      throw env ? errors.flagNotFound(environment, key) : errors.environmentNotFound(environment);
+    },
+
+    async pageFlags(environment, { archived, q, cursor, limit }) {
+      const env = await db.environment.findUnique({ where: { key: environment }, select: { key: true } });
+      if (!env) return null;
+      const pattern = q === undefined ? undefined : likePattern(q);
+      const rows = await db.flag.findMany({
+        where: {
+          environmentKey: environment,
+          archivedAt: archived ? { not: null } : null,
+          ...(cursor === undefined ? {} : { key: { gt: cursor } }),
+          ...(pattern === undefined
+            ? {}
+            : {
+                OR: [
+                  { key: { contains: q, mode: 'insensitive' } },
+                  { description: { contains: q, mode: 'insensitive' } },
+                ],
+              }),
+        },
+        orderBy: { key: 'asc' },
+        take: limit + 1,
+      });
+      const page = rows.slice(0, limit);
+      return {
+        flags: page.map(toFlag),
+        nextCursor: rows.length > limit ? (page.at(-1)?.key ?? null) : null,
+      };
+    },
+
     createFlag: (environment, key, build, actor) =>
       write(environment, async (tx, revision) => {
         const existing = await findRow(tx, environment, key);
@@ -178,9 +231,10 @@ export function createPrismaFlagStore(db: Db): FlagStore {
       }),
 
     updateFlag: (environment, key, change, actor) =>
-      write(environment, async (tx, revision) => {
+      write(environment, async (tx, revision): Promise<FlagWrite> => {
         const before = toFlag(await findLive(tx, environment, key));
         const content = change(before, await segmentKeys(tx, environment));
+        if (content === undefined) throw new NothingToChange(before);
         const row = await tx.flag.update({
           where: { environmentKey_key: { environmentKey: environment, key } },
           data: { ...data(content), version: { increment: 1 } },
@@ -196,6 +250,9 @@ export function createPrismaFlagStore(db: Db): FlagStore {
           version: result.flag.version,
         });
         return result;
+      }).catch((err: unknown) => {
+        if (err instanceof NothingToChange) return { unchanged: err.flag };
+        throw err;
       }),
 
     archiveFlag: (environment, key, actor) =>

@@ -82,6 +82,7 @@ export type EvaluationContext = { targetingKey?: unknown } & Record<string, unkn
 export const REASONS = ['STATIC', 'TARGETING_MATCH', 'SPLIT', 'DISABLED', 'DEFAULT'] as const;
 export type Reason = (typeof REASONS)[number];
 
+/** A success names its variant and value, or neither: then the caller's code default applies. */
 export type Evaluation =
-  | { value: unknown; variant: string; reason: Reason }
+  | { value?: unknown; variant?: string; reason: Reason }
   | { errorCode: 'TARGETING_KEY_MISSING' | 'GENERAL'; errorDetails: string };

@@ -2,7 +2,8 @@
 // Domain errors keep their code and message; framework errors get a code and a hint; anything
 // else is a 500 whose detail stays in the log, tied to the request id.
 import { STATUS_CODES } from 'node:http';
-import type { FastifyBaseLogger, FastifyError, FastifyReply } from 'fastify';
+import type { Socket } from 'node:net';
+import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { isUnreachable } from '../db/database.ts';
 import { DomainError, errors } from '../errors.ts';
@@ -52,6 +53,64 @@ export function sendError(reply: FastifyReply, statusCode: number, code: string,
   return reply
     .code(statusCode)
     .send({ statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message });
+}
+
+/** Refusals the router makes before any route runs: Fastify's `frameworkErrors` option. */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return sendError(
+      reply,
+      414,
+      'URI_TOO_LONG',
+      'A path segment of this URL is too long: keys are at most 128 characters. Check the key.',
+    );
+  }
+  if (error.code === 'FST_ERR_BAD_URL') {
+    return sendError(
+      reply,
+      400,
+      'BAD_URL',
+      `The path '${request.raw.url?.split('?')[0]}' is not a valid URL: a '%' must start an escape such as %20. Percent-encode the path.`,
+    );
+  }
+  request.log.error({ err: error }, 'request failed before routing');
+  return sendError(reply, 500, 'INTERNAL_ERROR', `The server could not handle this request (request id ${request.id}).`);
+}
+
+const CLIENT_ERRORS: Record<string, [status: number, code: string, message: string]> = {
+  HPE_HEADER_OVERFLOW: [
+    431,
+    'HEADERS_TOO_LARGE',
+    'The request headers are larger than the server takes (16 KiB in all). Send fewer or shorter headers.',
+  ],
+  ERR_HTTP_REQUEST_TIMEOUT: [
+    408,
+    'REQUEST_TIMEOUT',
+    'The request did not arrive in time. Send the whole request at once, then wait for the answer.',
+  ],
+};
+const MALFORMED: [number, string, string] = [
+  400,
+  'BAD_REQUEST',
+  'The request is not well-formed HTTP/1.1. Check the request line and headers.',
+];
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (Fastify's `clientErrorHandler`
+ * option): answered in the error shape, then the connection closes, as Node's own handler does.
+ */
+export function clientErrorHandler(this: { log: FastifyBaseLogger }, err: NodeJS.ErrnoException, socket: Socket) {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [statusCode, code, message] = CLIENT_ERRORS[err.code ?? ''] ?? MALFORMED;
+  this.log.debug({ err }, 'client error');
+  if (socket.writable) {
+    const error = STATUS_CODES[statusCode];
+    const body = JSON.stringify({ statusCode, code, error, message });
+    socket.write(
+      `HTTP/1.1 ${statusCode} ${error}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }
 
 export default fp(

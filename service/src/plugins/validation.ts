@@ -1,15 +1,19 @@
 // JSON Schema validation for every request part. Bodies are taken as sent (no type coercion:
 // "true" is not a boolean); query strings, params and headers are strings on the wire, so
-// they are coerced. Unknown fields are never stripped silently: strict schemas reject them.
+// they are coerced. Unknown fields are never stripped silently: strict schemas reject them, and a
+// route that takes no query refuses any (the OpenAPI UI's own pages excepted).
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import fp from 'fastify-plugin';
+import { Strict } from '../schema.ts';
 
 // ajv-formats is CommonJS; its default export arrives as the module object under NodeNext.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
 const compiler = (coerceTypes: boolean) =>
   addFormats(new Ajv({ coerceTypes, useDefaults: true, removeAdditional: false, allErrors: false }));
+
+const NO_QUERY = Strict({});
 
 export default fp(
   async (app) => {
@@ -18,6 +22,12 @@ export default fp(
     // The API speaks JSON only: anything else is a 415, not a string handed to the schema.
     app.removeContentTypeParser('text/plain');
     app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? body : other).compile(schema));
+    app.addHook('onRoute', (route) => {
+      const schema = route.schema ?? {};
+      if (schema.querystring === undefined && !(schema as { hide?: boolean }).hide) {
+        route.schema = { ...schema, querystring: NO_QUERY };
+      }
+    });
   },
   { name: 'validation' },
 );

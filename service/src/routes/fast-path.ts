@@ -16,7 +16,7 @@ import type { EvaluationContext } from '../flags/rule-schemas.ts';
 import { plainBearer } from '../plugins/auth.ts';
 import { environmentFor, mayUse } from '../tokens/token-service.ts';
 import { holdBody, JSON_TYPE, quoted, serializedOf } from './http.ts';
-import { shape } from './ofrep.ts';
+import { successJson } from './ofrep.ts';
 
 const READ = '/api/config/flags/';
 const EVALUATE = '/ofrep/v1/evaluate/flags/';
@@ -142,10 +142,7 @@ export function createFastPath(app: FastifyInstance, requestId: (req: IncomingMe
         route(req, res);
         return;
       }
-      // One shared answer object per flag, reason and variant (evaluation/evaluate.ts): its body is built once.
-      const { json, length } = serializedOf(result, (answer) =>
-        JSON.stringify(shape({ key: target.key, ...answer })),
-      );
+      const { json, length } = successJson(target.key, result);
       res.writeHead(200, {
         'x-request-id': requestId(req),
         'content-type': JSON_TYPE,

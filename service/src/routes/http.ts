@@ -3,12 +3,19 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest, preParsingHookHandler } from 'fastify';
 import Type from 'typebox';
+import { errors } from '../errors.ts';
 import { EnvironmentKey } from '../flags/flag-schemas.ts';
 import { Strict } from '../schema.ts';
 
 export const EnvironmentQuery = Strict({
   environment: Type.Optional(EnvironmentKey),
 });
+
+/** The environment a create names in its query or its body; naming two different ones is a 400. */
+export function environmentNamed(query: string | undefined, body: string | undefined) {
+  if (query !== undefined && body !== undefined && query !== body) throw errors.twoEnvironments(query, body);
+  return query ?? body;
+}
 
 export const quoted = (tag: string | number) => `"${tag}"`;
 

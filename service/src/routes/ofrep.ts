@@ -9,11 +9,11 @@ import Type, { type Static } from 'typebox';
 import { KEY } from '../config.ts';
 import { DomainError } from '../errors.ts';
 import type { KeyedEvaluation } from '../flags/flag-service.ts';
-import { type EvaluationContext, REASONS } from '../flags/rule-schemas.ts';
+import { type Evaluation, type EvaluationContext, REASONS } from '../flags/rule-schemas.ts';
 import { describe } from '../plugins/errors.ts';
 import { limitPerToken } from '../plugins/rate-limit.ts';
 import { errorResponses, Nullable, Strict } from '../schema.ts';
-import { EnvironmentQuery, notModified, quoted, replayBody } from './http.ts';
+import { EnvironmentQuery, JSON_TYPE, notModified, quoted, replayBody, serializedOf } from './http.ts';
 
 const EvaluationRequest = Nullable(
   Strict({
@@ -24,11 +24,13 @@ const EvaluationRequest = Nullable(
 );
 const Success = Type.Object({
   key: Type.String(),
-  value: Type.Unknown(),
+  value: Type.Optional(
+    Type.Unknown({ description: "absent when the flag serves no variant: use the code's default value" }),
+  ),
   reason: Type.Enum(REASONS, {
     description: 'why this value: no rules, a rule matched, a split, disabled, or no rule matched',
   }),
-  variant: Type.String(),
+  variant: Type.Optional(Type.String()),
   metadata: Type.Record(Type.String(), Type.Union([Type.Boolean(), Type.String(), Type.Number()])),
 });
 const Failure = Type.Object({
@@ -60,14 +62,26 @@ function contextOf(body: { context?: unknown } | null): EvaluationContext {
   return context as EvaluationContext;
 }
 
-/** The spec's body for one evaluation: its success or its failure. */
-export const shape = (r: KeyedEvaluation) =>
-  'errorCode' in r
-    ? { key: r.key, errorCode: r.errorCode, errorDetails: r.errorDetails }
-    : { key: r.key, value: r.value, reason: r.reason, variant: r.variant, metadata: {} };
+/**
+ * The spec's body for one evaluation: its success or its failure. A success without a variant
+ * has no `value` key at all (not null), which tells the provider to use the code default.
+ */
+export const shape = (r: KeyedEvaluation) => {
+  if ('errorCode' in r) return { key: r.key, errorCode: r.errorCode, errorDetails: r.errorDetails };
+  if (r.variant === undefined) return { key: r.key, reason: r.reason, metadata: {} };
+  return { key: r.key, value: r.value, reason: r.reason, variant: r.variant, metadata: {} };
+};
 
-function sendEvaluation(reply: FastifyReply, result: KeyedEvaluation) {
-  return reply.code('errorCode' in result ? 400 : 200).send(shape(result));
+/**
+ * A success's body: built once per shared answer (evaluation/evaluate.ts) and sent as is, by the
+ * route and by the fast path alike, so both send the same bytes.
+ */
+export const successJson = (key: string, answer: Evaluation) =>
+  serializedOf(answer, (a) => JSON.stringify(shape({ key, ...a })));
+
+function sendEvaluation(reply: FastifyReply, key: string, result: Evaluation) {
+  if ('errorCode' in result) return reply.code(400).send(shape({ key, ...result }));
+  return reply.type(JSON_TYPE).send(successJson(key, result).json);
 }
 
 /**
@@ -163,8 +177,9 @@ const ofrep: FastifyPluginAsyncTypebox = async (app) => {
         return;
       }
       const result = app.flags.evaluateFlag(environment, key, context);
-      if (result instanceof Promise) return result.then((r) => void sendEvaluation(reply as FastifyReply, r));
-      sendEvaluation(reply as FastifyReply, result);
+      if (result instanceof Promise)
+        return result.then((r) => void sendEvaluation(reply as FastifyReply, key, r));
+      sendEvaluation(reply as FastifyReply, key, result);
     },
   );
 

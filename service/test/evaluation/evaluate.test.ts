@@ -17,8 +17,8 @@ function makeFlag(rules: Rule[], overrides: Partial<EvaluableFlag> = {}): Evalua
   return {
     key: 'new-checkout',
     enabled: true,
-    defaultValue: 'fallback',
     defaultVariant: 'control',
+    offVariant: 'off',
     variants: { ...VARIANTS },
     rules,
     ...overrides,
@@ -379,25 +379,22 @@ t.test('reasons: DISABLED, STATIC, TARGETING_MATCH, SPLIT and DEFAULT', async (t
   };
 
   t.same(evaluate(makeFlag([everyone], { enabled: false }), NO_SEGMENTS, { plan: 'premium' }), {
-    value: 'fallback',
-    variant: 'control',
+    value: 'OFF',
+    variant: 'off',
     reason: 'DISABLED',
   });
-  t.same(
-    evaluate(makeFlag([halves], { enabled: false, defaultVariant: null, defaultValue: 7 }), NO_SEGMENTS, {}),
-    { value: 7, variant: 'default', reason: 'DISABLED' },
-    'a disabled flag never needs a targetingKey, and an unnamed default is called "default"',
+  t.strictSame(
+    evaluate(makeFlag([halves], { enabled: false, offVariant: null }), NO_SEGMENTS, {}),
+    { reason: 'DISABLED' },
+    "a disabled flag never needs a targetingKey; without an offVariant it serves the caller's default",
   );
   t.same(evaluate(makeFlag([]), NO_SEGMENTS, { plan: 'premium' }), {
     value: 'fallback',
     variant: 'control',
     reason: 'STATIC',
   });
-  t.same(evaluate(makeFlag([], { defaultVariant: null }), NO_SEGMENTS, {}), {
-    value: 'fallback',
-    variant: 'default',
-    reason: 'STATIC',
-  });
+  t.strictSame(evaluate(makeFlag([], { defaultVariant: null }), NO_SEGMENTS, {}), { reason: 'STATIC' });
+
   t.same(evaluate(makeFlag([premium]), NO_SEGMENTS, { plan: 'premium' }), {
     value: 'ON',
     variant: 'on',
@@ -408,9 +405,7 @@ t.test('reasons: DISABLED, STATIC, TARGETING_MATCH, SPLIT and DEFAULT', async (t
     variant: 'control',
     reason: 'DEFAULT',
   });
-  t.same(evaluate(makeFlag([premium], { defaultVariant: null }), NO_SEGMENTS, {}), {
-    value: 'fallback',
-    variant: 'default',
+  t.strictSame(evaluate(makeFlag([premium], { defaultVariant: null }), NO_SEGMENTS, {}), {
     reason: 'DEFAULT',
   });
   t.match(evaluate(makeFlag([halves]), NO_SEGMENTS, { targetingKey: 'user-1' }), {
@@ -773,7 +768,7 @@ function shares(flag: EvaluableFlag, users: number): Map<string, number> {
   const counts = new Map<string, number>();
   for (let i = 0; i < users; i++) {
     const result = evaluate(flag, NO_SEGMENTS, { targetingKey: randomUUID() });
-    const variant = (result as Extract<Evaluation, { variant: string }>).variant;
+    const variant = (result as Extract<Evaluation, { reason: string }>).variant ?? 'none';
     counts.set(variant, (counts.get(variant) ?? 0) + 1);
   }
   return new Map(

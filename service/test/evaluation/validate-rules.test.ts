@@ -9,6 +9,7 @@ function flagWith(rules: Rule[], overrides: Partial<TargetedFlag> = {}): Targete
     type: 'string',
     variants: { control: 'blue', green: 'green', red: 'red' },
     defaultVariant: 'control',
+    offVariant: null,
     rules,
     ...overrides,
   };
@@ -93,6 +94,12 @@ t.test('defaultVariant must name a variant', async (t) => {
     `defaultVariant 'blue' ${KNOWN}`,
     'reported before the rules',
   );
+});
+
+t.test('offVariant must name a variant', async (t) => {
+  t.equal(problemOf([], { offVariant: 'blue' }), `offVariant 'blue' ${KNOWN}`);
+  t.equal(problemOf([], { offVariant: 'red' }), undefined);
+  t.equal(problemOf([], { offVariant: null, defaultVariant: null }), undefined, 'neither: code defaults');
 });
 
 t.test('each rule serves exactly one of a variant or a split', async (t) => {

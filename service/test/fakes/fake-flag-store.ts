@@ -1,7 +1,8 @@
 // An in-memory FlagStore with the same rules as the PostgreSQL one: versions, revisions,
 // archiving, segments and an audit trail. It counts calls, so tests can see what reached it.
 import { errors } from '../../src/errors.ts';
-import type { AuditEvent, Environment, Flag } from '../../src/flags/flag-schemas.ts';
+import { defaultValueOf } from '../../src/flags/flag-content.ts';
+import type { AuditEvent, Environment, Flag, FlagContent } from '../../src/flags/flag-schemas.ts';
 import {
   type FlagStore,
   type FlagWrite,
@@ -25,6 +26,10 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
   const calls = { findFlag: 0, listFlags: 0 };
   const id = (environment: string, key: string) => `${environment}/${key}`;
   const now = () => new Date().toISOString();
+  const shown = (flag: Omit<Flag, 'defaultValue'> & FlagContent): Flag => ({
+    ...flag,
+    defaultValue: defaultValueOf(flag),
+  });
 
   function bump(environment: string) {
     const env = envs.get(environment);
@@ -76,6 +81,29 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
       if (row) return { version: row.flag.version, flag: row.flag, segments: written(row.flag, 0).segments };
       return { version: 0, flag: null, missing: envs.has(environment) ? 'flag' : 'environment' };
     },
+    async getFlag(environment, key) {
+      const row = rows.get(id(environment, key));
+      if (row) return row.flag;
+      throw envs.has(environment) ? errors.flagNotFound(environment, key) : errors.environmentNotFound(environment);
+    },
+    async pageFlags(environment, { archived, q, cursor, limit }) {
+      if (!envs.has(environment)) return null;
+      const text = q?.toLowerCase();
+      const matching = [...rows.values()]
+        .filter(
+          (r) =>
+            r.flag.environment === environment &&
+            r.archived === archived &&
+            (cursor === undefined || r.flag.key > cursor) &&
+            (text === undefined ||
+              r.flag.key.includes(text) ||
+              r.flag.description.toLowerCase().includes(text)),
+        )
+        .map((r) => r.flag)
+        .sort((a, b) => (a.key < b.key ? -1 : 1));
+      const flags = matching.slice(0, limit);
+      return { flags, nextCursor: matching.length > limit ? (flags.at(-1)?.key ?? null) : null };
+    },
     async listFlags(environment) {
       calls.listFlags += 1;
       const env = envs.get(environment);
@@ -95,14 +123,15 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
       if (existing && !existing.archived) throw errors.flagExists(environment, key);
       const content = build(keysOf(environment));
       const revision = bump(environment);
-      const flag = {
+      const flag = shown({
         ...content,
         key,
         environment,
         version: (existing?.flag.version ?? 0) + 1,
         createdAt: now(),
         updatedAt: now(),
-      };
+        archivedAt: null,
+      });
       rows.set(id(environment, key), { flag, archived: false });
       record({
         actor,
@@ -118,8 +147,9 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
       if (!envs.has(environment)) throw errors.environmentNotFound(environment);
       const row = live(environment, key);
       const content = change(row.flag, keysOf(environment));
+      if (content === undefined) return { unchanged: row.flag };
       const revision = bump(environment);
-      const flag = { ...row.flag, ...content, version: row.flag.version + 1, updatedAt: now() };
+      const flag = shown({ ...row.flag, ...content, version: row.flag.version + 1, updatedAt: now() });
       record({
         actor,
         action: 'flag.updated',
@@ -137,7 +167,7 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
       const row = live(environment, key);
       const revision = bump(environment);
       row.archived = true;
-      row.flag = { ...row.flag, version: row.flag.version + 1 };
+      row.flag = { ...row.flag, version: row.flag.version + 1, archivedAt: now() };
       record({
         actor,
         action: 'flag.archived',

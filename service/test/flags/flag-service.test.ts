@@ -5,7 +5,8 @@ import { createMemoryCache } from '../../src/cache/memory-cache.ts';
 import { createTieredCache } from '../../src/cache/tiered-cache.ts';
 import { errors } from '../../src/errors.ts';
 import type { FlagType } from '../../src/flags/flag-schemas.ts';
-import { checkContent, createFlagService } from '../../src/flags/flag-service.ts';
+import { checkContent } from '../../src/flags/flag-content.ts';
+import { createFlagService } from '../../src/flags/flag-service.ts';
 import type { FlagLookup } from '../../src/flags/flag-store.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { createFakeFlagStore } from '../fakes/fake-flag-store.ts';
@@ -143,11 +144,11 @@ t.test('concurrent misses of one key make one store query', async (t) => {
   const { service, calls, store } = setup();
   const content = {
     type: 'boolean' as const,
-    defaultValue: true,
     enabled: true,
     description: '',
-    defaultVariant: null,
-    variants: {},
+    defaultVariant: 'on',
+    offVariant: null,
+    variants: { on: true },
     rules: [],
   };
   await store.createFlag('production', 'f', () => content, 'tester');
@@ -213,11 +214,11 @@ t.test('warm-up loads every flag of the environments', async (t) => {
   const { service, store, calls } = setup();
   const content = {
     type: 'number' as const,
-    defaultValue: 1,
     enabled: true,
     description: '',
-    defaultVariant: null,
-    variants: {},
+    defaultVariant: 'one',
+    offVariant: null,
+    variants: { one: 1 },
     rules: [],
   };
   await store.createFlag('staging', 'a', () => content, 'tester');
@@ -241,8 +242,13 @@ t.test('updates: patch semantics, version check, type check', async (t) => {
     statusCode: 412,
   });
   await t.rejects(service.updateFlag('production', 'f', { type: 'number' }, 'bob'), { code: 'INVALID_FLAG' });
-  const changedType = await service.updateFlag('production', 'f', { type: 'number', defaultValue: 4 }, 'bob');
-  t.match(changedType, { type: 'number', defaultValue: 4, version: 3 });
+  const changedType = await service.updateFlag(
+    'production',
+    'f',
+    { type: 'number', variants: { four: 4 }, defaultValue: 4, offVariant: null },
+    'bob',
+  );
+  t.match(changedType, { type: 'number', defaultValue: 4, defaultVariant: 'four', version: 3 });
   t.equal(audit.length, 3, 'refused changes are not audited');
 });
 
@@ -275,9 +281,9 @@ t.test('checkContent: every value a flag serves is of its type', async (t) => {
   ];
   const content = (type: FlagType, value: unknown, variants = {}) => ({
     type,
-    defaultValue: value,
-    defaultVariant: null,
-    variants,
+    defaultVariant: 'v',
+    offVariant: null,
+    variants: { v: value, ...variants },
     enabled: true,
     description: '',
     rules: [],

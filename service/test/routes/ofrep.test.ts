@@ -39,7 +39,7 @@ t.test('single evaluation: value, variant and reason for each kind of flag', asy
       { value: { background: '#fff' }, variant: 'light', reason: 'DEFAULT' },
     ],
     ['theme', { appVersion: 'not-a-version' }, { variant: 'light', reason: 'DEFAULT' }],
-    ['paused', { targetingKey: 'u1' }, { value: false, variant: 'default', reason: 'DISABLED' }],
+    ['paused', { targetingKey: 'u1' }, { value: false, variant: 'off', reason: 'DISABLED' }],
   ];
   for (const [key, context, expected] of cases) {
     const res = await evaluate(key, context);

@@ -1,34 +1,73 @@
-// Flag administration: create, change (optionally conditional on a version), archive, history.
+// Flag administration: list and look up (archived flags included), create, change (optionally
+// conditional on a version), archive, history.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import {
+  AdminFlagQuery,
   AuditPageSchema,
   AuditQuery,
   CreateFlagBody,
   FlagKey,
+  FlagPageSchema,
   FlagSchema,
   PatchFlagBody,
 } from '../../flags/flag-schemas.ts';
 import { errorResponses, Strict } from '../../schema.ts';
 import { authorize } from '../../tokens/token-service.ts';
-import { EnvironmentQuery, IfMatchHeader, parseVersionTag, quoted } from '../http.ts';
+import { EnvironmentQuery, environmentNamed, IfMatchHeader, parseVersionTag, quoted } from '../http.ts';
 
 const FlagParams = Strict({ flagKey: FlagKey });
 
 const adminFlags: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/flags',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: "A page of an environment's flags in key order: live ones, or archived ones; `q` searches",
+        querystring: AdminFlagQuery,
+        response: { 200: FlagPageSchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const { environment: requested, ...query } = request.query;
+      return app.flags.pageFlags(request.environmentFor(requested), query);
+    },
+  );
+
+  app.get(
+    '/flags/:flagKey',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'One flag, archived ones included (with archivedAt)',
+        params: FlagParams,
+        querystring: EnvironmentQuery,
+        response: { 200: FlagSchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const environment = request.environmentFor(request.query.environment);
+      const flag = await app.flags.getAdminFlag(environment, request.params.flagKey);
+      reply.header('etag', quoted(flag.version));
+      return flag;
+    },
+  );
+
   app.post(
     '/flags',
     {
       schema: {
         tags: ['admin'],
-        summary: 'Create a flag (environment from the body, else the default)',
+        summary: 'Create a flag (environment from the query or the body, else the default)',
+        querystring: EnvironmentQuery,
         body: CreateFlagBody,
         response: { 201: FlagSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
       },
     },
     async (request, reply) => {
       const { environment: requested, ...input } = request.body;
-      const environment = request.environmentFor(requested);
+      const environment = request.environmentFor(environmentNamed(request.query.environment, requested));
       const flag = await app.flags.createFlag(environment, input, request.token.name);
       reply
         .code(201)

@@ -5,7 +5,7 @@ import Type from 'typebox';
 import { PatchSegmentBody, SegmentBody } from '../../flags/flag-schemas.ts';
 import { SegmentSchema } from '../../flags/rule-schemas.ts';
 import { errorResponses, Key, Strict } from '../../schema.ts';
-import { EnvironmentQuery } from '../http.ts';
+import { EnvironmentQuery, environmentNamed } from '../http.ts';
 
 const SegmentParams = Strict({ segmentKey: Key('segment key') });
 
@@ -48,7 +48,8 @@ const adminSegments: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['admin'],
-        summary: 'Create a segment (environment from the body, else the default)',
+        summary: 'Create a segment (environment from the query or the body, else the default)',
+        querystring: EnvironmentQuery,
         body: SegmentBody,
         response: { 201: SegmentSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
       },
@@ -56,7 +57,7 @@ const adminSegments: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { environment: requested, key, ...content } = request.body;
       const segment = await app.flags.createSegment(
-        request.environmentFor(requested),
+        request.environmentFor(environmentNamed(request.query.environment, requested)),
         key,
         content,
         request.token.name,

@@ -1,0 +1,122 @@
+// What an admin may write into a flag, and the shorthands the API accepts: a create with no type
+// and no variants is a plain on/off switch; `defaultValue` names the variant that has that value.
+// Every rule here throws INVALID_FLAG with a sentence that says what to send instead.
+import { isDeepStrictEqual } from 'node:util';
+import { errors } from '../errors.ts';
+import { ruleProblem } from '../evaluation/validate-rules.ts';
+import type { CreateFlagInput, Flag, FlagContent, FlagPatch, FlagType } from './flag-schemas.ts';
+
+export type NewFlag = Omit<CreateFlagInput, 'environment'>;
+
+/** The variants of a boolean flag created without any: the plain switch. */
+const SWITCH = { variants: { on: true, off: false }, defaultVariant: 'on', offVariant: 'off' } as const;
+/** The name `defaultValue` gives a value that none of the variants has. */
+const DEFAULT_NAME = 'default';
+
+const TYPE_CHECKS = {
+  boolean: [(v: unknown) => typeof v === 'boolean', 'a boolean'],
+  string: [(v: unknown) => typeof v === 'string', 'a string'],
+  number: [(v: unknown) => typeof v === 'number' && Number.isFinite(v), 'a number'],
+  json: [(v: unknown) => typeof v === 'object' && v !== null, 'a JSON object or array'],
+} as const;
+
+/** What was sent (null included), else the fallback. */
+const sentOr = <T>(sent: T | undefined, fallback: T) => (sent === undefined ? fallback : sent);
+
+/** The content a create makes of what was sent. */
+export function newContent({ key, ...input }: NewFlag, segmentKeys: ReadonlySet<string>): FlagContent {
+  const type = input.type ?? 'boolean';
+  const plainSwitch = type === 'boolean' && input.variants === undefined;
+  if (!plainSwitch && input.variants === undefined && input.defaultValue === undefined) {
+    throw errors.invalidFlag(
+      `A ${type} flag needs the values it can serve: send variants (name → ${TYPE_CHECKS[type][1]}) with defaultVariant, or a defaultValue.`,
+    );
+  }
+  const content: FlagContent = {
+    enabled: input.enabled ?? false,
+    description: input.description ?? '',
+    type,
+    variants: input.variants ?? (plainSwitch ? SWITCH.variants : {}),
+    defaultVariant: sentOr(input.defaultVariant, plainSwitch ? SWITCH.defaultVariant : null),
+    offVariant: sentOr(input.offVariant, plainSwitch ? SWITCH.offVariant : null),
+    rules: input.rules ?? [],
+  };
+  const typeHint = input.type === undefined ? '; a flag sent without a type is a boolean, so send its type' : '';
+  return checkContent(withDefaultValue(content, input), segmentKeys, typeHint);
+}
+
+/** The content a PATCH makes of the current flag: only what it names changes. */
+export function patchedContent(current: Flag, patch: FlagPatch, segmentKeys: ReadonlySet<string>): FlagContent {
+  const { defaultValue, ...named } = patch;
+  const content: FlagContent = { ...contentOf(current), ...named };
+  return checkContent(withDefaultValue(content, patch), segmentKeys);
+}
+
+/** What an admin writes: the flag without its identity, version, times and derived default value. */
+export const contentOf = ({
+  enabled,
+  description,
+  type,
+  defaultVariant,
+  offVariant,
+  variants,
+  rules,
+}: Flag): FlagContent => ({ enabled, description, type, defaultVariant, offVariant, variants, rules });
+
+/** The value of the default variant, which the API shows as `defaultValue`; null without one. */
+export const defaultValueOf = ({ defaultVariant, variants }: Pick<FlagContent, 'defaultVariant' | 'variants'>) =>
+  defaultVariant !== null && Object.hasOwn(variants, defaultVariant) ? variants[defaultVariant] : null;
+
+/**
+ * `defaultValue` is shorthand for a default variant: the variant with that value; else, for a
+ * value none has, a variant named "default" (made, or given the value while it is the default).
+ * Sent with `defaultVariant`, both must agree.
+ */
+function withDefaultValue(
+  content: FlagContent,
+  given: { defaultValue?: unknown; defaultVariant?: string | null },
+): FlagContent {
+  const value = given.defaultValue;
+  if (value === undefined) return content;
+  const [isValid, expected] = TYPE_CHECKS[content.type];
+  if (!isValid(value)) throw errors.invalidFlag(`defaultValue must be ${expected}, ${because(content.type)}.`);
+  const { variants } = content;
+  if (given.defaultVariant !== undefined && given.defaultVariant !== null) {
+    if (Object.hasOwn(variants, given.defaultVariant) && !isDeepStrictEqual(variants[given.defaultVariant], value)) {
+      throw errors.invalidFlag(
+        `defaultValue disagrees with defaultVariant '${given.defaultVariant}'. Send one of them: the variant's value is the default value.`,
+      );
+    }
+    return content;
+  }
+  const named = Object.keys(variants).find((name) => isDeepStrictEqual(variants[name], value));
+  if (named !== undefined) return { ...content, defaultVariant: named };
+  if (Object.hasOwn(variants, DEFAULT_NAME) && content.defaultVariant !== DEFAULT_NAME) {
+    throw errors.invalidFlag(
+      `defaultValue is none of the variants' values, and the variant '${DEFAULT_NAME}' serves another value. Add the value to variants under a name of its own and send that name as defaultVariant.`,
+    );
+  }
+  return { ...content, variants: { ...variants, [DEFAULT_NAME]: value }, defaultVariant: DEFAULT_NAME };
+}
+
+const because = (type: FlagType) => `because the flag type is ${type}`;
+
+/** Every value a flag can serve must be of its type, and its targeting must hold together; throws INVALID_FLAG. */
+export function checkContent(
+  content: FlagContent,
+  segmentKeys: ReadonlySet<string> = new Set(),
+  typeHint = '',
+): FlagContent {
+  const [isValid, expected] = TYPE_CHECKS[content.type];
+  for (const [name, value] of Object.entries(content.variants)) {
+    if (!isValid(value)) {
+      throw errors.invalidFlag(`variant '${name}' must be ${expected}, ${because(content.type)}${typeHint}.`);
+    }
+  }
+  const problem = ruleProblem(content, segmentKeys);
+  if (problem) throw errors.invalidFlag(problem);
+  return content;
+}
+
+/** Whether `next` changes anything in `current`: a PATCH that does not is answered without a write. */
+export const changes = (current: Flag, next: FlagContent) => !isDeepStrictEqual(contentOf(current), next);
