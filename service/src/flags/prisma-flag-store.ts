@@ -42,8 +42,8 @@ class NothingToChange extends Error {
   }
 }
 
-/** `%`, `_` and `\` stand for themselves in a LIKE pattern. */
-const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** Text for Prisma's `contains`, which is a LIKE: `%`, `_` and `\` escaped to stand for themselves. */
+const literally = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 const toSegment = (row: SegmentRow): Segment => ({
   key: row.key,
@@ -176,18 +176,18 @@ export function createPrismaFlagStore(db: Db): FlagStore {
     async pageFlags(environment, { archived, q, cursor, limit }) {
       const env = await db.environment.findUnique({ where: { key: environment }, select: { key: true } });
       if (!env) return null;
-      const pattern = q === undefined ? undefined : likePattern(q);
+      const text = q === undefined ? undefined : literally(q);
       const rows = await db.flag.findMany({
         where: {
           environmentKey: environment,
           archivedAt: archived ? { not: null } : null,
           ...(cursor === undefined ? {} : { key: { gt: cursor } }),
-          ...(pattern === undefined
+          ...(text === undefined
             ? {}
             : {
                 OR: [
-                  { key: { contains: q, mode: 'insensitive' } },
-                  { description: { contains: q, mode: 'insensitive' } },
+                  { key: { contains: text, mode: 'insensitive' } },
+                  { description: { contains: text, mode: 'insensitive' } },
                 ],
               }),
         },

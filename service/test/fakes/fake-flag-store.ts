@@ -84,7 +84,9 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
     async getFlag(environment, key) {
       const row = rows.get(id(environment, key));
       if (row) return row.flag;
-      throw envs.has(environment) ? errors.flagNotFound(environment, key) : errors.environmentNotFound(environment);
+      throw envs.has(environment)
+        ? errors.flagNotFound(environment, key)
+        : errors.environmentNotFound(environment);
     },
     async pageFlags(environment, { archived, q, cursor, limit }) {
       if (!envs.has(environment)) return null;

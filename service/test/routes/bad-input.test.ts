@@ -335,14 +335,16 @@ const cases: Case[] = [
     payload: { key: 'a', type: 'string' },
     status: 400,
     code: 'INVALID_FLAG',
-    message: "A string flag needs the values it can serve: send variants (name → a string) with defaultVariant, or a defaultValue.",
+    message:
+      'A string flag needs the values it can serve: send variants (name → a string) with defaultVariant, or a defaultValue.',
   },
   {
     name: 'string variants without a type (a flag without one is boolean)',
     payload: { key: 'a', variants: { blue: '#00f' } },
     status: 400,
     code: 'INVALID_FLAG',
-    message: /variant 'blue' must be a boolean, because the flag type is boolean; a flag sent without a type is a boolean, so send its type/,
+    message:
+      /variant 'blue' must be a boolean, because the flag type is boolean; a flag sent without a type is a boolean, so send its type/,
   },
   {
     name: 'an off variant that does not exist',
@@ -364,7 +366,8 @@ const cases: Case[] = [
     payload: { key: 'a', environment: 'production' },
     status: 400,
     code: 'VALIDATION_ERROR',
-    message: "The query names environment 'staging' and the body 'production'. Name the environment once, in either place.",
+    message:
+      "The query names environment 'staging' and the body 'production'. Name the environment once, in either place.",
   },
   {
     name: 'a query parameter the create does not take',

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { admin, buildTestApp, createFlag } from '../../helpers/app.ts';
+import { admin, bearer, buildTestApp, createFlag, mintToken } from '../../helpers/app.ts';
 
 const { app } = await buildTestApp(t);
 
@@ -168,4 +168,167 @@ t.test('history of an unknown environment is a 404', async (t) => {
   const res = await app.inject({ url: '/api/admin/flags/x/history?environment=moon', headers: admin });
   t.equal(res.statusCode, 404);
   t.equal(res.json().code, 'ENVIRONMENT_NOT_FOUND');
+});
+
+t.test('a PATCH that changes nothing: 200, the same version, no audit event, no revision', async (t) => {
+  await createFlag(app, { key: 'steady', type: 'string', variants: { a: 'x', b: 'y' }, defaultVariant: 'a' });
+  const revision = await revisionOf('development');
+  const list = await app.inject({ url: '/api/config/flags', headers: admin });
+  const patch = (payload: object) =>
+    app.inject({ method: 'PATCH', url: '/api/admin/flags/steady', headers: admin, payload });
+  for (const payload of [
+    { enabled: false },
+    { variants: { b: 'y', a: 'x' } },
+    { defaultValue: 'x' },
+    { defaultVariant: 'a', description: '' },
+  ]) {
+    const res = await patch(payload);
+    t.equal(res.statusCode, 200, JSON.stringify(payload));
+    t.match(res.json(), { version: 1 }, 'the same version');
+    t.equal(res.headers.etag, '"1"');
+  }
+  t.equal(await revisionOf('development'), revision, 'no revision bump');
+  const history = await app.inject({ url: '/api/admin/flags/steady/history', headers: admin });
+  t.same(
+    history.json().events.map((e: { action: string }) => e.action),
+    ['flag.created'],
+    'no audit event',
+  );
+  const again = await app.inject({
+    url: '/api/config/flags',
+    headers: { ...admin, 'if-none-match': list.headers.etag as string },
+  });
+  t.equal(again.statusCode, 304, 'the list ETag stays');
+  const changed = await patch({ defaultVariant: 'b' });
+  t.match(changed.json(), { version: 2, defaultValue: 'y' });
+  t.equal(await revisionOf('development'), revision + 1);
+});
+
+t.test('the admin view: one flag, archived ones included', async (t) => {
+  await createFlag(app, { key: 'retired', environment: 'staging', description: 'old checkout' });
+  const live = await app.inject({ url: '/api/admin/flags/retired?environment=staging', headers: admin });
+  t.equal(live.statusCode, 200);
+  t.match(live.json(), { key: 'retired', environment: 'staging', archivedAt: null, version: 1 });
+  t.equal(live.headers.etag, '"1"');
+  await app.inject({ method: 'DELETE', url: '/api/admin/flags/retired?environment=staging', headers: admin });
+  const archived = await app.inject({ url: '/api/admin/flags/retired?environment=staging', headers: admin });
+  t.equal(archived.statusCode, 200);
+  t.match(archived.json(), { key: 'retired', version: 2, archivedAt: String });
+  t.ok(Date.parse(archived.json().archivedAt) > 0, 'archivedAt is a time');
+  const read = await app.inject({ url: '/api/config/flags/retired?environment=staging', headers: admin });
+  t.equal(read.statusCode, 404, 'the read API does not serve it');
+  const missing = await app.inject({ url: '/api/admin/flags/never?environment=staging', headers: admin });
+  t.match(missing.json(), { statusCode: 404, code: 'FLAG_NOT_FOUND' });
+  const moon = await app.inject({ url: '/api/admin/flags/retired?environment=moon', headers: admin });
+  t.match(moon.json(), { statusCode: 404, code: 'ENVIRONMENT_NOT_FOUND' });
+});
+
+t.test('the admin list: pages in key order, q, the archived filter, the environment', async (t) => {
+  const environment = 'list-test';
+  await app.inject({
+    method: 'POST',
+    url: '/api/admin/environments',
+    headers: admin,
+    payload: { key: environment },
+  });
+  for (const key of ['alpha', 'bravo', 'charlie', 'delta', 'echo']) {
+    await createFlag(app, { key, environment, description: key === 'delta' ? 'The NEW checkout' : '' });
+  }
+  await createFlag(app, { key: '100_percent', environment, description: '100% rollout' });
+  await app.inject({
+    method: 'DELETE',
+    url: `/api/admin/flags/echo?environment=${environment}`,
+    headers: admin,
+  });
+  const list = async (query: string, headers = admin) => {
+    const res = await app.inject({ url: `/api/admin/flags?environment=${environment}&${query}`, headers });
+    return { status: res.statusCode, body: res.json() };
+  };
+  const keys = (page: { flags: { key: string }[] }) => page.flags.map((f) => f.key);
+
+  const first = await list('limit=2');
+  t.same(keys(first.body), ['100_percent', 'alpha']);
+  t.equal(first.body.nextCursor, 'alpha');
+  const second = await list(`limit=2&cursor=${first.body.nextCursor}`);
+  t.same(keys(second.body), ['bravo', 'charlie']);
+  const last = await list(`limit=2&cursor=${second.body.nextCursor}`);
+  t.same(keys(last.body), ['delta'], 'live flags only by default');
+  t.equal(last.body.nextCursor, null, 'the last page');
+
+  t.same(keys((await list('archived=true')).body), ['echo']);
+  t.match((await list('archived=true')).body.flags[0], { archivedAt: String });
+  t.same(keys((await list('q=new')).body), ['delta'], 'q matches the description, in any case');
+  t.same(keys((await list('q=RAV')).body), ['bravo'], 'q matches the key');
+  t.same(keys((await list('q=%25')).body), ['100_percent'], 'a % is a percent sign, not a wildcard');
+  t.same(keys((await list('q=_')).body), ['100_percent'], 'an _ is an underscore');
+  t.same(keys((await list('q=zulu')).body), []);
+
+  const { token } = await mintToken(app, { name: 'list-admin', scope: 'admin', environment });
+  const own = await app.inject({ url: '/api/admin/flags', headers: bearer(token) });
+  t.equal(own.statusCode, 200, 'a restricted token lists its own environment by default');
+  t.same(keys(own.json()), ['100_percent', 'alpha', 'bravo', 'charlie', 'delta']);
+  const other = await app.inject({ url: '/api/admin/flags?environment=production', headers: bearer(token) });
+  t.match(other.json(), { statusCode: 403, code: 'FORBIDDEN' }, 'and no other');
+  const otherFlag = await app.inject({
+    url: '/api/admin/flags/pricing?environment=production',
+    headers: bearer(token),
+  });
+  t.equal(otherFlag.statusCode, 403);
+
+  for (const [query, message] of [
+    ['limit=0', /limit must be >= 1/],
+    ['limit=201', /limit must be <= 200/],
+    ['cursor=Not%20A%20Key', /cursor must match pattern/],
+    ['q=a%00b', /q must match pattern/],
+    ['archived=maybe', /archived must be boolean/],
+    ['sort=key', /unknown field 'sort'/],
+  ] as const) {
+    const res = await list(query);
+    t.equal(res.status, 400, query);
+    t.match(res.body, { code: 'VALIDATION_ERROR', message }, query);
+  }
+  const unknown = await app.inject({ url: '/api/admin/flags?environment=moon', headers: admin });
+  t.match(unknown.json(), { statusCode: 404, code: 'ENVIRONMENT_NOT_FOUND' });
+});
+
+t.test('?environment= on create, for flags and segments alike', async (t) => {
+  const flag = await app.inject({
+    method: 'POST',
+    url: '/api/admin/flags?environment=staging',
+    headers: admin,
+    payload: { key: 'queried' },
+  });
+  t.equal(flag.statusCode, 201);
+  t.match(flag.json(), { environment: 'staging' });
+  t.equal(flag.headers.location, '/api/config/flags/queried?environment=staging');
+  const same = await app.inject({
+    method: 'POST',
+    url: '/api/admin/flags?environment=staging',
+    headers: admin,
+    payload: { key: 'queried-too', environment: 'staging' },
+  });
+  t.equal(same.statusCode, 201, 'both naming the same environment is fine');
+  const segment = await app.inject({
+    method: 'POST',
+    url: '/api/admin/segments?environment=staging',
+    headers: admin,
+    payload: { key: 'queried', conditions: [] },
+  });
+  t.match(segment.json(), { environment: 'staging' });
+  const twice = await app.inject({
+    method: 'POST',
+    url: '/api/admin/segments?environment=staging',
+    headers: admin,
+    payload: { key: 'other', environment: 'production', conditions: [] },
+  });
+  t.match(twice.json(), {
+    statusCode: 400,
+    code: 'VALIDATION_ERROR',
+    message: /names environment 'staging' and the body 'production'/,
+  });
+  const listed = await app.inject({ url: '/api/admin/segments?environment=production', headers: admin });
+  t.notOk(
+    listed.json().segments.some((s: { key: string }) => s.key === 'other'),
+    'nothing was created',
+  );
 });
