@@ -57,10 +57,13 @@ export async function pendingMigrations(sql: SqlRunner, migrations?: Migration[]
   return (migrations ?? (await readMigrations())).filter((m) => !applied.has(m.name)).map((m) => m.name);
 }
 
-/** Applies every pending migration, each in its own transaction. Returns the names applied. */
-export async function applyMigrations(sql: SqlRunner): Promise<string[]> {
+/**
+ * Applies every pending migration (of `migrations`, by default all checked in), each in its own
+ * transaction. Returns the names applied.
+ */
+export async function applyMigrations(sql: SqlRunner, migrations?: Migration[]): Promise<string[]> {
   await sql.exec(HISTORY_TABLE);
-  const migrations = await readMigrations();
+  migrations ??= await readMigrations();
   const pending = new Set(await pendingMigrations(sql, migrations));
   const applied: string[] = [];
   for (const m of migrations.filter((m) => pending.has(m.name))) {

@@ -98,6 +98,25 @@ async function ensureTemplate(serverUrl: string): Promise<string> {
   return name;
 }
 
+/** An empty PostgreSQL database (no migrations), for tests of the migrations themselves; undefined without PostgreSQL. */
+export async function createEmptyDatabase(): Promise<(TestDatabase & { url: string }) | undefined> {
+  const found = await findPostgres();
+  if (!found) return undefined;
+  const name = `flagstone_empty_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await withClient(found.url, (admin) => admin.query(`CREATE DATABASE "${name}"`));
+  const url = withDatabase(found.url, name);
+  return {
+    url,
+    env: { DATABASE_URL: url },
+    kind: 'postgresql',
+    source: `PostgreSQL from ${found.source}`,
+    drop: () =>
+      withClient(found.url, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(
+        () => {},
+      ),
+  };
+}
+
 export async function createTestDatabase(): Promise<TestDatabase> {
   const found = await findPostgres();
   if (!found) {
