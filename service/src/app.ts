@@ -31,11 +31,12 @@ const PLUGIN_TIMEOUT_MS = 120_000;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 async function flagstoneApp(app: FastifyInstance, { config }: { config: Config }) {
-  // Third-party plugins first, then our own, then the routes.
-  await app.register(swagger);
-  await app.register(metrics);
+  // Validation and errors first, so their rules reach every route; then third-party plugins, our
+  // own, the routes.
   await app.register(validation);
   await app.register(errors);
+  await app.register(swagger);
+  await app.register(metrics);
   await app.register(requestId);
   await app.register(database, { config });
   await app.register(redis, { config });

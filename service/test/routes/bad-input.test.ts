@@ -1,4 +1,5 @@
 // Every refused request answers the JSON error shape with a clear code and changes nothing.
+import { connect } from 'node:net';
 import t from 'tap';
 import { BODY_LIMIT_BYTES } from '../../src/app.ts';
 import { admin, bearer, buildTestApp, createFlag, mintToken, snapshot } from '../helpers/app.ts';
@@ -21,7 +22,7 @@ type Case = {
   payload?: unknown;
   status: number;
   code: string;
-  message?: RegExp;
+  message?: RegExp | string;
 };
 
 const cases: Case[] = [
@@ -378,6 +379,33 @@ const cases: Case[] = [
     message: /querystring has an unknown field 'enviroment'/,
   },
   { name: 'an unknown route', method: 'GET', url: '/api/v2/flags', status: 404, code: 'ROUTE_NOT_FOUND' },
+  ...['/api/admin/tokens', '/api/admin/environments', '/health/live', '/health/ready', '/metrics'].map(
+    (url): Case => ({
+      name: `a query parameter ${url} does not take`,
+      method: 'GET',
+      url: `${url}?verbose=1`,
+      status: 400,
+      code: 'VALIDATION_ERROR',
+      message: /querystring has an unknown field 'verbose'/,
+    }),
+  ),
+  {
+    name: 'a path parameter longer than the router takes',
+    method: 'GET',
+    url: `/api/config/flags/${'a'.repeat(300)}`,
+    status: 414,
+    code: 'URI_TOO_LONG',
+    message: /keys are at most 128 characters/,
+  },
+  {
+    name: 'a malformed percent-encoding',
+    method: 'GET',
+    url: '/api/config/flags/%zz',
+    status: 400,
+    code: 'BAD_URL',
+    message:
+      "The path '/api/config/flags/%zz' is not a valid URL: a '%' must start an escape such as %20. Percent-encode the path.",
+  },
 ];
 
 for (const c of cases) {
@@ -396,3 +424,23 @@ for (const c of cases) {
     t.same(await snapshot(app), before, 'the database is unchanged');
   });
 }
+
+t.test('headers too large: refused by the HTTP parser, in the error shape', async (t) => {
+  const { app: listening } = await buildTestApp(t);
+  await listening.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = listening.server.address() as { port: number };
+  const socket = connect(port, '127.0.0.1');
+  socket.write(`GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`);
+  const chunks: Buffer[] = [];
+  for await (const chunk of socket) chunks.push(chunk as Buffer);
+  const [head = '', body = ''] = Buffer.concat(chunks).toString().split('\r\n\r\n');
+  t.match(head, /^HTTP\/1\.1 431 Request Header Fields Too Large/);
+  t.match(head, /content-type: application\/json/i);
+  t.same(JSON.parse(body), {
+    statusCode: 431,
+    code: 'HEADERS_TOO_LARGE',
+    error: 'Request Header Fields Too Large',
+    message:
+      'The request headers are larger than the server takes (16 KiB in all). Send fewer or shorter headers.',
+  });
+});
