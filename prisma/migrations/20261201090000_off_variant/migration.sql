@@ -1,5 +1,5 @@
 -- What a flag serves when it is off (offVariant) beside what it serves when it is on and no rule
--- matches (defaultVariant); without either, the caller's own code default applies.
+-- matches (defaultVariant): without either, the caller's own code default applies.
 ALTER TABLE "flags" ADD COLUMN "off_variant" TEXT;
 
 -- default_value is now derived: the value of default_variant, or null when there is none. It is
