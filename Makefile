@@ -13,7 +13,7 @@ PRISMA_OFFLINE := $(wildcard $(CURDIR)/../shared/tools/prisma-offline/setup.sh)
 prisma_env = if [ -z "$${PRISMA_SCHEMA_ENGINE_BINARY:-}" ] && [ -n "$(PRISMA_OFFLINE)" ] \
   && ! getent hosts binaries.prisma.sh >/dev/null 2>&1; then eval "$$($(PRISMA_OFFLINE))"; fi
 
-.PHONY: help node deps start test lint typecheck format migrate check bench
+.PHONY: help node deps chromium start test lint typecheck format migrate check bench
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -29,6 +29,11 @@ node_modules/.installed: package.json package-lock.json prisma/schema.prisma | n
 	@touch $@
 
 deps: node_modules/.installed ## install packages and generate the Prisma client
+
+chromium: ## install Debian's Chromium for the browser tests (skipped without it, failed in CI)
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null || \
+	  { echo "The browser tests need Chromium: install it (Debian: apt-get install chromium), or set CHROMIUM_PATH." >&2; exit 1; }; \
+	  apt-get install -y -q chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium >/dev/null; }; }
 
 start: deps ## start the service (embedded PostgreSQL and in-process cache unless configured)
 	npm start

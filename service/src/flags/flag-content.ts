@@ -41,12 +41,17 @@ export function newContent({ key, ...input }: NewFlag, segmentKeys: ReadonlySet<
     offVariant: sentOr(input.offVariant, plainSwitch ? SWITCH.offVariant : null),
     rules: input.rules ?? [],
   };
-  const typeHint = input.type === undefined ? '; a flag sent without a type is a boolean, so send its type' : '';
+  const typeHint =
+    input.type === undefined ? '; a flag sent without a type is a boolean, so send its type' : '';
   return checkContent(withDefaultValue(content, input), segmentKeys, typeHint);
 }
 
 /** The content a PATCH makes of the current flag: only what it names changes. */
-export function patchedContent(current: Flag, patch: FlagPatch, segmentKeys: ReadonlySet<string>): FlagContent {
+export function patchedContent(
+  current: Flag,
+  patch: FlagPatch,
+  segmentKeys: ReadonlySet<string>,
+): FlagContent {
   const { defaultValue, ...named } = patch;
   const content: FlagContent = { ...contentOf(current), ...named };
   return checkContent(withDefaultValue(content, patch), segmentKeys);
@@ -64,7 +69,10 @@ export const contentOf = ({
 }: Flag): FlagContent => ({ enabled, description, type, defaultVariant, offVariant, variants, rules });
 
 /** The value of the default variant, which the API shows as `defaultValue`; null without one. */
-export const defaultValueOf = ({ defaultVariant, variants }: Pick<FlagContent, 'defaultVariant' | 'variants'>) =>
+export const defaultValueOf = ({
+  defaultVariant,
+  variants,
+}: Pick<FlagContent, 'defaultVariant' | 'variants'>) =>
   defaultVariant !== null && Object.hasOwn(variants, defaultVariant) ? variants[defaultVariant] : null;
 
 /**
@@ -79,10 +87,14 @@ function withDefaultValue(
   const value = given.defaultValue;
   if (value === undefined) return content;
   const [isValid, expected] = TYPE_CHECKS[content.type];
-  if (!isValid(value)) throw errors.invalidFlag(`defaultValue must be ${expected}, ${because(content.type)}.`);
+  if (!isValid(value))
+    throw errors.invalidFlag(`defaultValue must be ${expected}, ${because(content.type)}.`);
   const { variants } = content;
   if (given.defaultVariant !== undefined && given.defaultVariant !== null) {
-    if (Object.hasOwn(variants, given.defaultVariant) && !isDeepStrictEqual(variants[given.defaultVariant], value)) {
+    if (
+      Object.hasOwn(variants, given.defaultVariant) &&
+      !isDeepStrictEqual(variants[given.defaultVariant], value)
+    ) {
       throw errors.invalidFlag(
         `defaultValue disagrees with defaultVariant '${given.defaultVariant}'. Send one of them: the variant's value is the default value.`,
       );

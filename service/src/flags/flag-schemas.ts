@@ -28,7 +28,9 @@ export const FlagSchema = Type.Object(
     type: FlagType,
     defaultValue: Type.Unknown({ description: 'the value of defaultVariant; null when there is none' }),
     defaultVariant: Nullable(
-      Type.String({ description: "served when the flag is on and no rule matches; null: the caller's default" }),
+      Type.String({
+        description: "served when the flag is on and no rule matches; null: the caller's default",
+      }),
     ),
     offVariant: Nullable(
       Type.String({ description: "served when the flag is off; null: the caller's default" }),
@@ -54,7 +56,10 @@ const VariantChoice = (description: string) =>
   Type.Optional(Nullable(Type.String({ pattern: VARIANT_PATTERN, description })));
 export const AdminFlagQuery = Strict({
   environment: Type.Optional(EnvironmentKey),
-  archived: Type.Boolean({ default: false, description: 'true: archived flags only; false: live flags only' }),
+  archived: Type.Boolean({
+    default: false,
+    description: 'true: archived flags only; false: live flags only',
+  }),
   q: Type.Optional(
     Type.String({
       minLength: 1,
@@ -78,7 +83,9 @@ export type FlagPage = Static<typeof FlagPageSchema>;
 const DefaultVariant = VariantChoice(
   "the variant served when the flag is on and no rule matches; null: none, the caller's code default",
 );
-const OffVariant = VariantChoice("the variant served when the flag is off; null: none, the caller's code default");
+const OffVariant = VariantChoice(
+  "the variant served when the flag is off; null: none, the caller's code default",
+);
 const DefaultValue = Type.Optional(
   Type.Unknown({
     description:

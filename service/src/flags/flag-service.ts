@@ -10,7 +10,14 @@ import { evaluate } from '../evaluation/evaluate.ts';
 import { conditionProblem } from '../evaluation/validate-rules.ts';
 import { bind, type Metrics } from '../metrics.ts';
 import { changes, type NewFlag, newContent, patchedContent } from './flag-content.ts';
-import type { AdminFlagQuery, AuditQuery, Flag, FlagList, FlagPatch, SegmentContent } from './flag-schemas.ts';
+import type {
+  AdminFlagQuery,
+  AuditQuery,
+  Flag,
+  FlagList,
+  FlagPatch,
+  SegmentContent,
+} from './flag-schemas.ts';
 import type { FlagLookup, FlagStore, FlagWrite, SegmentConditions } from './flag-store.ts';
 import type { Evaluation, EvaluationContext, Segment } from './rule-schemas.ts';
 

@@ -74,7 +74,12 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
     );
   }
   request.log.error({ err: error }, 'request failed before routing');
-  return sendError(reply, 500, 'INTERNAL_ERROR', `The server could not handle this request (request id ${request.id}).`);
+  return sendError(
+    reply,
+    500,
+    'INTERNAL_ERROR',
+    `The server could not handle this request (request id ${request.id}).`,
+  );
 }
 
 const CLIENT_ERRORS: Record<string, [status: number, code: string, message: string]> = {
@@ -99,7 +104,11 @@ const MALFORMED: [number, string, string] = [
  * Requests Node's HTTP parser refuses before Fastify sees them (Fastify's `clientErrorHandler`
  * option): answered in the error shape, then the connection closes, as Node's own handler does.
  */
-export function clientErrorHandler(this: { log: FastifyBaseLogger }, err: NodeJS.ErrnoException, socket: Socket) {
+export function clientErrorHandler(
+  this: { log: FastifyBaseLogger },
+  err: NodeJS.ErrnoException,
+  socket: Socket,
+) {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const [statusCode, code, message] = CLIENT_ERRORS[err.code ?? ''] ?? MALFORMED;
   this.log.debug({ err }, 'client error');

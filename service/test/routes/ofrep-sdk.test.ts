@@ -3,7 +3,7 @@
 import { OFREPProvider } from '@openfeature/ofrep-provider';
 import { OpenFeature } from '@openfeature/server-sdk';
 import t from 'tap';
-import { buildTestApp, mintToken } from '../helpers/app.ts';
+import { admin, buildTestApp, createFlag, mintToken } from '../helpers/app.ts';
 import { createTargetingFixtures } from '../helpers/targeting.ts';
 
 const { app } = await buildTestApp(t);
@@ -69,3 +69,43 @@ t.test('bulk evaluation over HTTP: ETag, then 304 while nothing changed', async 
   const again = await bulk({ 'if-none-match': etag });
   t.equal(again.status, 304);
 });
+
+t.test(
+  'the kill switch through the server SDK: off serves the off variant, or the code default',
+  async (t) => {
+    await createFlag(app, { key: 'sdk-switch', enabled: true });
+    await createFlag(app, {
+      key: 'sdk-kill',
+      type: 'string',
+      enabled: true,
+      variants: { new: 'new-flow' },
+      defaultVariant: 'new',
+    });
+    t.match(await client.getBooleanDetails('sdk-switch', false), {
+      value: true,
+      variant: 'on',
+      reason: 'STATIC',
+    });
+    t.match(await client.getStringDetails('sdk-kill', 'code-default'), {
+      value: 'new-flow',
+      reason: 'STATIC',
+    });
+    for (const key of ['sdk-switch', 'sdk-kill']) {
+      await app.inject({
+        method: 'PATCH',
+        url: `/api/admin/flags/${key}`,
+        headers: admin,
+        payload: { enabled: false },
+      });
+    }
+    t.match(await client.getBooleanDetails('sdk-switch', true), {
+      value: false,
+      variant: 'off',
+      reason: 'DISABLED',
+    });
+    // @openfeature/ofrep-provider 0.1.3 reports a success without a value as TYPE_MISMATCH, but
+    // returns the caller's default all the same: what matters is that it is never the on value.
+    const killed = await client.getStringDetails('sdk-kill', 'code-default');
+    t.equal(killed.value, 'code-default', "the caller's code default, not the on value");
+  },
+);
