@@ -1,6 +1,7 @@
 // The shared layer in Redis. A key holds a hash { v: version, d: entry as JSON }, and every
 // write is a compare-and-set in one Lua script: an older version never replaces a newer one,
-// whatever order the writes arrive in.
+// whatever order the writes arrive in. Keys carry the format of the entries they hold, so
+// instances of two releases whose entries differ in shape never read each other's.
 import type { Redis } from 'ioredis';
 import type { Lifetime, Versioned } from './flag-cache.ts';
 
@@ -10,6 +11,9 @@ if current and current >= tonumber(ARGV[1]) then return 0 end
 redis.call('HSET', KEYS[1], 'v', ARGV[1], 'd', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`;
+
+/** The shape of cached entries: a new one when a release changes it (v2: flags with offVariant). */
+export const ENTRY_FORMAT = 'v2:';
 
 type WithScript = Redis & {
   flagstoneSetIfNewer(key: string, version: number, data: string, ttlMs: number): Promise<number>;
@@ -22,7 +26,8 @@ export interface RedisCacheOptions {
   briefTtlMs: number;
 }
 
-export function createRedisCache({ redis, prefix, ttlMs, briefTtlMs }: RedisCacheOptions) {
+export function createRedisCache({ redis, prefix: given, ttlMs, briefTtlMs }: RedisCacheOptions) {
+  const prefix = given + ENTRY_FORMAT;
   redis.defineCommand('flagstoneSetIfNewer', { numberOfKeys: 1, lua: SET_IF_NEWER });
   const scripted = redis as WithScript;
   return {

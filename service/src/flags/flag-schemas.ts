@@ -72,12 +72,10 @@ export const AdminFlagQuery = Strict({
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
 });
 export type AdminFlagQuery = Static<typeof AdminFlagQuery>;
-export const FlagPageSchema = Type.Object({
-  flags: Type.Array(FlagSchema),
-  nextCursor: Nullable(
-    Type.String({ description: 'pass as `cursor` to get the next page; null on the last page' }),
-  ),
-});
+const NextCursor = Nullable(
+  Type.String({ description: 'pass as `cursor` to get the next page; null on the last page' }),
+);
+export const FlagPageSchema = Type.Object({ flags: Type.Array(FlagSchema), nextCursor: NextCursor });
 export type FlagPage = Static<typeof FlagPageSchema>;
 
 const DefaultVariant = VariantChoice(
@@ -169,12 +167,7 @@ export const AuditEventSchema = Type.Object(
   { $id: 'AuditEvent' },
 );
 export type AuditEvent = Static<typeof AuditEventSchema>;
-export const AuditPageSchema = Type.Object({
-  events: Type.Array(AuditEventSchema),
-  nextCursor: Nullable(
-    Type.String({ description: 'pass as `cursor` to get the next page; null on the last page' }),
-  ),
-});
+export const AuditPageSchema = Type.Object({ events: Type.Array(AuditEventSchema), nextCursor: NextCursor });
 export type AuditPage = Static<typeof AuditPageSchema>;
 export const AuditQuery = Strict({
   environment: Type.Optional(EnvironmentKey),

@@ -1,7 +1,7 @@
 // The Redis adapter against a real Redis: key layout, compare-and-set, lifetimes.
 import { Redis } from 'ioredis';
 import t from 'tap';
-import { createRedisCache } from '../../src/cache/redis-cache.ts';
+import { createRedisCache, ENTRY_FORMAT } from '../../src/cache/redis-cache.ts';
 import { findRedis, NO_REDIS, testPrefix } from '../helpers/redis.ts';
 
 const url = await findRedis();
@@ -16,9 +16,15 @@ else {
     t.equal(await cache.get('flag:production:a'), undefined, 'a miss');
     t.equal(await cache.setIfNewer('flag:production:a', { version: 1, flag: 'x' } as never), true);
     t.same(await cache.get('flag:production:a'), { version: 1, flag: 'x' });
-    t.same(await redis.hgetall(`${prefix}flag:production:a`), { v: '1', d: '{"version":1,"flag":"x"}' });
-    const ttl = await redis.pttl(`${prefix}flag:production:a`);
+    t.same(await redis.hgetall(`${prefix}v2:flag:production:a`), { v: '1', d: '{"version":1,"flag":"x"}' });
+    t.equal(ENTRY_FORMAT, 'v2:', 'the key names the format of its entry');
+    const ttl = await redis.pttl(`${prefix}v2:flag:production:a`);
     t.ok(ttl > 59_000 && ttl <= 60_000, `the normal lifetime (${ttl} ms left)`);
+  });
+
+  t.test("entries of another format are not this release's: never read", async (t) => {
+    await redis.hset(`${prefix}flag:production:old`, 'v', '9', 'd', '{"version":9,"flag":"old shape"}');
+    t.equal(await cache.get('flag:production:old'), undefined);
   });
 
   t.test('compare-and-set: only a newer version replaces what Redis holds', async (t) => {

@@ -66,7 +66,7 @@ t.test('Redis dies during a burst of reads, then comes back', async (t) => {
   const probe = new Redis(redis.url);
   t.teardown(() => probe.disconnect());
   await read(a, 'during-outage');
-  t.equal(await probe.hget('outage:flag:development:during-outage', 'v'), '1', 'reads refill Redis');
+  t.equal(await probe.hget('outage:v2:flag:development:during-outage', 'v'), '1', 'reads refill Redis');
 });
 
 t.test('Redis unreachable from the start: the service starts, serves and writes', async (t) => {
@@ -101,7 +101,7 @@ t.test('start gives Redis its first connection attempt, and no more', async (t) 
   const probe = new Redis(redis.url);
   t.teardown(() => probe.disconnect());
   t.equal(
-    await probe.hget('flagstone:flag:development:first-write', 'v'),
+    await probe.hget('flagstone:v2:flag:development:first-write', 'v'),
     '1',
     'so the first write reaches it',
   );
@@ -156,5 +156,5 @@ t.test('a change Redis missed reaches it, and every instance, once it is back', 
   t.pass('nothing is left to send');
   const probe = new Redis(redis.url);
   t.teardown(() => probe.disconnect());
-  t.equal(await probe.hget('missed:flag:development:missed', 'v'), '3', 'Redis holds the newest version');
+  t.equal(await probe.hget('missed:v2:flag:development:missed', 'v'), '3', 'Redis holds the newest version');
 });

@@ -121,7 +121,7 @@ t.test('rediss:// with an AUTH token: connected, cached, invalidated', { skip },
   const probe = new Redis(redis.url, { password, tls: { ca: await readFile(tls.ca) } });
   t.teardown(() => probe.disconnect());
   t.equal(
-    await probe.hget('flagstone:flag:development:over-tls', 'v'),
+    await probe.hget('flagstone:v2:flag:development:over-tls', 'v'),
     '1',
     'the write reached Redis over TLS',
   );

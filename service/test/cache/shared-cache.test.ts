@@ -3,7 +3,7 @@
 import { Redis } from 'ioredis';
 import t from 'tap';
 import { flagCacheKey } from '../../src/cache/flag-cache.ts';
-import { createRedisCache } from '../../src/cache/redis-cache.ts';
+import { createRedisCache, ENTRY_FORMAT } from '../../src/cache/redis-cache.ts';
 import { createPrismaFlagStore } from '../../src/flags/prisma-flag-store.ts';
 import { admin, bearer, buildTestApp, counter, createFlag, mintToken, within } from '../helpers/app.ts';
 import { findRedis, NO_REDIS, testPrefix } from '../helpers/redis.ts';
@@ -25,7 +25,11 @@ else {
 
   t.test('a write fills Redis; a new instance reads it from Redis, then from memory', async (t) => {
     await createFlag(a, { key: 'layers', type: 'string', defaultValue: 'one' });
-    t.same(await redis.hget(`${prefix}flag:development:layers`, 'v'), '1', 'Redis holds version 1');
+    t.same(
+      await redis.hget(`${prefix}${ENTRY_FORMAT}flag:development:layers`, 'v'),
+      '1',
+      'Redis holds version 1',
+    );
     const { app: c } = await buildTestApp(t, { env, database: db });
     t.equal((await read(c, 'layers')).statusCode, 200);
     t.equal((await read(c, 'layers')).statusCode, 200);
@@ -37,8 +41,12 @@ else {
     t.equal((await read(c, 'nothing-here')).statusCode, 404);
     t.equal((await read(c, 'nothing-here')).statusCode, 404);
     t.equal(await counter(c, 'flagReads', { source: 'database' }), 1, 'a miss reaches the database once');
-    t.equal(await redis.hget(`${prefix}flag:development:nothing-here`, 'v'), '0', 'and is cached as a miss');
-    const ttl = await redis.pttl(`${prefix}flag:development:nothing-here`);
+    t.equal(
+      await redis.hget(`${prefix}${ENTRY_FORMAT}flag:development:nothing-here`, 'v'),
+      '0',
+      'and is cached as a miss',
+    );
+    const ttl = await redis.pttl(`${prefix}${ENTRY_FORMAT}flag:development:nothing-here`);
     t.ok(ttl > 0 && ttl <= 10_000, `briefly (${ttl} ms left)`);
   });
 
@@ -46,9 +54,13 @@ else {
     const short = { ...env, CACHE_TTL_SECONDS: '1' };
     const { app: c } = await buildTestApp(t, { env: short, database: db });
     await createFlag(c, { key: 'short-lived', type: 'number', defaultValue: 1 });
-    const ttl = await redis.pttl(`${prefix}flag:development:short-lived`);
+    const ttl = await redis.pttl(`${prefix}${ENTRY_FORMAT}flag:development:short-lived`);
     t.ok(ttl > 0 && ttl <= 1000, `${ttl} ms left`);
-    await within(2000, async () => (await redis.exists(`${prefix}flag:development:short-lived`)) === 0, 50);
+    await within(
+      2000,
+      async () => (await redis.exists(`${prefix}${ENTRY_FORMAT}flag:development:short-lived`)) === 0,
+      50,
+    );
   });
 
   t.test('the race: a reader that loaded version 1 cannot overwrite version 2 in Redis', async (t) => {
@@ -61,7 +73,11 @@ else {
     // ... then the reader's late cache write arrives.
     const late = createRedisCache({ redis, prefix, ttlMs: 60_000, briefTtlMs: 10_000 });
     t.equal(await late.setIfNewer(flagCacheKey('development', 'racy'), loaded), false, 'refused');
-    t.equal(await redis.hget(`${prefix}flag:development:racy`, 'v'), '2', 'Redis still holds version 2');
+    t.equal(
+      await redis.hget(`${prefix}${ENTRY_FORMAT}flag:development:racy`, 'v'),
+      '2',
+      'Redis still holds version 2',
+    );
     const { app: c } = await buildTestApp(t, { env, database: db });
     t.match(
       (await read(c, 'racy')).json(),
