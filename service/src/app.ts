@@ -28,6 +28,7 @@ import readApi from './routes/read-api.ts';
 export const BODY_LIMIT_BYTES = 64 * 1024;
 /** The embedded database's first start (initdb) takes seconds, tens of them on a busy host. */
 const PLUGIN_TIMEOUT_MS = 120_000;
+const TIMEOUT_CHECK_MS = 1000;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 async function flagstoneApp(app: FastifyInstance, { config }: { config: Config }) {
@@ -82,12 +83,18 @@ export async function buildApp(
     // The server Fastify would make, answering the hot read and evaluation first (routes/fast-path.ts).
     serverFactory: (handler, options) => {
       const { keepAliveTimeout, requestTimeout, connectionTimeout } = options as Record<string, number>;
-      const server = createServer((req, res) => fastPath(req, res, handler));
+      // Timeouts are checked once a second (Node's default is every 30 s), so a slow client is cut off on time.
+      const server = createServer({ connectionsCheckingInterval: TIMEOUT_CHECK_MS }, (req, res) =>
+        fastPath(req, res, handler),
+      );
       server.keepAliveTimeout = keepAliveTimeout!;
       server.requestTimeout = requestTimeout!;
+      server.headersTimeout = config.HEADERS_TIMEOUT_MS;
       server.setTimeout(connectionTimeout);
       return server;
     },
+    // A body sent a byte at a time cannot hold a connection for longer than this (408).
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
     loggerInstance: createLogger(logger),
     bodyLimit: BODY_LIMIT_BYTES,
     pluginTimeout: PLUGIN_TIMEOUT_MS,

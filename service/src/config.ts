@@ -85,6 +85,19 @@ export const ConfigSchema = Type.Object({
         'the heap size in bytes above which requests get 503 (0 turns the check off; unset: 90% of the heap limit)',
     }),
   ),
+  REQUEST_TIMEOUT_MS: Type.Integer({
+    minimum: 1000,
+    maximum: 600_000,
+    default: 30_000,
+    description: 'how long a client may take to send a whole request, 1000-600000 ms',
+  }),
+  HEADERS_TIMEOUT_MS: Type.Integer({
+    minimum: 1000,
+    maximum: 600_000,
+    default: 10_000,
+    description:
+      "how long a client may take to send a request's headers, 1000-600000 ms, at most REQUEST_TIMEOUT_MS",
+  }),
   RATE_LIMIT_EVALUATIONS_PER_MINUTE: Type.Integer({
     minimum: 0,
     default: 600_000,
@@ -127,7 +140,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const candidate = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, { ...raw }));
   const [error] = Value.Errors(ConfigSchema, candidate);
-  if (!error) return candidate as Config;
+  if (!error) {
+    const config = candidate as Config;
+    if (config.HEADERS_TIMEOUT_MS > config.REQUEST_TIMEOUT_MS) {
+      throw new ConfigError(
+        `HEADERS_TIMEOUT_MS (${config.HEADERS_TIMEOUT_MS}) must be at most REQUEST_TIMEOUT_MS (${config.REQUEST_TIMEOUT_MS}): the headers are part of the request`,
+      );
+    }
+    return config;
+  }
   const name = error.instancePath.split('/')[1] ?? '';
   const property = (ConfigSchema.properties as Record<string, { description?: string }>)[name];
   const shown = SECRET_SETTINGS.has(name) ? '(hidden)' : JSON.stringify(raw[name]);

@@ -84,6 +84,14 @@ export const errors = {
     ),
   unauthorized: (message: string) => new DomainError('UNAUTHORIZED', 401, message),
   forbidden: (message: string) => new DomainError('FORBIDDEN', 403, message),
+  busy: () =>
+    new DomainError(
+      'DATABASE_BUSY',
+      503,
+      'The database is busy with other changes and could not take this one in time; nothing was changed. Retry in a second.',
+      1,
+    ),
+  invalidInput: (message: string) => new DomainError('VALIDATION_ERROR', 400, message),
   unavailable: (detail = 'and no cached copy of this answer exists') =>
     new DomainError(
       'DATABASE_UNAVAILABLE',

@@ -13,6 +13,8 @@ t.test('defaults give the embedded, in-process setup', async (t) => {
     L1_TTL_MS: 1000,
     WARM_ENVIRONMENTS: '',
     MAX_EVENT_LOOP_DELAY_MS: 1000,
+    REQUEST_TIMEOUT_MS: 30000,
+    HEADERS_TIMEOUT_MS: 10000,
     RATE_LIMIT_EVALUATIONS_PER_MINUTE: 600000,
     RATE_LIMIT_ADMIN_PER_MINUTE: 600,
     SERVICE_NAME: 'flagstone',
@@ -61,6 +63,11 @@ t.test('a bad value is one clear line naming the variable', async (t) => {
     [{ CACHE_TTL_SECONDS: '0' }, /^CACHE_TTL_SECONDS must be/],
     [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must be a PostgreSQL URL.*; got \(hidden\)$/],
     [{ ADMIN_TOKEN: 'short' }, /^ADMIN_TOKEN must be a secret of 24 to 256.*; got \(hidden\)$/],
+    [{ REQUEST_TIMEOUT_MS: '10' }, /^REQUEST_TIMEOUT_MS must be how long a client may take/],
+    [
+      { REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '6000' },
+      /^HEADERS_TIMEOUT_MS \(6000\) must be at most REQUEST_TIMEOUT_MS \(5000\): the headers are part of the request$/,
+    ],
   ];
   for (const [env, message] of cases) {
     t.throws(() => loadConfig(env), message, JSON.stringify(env));

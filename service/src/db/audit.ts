@@ -1,8 +1,13 @@
 // Audit events in PostgreSQL: written inside the transaction of the change they describe,
 // read newest first with a cursor on the id.
+
+import { errors } from '../errors.ts';
 import type { AuditEvent, AuditPage, AuditQuery } from '../flags/flag-schemas.ts';
 import { type AuditEvent as AuditRow, Prisma } from '../generated/prisma/client.ts';
 import type { Db } from './database.ts';
+
+/** Event ids are PostgreSQL bigints. */
+const MAX_ID = 2n ** 63n - 1n;
 
 type Tx = Prisma.TransactionClient;
 
@@ -48,6 +53,11 @@ export async function listAudit(
   db: Db,
   { environment, flagKey, cursor, limit }: AuditQuery,
 ): Promise<AuditPage> {
+  if (cursor !== undefined && BigInt(cursor) > MAX_ID) {
+    throw errors.invalidInput(
+      `querystring.cursor ${cursor} is past any event id (at most ${MAX_ID}). Pass the nextCursor of a previous page.`,
+    );
+  }
   const rows = await db.auditEvent.findMany({
     where: {
       environmentKey: environment,

@@ -29,6 +29,26 @@ const UNREACHABLE = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
 export const isUnreachable = (err: unknown) =>
   err instanceof Prisma.PrismaClientKnownRequestError && UNREACHABLE.has(err.code);
 
+// Contention rather than failure: a transaction that could not start or finish in time (P2028),
+// a write conflict or deadlock (P2034), and PostgreSQL's serialization failure, deadlock, lock
+// timeout and statement timeout. Retrying shortly succeeds.
+const CONTENTION = new Set(['P2028', 'P2034']);
+const CONTENTION_SQLSTATES = new Set(['40001', '40P01', '55P03', '57014']);
+
+export function isContention(err: unknown): boolean {
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (CONTENTION.has(err.code)) return true;
+  // The driver adapter's error carries PostgreSQL's SQLSTATE.
+  const adapterError = (
+    err.meta as { driverAdapterError?: { cause?: { originalCode?: unknown } } } | undefined
+  )?.driverAdapterError;
+  const sqlState = adapterError?.cause?.originalCode;
+  return typeof sqlState === 'string' && CONTENTION_SQLSTATES.has(sqlState);
+}
+
+const LOCK_TIMEOUT_MS = 3000;
+const STATEMENT_TIMEOUT_MS = 15_000;
+
 const prismaRunner = (client: Db): SqlRunner => ({
   exec: (sql) => client.$executeRawUnsafe(sql),
   query: (sql, params = []) => client.$queryRawUnsafe(sql, ...params),
@@ -39,8 +59,16 @@ export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_D
 }
 
 async function openPostgres(url: string): Promise<Database> {
-  // Fail fast when PostgreSQL is unreachable instead of queueing requests behind a dead pool.
-  const adapter = new PrismaPg({ connectionString: url, connectionTimeoutMillis: 3000, max: 10 });
+  // Fail fast when PostgreSQL is unreachable instead of queueing requests behind a dead pool, and
+  // when a write waits for a lock or a query runs for longer than any of ours should: those are
+  // answered 503 DATABASE_BUSY, retry shortly, and hold no connection meanwhile.
+  const adapter = new PrismaPg({
+    connectionString: url,
+    connectionTimeoutMillis: 3000,
+    max: 10,
+    lock_timeout: LOCK_TIMEOUT_MS,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+  });
   const client = new PrismaClient({ adapter });
   let pending: string[];
   try {

@@ -5,7 +5,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { isUnreachable } from '../db/database.ts';
+import { isContention, isUnreachable } from '../db/database.ts';
 import { DomainError, errors } from '../errors.ts';
 
 type ValidationIssue = NonNullable<FastifyError['validation']>[number];
@@ -47,6 +47,11 @@ function unreachable(err: unknown, log: FastifyBaseLogger) {
   return errors.unavailable(
     'so nothing could be read or changed; if you were changing something, read it back first',
   );
+}
+
+function contended(err: unknown, log: FastifyBaseLogger) {
+  log.warn({ err }, 'database contention');
+  return errors.busy();
 }
 
 export function sendError(reply: FastifyReply, statusCode: number, code: string, message: string) {
@@ -125,7 +130,11 @@ export function clientErrorHandler(
 export default fp(
   async (app) => {
     app.setErrorHandler((raw: FastifyError, request, reply) => {
-      const error = isUnreachable(raw) ? unreachable(raw, request.log) : raw;
+      const error = isUnreachable(raw)
+        ? unreachable(raw, request.log)
+        : isContention(raw)
+          ? contended(raw, request.log)
+          : raw;
       if (error instanceof DomainError) {
         if (error.retryAfterSeconds) reply.header('retry-after', error.retryAfterSeconds);
         return sendError(reply, error.statusCode, error.code, error.message);

@@ -13,6 +13,7 @@ import { type Evaluation, type EvaluationContext, REASONS } from '../flags/rule-
 import { describe } from '../plugins/errors.ts';
 import { limitPerToken } from '../plugins/rate-limit.ts';
 import { errorResponses, Nullable, Strict } from '../schema.ts';
+import { unstorable } from '../storable.ts';
 import { EnvironmentQuery, JSON_TYPE, notModified, quoted, replayBody, serializedOf } from './http.ts';
 
 const EvaluationRequest = Nullable(
@@ -123,6 +124,11 @@ const CONFIGURATION_ETAG = quoted(digest(JSON.stringify(CONFIGURATION)));
 const ofrep: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.requireToken('read'));
   await limitPerToken(app, 'evaluations');
+  // A context nested deeper than anything evaluates would only make the bulk ETag overflow the stack.
+  app.addHook('preValidation', async (request) => {
+    const problem = request.body == null ? undefined : unstorable(request.body, 'body', { text: false });
+    if (problem) throw new OfrepFailure('INVALID_CONTEXT', problem);
+  });
 
   // Protocol failures get the spec's bodies; everything else goes to the service's handler.
   app.setErrorHandler((error: FastifyError | DomainError | OfrepFailure, request, reply) => {

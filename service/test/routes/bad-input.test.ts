@@ -13,6 +13,8 @@ const revoked = await mintToken(app, { name: 'gone', scope: 'admin' });
 await app.inject({ method: 'DELETE', url: `/api/admin/tokens/${revoked.id}`, headers: admin });
 
 const json = { ...admin, 'content-type': 'application/json' };
+/** An object `depth` levels deep. */
+const nested = (depth: number): object => (depth === 0 ? {} : { a: nested(depth - 1) });
 const targeted = { key: 'a', type: 'string', variants: { red: 'r', blue: 'b' }, defaultVariant: 'red' };
 type Case = {
   name: string;
@@ -389,6 +391,81 @@ const cases: Case[] = [
       message: /querystring has an unknown field 'verbose'/,
     }),
   ),
+  {
+    name: 'a NUL character in a string',
+    payload: { key: 'a', description: 'before\u0000after' },
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    message: 'body.description contains a NUL character (\\u0000), which cannot be stored. Remove it.',
+  },
+  {
+    name: 'a NUL character deep in a JSON variant',
+    payload: { key: 'a', type: 'json', variants: { v: { list: ['ok', 'no\u0000'] } }, defaultVariant: 'v' },
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    message: /^body\.variants\.v\.list\[1\] contains a NUL character/,
+  },
+  {
+    name: 'a NUL character in a field name',
+    payload: { key: 'a', type: 'json', variants: { v: { 'x\u0000': 1 } }, defaultVariant: 'v' },
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    message: /^a field name in body\.variants\.v contains a NUL character/,
+  },
+  {
+    name: 'a lone surrogate in a string',
+    headers: json,
+    payload: '{"key": "a", "description": "half \\ud800 a pair"}',
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    message: /^body\.description contains a lone surrogate .* Send well-formed Unicode\.$/,
+  },
+  {
+    name: 'a value nested deeper than the limit',
+    payload: { key: 'a', type: 'json', variants: { v: nested(40) }, defaultVariant: 'v' },
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    message: /is nested deeper than 32 levels of objects and arrays\. Flatten it\./,
+  },
+  {
+    name: 'a value nested ~2,300 deep',
+    headers: json,
+    payload: `{"key": "a", "type": "json", "variants": {"v": ${'['.repeat(2300)}${']'.repeat(2300)}}, "defaultVariant": "v"}`,
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    message: /nested deeper than 32 levels/,
+  },
+  {
+    name: 'a NUL character in a segment',
+    url: '/api/admin/segments',
+    payload: { key: 's', conditions: [{ attribute: 'plan', operator: 'equals', value: 'a\u0000' }] },
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    message: /^body\.conditions\[0\]\.value contains a NUL character/,
+  },
+  {
+    name: 'a NUL character in a token name',
+    url: '/api/admin/tokens',
+    payload: { name: 'ci\u0000bot', scope: 'read' },
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    message: /^body\.name contains a NUL character/,
+  },
+  {
+    name: 'an audit cursor past int64',
+    method: 'GET',
+    url: '/api/admin/audit?cursor=9999999999999999999',
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    message: /cursor 9999999999999999999 is past any event id .* Pass the nextCursor of a previous page\./,
+  },
+  {
+    name: 'a history cursor past int64',
+    method: 'GET',
+    url: '/api/admin/flags/existing/history?cursor=9223372036854775808',
+    status: 400,
+    code: 'VALIDATION_ERROR',
+  },
   {
     name: 'a path parameter longer than the router takes',
     method: 'GET',

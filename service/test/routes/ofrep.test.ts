@@ -264,3 +264,30 @@ t.test(
     t.equal((await configuration({})).statusCode, 401, 'it needs a token like every OFREP call');
   },
 );
+
+t.test('a context nested deeper than the limit: INVALID_CONTEXT, single and bulk, never a 500', async (t) => {
+  const deep = `{"context": {"targetingKey": "u1", "tree": ${'['.repeat(5000)}${']'.repeat(5000)}}}`;
+  const headers = { ...bearer(reader.token), 'content-type': 'application/json' };
+  const single = await app.inject({
+    method: 'POST',
+    url: '/ofrep/v1/evaluate/flags/max-items',
+    headers,
+    payload: deep,
+  });
+  t.equal(single.statusCode, 400);
+  t.match(single.json(), {
+    key: 'max-items',
+    errorCode: 'INVALID_CONTEXT',
+    errorDetails: /body\.context\.tree\[0\]\[0\].* is nested deeper than 32 levels/,
+  });
+  const bulk = await app.inject({ method: 'POST', url: '/ofrep/v1/evaluate/flags', headers, payload: deep });
+  t.equal(bulk.statusCode, 400);
+  t.match(bulk.json(), { errorCode: 'INVALID_CONTEXT', errorDetails: /nested deeper than 32 levels/ });
+  const text = await app.inject({
+    method: 'POST',
+    url: '/ofrep/v1/evaluate/flags/max-items',
+    headers,
+    payload: '{"context": {"note": "a\\u0000b \\ud800"}}',
+  });
+  t.equal(text.statusCode, 200, 'a NUL or a lone surrogate in a context is only data: evaluated, not stored');
+});

@@ -1,6 +1,8 @@
 // The admin API: every route here needs an admin token.
 import type { FastifyPluginAsync } from 'fastify';
+import { errors } from '../../errors.ts';
 import { limitPerToken } from '../../plugins/rate-limit.ts';
+import { unstorable } from '../../storable.ts';
 import environments from './environments.ts';
 import flags from './flags.ts';
 import segments from './segments.ts';
@@ -9,6 +11,11 @@ import tokens from './tokens.ts';
 const admin: FastifyPluginAsync = async (app) => {
   app.addHook('onRequest', app.requireToken('admin'));
   await limitPerToken(app, 'admin');
+  // Before the schema: what PostgreSQL cannot store is refused by name, never a 500.
+  app.addHook('preValidation', async (request) => {
+    const problem = request.body === undefined ? undefined : unstorable(request.body, 'body');
+    if (problem) throw errors.invalidInput(problem);
+  });
   await app.register(flags);
   await app.register(segments);
   await app.register(tokens);
