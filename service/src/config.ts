@@ -63,10 +63,11 @@ export const ConfigSchema = Type.Object({
     description: 'the Redis cache lifetime in seconds, 1-86400',
   }),
   L1_TTL_MS: Type.Integer({
-    minimum: 0,
+    minimum: 10,
     maximum: 600_000,
     default: 1000,
-    description: 'the in-process cache lifetime in milliseconds, 0-600000 (0 turns the in-process layer off)',
+    description:
+      'the catch-up interval: how often an instance checks the change log for changes no message announced, 10-600000 ms',
   }),
   WARM_ENVIRONMENTS: Type.String({
     pattern: '^([a-z0-9][a-z0-9._-]{0,127}(,[a-z0-9][a-z0-9._-]{0,127})*)?$',

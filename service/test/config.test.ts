@@ -26,11 +26,11 @@ t.test('Redis, cache and overload settings', async (t) => {
   const config = loadConfig({
     REDIS_URL: 'rediss://cache.internal:6379',
     REDIS_AUTH_TOKEN: 'secret',
-    L1_TTL_MS: '0',
+    L1_TTL_MS: '50',
     WARM_ENVIRONMENTS: 'production,staging',
     MAX_HEAP_USED_BYTES: '0',
   });
-  t.match(config, { REDIS_URL: 'rediss://cache.internal:6379', L1_TTL_MS: 0, MAX_HEAP_USED_BYTES: 0 });
+  t.match(config, { REDIS_URL: 'rediss://cache.internal:6379', L1_TTL_MS: 50, MAX_HEAP_USED_BYTES: 0 });
   t.same(warmEnvironments(config), ['production', 'staging']);
   t.same(warmEnvironments(loadConfig({})), []);
 });
@@ -57,6 +57,7 @@ t.test('a bad value is one clear line naming the variable', async (t) => {
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of fatal, error/],
     [{ DEFAULT_ENVIRONMENT: 'Prod' }, /^DEFAULT_ENVIRONMENT must be an environment key/],
     [{ L1_TTL_MS: '-1' }, /^L1_TTL_MS must be/],
+    [{ L1_TTL_MS: '0' }, /^L1_TTL_MS must be the catch-up interval/],
     [{ REDIS_URL: 'http://cache:6379' }, /^REDIS_URL must be a Redis URL.*; got \(hidden\)$/],
     [{ REDIS_KEY_PREFIX: 'a b' }, /^REDIS_KEY_PREFIX must be/],
     [{ WARM_ENVIRONMENTS: 'production,' }, /^WARM_ENVIRONMENTS must be a comma-separated list/],

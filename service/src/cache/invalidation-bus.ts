@@ -1,7 +1,6 @@
-// Tells every instance about a committed change over Redis pub/sub, so each can replace or
-// drop its in-process copy within milliseconds. A message that could not be sent is sent again
-// with its change once Redis is back (FlagService.resend). Without Redis there is no other
-// instance to tell.
+// Tells every instance about a committed change over Redis pub/sub, so each can apply it to its
+// snapshot within milliseconds. A message that is lost costs nothing but time: instances find the
+// change in the change log (flags/snapshots.ts). Without Redis, they find it only there.
 import type { Redis } from 'ioredis';
 import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
@@ -9,6 +8,14 @@ import type { Metrics } from '../metrics.ts';
 import type { Breaker } from './breaker.ts';
 
 export const InvalidationSchema = Type.Union([
+  Type.Object({
+    type: Type.Literal('change'),
+    environment: Type.String(),
+    revision: Type.Integer(),
+    kind: Type.Union([Type.Literal('flag'), Type.Literal('segment'), Type.Literal('environment')]),
+    key: Type.String(),
+  }),
+  // What the previous release sends: a change without its content, still a reason to catch up.
   Type.Object({
     type: Type.Literal('flag'),
     environment: Type.String(),

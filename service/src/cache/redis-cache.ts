@@ -3,7 +3,13 @@
 // whatever order the writes arrive in. Keys carry the format of the entries they hold, so
 // instances of two releases whose entries differ in shape never read each other's.
 import type { Redis } from 'ioredis';
-import type { Lifetime, Versioned } from './flag-cache.ts';
+
+export interface Versioned {
+  version: number;
+}
+
+/** `brief` entries (a key that does not exist) live shorter than the rest. */
+export type Lifetime = 'normal' | 'brief';
 
 const SET_IF_NEWER = `
 local current = tonumber(redis.call('HGET', KEYS[1], 'v'))
@@ -12,8 +18,11 @@ redis.call('HSET', KEYS[1], 'v', ARGV[1], 'd', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`;
 
-/** The shape of cached entries: a new one when a release changes it (v2: flags with offVariant). */
-export const ENTRY_FORMAT = 'v2:';
+/**
+ * The shape of cached entries: a new one when a release changes it (v2: flags with offVariant;
+ * v3: one change per flag or segment, versioned by the environment revision that made it).
+ */
+export const ENTRY_FORMAT = 'v3:';
 
 type WithScript = Redis & {
   flagstoneSetIfNewer(key: string, version: number, data: string, ttlMs: number): Promise<number>;

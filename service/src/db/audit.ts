@@ -16,9 +16,12 @@ export interface AuditRecord {
   action: string;
   environment?: string | null;
   flagKey?: string | null;
+  segmentKey?: string | null;
   before?: unknown;
   after?: unknown;
   version?: number | null;
+  /** The environment revision the change produced (flag and segment changes). */
+  revision?: number | null;
 }
 
 const json = (value: unknown) => (value == null ? Prisma.DbNull : (value as Prisma.InputJsonValue));
@@ -30,9 +33,11 @@ export async function recordAudit(tx: Tx, event: AuditRecord): Promise<void> {
       action: event.action,
       environmentKey: event.environment ?? null,
       flagKey: event.flagKey ?? null,
+      segmentKey: event.segmentKey ?? null,
       before: json(event.before),
       after: json(event.after),
       version: event.version ?? null,
+      revision: event.revision ?? null,
     },
   });
 }
@@ -44,9 +49,11 @@ const toEvent = (row: AuditRow): AuditEvent => ({
   action: row.action,
   environment: row.environmentKey,
   flagKey: row.flagKey,
+  segmentKey: row.segmentKey,
   before: row.before,
   after: row.after,
   version: row.version,
+  revision: row.revision,
 });
 
 export async function listAudit(

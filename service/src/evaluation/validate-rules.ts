@@ -18,8 +18,11 @@ export interface TargetedFlag {
   rules: Rule[];
 }
 
-/** The first problem with a flag's targeting, as a sentence a person can act on; undefined when it is valid. */
-export function ruleProblem(flag: TargetedFlag, segmentKeys: ReadonlySet<string>): string | undefined {
+/**
+ * The first problem with a flag's targeting, as a sentence a person can act on; undefined when it
+ * is valid. `segmentKeys` are the segments that exist; null leaves that to a later check.
+ */
+export function ruleProblem(flag: TargetedFlag, segmentKeys: ReadonlySet<string> | null): string | undefined {
   const { variants, rules } = flag;
   for (const field of ['defaultVariant', 'offVariant'] as const) {
     const name = flag[field];
@@ -52,7 +55,7 @@ function oneRuleProblem(
   rule: Rule,
   at: string,
   variants: Record<string, unknown>,
-  segmentKeys: ReadonlySet<string>,
+  segmentKeys: ReadonlySet<string> | null,
 ): string | undefined {
   if (rule.conditions !== undefined) {
     const problem = conditionProblem(rule.conditions, `${at}.conditions`);
@@ -61,7 +64,7 @@ function oneRuleProblem(
   const segments = rule.segments ?? [];
   for (let j = 0; j < segments.length; j++) {
     const key = segments[j]!;
-    if (!segmentKeys.has(key)) {
+    if (segmentKeys && !segmentKeys.has(key)) {
       return `${at}.segments[${j}] '${key}' is not a segment of this environment; create the segment first, or fix the key.`;
     }
   }

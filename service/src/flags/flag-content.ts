@@ -5,6 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { errors } from '../errors.ts';
 import { ruleProblem } from '../evaluation/validate-rules.ts';
 import type { CreateFlagInput, Flag, FlagContent, FlagPatch, FlagType } from './flag-schemas.ts';
+import type { CheckSegments } from './flag-store.ts';
 
 export type NewFlag = Omit<CreateFlagInput, 'environment'>;
 
@@ -24,7 +25,7 @@ const TYPE_CHECKS = {
 const sentOr = <T>(sent: T | undefined, fallback: T) => (sent === undefined ? fallback : sent);
 
 /** The content a create makes of what was sent. */
-export function newContent({ key, ...input }: NewFlag, segmentKeys: ReadonlySet<string>): FlagContent {
+export function newContent({ key, ...input }: NewFlag): FlagContent {
   const type = input.type ?? 'boolean';
   const plainSwitch = type === 'boolean' && input.variants === undefined;
   if (!plainSwitch && input.variants === undefined && input.defaultValue === undefined) {
@@ -43,18 +44,14 @@ export function newContent({ key, ...input }: NewFlag, segmentKeys: ReadonlySet<
   };
   const typeHint =
     input.type === undefined ? '; a flag sent without a type is a boolean, so send its type' : '';
-  return checkContent(withDefaultValue(content, input), segmentKeys, typeHint);
+  return checkContent(withDefaultValue(content, input), null, typeHint);
 }
 
 /** The content a PATCH makes of the current flag: only what it names changes. */
-export function patchedContent(
-  current: Flag,
-  patch: FlagPatch,
-  segmentKeys: ReadonlySet<string>,
-): FlagContent {
+export function patchedContent(current: Flag, patch: FlagPatch): FlagContent {
   const { defaultValue, ...named } = patch;
   const content: FlagContent = { ...contentOf(current), ...named };
-  return checkContent(withDefaultValue(content, patch), segmentKeys);
+  return checkContent(withDefaultValue(content, patch), null);
 }
 
 /** What an admin writes: the flag without its identity, version, times and derived default value. */
@@ -113,10 +110,13 @@ function withDefaultValue(
 
 const because = (type: FlagType) => `because the flag type is ${type}`;
 
-/** Every value a flag can serve must be of its type, and its targeting must hold together; throws INVALID_FLAG. */
+/**
+ * Every value a flag can serve must be of its type, and its targeting must hold together; throws
+ * INVALID_FLAG. `segmentKeys`: the segments that exist (null: checked later, by `checkSegments`).
+ */
 export function checkContent(
   content: FlagContent,
-  segmentKeys: ReadonlySet<string> = new Set(),
+  segmentKeys: ReadonlySet<string> | null = new Set(),
   typeHint = '',
 ): FlagContent {
   const [isValid, expected] = TYPE_CHECKS[content.type];
@@ -129,6 +129,9 @@ export function checkContent(
   if (problem) throw errors.invalidFlag(problem);
   return content;
 }
+
+/** The segments a flag's rules name must exist: the store calls this with those that do. */
+export const checkSegments: CheckSegments = (content, existing) => void checkContent(content, existing);
 
 /** Whether `next` changes anything in `current`: a PATCH that does not is answered without a write. */
 export const changes = (current: Flag, next: FlagContent) => !isDeepStrictEqual(contentOf(current), next);

@@ -160,9 +160,16 @@ export const AuditEventSchema = Type.Object(
     action: Type.String({ description: 'e.g. flag.created, flag.updated, flag.archived, token.revoked' }),
     environment: Nullable(Type.String()),
     flagKey: Nullable(Type.String()),
+    segmentKey: Nullable(Type.String()),
     before: Type.Unknown(),
     after: Type.Unknown(),
     version: Nullable(Type.Integer()),
+    revision: Nullable(
+      Type.Integer({
+        description:
+          "the environment revision the change produced: its place in the environment's change log",
+      }),
+    ),
   },
   { $id: 'AuditEvent' },
 );

@@ -1,7 +1,7 @@
-// The port between the flag service and its storage. Every write is one transaction that
-// bumps the environment revision, changes the flag (or segment) and its version, and records
-// the audit event. Lookups carry the conditions of the segments a flag's rules use, so an
-// evaluation needs nothing but the cached entry.
+// The port between the flag domain and its storage. Every write is one transaction that bumps
+// the environment's revision, changes one flag or segment, and appends the audit event that
+// records that revision: the environment's change log. Nothing in a write reads or rewrites the
+// rest of the environment, so its cost does not grow with the number of flags.
 import type {
   AdminFlagQuery,
   AuditPage,
@@ -9,61 +9,57 @@ import type {
   Environment,
   Flag,
   FlagContent,
-  FlagList,
   FlagPage,
   SegmentContent,
 } from './flag-schemas.ts';
 import type { Condition, Rule, Segment } from './rule-schemas.ts';
+import type { SnapshotChanges } from './snapshot.ts';
 
 /** Segment key → its conditions. */
 export type SegmentConditions = Record<string, Condition[]>;
 
-/**
- * What a lookup of one key found: the flag and its segments, or why there is none. `version`
- * orders lookups of the same key (0 when no row ever existed; an archived flag keeps its last).
- */
-export type FlagLookup =
-  | { version: number; flag: Flag; segments: SegmentConditions }
-  | { version: number; flag: null; missing: Missing };
-export type Missing = 'flag' | 'environment';
+/** One committed change: the flag or segment as it now is (null: archived or deleted), and the revision. */
+export type FlagChange = { kind: 'flag'; key: string; revision: number; flag: Flag | null };
+export type SegmentChange = { kind: 'segment'; key: string; revision: number; segment: Segment | null };
+export type Change = FlagChange | SegmentChange;
+/** A change that leaves the flag or segment in place (not archived or deleted). */
+export type Kept<C extends Change> = C & (C extends FlagChange ? { flag: Flag } : { segment: Segment });
 
-/** An environment's live flags and the segments they use, from one snapshot. */
-export interface FlagSnapshot {
-  list: FlagList;
-  segments: SegmentConditions;
-}
-
-export interface FlagWrite {
-  flag: Flag;
-  segments: SegmentConditions;
-  revision: number;
-}
+/** As a batch a snapshot applies. */
+export const asChanges = (change: Change): SnapshotChanges => ({
+  revision: change.revision,
+  flags: change.kind === 'flag' ? [[change.key, change.flag]] : [],
+  segments: change.kind === 'segment' ? [[change.key, change.segment]] : [],
+});
 
 /** An update that would change nothing: the flag as it is, and nothing written. */
 export interface Unchanged {
   unchanged: Flag;
 }
 
-export interface SegmentWrite {
-  segment: Segment;
-  revision: number;
-  /** The live flags whose rules use the segment, each moved to its next version. */
-  flags: FlagWrite[];
-}
-
-/** Given the keys of the environment's segments, the content to store; may throw to abort. */
-export type BuildContent = (segmentKeys: ReadonlySet<string>) => FlagContent;
+/** What a flag's content is checked against when it is written: which segments it names exist. */
+export type CheckSegments = (content: FlagContent, existing: ReadonlySet<string>) => void;
 
 export interface FlagStore {
-  findFlag(environment: string, key: string): Promise<FlagLookup>;
-  /** Null when the environment does not exist. */
-  listFlags(environment: string): Promise<FlagSnapshot | null>;
+  /** Every environment with its revision: what an instance compares its snapshots with. */
+  environmentRevisions(): Promise<{ key: string; revision: number }[]>;
+  /** The whole environment at one revision; null when it does not exist. */
+  loadEnvironment(environment: string): Promise<SnapshotChanges | null>;
+  /** What changed after `revision`, as the flags and segments now are, and the revision that is. */
+  changesSince(environment: string, revision: number): Promise<SnapshotChanges | null>;
+
   /** The flag, live or archived; throws FLAG_NOT_FOUND or ENVIRONMENT_NOT_FOUND. */
   getFlag(environment: string, key: string): Promise<Flag>;
   /** A page of the environment's flags in key order; null when the environment does not exist. */
   pageFlags(environment: string, query: Omit<AdminFlagQuery, 'environment'>): Promise<FlagPage | null>;
   /** Creates the flag at version 1, or revives an archived one at its next version. */
-  createFlag(environment: string, key: string, build: BuildContent, actor: string): Promise<FlagWrite>;
+  createFlag(
+    environment: string,
+    key: string,
+    content: FlagContent,
+    check: CheckSegments,
+    actor: string,
+  ): Promise<Kept<FlagChange>>;
   /**
    * Applies `change` to the live flag under the environment's write lock; `change` may throw to
    * abort, or return undefined when nothing changes: then nothing is written, not even the revision.
@@ -71,14 +67,11 @@ export interface FlagStore {
   updateFlag(
     environment: string,
     key: string,
-    change: (current: Flag, segmentKeys: ReadonlySet<string>) => FlagContent | undefined,
+    change: (current: Flag) => FlagContent | undefined,
+    check: CheckSegments,
     actor: string,
-  ): Promise<FlagWrite | Unchanged>;
-  archiveFlag(
-    environment: string,
-    key: string,
-    actor: string,
-  ): Promise<{ version: number; revision: number }>;
+  ): Promise<Kept<FlagChange> | Unchanged>;
+  archiveFlag(environment: string, key: string, actor: string): Promise<FlagChange>;
 
   listSegments(environment: string): Promise<Segment[] | null>;
   findSegment(environment: string, key: string): Promise<Segment | null>;
@@ -87,16 +80,15 @@ export interface FlagStore {
     key: string,
     content: SegmentContent,
     actor: string,
-  ): Promise<{ segment: Segment; revision: number }>;
-  /** Changes the segment and moves every live flag that uses it to its next version. */
+  ): Promise<Kept<SegmentChange>>;
   updateSegment(
     environment: string,
     key: string,
     change: (current: Segment) => SegmentContent,
     actor: string,
-  ): Promise<SegmentWrite>;
+  ): Promise<Kept<SegmentChange>>;
   /** Throws SEGMENT_IN_USE while a live flag's rules refer to it. */
-  deleteSegment(environment: string, key: string, actor: string): Promise<{ revision: number }>;
+  deleteSegment(environment: string, key: string, actor: string): Promise<SegmentChange>;
 
   listEnvironments(): Promise<Environment[]>;
   createEnvironment(key: string, actor: string): Promise<Environment>;

@@ -5,7 +5,7 @@ import { errors } from '../errors.ts';
 import { type Flag as FlagRow, Prisma, type Segment as SegmentRow } from '../generated/prisma/client.ts';
 import { defaultValueOf } from './flag-content.ts';
 import type { Environment, Flag, FlagContent } from './flag-schemas.ts';
-import { type FlagStore, type FlagWrite, type SegmentConditions, segmentsUsedBy } from './flag-store.ts';
+import { type FlagStore, segmentsUsedBy } from './flag-store.ts';
 import type { Condition, Segment } from './rule-schemas.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -68,19 +68,17 @@ const data = (content: FlagContent) => ({
   rules: content.rules as Prisma.InputJsonValue,
 });
 
-const conditionsOf = (rows: Pick<SegmentRow, 'key' | 'conditions'>[]): SegmentConditions =>
-  Object.fromEntries(rows.map((r) => [r.key, r.conditions as Condition[]]));
-
-/** The conditions of the segments `flag`'s rules use. */
-async function segmentsOf(tx: Tx, flag: Flag): Promise<SegmentConditions> {
-  const keys = segmentsUsedBy(flag.rules);
-  if (keys.length === 0) return {};
+/** Which of `keys` are segments of the environment: the only segments a flag write reads. */
+async function existingSegments(tx: Tx, environment: string, keys: string[]): Promise<ReadonlySet<string>> {
+  if (keys.length === 0) return new Set();
   const rows = await tx.segment.findMany({
-    where: { environmentKey: flag.environment, key: { in: keys } },
-    select: { key: true, conditions: true },
+    where: { environmentKey: environment, key: { in: keys } },
+    select: { key: true },
   });
-  return conditionsOf(rows);
+  return new Set(rows.map((r) => r.key));
 }
+
+const SNAPSHOT_READ = { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead };
 
 export function createPrismaFlagStore(db: Db): FlagStore {
   /**
@@ -105,13 +103,6 @@ export function createPrismaFlagStore(db: Db): FlagStore {
     return row;
   };
 
-  const segmentKeys = async (tx: Tx, environment: string) =>
-    new Set(
-      (await tx.segment.findMany({ where: { environmentKey: environment }, select: { key: true } })).map(
-        (s) => s.key,
-      ),
-    );
-
   const findSegmentRow = async (tx: Tx, environment: string, key: string) => {
     const row = await tx.segment.findUnique({
       where: { environmentKey_key: { environmentKey: environment, key } },
@@ -120,50 +111,71 @@ export function createPrismaFlagStore(db: Db): FlagStore {
     return row;
   };
 
-  /** The live flags whose rules refer to segment `key`. */
+  /** The live flags whose rules refer to segment `key`: a containment query on the indexed rules. */
   const usersOf = async (tx: Tx, environment: string, key: string) =>
-    (await tx.flag.findMany({ where: { environmentKey: environment, archivedAt: null } })).filter((row) =>
-      segmentsUsedBy(toFlag(row).rules).includes(key),
-    );
+    (
+      await tx.$queryRaw<{ key: string }[]>`
+        SELECT key FROM flags
+        WHERE environment_key = ${environment} AND archived_at IS NULL
+          AND rules @> ${JSON.stringify([{ segments: [key] }])}::jsonb
+        ORDER BY key LIMIT 20`
+    ).map((r) => r.key);
 
-  const written = async (tx: Tx, row: FlagRow, revision: number): Promise<FlagWrite> => {
-    const flag = toFlag(row);
-    return { flag, segments: await segmentsOf(tx, flag), revision };
-  };
+  const flagChange = <F extends Flag | null>(key: string, revision: number, flag: F) =>
+    ({ kind: 'flag', key, revision, flag }) as const;
+  const segmentChange = <S extends Segment | null>(key: string, revision: number, segment: S) =>
+    ({ kind: 'segment', key, revision, segment }) as const;
 
   return {
-    async findFlag(environment, key) {
-      const row = await findRow(db, environment, key);
-      if (row?.archivedAt) return { version: row.version, flag: null, missing: 'flag' };
-      if (row) {
-        const flag = toFlag(row);
-        return { version: row.version, flag, segments: await segmentsOf(db, flag) };
-      }
-      const env = await db.environment.findUnique({ where: { key: environment }, select: { key: true } });
-      return { version: 0, flag: null, missing: env ? 'flag' : 'environment' };
+    async environmentRevisions() {
+      return db.environment.findMany({ select: { key: true, revision: true } });
     },
 
-    async listFlags(environment) {
-      // Revision, flags and segments must come from one snapshot, or the ETag could name a state it does not describe.
-      const [env, rows, segments] = await db.$transaction(
-        [
-          db.environment.findUnique({ where: { key: environment } }),
-          db.flag.findMany({
-            where: { environmentKey: environment, archivedAt: null },
-            orderBy: { key: 'asc' },
-          }),
-          db.segment.findMany({
-            where: { environmentKey: environment },
-            select: { key: true, conditions: true },
-          }),
-        ],
-        { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
-      );
-      if (!env) return null;
-      return {
-        list: { environment, revision: env.revision, flags: rows.map(toFlag) },
-        segments: conditionsOf(segments),
-      };
+    async loadEnvironment(environment) {
+      // Revision, flags and segments from one snapshot of the database, or the revision could name a state they are not.
+      return db.$transaction(async (tx) => {
+        const env = await tx.environment.findUnique({ where: { key: environment } });
+        if (!env) return null;
+        const [flags, segments] = [
+          await tx.flag.findMany({ where: { environmentKey: environment, archivedAt: null } }),
+          await tx.segment.findMany({ where: { environmentKey: environment } }),
+        ];
+        return {
+          revision: env.revision,
+          flags: flags.map((row) => [row.key, toFlag(row)] as const),
+          segments: segments.map((row) => [row.key, toSegment(row)] as const),
+        };
+      }, SNAPSHOT_READ);
+    },
+
+    async changesSince(environment, revision) {
+      return db.$transaction(async (tx) => {
+        const env = await tx.environment.findUnique({ where: { key: environment } });
+        if (!env) return null;
+        if (env.revision <= revision) return { revision: env.revision, flags: [], segments: [] };
+        const changed = await tx.auditEvent.findMany({
+          where: { environmentKey: environment, revision: { gt: revision } },
+          select: { flagKey: true, segmentKey: true },
+          distinct: ['flagKey', 'segmentKey'],
+        });
+        const flagKeys = changed.flatMap((c) => (c.flagKey ? [c.flagKey] : []));
+        const segmentKeys = changed.flatMap((c) => (c.segmentKey ? [c.segmentKey] : []));
+        const flags = new Map(
+          (await tx.flag.findMany({ where: { environmentKey: environment, key: { in: flagKeys } } })).map(
+            (row) => [row.key, row.archivedAt ? null : toFlag(row)],
+          ),
+        );
+        const segments = new Map(
+          (
+            await tx.segment.findMany({ where: { environmentKey: environment, key: { in: segmentKeys } } })
+          ).map((row) => [row.key, toSegment(row)]),
+        );
+        return {
+          revision: env.revision,
+          flags: flagKeys.map((key) => [key, flags.get(key) ?? null] as const),
+          segments: segmentKeys.map((key) => [key, segments.get(key) ?? null] as const),
+        };
+      }, SNAPSHOT_READ);
     },
 
     async getFlag(environment, key) {
@@ -201,11 +213,11 @@ export function createPrismaFlagStore(db: Db): FlagStore {
       };
     },
 
-    createFlag: (environment, key, build, actor) =>
+    createFlag: (environment, key, content, check, actor) =>
       write(environment, async (tx, revision) => {
         const existing = await findRow(tx, environment, key);
         if (existing && !existing.archivedAt) throw errors.flagExists(environment, key);
-        const content = build(await segmentKeys(tx, environment));
+        check(content, await existingSegments(tx, environment, segmentsUsedBy(content.rules)));
         // An archived key is revived at its next version, so caches holding the archived state yield to it.
         const row = existing
           ? await tx.flag.update({
@@ -218,38 +230,41 @@ export function createPrismaFlagStore(db: Db): FlagStore {
               },
             })
           : await tx.flag.create({ data: { ...data(content), environmentKey: environment, key } });
-        const result = await written(tx, row, revision);
+        const flag = toFlag(row);
         await recordAudit(tx, {
           actor,
           action: 'flag.created',
           environment,
           flagKey: key,
-          after: result.flag,
-          version: result.flag.version,
+          after: flag,
+          version: flag.version,
+          revision,
         });
-        return result;
+        return flagChange(key, revision, flag);
       }),
 
-    updateFlag: (environment, key, change, actor) =>
-      write(environment, async (tx, revision): Promise<FlagWrite> => {
+    updateFlag: (environment, key, change, check, actor) =>
+      write(environment, async (tx, revision) => {
         const before = toFlag(await findLive(tx, environment, key));
-        const content = change(before, await segmentKeys(tx, environment));
+        const content = change(before);
         if (content === undefined) throw new NothingToChange(before);
+        check(content, await existingSegments(tx, environment, segmentsUsedBy(content.rules)));
         const row = await tx.flag.update({
           where: { environmentKey_key: { environmentKey: environment, key } },
           data: { ...data(content), version: { increment: 1 } },
         });
-        const result = await written(tx, row, revision);
+        const flag = toFlag(row);
         await recordAudit(tx, {
           actor,
           action: 'flag.updated',
           environment,
           flagKey: key,
           before,
-          after: result.flag,
-          version: result.flag.version,
+          after: flag,
+          version: flag.version,
+          revision,
         });
-        return result;
+        return flagChange(key, revision, flag);
       }).catch((err: unknown) => {
         if (err instanceof NothingToChange) return { unchanged: err.flag };
         throw err;
@@ -269,8 +284,9 @@ export function createPrismaFlagStore(db: Db): FlagStore {
           flagKey: key,
           before,
           version: row.version,
+          revision,
         });
-        return { version: row.version, revision };
+        return flagChange(key, revision, null);
       }),
 
     async listSegments(environment) {
@@ -303,10 +319,19 @@ export function createPrismaFlagStore(db: Db): FlagStore {
             throw isUniqueViolation(err) ? errors.segmentExists(environment, key) : err;
           });
         const segment = toSegment(row);
-        await recordAudit(tx, { actor, action: 'segment.created', environment, after: segment, version: 1 });
-        return { segment, revision };
+        await recordAudit(tx, {
+          actor,
+          action: 'segment.created',
+          environment,
+          segmentKey: key,
+          after: segment,
+          version: 1,
+          revision,
+        });
+        return segmentChange(key, revision, segment);
       }),
 
+    // One row, one revision: flags refer to segments by key, so none of them changes.
     updateSegment: (environment, key, change, actor) =>
       write(environment, async (tx, revision) => {
         const before = toSegment(await findSegmentRow(tx, environment, key));
@@ -325,40 +350,30 @@ export function createPrismaFlagStore(db: Db): FlagStore {
           actor,
           action: 'segment.updated',
           environment,
+          segmentKey: key,
           before,
           after: segment,
           version: segment.version,
+          revision,
         });
-        // Flags carry their segments' conditions in the caches: each user moves to its next version.
-        const users = await usersOf(tx, environment, key);
-        const flags: FlagWrite[] = [];
-        for (const user of users) {
-          const row = await tx.flag.update({ where: { id: user.id }, data: { version: { increment: 1 } } });
-          flags.push(await written(tx, row, revision));
-          await recordAudit(tx, {
-            actor,
-            action: 'flag.segment_changed',
-            environment,
-            flagKey: row.key,
-            after: { segment: key, segmentVersion: segment.version },
-            version: row.version,
-          });
-        }
-        return { segment, revision, flags };
+        return segmentChange(key, revision, segment);
       }),
 
     deleteSegment: (environment, key, actor) =>
       write(environment, async (tx, revision) => {
         const before = toSegment(await findSegmentRow(tx, environment, key));
         const users = await usersOf(tx, environment, key);
-        if (users.length > 0)
-          throw errors.segmentInUse(
-            key,
-            users.map((row) => row.key),
-          );
+        if (users.length > 0) throw errors.segmentInUse(key, users);
         await tx.segment.delete({ where: { environmentKey_key: { environmentKey: environment, key } } });
-        await recordAudit(tx, { actor, action: 'segment.deleted', environment, before });
-        return { revision };
+        await recordAudit(tx, {
+          actor,
+          action: 'segment.deleted',
+          environment,
+          segmentKey: key,
+          before,
+          revision,
+        });
+        return segmentChange(key, revision, null);
       }),
 
     async listEnvironments() {

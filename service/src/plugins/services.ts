@@ -1,11 +1,10 @@
-// Wires the domain: stores on the database, the cache layers, the invalidation bus, and the
-// services the routes call. Makes sure an admin can get in (ADMIN_TOKEN, or a printed token
-// in embedded mode), and warms the cache before the app reports ready.
+// Wires the domain: stores on the database, Redis entries, the invalidation bus, and the
+// services the routes call. Makes sure an admin can get in (ADMIN_TOKEN, or a printed token in
+// embedded mode), warms the snapshots before the app reports ready, and polls for missed changes.
 import fp from 'fastify-plugin';
 import { createRedisBus, type Invalidation, localBus } from '../cache/invalidation-bus.ts';
-import { createMemoryCache } from '../cache/memory-cache.ts';
 import { createRedisCache } from '../cache/redis-cache.ts';
-import { createTieredCache } from '../cache/tiered-cache.ts';
+import { createSharedEntries } from '../cache/shared-entries.ts';
 import { type Config, warmEnvironments } from '../config.ts';
 import { createFlagService, type FlagService } from '../flags/flag-service.ts';
 import { createPrismaFlagStore } from '../flags/prisma-flag-store.ts';
@@ -21,10 +20,8 @@ declare module 'fastify' {
   }
 }
 
-/** Unknown keys live this long in Redis, in case a create's cache update is lost. */
+/** Unknown keys live this long in Redis. */
 const BRIEF_TTL_MS = 10_000;
-/** How often committed changes Redis missed are sent again (besides at every reconnect). */
-const RESEND_INTERVAL_MS = 1000;
 
 export default fp<{ config: Config }>(
   async (app, { config }) => {
@@ -34,30 +31,23 @@ export default fp<{ config: Config }>(
     const onRedisError = (err: unknown, operation: string) =>
       log.debug({ err, operation }, 'redis call failed');
 
-    const cache = createTieredCache({
-      ...(config.L1_TTL_MS > 0 ? { memory: createMemoryCache({ ttlMs: config.L1_TTL_MS }) } : {}),
-      ...(redis
-        ? {
-            redis: {
-              cache: createRedisCache({
-                redis: redis.client,
-                prefix: config.REDIS_KEY_PREFIX,
-                ttlMs: config.CACHE_TTL_SECONDS * 1000,
-                briefTtlMs: Math.min(BRIEF_TTL_MS, config.CACHE_TTL_SECONDS * 1000),
-              }),
-              breaker: redis.breaker,
-            },
-          }
-        : {}),
-      metrics,
-      onRedisError,
-    });
+    const entries = redis
+      ? createSharedEntries({
+          cache: createRedisCache({
+            redis: redis.client,
+            prefix: config.REDIS_KEY_PREFIX,
+            ttlMs: config.CACHE_TTL_SECONDS * 1000,
+            briefTtlMs: Math.min(BRIEF_TTL_MS, config.CACHE_TTL_SECONDS * 1000),
+          }),
+          breaker: redis.breaker,
+          metrics,
+          onRedisError,
+        })
+      : undefined;
 
     const onMessage = (message: Invalidation) => {
       if (message.type === 'token') return app.tokens.forget(message.id);
-      app.flags
-        .applyInvalidation(message)
-        .catch((err) => log.warn({ err }, 'could not apply an invalidation'));
+      app.flags.receive(message).catch((err) => log.warn({ err }, 'could not apply a change message'));
     };
     const bus = redis
       ? createRedisBus({
@@ -76,22 +66,17 @@ export default fp<{ config: Config }>(
       'flags',
       createFlagService({
         store: instrument(createPrismaFlagStore(db), metrics.dbQueryDuration),
-        cache,
+        ...(entries ? { entries } : {}),
         bus,
         metrics,
         onStoreError,
       }),
     );
-    if (redis) {
-      const resend = () =>
-        app.flags
-          .resend()
-          .then((count) => count > 0 && log.info({ environments: count }, 'sent changes Redis had missed'))
-          .catch((err) => log.warn({ err }, 'could not send changes Redis had missed'));
-      redis.client.on('ready', resend);
-      const timer = setInterval(resend, RESEND_INTERVAL_MS).unref();
-      app.addHook('onClose', async () => clearInterval(timer));
-    }
+    // The catch-up interval: changes no message announced (lost, Redis down, a peer that died
+    // right after its commit) are found in the change log within this long.
+    await app.flags.poll();
+    const timer = setInterval(() => void app.flags.poll(), config.L1_TTL_MS).unref();
+    app.addHook('onClose', async () => clearInterval(timer));
     const tokens = createTokenService({
       store: instrument(createPrismaTokenStore(db), metrics.dbQueryDuration),
       bus,
@@ -113,7 +98,7 @@ export default fp<{ config: Config }>(
       // Listening waits for onReady hooks: the app is not ready until these flags are cached.
       app.addHook('onReady', async () => {
         const flags = await app.flags.warm(environments);
-        log.info({ environments, flags }, 'cache warmed');
+        log.info({ environments, flags }, 'snapshots loaded');
       });
     }
   },

@@ -16,9 +16,9 @@ else {
     t.equal(await cache.get('flag:production:a'), undefined, 'a miss');
     t.equal(await cache.setIfNewer('flag:production:a', { version: 1, flag: 'x' } as never), true);
     t.same(await cache.get('flag:production:a'), { version: 1, flag: 'x' });
-    t.same(await redis.hgetall(`${prefix}v2:flag:production:a`), { v: '1', d: '{"version":1,"flag":"x"}' });
-    t.equal(ENTRY_FORMAT, 'v2:', 'the key names the format of its entry');
-    const ttl = await redis.pttl(`${prefix}v2:flag:production:a`);
+    t.same(await redis.hgetall(`${prefix}v3:flag:production:a`), { v: '1', d: '{"version":1,"flag":"x"}' });
+    t.equal(ENTRY_FORMAT, 'v3:', 'the key names the format of its entry');
+    const ttl = await redis.pttl(`${prefix}v3:flag:production:a`);
     t.ok(ttl > 59_000 && ttl <= 60_000, `the normal lifetime (${ttl} ms left)`);
   });
 

@@ -1,14 +1,10 @@
 // An in-memory FlagStore with the same rules as the PostgreSQL one: versions, revisions,
-// archiving, segments and an audit trail. It counts calls, so tests can see what reached it.
+// archiving, segments, and an audit trail that is the change log. It counts calls, so tests can
+// see what reached it, and `fail` makes every call reject, as an unreachable database would.
 import { errors } from '../../src/errors.ts';
 import { defaultValueOf } from '../../src/flags/flag-content.ts';
 import type { AuditEvent, Environment, Flag, FlagContent } from '../../src/flags/flag-schemas.ts';
-import {
-  type FlagStore,
-  type FlagWrite,
-  type SegmentConditions,
-  segmentsUsedBy,
-} from '../../src/flags/flag-store.ts';
+import { type FlagStore, segmentsUsedBy } from '../../src/flags/flag-store.ts';
 import type { Segment } from '../../src/flags/rule-schemas.ts';
 
 interface Row {
@@ -23,7 +19,8 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
   const rows = new Map<string, Row>();
   const segments = new Map<string, Segment>();
   const audit: AuditEvent[] = [];
-  const calls = { findFlag: 0, listFlags: 0 };
+  const calls = { loadEnvironment: 0, changesSince: 0, environmentRevisions: 0 };
+  const state = { failing: false };
   const id = (environment: string, key: string) => `${environment}/${key}`;
   const now = () => new Date().toISOString();
   const shown = (flag: Omit<Flag, 'defaultValue'> & FlagContent): Flag => ({
@@ -41,9 +38,11 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
     audit.unshift({
       environment: null,
       flagKey: null,
+      segmentKey: null,
       before: null,
       after: null,
       version: null,
+      revision: null,
       ...event,
       id: String(audit.length + 1),
       createdAt: now(),
@@ -54,32 +53,54 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
     if (!row || row.archived) throw errors.flagNotFound(environment, key);
     return row;
   }
-  const keysOf = (environment: string) =>
-    new Set([...segments.values()].filter((s) => s.environment === environment).map((s) => s.key));
-  const conditionsOf = (environment: string, keys: string[]): SegmentConditions =>
-    Object.fromEntries(
-      keys.flatMap((k) => {
-        const s = segments.get(id(environment, k));
-        return s ? [[k, s.conditions]] : [];
-      }),
-    );
-  const written = (flag: Flag, revision: number): FlagWrite => ({
-    flag,
-    segments: conditionsOf(flag.environment, segmentsUsedBy(flag.rules)),
-    revision,
-  });
   const users = (environment: string, key: string) =>
     [...rows.values()].filter(
       (r) => !r.archived && r.flag.environment === environment && segmentsUsedBy(r.flag.rules).includes(key),
     );
+  const existing = (environment: string, keys: string[]) =>
+    new Set(keys.filter((k) => segments.has(id(environment, k))));
+  const liveFlag = (environment: string, key: string) => {
+    const row = rows.get(id(environment, key));
+    return row && !row.archived ? row.flag : null;
+  };
+  const down = () => {
+    if (state.failing) throw Object.assign(new Error('the database is unreachable'), { code: 'P1001' });
+  };
 
   const store: FlagStore = {
-    async findFlag(environment, key) {
-      calls.findFlag += 1;
-      const row = rows.get(id(environment, key));
-      if (row?.archived) return { version: row.flag.version, flag: null, missing: 'flag' };
-      if (row) return { version: row.flag.version, flag: row.flag, segments: written(row.flag, 0).segments };
-      return { version: 0, flag: null, missing: envs.has(environment) ? 'flag' : 'environment' };
+    async environmentRevisions() {
+      calls.environmentRevisions += 1;
+      down();
+      return [...envs.values()].map(({ key, revision }) => ({ key, revision }));
+    },
+    async loadEnvironment(environment) {
+      calls.loadEnvironment += 1;
+      down();
+      const env = envs.get(environment);
+      if (!env) return null;
+      return {
+        revision: env.revision,
+        flags: [...rows.values()]
+          .filter((r) => !r.archived && r.flag.environment === environment)
+          .map((r) => [r.flag.key, r.flag] as const),
+        segments: [...segments.values()]
+          .filter((s) => s.environment === environment)
+          .map((s) => [s.key, s] as const),
+      };
+    },
+    async changesSince(environment, revision) {
+      calls.changesSince += 1;
+      down();
+      const env = envs.get(environment);
+      if (!env) return null;
+      const since = audit.filter((e) => e.environment === environment && (e.revision ?? 0) > revision);
+      const flagKeys = [...new Set(since.flatMap((e) => (e.flagKey ? [e.flagKey] : [])))];
+      const segmentKeys = [...new Set(since.flatMap((e) => (e.segmentKey ? [e.segmentKey] : [])))];
+      return {
+        revision: env.revision,
+        flags: flagKeys.map((k) => [k, liveFlag(environment, k)] as const),
+        segments: segmentKeys.map((k) => [k, segments.get(id(environment, k)) ?? null] as const),
+      };
     },
     async getFlag(environment, key) {
       const row = rows.get(id(environment, key));
@@ -106,30 +127,18 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
       const flags = matching.slice(0, limit);
       return { flags, nextCursor: matching.length > limit ? (flags.at(-1)?.key ?? null) : null };
     },
-    async listFlags(environment) {
-      calls.listFlags += 1;
-      const env = envs.get(environment);
-      if (!env) return null;
-      const flags = [...rows.values()]
-        .filter((r) => !r.archived && r.flag.environment === environment)
-        .map((r) => r.flag)
-        .sort((a, b) => a.key.localeCompare(b.key));
-      return {
-        list: { environment, revision: env.revision, flags },
-        segments: conditionsOf(environment, [...keysOf(environment)]),
-      };
-    },
-    async createFlag(environment, key, build, actor) {
+    async createFlag(environment, key, content, check, actor) {
+      down();
       if (!envs.has(environment)) throw errors.environmentNotFound(environment);
-      const existing = rows.get(id(environment, key));
-      if (existing && !existing.archived) throw errors.flagExists(environment, key);
-      const content = build(keysOf(environment));
+      const existingRow = rows.get(id(environment, key));
+      if (existingRow && !existingRow.archived) throw errors.flagExists(environment, key);
+      check(content, existing(environment, segmentsUsedBy(content.rules)));
       const revision = bump(environment);
       const flag = shown({
         ...content,
         key,
         environment,
-        version: (existing?.flag.version ?? 0) + 1,
+        version: (existingRow?.flag.version ?? 0) + 1,
         createdAt: now(),
         updatedAt: now(),
         archivedAt: null,
@@ -142,14 +151,17 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
         flagKey: key,
         after: flag,
         version: flag.version,
+        revision,
       });
-      return written(flag, revision);
+      return { kind: 'flag', key, revision, flag };
     },
-    async updateFlag(environment, key, change, actor) {
+    async updateFlag(environment, key, change, check, actor) {
+      down();
       if (!envs.has(environment)) throw errors.environmentNotFound(environment);
       const row = live(environment, key);
-      const content = change(row.flag, keysOf(environment));
+      const content = change(row.flag);
       if (content === undefined) return { unchanged: row.flag };
+      check(content, existing(environment, segmentsUsedBy(content.rules)));
       const revision = bump(environment);
       const flag = shown({ ...row.flag, ...content, version: row.flag.version + 1, updatedAt: now() });
       record({
@@ -160,11 +172,13 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
         before: row.flag,
         after: flag,
         version: flag.version,
+        revision,
       });
       row.flag = flag;
-      return written(flag, revision);
+      return { kind: 'flag', key, revision, flag };
     },
     async archiveFlag(environment, key, actor) {
+      down();
       if (!envs.has(environment)) throw errors.environmentNotFound(environment);
       const row = live(environment, key);
       const revision = bump(environment);
@@ -177,8 +191,9 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
         flagKey: key,
         before: row.flag,
         version: row.flag.version,
+        revision,
       });
-      return { version: row.flag.version, revision };
+      return { kind: 'flag', key, revision, flag: null };
     },
     async listSegments(environment) {
       if (!envs.has(environment)) return null;
@@ -192,8 +207,16 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
       const revision = bump(environment);
       const segment = { ...content, key, environment, version: 1, createdAt: now(), updatedAt: now() };
       segments.set(id(environment, key), segment);
-      record({ actor, action: 'segment.created', environment, after: segment, version: 1 });
-      return { segment, revision };
+      record({
+        actor,
+        action: 'segment.created',
+        environment,
+        segmentKey: key,
+        after: segment,
+        version: 1,
+        revision,
+      });
+      return { kind: 'segment', key, revision, segment };
     },
     async updateSegment(environment, key, change, actor) {
       const current = segments.get(id(environment, key));
@@ -205,15 +228,13 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
         actor,
         action: 'segment.updated',
         environment,
+        segmentKey: key,
         before: current,
         after: segment,
         version: segment.version,
+        revision,
       });
-      const flags = users(environment, key).map((row) => {
-        row.flag = { ...row.flag, version: row.flag.version + 1 };
-        return written(row.flag, revision);
-      });
-      return { segment, revision, flags };
+      return { kind: 'segment', key, revision, segment };
     },
     async deleteSegment(environment, key, actor) {
       const current = segments.get(id(environment, key));
@@ -222,8 +243,8 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
       if (using.length > 0) throw errors.segmentInUse(key, using);
       const revision = bump(environment);
       segments.delete(id(environment, key));
-      record({ actor, action: 'segment.deleted', environment, before: current });
-      return { revision };
+      record({ actor, action: 'segment.deleted', environment, segmentKey: key, before: current, revision });
+      return { kind: 'segment', key, revision, segment: null };
     },
     async listEnvironments() {
       return [...envs.values()];
@@ -246,5 +267,13 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
       return { events, nextCursor: matching.length > limit ? (events.at(-1)?.id ?? null) : null };
     },
   };
-  return { store, calls, audit };
+  return {
+    store,
+    calls,
+    audit,
+    /** From now on every call rejects (true) or works again (false). */
+    fail(failing: boolean) {
+      state.failing = failing;
+    },
+  };
 }

@@ -49,7 +49,7 @@ t.test('create, read, list: audited, and the environment revision moves', async 
 });
 
 t.test(
-  'a flag targets a segment; changing the segment changes the answers and the flag version',
+  'a flag targets a segment by reference: changing the segment changes the answers, one revision, no flag version',
   async (t) => {
     await createFlag(app, {
       key: 'staff-preview',
@@ -68,6 +68,11 @@ t.test(
       reason: 'DEFAULT',
     });
 
+    const revision = async () =>
+      (await call('GET', '/api/admin/environments'))
+        .json()
+        .environments.find((e: { key: string }) => e.key === 'development').revision as number;
+    const before = await revision();
     const changed = await call('PATCH', '/api/admin/segments/internal', {
       conditions: [{ attribute: 'email', operator: 'ends_with', value: '@elsewhere.org' }],
     });
@@ -80,13 +85,16 @@ t.test(
     );
     t.match(await evaluate('staff-preview', { email: 'ada@example.com' }), { value: false });
     const flag = (await app.inject({ url: '/api/config/flags/staff-preview', headers: admin })).json();
-    t.equal(flag.version, 2, 'the flag moved to its next version');
+    t.equal(flag.version, 1, 'the flag itself did not change');
+    t.equal(await revision(), before + 1, 'one revision');
     const history = (await call('GET', '/api/admin/flags/staff-preview/history')).json().events;
-    t.match(history[0], {
-      action: 'flag.segment_changed',
-      version: 2,
-      after: { segment: 'internal', segmentVersion: 2 },
-    });
+    t.same(
+      history.map((e: { action: string }) => e.action),
+      ['flag.created'],
+      'nothing written for the flag',
+    );
+    const [event] = (await call('GET', '/api/admin/audit?environment=development&limit=1')).json().events;
+    t.match(event, { action: 'segment.updated', segmentKey: 'internal', version: 2, revision: before + 1 });
   },
 );
 

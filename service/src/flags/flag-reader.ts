@@ -1,0 +1,107 @@
+// Reads and evaluations, all from the environment's snapshot: a held snapshot answers at once,
+// with no promise, no database and no Redis; the first read of an environment loads it. While
+// the database cannot be polled, answers are marked stale (they may be behind).
+import { errors } from '../errors.ts';
+import { evaluate } from '../evaluation/evaluate.ts';
+import { bind, type Metrics } from '../metrics.ts';
+import type { Flag, FlagList } from './flag-schemas.ts';
+import type { Evaluation, EvaluationContext } from './rule-schemas.ts';
+import type { Snapshot } from './snapshot.ts';
+import type { Snapshots } from './snapshots.ts';
+
+export type KeyedEvaluation = { key: string } & Evaluation;
+
+/** An answer, and whether it may be behind because the database could not be reached. */
+export interface Read<T> {
+  value: T;
+  stale: boolean;
+}
+
+export interface FlagReaderDeps {
+  snapshots: Snapshots;
+  metrics: Pick<Metrics, 'flagReads'>;
+}
+
+export function createFlagReader({ snapshots, metrics }: FlagReaderDeps) {
+  const fromMemory = bind(metrics.flagReads, { source: 'cache' });
+  const fromDatabase = bind(metrics.flagReads, { source: 'database' });
+  const fromStale = bind(metrics.flagReads, { source: 'stale' });
+
+  /** The snapshot a read uses, counted by where it came from; synchronous when held. */
+  function snapshotOf(environment: string): Snapshot | Promise<Snapshot> {
+    const found = snapshots.read(environment);
+    if (found instanceof Promise) {
+      return found.then((snapshot) => {
+        fromDatabase.inc();
+        return snapshot;
+      });
+    }
+    (snapshots.stale ? fromStale : fromMemory).inc();
+    return found;
+  }
+
+  const then = <T>(found: Snapshot | Promise<Snapshot>, use: (snapshot: Snapshot) => T): T | Promise<T> =>
+    found instanceof Promise ? found.then(use) : use(found);
+
+  /** The flag, or a 404; while the snapshot may be behind, a key it lacks might exist: a 503. */
+  function flagIn(snapshot: Snapshot, key: string): Flag {
+    const flag = snapshot.flag(key);
+    if (flag) return flag;
+    throw snapshots.stale ? errors.unavailable() : errors.flagNotFound(snapshot.environment, key);
+  }
+
+  /** The held, fresh snapshot holding `key`: what the fast path may answer from. */
+  function fresh(environment: string, key: string) {
+    if (snapshots.stale) return undefined;
+    const snapshot = snapshots.held(environment);
+    const flag = snapshot?.flag(key);
+    if (!snapshot || !flag) return undefined;
+    fromMemory.inc();
+    return { snapshot, flag };
+  }
+
+  return {
+    getFlag(environment: string, key: string): Read<Flag> | Promise<Read<Flag>> {
+      return then(snapshotOf(environment), (snapshot) => ({
+        value: flagIn(snapshot, key),
+        stale: snapshots.stale,
+      }));
+    },
+
+    /** The flag when this instance holds it, fresh; undefined for anything else. */
+    heldFlag: (environment: string, key: string): Flag | undefined => fresh(environment, key)?.flag,
+
+    /** The evaluation of a flag this instance holds, fresh; undefined when it holds none. */
+    evaluateHeld(environment: string, key: string, context: EvaluationContext): Evaluation | undefined {
+      const found = fresh(environment, key);
+      return found && evaluate(found.flag, found.snapshot.conditions, context);
+    },
+
+    async listFlags(environment: string): Promise<Read<FlagList>> {
+      const snapshot = await snapshotOf(environment);
+      return { value: snapshot.list, stale: snapshots.stale };
+    },
+
+    /** Evaluates one flag for `context`, on the snapshot: no database or Redis round trip. */
+    evaluateFlag(
+      environment: string,
+      key: string,
+      context: EvaluationContext,
+    ): Evaluation | Promise<Evaluation> {
+      return then(snapshotOf(environment), (snapshot) =>
+        evaluate(flagIn(snapshot, key), snapshot.conditions, context),
+      );
+    },
+
+    /** Evaluates every live flag of the environment; the revision identifies what was evaluated. */
+    async evaluateAll(environment: string, context: EvaluationContext) {
+      const snapshot = await snapshotOf(environment);
+      const { conditions, list } = snapshot;
+      const results: KeyedEvaluation[] = list.flags.map((flag) => ({
+        key: flag.key,
+        ...evaluate(flag, conditions, context),
+      }));
+      return { revision: list.revision, results };
+    },
+  };
+}

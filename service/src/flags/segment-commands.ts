@@ -1,0 +1,61 @@
+// Segments: named condition sets that rules refer to by key. A change is one row, one revision
+// and one message; evaluations read the segment's current conditions from the snapshot.
+import { errors } from '../errors.ts';
+import { conditionProblem } from '../evaluation/validate-rules.ts';
+import type { ChangeFeed } from './change-feed.ts';
+import type { SegmentContent } from './flag-schemas.ts';
+import type { FlagStore } from './flag-store.ts';
+import type { Segment } from './rule-schemas.ts';
+
+export interface SegmentCommandsDeps {
+  store: FlagStore;
+  feed: ChangeFeed;
+}
+
+function checkSegment(content: SegmentContent): SegmentContent {
+  const problem = conditionProblem(content.conditions, 'conditions');
+  if (problem) throw errors.invalidSegment(problem);
+  return content;
+}
+
+export function createSegmentCommands({ store, feed }: SegmentCommandsDeps) {
+  async function listSegments(environment: string): Promise<Segment[]> {
+    const segments = await store.listSegments(environment);
+    if (!segments) throw errors.environmentNotFound(environment);
+    return segments;
+  }
+
+  return {
+    listSegments,
+
+    async getSegment(environment: string, key: string): Promise<Segment> {
+      const segment = await store.findSegment(environment, key);
+      if (segment) return segment;
+      await listSegments(environment); // an unknown environment is its own 404
+      throw errors.segmentNotFound(environment, key);
+    },
+
+    async createSegment(environment: string, key: string, input: Partial<SegmentContent>, actor: string) {
+      const content = checkSegment({ description: '', conditions: [], ...input });
+      const change = await store.createSegment(environment, key, content, actor);
+      await feed.committed(environment, change);
+      return change.segment;
+    },
+
+    async updateSegment(environment: string, key: string, patch: Partial<SegmentContent>, actor: string) {
+      const change = await store.updateSegment(
+        environment,
+        key,
+        (current) =>
+          checkSegment({ description: current.description, conditions: current.conditions, ...patch }),
+        actor,
+      );
+      await feed.committed(environment, change);
+      return change.segment;
+    },
+
+    async deleteSegment(environment: string, key: string, actor: string): Promise<void> {
+      await feed.committed(environment, await store.deleteSegment(environment, key, actor));
+    },
+  };
+}
