@@ -78,7 +78,7 @@ const plain = {
   rules: [],
 };
 
-const valueOf = async (service: FlagService, environment: string, key: string) => {
+const servedValue = async (service: FlagService, environment: string, key: string) => {
   const result = await service.evaluateFlag(environment, key, { targetingKey: 'u1', plan: 'gold' });
   return 'value' in result ? result.value : result;
 };
@@ -221,7 +221,7 @@ t.test(
         'x',
       );
     }
-    t.equal(await valueOf(b, 'production', 'p1'), true);
+    t.equal(await servedValue(b, 'production', 'p1'), true);
     const events = audit.length;
     await a.updateSegment(
       'production',
@@ -232,7 +232,7 @@ t.test(
     t.equal(audit.length, events + 1, 'one audit event');
     for (const service of [a, b]) {
       for (const key of ['p1', 'p2', 'p3']) {
-        t.equal(await valueOf(service, 'production', key), false, `${key} no longer matches`);
+        t.equal(await servedValue(service, 'production', key), false, `${key} no longer matches`);
         t.match(service.getFlag('production', key), { value: { version: 1 } }, 'the flag did not change');
       }
     }
