@@ -20,6 +20,8 @@ declare module 'fastify' {
   }
 }
 
+/** How often the token hashes are read again, besides when a token changes. */
+const TOKEN_REFRESH_MS = 30_000;
 /** Unknown keys live this long in Redis. */
 const BRIEF_TTL_MS = 10_000;
 
@@ -46,7 +48,7 @@ export default fp<{ config: Config }>(
       : undefined;
 
     const onMessage = (message: Invalidation) => {
-      if (message.type === 'token') return app.tokens.forget(message.id);
+      if (message.type === 'token') return app.tokens.changed(message.id);
       app.flags.receive(message).catch((err) => log.warn({ err }, 'could not apply a change message'));
     };
     const bus = redis
@@ -92,6 +94,11 @@ export default fp<{ config: Config }>(
     } else if (config.ADMIN_TOKEN) {
       log.info({ outcome }, `admin token '${BOOTSTRAP_TOKEN_NAME}' set from ADMIN_TOKEN`);
     }
+
+    // Every token's hash, so an unknown secret is a 401 without a query; read again now and then.
+    await tokens.refreshKnown().catch(onStoreError);
+    const tokenTimer = setInterval(() => tokens.refreshKnown().catch(onStoreError), TOKEN_REFRESH_MS).unref();
+    app.addHook('onClose', async () => clearInterval(tokenTimer));
 
     const environments = warmEnvironments(config);
     if (environments.length > 0) {

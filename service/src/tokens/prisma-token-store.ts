@@ -37,6 +37,11 @@ export function createPrismaTokenStore(db: Db): TokenStore {
       return row && toToken(row);
     },
 
+    async knownHashes() {
+      const rows = await db.apiToken.findMany({ select: { secretHash: true } });
+      return rows.map((r) => r.secretHash);
+    },
+
     async list() {
       return (await db.apiToken.findMany({ orderBy: { createdAt: 'asc' } })).map(toToken);
     },

@@ -1,6 +1,7 @@
 // API tokens: minting, revocation, and the check every request goes through. Secrets are
 // random 256-bit strings, so a plain sha-256 is the right hash: nothing to brute-force.
-// Verified tokens are cached in process, so a request costs no database round trip.
+// Verified tokens are cached in process, so a request costs no database round trip; and the
+// instance holds the hashes of every token, so an unknown secret is refused without one.
 import { createHash, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { type InvalidationBus, localBus } from '../cache/invalidation-bus.ts';
@@ -10,6 +11,8 @@ import type { TokenStore } from './token-store.ts';
 
 export const BOOTSTRAP_TOKEN_NAME = 'bootstrap';
 const TOUCH_INTERVAL_MS = 60_000;
+/** The set of live hashes is read again for an unknown secret at most this often. */
+const KNOWN_REFRESH_FLOOR_MS = 1000;
 
 export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
 const newSecret = () => `fs_${randomBytes(32).toString('base64url')}`;
@@ -57,7 +60,37 @@ export function createTokenService({
     return token;
   }
 
+  /** Hashes of every token (a revoked one is told so), as of `knownAt`; undefined until first read. */
+  let known: Set<string> | undefined;
+  let knownAt = 0;
+  let refreshing: Promise<void> | undefined;
+
+  function refreshKnown(): Promise<void> {
+    refreshing ??= store
+      .knownHashes()
+      .then((hashes) => {
+        known = new Set(hashes);
+        knownAt = Date.now();
+      })
+      .finally(() => {
+        refreshing = undefined;
+      });
+    return refreshing;
+  }
+
+  /**
+   * Whether `hash` may be a token. An unknown one makes the set be read again, at most once
+   * a second however many unknown secrets arrive (a token minted on another instance a moment
+   * ago is announced too, and then read at once); between those, it is refused without a query.
+   */
+  async function mayBeLive(hash: string): Promise<boolean> {
+    if (!known || known.has(hash)) return true;
+    if (refreshing || Date.now() - knownAt >= KNOWN_REFRESH_FLOOR_MS) await refreshKnown().catch(onStoreError);
+    return known.has(hash);
+  }
+
   async function lookup(secret: string) {
+    if (!(await mayBeLive(hashSecret(secret)))) return { token: null, touchedAt: 0 };
     try {
       const token = await store.findByHash(hashSecret(secret));
       // A refreshed entry keeps the time of the last lastUsedAt write.
@@ -86,8 +119,16 @@ export function createTokenService({
     await bus.publish({ type: 'token', id });
   }
 
+  /** Token `id` was minted, revoked or rotated here or elsewhere: trust nothing cached of it. */
+  function changed(id: string) {
+    forget(id);
+    refreshKnown().catch(onStoreError);
+  }
+
   async function setBootstrap(secret: string) {
-    const { outcome, id } = await store.setNamedAdminToken(BOOTSTRAP_TOKEN_NAME, hashSecret(secret));
+    const secretHash = hashSecret(secret);
+    const { outcome, id } = await store.setNamedAdminToken(BOOTSTRAP_TOKEN_NAME, secretHash);
+    known?.add(secretHash);
     // Instances may still trust the old secret from their caches.
     if (outcome === 'rotated') await forgetEverywhere(id);
     return outcome;
@@ -96,7 +137,10 @@ export function createTokenService({
   return {
     async mint(input: MintTokenInput, actor: string): Promise<MintedToken> {
       const secret = newSecret();
-      const token = await store.create({ ...input, secretHash: hashSecret(secret) }, actor);
+      const secretHash = hashSecret(secret);
+      const token = await store.create({ ...input, secretHash }, actor);
+      known?.add(secretHash);
+      await bus.publish({ type: 'token', id: token.id });
       return { ...token, token: secret };
     },
 
@@ -108,8 +152,11 @@ export function createTokenService({
       await forgetEverywhere(id);
     },
 
-    /** Another instance revoked or rotated token `id`: stop trusting its cached verification. */
-    forget,
+    /** Another instance minted, revoked or rotated token `id`. */
+    changed,
+
+    /** Reads the hashes of every token; at start, and now and then. */
+    refreshKnown,
 
     /**
      * The token a request presented, if it is known and live; throws UNAUTHORIZED otherwise.

@@ -5,6 +5,8 @@ export interface TokenStore {
   /** Stores a new token and audits it; throws ENVIRONMENT_NOT_FOUND for an unknown environment. */
   create(input: MintTokenInput & { secretHash: string }, actor: string): Promise<Token>;
   findByHash(secretHash: string): Promise<Token | null>;
+  /** The hashes of every token, revoked ones too: small, and all an instance needs to refuse an unknown secret. */
+  knownHashes(): Promise<string[]>;
   list(): Promise<Token[]>;
   /** Revokes and audits; returns the token with its hash, or null when the id is unknown. */
   revoke(id: string, actor: string): Promise<{ token: Token; secretHash: string } | null>;

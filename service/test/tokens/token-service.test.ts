@@ -117,3 +117,33 @@ t.test('authorize: scope, then environment', async (t) => {
   });
   t.throws(() => authorize(token('admin', 'staging'), 'admin', null), { message: /all environments/ });
 });
+
+t.test('unknown secrets: refused from the set of token hashes, without a store lookup', async (t) => {
+  const { tokens, calls } = setup();
+  const { token } = await tokens.mint({ name: 'svc', scope: 'read' }, 'admin');
+  await tokens.refreshKnown();
+  const reads = calls.knownHashes;
+  const refused = await Promise.allSettled(
+    Array.from({ length: 2000 }, async (_, i) => tokens.authenticate(`fs_unknown-${i}`)),
+  );
+  t.ok(
+    refused.every((r) => r.status === 'rejected' && /Unknown API token/.test(String(r.reason))),
+    'all 401',
+  );
+  t.equal(calls.findByHash, 0, 'no token lookup for any of them');
+  t.ok(calls.knownHashes - reads <= 1, `the set was read again at most once (${calls.knownHashes - reads})`);
+  t.equal((await tokens.authenticate(token)).name, 'svc', 'a known token still works');
+});
+
+t.test(
+  'a token minted elsewhere a moment ago: an unknown hash reads the set again (once a second at most)',
+  async (t) => {
+    const fake = createFakeTokenStore();
+    const here = createTokenService({ store: fake.store });
+    const there = createTokenService({ store: fake.store });
+    await here.refreshKnown();
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // the set is older than the floor
+    const { token } = await there.mint({ name: 'new', scope: 'read' }, 'admin');
+    t.equal((await here.authenticate(token)).name, 'new');
+  },
+);
