@@ -157,9 +157,9 @@ export function createMetrics(registry = new Registry()) {
       help: 'Invalidation messages published after a committed change',
       registers,
     }),
-    unsentChanges: new Gauge({
-      name: 'flagstone_unsent_changes',
-      help: 'Committed flag changes Redis or the other instances have not had yet (sent again until they have)',
+    catchUps: new Counter({
+      name: 'flagstone_catch_ups_total',
+      help: 'Snapshots brought up to date from the change log rather than by a message (a lost or late message, Redis down, a peer gone)',
       registers,
     }),
     invalidationsReceived: new Counter({

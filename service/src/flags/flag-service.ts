@@ -21,7 +21,7 @@ export interface FlagServiceDeps {
   /** Redis, when configured: the entries messages point to. */
   entries?: SharedEntries;
   bus?: InvalidationBus;
-  metrics: Pick<Metrics, 'flagReads'>;
+  metrics: Pick<Metrics, 'flagReads' | 'catchUps'>;
   /** Told about store failures that a read survived or turned into a 503. */
   onStoreError?: (err: unknown) => void;
 }
@@ -33,7 +33,7 @@ export function createFlagService({
   metrics,
   onStoreError,
 }: FlagServiceDeps) {
-  const snapshots = createSnapshots({ store, onStoreError });
+  const snapshots = createSnapshots({ store, onStoreError, onCatchUp: () => metrics.catchUps.inc() });
   const feed = createChangeFeed({ snapshots, bus, ...(entries ? { entries } : {}) });
   return {
     ...createFlagReader({ snapshots, metrics }),

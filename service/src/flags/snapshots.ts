@@ -14,9 +14,11 @@ export interface SnapshotsDeps {
   store: Pick<FlagStore, 'loadEnvironment' | 'changesSince' | 'environmentRevisions'>;
   /** Told about store failures that a read survived or turned into a 503. */
   onStoreError?: (err: unknown) => void;
+  /** Told each time a snapshot catches up from the change log. */
+  onCatchUp?: () => void;
 }
 
-export function createSnapshots({ store, onStoreError = () => {} }: SnapshotsDeps) {
+export function createSnapshots({ store, onStoreError = () => {}, onCatchUp = () => {} }: SnapshotsDeps) {
   const held = new Map<string, Snapshot>();
   const loading = new Map<string, Promise<Snapshot>>();
   /** Per environment, the catch-up or change being applied: changes apply one at a time, in order. */
@@ -77,6 +79,7 @@ export function createSnapshots({ store, onStoreError = () => {} }: SnapshotsDep
   }
 
   async function catchUp(snapshot: Snapshot): Promise<void> {
+    onCatchUp();
     const changes = await store.changesSince(snapshot.environment, snapshot.revision);
     if (!changes) {
       missing(snapshot.environment);

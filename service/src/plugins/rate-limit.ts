@@ -8,8 +8,6 @@ import { createWindowCounter, type WindowCounter } from '../cache/window-counter
 import { errors } from '../errors.ts';
 
 const WINDOW_MS = 60_000;
-/** How often counts made here are added to the shared ones in Redis. */
-const SYNC_MS = 50;
 
 type Group = 'evaluations' | 'admin';
 
@@ -34,7 +32,6 @@ export default fp(
                   redis: {
                     client: redis.client,
                     prefix: `${config.REDIS_KEY_PREFIX}ratelimit:${group}:`,
-                    syncMs: SYNC_MS,
                   },
                 }
               : {}),
@@ -48,10 +45,6 @@ export default fp(
       admin: counter('admin', config.RATE_LIMIT_ADMIN_PER_MINUTE),
     };
     app.decorate('rateLimits', limits);
-    // Before Redis closes: what was counted here still counts on the other instances.
-    app.addHook('preClose', async () => {
-      await Promise.all([limits.evaluations?.flush(), limits.admin?.flush()]);
-    });
   },
   { name: 'rate-limits', dependencies: ['redis', 'services', 'metrics'] },
 );

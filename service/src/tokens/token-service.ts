@@ -11,8 +11,9 @@ import type { TokenStore } from './token-store.ts';
 
 export const BOOTSTRAP_TOKEN_NAME = 'bootstrap';
 const TOUCH_INTERVAL_MS = 60_000;
-/** The set of live hashes is read again for an unknown secret at most this often. */
+/** The set of token hashes is read again for an unknown secret at most this often. */
 const KNOWN_REFRESH_FLOOR_MS = 1000;
+const UNKNOWN_LOOKUPS_PER_SECOND = 5;
 
 export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
 const newSecret = () => `fs_${randomBytes(32).toString('base64url')}`;
@@ -78,21 +79,59 @@ export function createTokenService({
     return refreshing;
   }
 
-  /**
-   * Whether `hash` may be a token. An unknown one makes the set be read again, at most once
-   * a second however many unknown secrets arrive (a token minted on another instance a moment
-   * ago is announced too, and then read at once); between those, it is refused without a query.
-   */
-  async function mayBeLive(hash: string): Promise<boolean> {
-    if (!known || known.has(hash)) return true;
-    if (refreshing || Date.now() - knownAt >= KNOWN_REFRESH_FLOOR_MS) await refreshKnown().catch(onStoreError);
-    return known.has(hash);
+  /** Direct lookups of unknown secrets between reads of the set: a few a second, for tokens just minted elsewhere. */
+  let lookupsLeft = UNKNOWN_LOOKUPS_PER_SECOND;
+  let lookupsSince = 0;
+  function mayLookUp(now: number): boolean {
+    if (now - lookupsSince >= 1000) {
+      lookupsSince = now;
+      lookupsLeft = UNKNOWN_LOOKUPS_PER_SECOND;
+    }
+    if (lookupsLeft === 0) return false;
+    lookupsLeft--;
+    return true;
   }
 
-  async function lookup(secret: string) {
-    if (!(await mayBeLive(hashSecret(secret)))) return { token: null, touchedAt: 0 };
+  /**
+   * Whether `hash` may be a token, to be looked up. An unknown one makes the set be read again,
+   * at most once a second however many unknown secrets arrive; in between, a few a second are
+   * looked up one by one (a token minted on another instance a moment ago), and the rest are
+   * refused without a query.
+   */
+  async function mayBeKnown(hash: string): Promise<boolean> {
+    if (!known || known.has(hash)) return true;
+    const now = Date.now();
+    if (refreshing || now - knownAt >= KNOWN_REFRESH_FLOOR_MS) {
+      const refreshed = await refreshKnown().then(
+        () => true,
+        (err: unknown) => {
+          onStoreError(err);
+          return false;
+        },
+      );
+      if (known.has(hash)) return true;
+      if (refreshed) return false;
+    }
+    return mayLookUp(now);
+  }
+
+  /** Lookups under way, by secret: requests presenting the same one together share it. */
+  const inflight = new Map<string, Promise<Verified>>();
+  function lookup(secret: string): Promise<Verified> {
+    let pending = inflight.get(secret);
+    if (!pending) {
+      pending = verify(secret).finally(() => inflight.delete(secret));
+      inflight.set(secret, pending);
+    }
+    return pending;
+  }
+
+  async function verify(secret: string): Promise<Verified> {
+    const hash = hashSecret(secret);
+    if (!(await mayBeKnown(hash))) return { token: null, touchedAt: 0 };
     try {
-      const token = await store.findByHash(hashSecret(secret));
+      const token = await store.findByHash(hash);
+      if (token) known?.add(hash);
       // A refreshed entry keeps the time of the last lastUsedAt write.
       const touchedAt = verified.get(secret, { allowStale: true })?.touchedAt ?? 0;
       const entry = { token, touchedAt };

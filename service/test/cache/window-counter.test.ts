@@ -1,9 +1,14 @@
-// The per-token rate-limit counter: exact in process, shared through a real Redis in batches
-// with the last tenth of a limit counted there request by request, and local when Redis fails.
+// The per-token rate-limit counter: exact in process, shared through a real Redis by leasing
+// chunks of the budget (never more than the limit across instances), and local when Redis fails.
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import t, { type Test } from 'tap';
-import { createWindowCounter, type WindowCount, type WindowCounter } from '../../src/cache/window-counter.ts';
+import {
+  chunkOf,
+  createWindowCounter,
+  type WindowCount,
+  type WindowCounter,
+} from '../../src/cache/window-counter.ts';
 import { findRedis, NO_REDIS, testPrefix, throwawayRedis } from '../helpers/redis.ts';
 
 const incr = (counter: WindowCounter, key: string) =>
@@ -39,44 +44,37 @@ else {
     return c;
   };
 
-  t.test('instances share one count; the last tenth is counted in Redis each time', async (t) => {
+  t.test('instances lease chunks of one budget: together never more than the limit', async (t) => {
     const prefix = testPrefix(t, url);
     const redis = client(t);
     const [a, b] = [0, 1].map(() =>
-      createWindowCounter({ max: 20, windowMs: 60_000, redis: { client: client(t), prefix, syncMs: 20 } }),
+      createWindowCounter({ max: 100, windowMs: 60_000, redis: { client: client(t), prefix } }),
     ) as [WindowCounter, WindowCounter];
-    await a.flush(); // nothing to share: no call, no error
-    t.equal((await incr(a, 'tok')).current, 1, 'a window opens in Redis');
-    t.equal(await redis.get(`${prefix}tok`), '1');
+    t.equal(chunkOf(100), 2);
+    t.equal((await incr(a, 'tok')).current, 1, 'the first request leases a chunk');
+    t.equal(await redis.get(`${prefix}tok`), '2', 'Redis holds what was leased');
     const ttl = await redis.pttl(`${prefix}tok`);
     t.ok(ttl > 59_000 && ttl <= 60_000, 'and expires with the window');
-    let taken = 0;
-    while (a.take('tok')) taken++;
-    t.equal(taken, 17, 'below the last tenth (18 of 20) requests are counted here');
-    t.equal(await redis.get(`${prefix}tok`), '1', 'and not sent one by one');
-    await a.flush();
-    t.equal(await redis.get(`${prefix}tok`), '18', 'but in one batch');
+    t.ok(a.take('tok'), 'the rest of the chunk is spent here, without Redis');
+    t.notOk(a.take('tok'), 'a spent chunk leaves the next request to incr');
 
-    t.equal((await incr(b, 'tok')).current, 19, 'another instance learns the shared count');
-    t.notOk(b.take('tok'), 'which is in the last tenth: no local counting there');
-    t.equal((await incr(a, 'tok')).current, 20);
-    t.equal((await incr(b, 'tok')).current, 21, 'over the limit on any instance');
-    t.equal(await redis.get(`${prefix}tok`), '21');
+    // A concurrent burst over both instances: 300 requests for a budget of 100.
+    const results = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => incr(i % 2 ? a : b, 'tok').then((c) => c.current <= 100)),
+    );
+    const admitted = results.filter(Boolean).length + 2;
+    t.comment(`admitted ${admitted} of 302 for a limit of 100`);
+    t.ok(admitted <= 100, 'never more than the limit');
+    t.ok(admitted >= 100 - 2 * chunkOf(100), 'and at most a chunk per instance left unspent');
+    t.equal(await redis.get(`${prefix}tok`), '100', 'the whole budget was leased, no more');
+    t.notOk(b.take('tok'), 'spent: refused at once');
   });
 
-  t.test('counts made here reach Redis within the sync interval', async (t) => {
+  t.test('one instance alone never refuses below the limit', async (t) => {
     const prefix = testPrefix(t, url);
-    const redis = client(t);
-    const counter = createWindowCounter({
-      max: 1000,
-      windowMs: 60_000,
-      redis: { client: client(t), prefix, syncMs: 20 },
-    });
-    await incr(counter, 'k');
-    for (let i = 0; i < 10; i++) counter.take('k');
-    const started = Date.now();
-    while ((await redis.get(`${prefix}k`)) !== '11' && Date.now() - started < 2000) await settle();
-    t.equal(await redis.get(`${prefix}k`), '11', 'synced without a flush call');
+    const counter = createWindowCounter({ max: 37, windowMs: 60_000, redis: { client: client(t), prefix } });
+    const counts = await Promise.all(Array.from({ length: 40 }, () => incr(counter, 'solo')));
+    t.equal(counts.filter((c) => c.current <= 37).length, 37);
   });
 
   t.test('when Redis fails, each instance limits with its own counts', async (t) => {
@@ -89,16 +87,19 @@ else {
     const counter = createWindowCounter({
       max: 10,
       windowMs: 60_000,
-      redis: { client: c, prefix: 'outage:', syncMs: 10 },
+      redis: { client: c, prefix: 'outage:' },
       onRedisError: (err) => errors.push(err),
     });
     for (let i = 0; i < 5; i++) await incr(counter, 'k');
-    await counter.flush();
     await server.kill();
     while (c.status === 'ready') await settle();
-    const counts = [];
-    for (let i = 0; i < 6; i++) counts.push((await incr(counter, 'k')).current);
-    t.same(counts, [6, 7, 8, 9, 10, 11], 'the count goes on, so the limit still holds');
+    const admitted = [];
+    for (let i = 0; i < 6; i++) admitted.push((await incr(counter, 'k')).current <= 10);
+    t.same(
+      admitted,
+      [true, true, true, true, true, false],
+      'the count goes on here, so the limit still holds',
+    );
     t.ok(errors.length > 0, 'and the failures are reported');
   });
 }

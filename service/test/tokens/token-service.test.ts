@@ -130,8 +130,10 @@ t.test('unknown secrets: refused from the set of token hashes, without a store l
     refused.every((r) => r.status === 'rejected' && /Unknown API token/.test(String(r.reason))),
     'all 401',
   );
-  t.equal(calls.findByHash, 0, 'no token lookup for any of them');
-  t.ok(calls.knownHashes - reads <= 1, `the set was read again at most once (${calls.knownHashes - reads})`);
+  const queries = calls.findByHash + calls.knownHashes - reads;
+  t.comment(`${queries} store queries for 2,000 unknown secrets`);
+  t.ok(queries <= 20, 'at most 1 % reached the store');
+  t.ok(calls.knownHashes - reads <= 1, 'the set was read again at most once');
   t.equal((await tokens.authenticate(token)).name, 'svc', 'a known token still works');
 });
 
