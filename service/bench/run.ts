@@ -4,14 +4,13 @@
 // The service runs with its production defaults: auth, metrics, info logging, rate limits.
 // Needs PostgreSQL and Redis.   make bench   (BENCH_SECONDS=8 BENCH_CONNECTIONS=50 BENCH_ROUNDS=3;
 // BENCH_ONLY=OFREP runs the scenarios whose name contains it; BENCH_PIN=1 pins, see below)
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { createTestDatabase } from '../test/helpers/database.ts';
 import { findRedis } from '../test/helpers/redis.ts';
+import { here, rssMb, type Server, startServer } from './servers.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -34,12 +33,6 @@ function canPin() {
 // scheduler; pinned, each server is held to one core, and a ratio is one of CPU per request.
 const PIN = process.env.BENCH_PIN === '1' && CORES >= 2 && canPin();
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdefgh';
-const here = (file: string) => new URL(file, import.meta.url).pathname;
-
-interface Server {
-  base: string;
-  child: ChildProcess;
-}
 
 interface Scenario {
   name: string;
@@ -64,30 +57,6 @@ const ceilingFor = (bare: Server, s: Scenario): Scenario =>
         body: s.body,
       }
     : { name: 'bare GET', server: bare, path: '/bare', headers: {}, expect: 200 };
-
-async function start(script: string, env: Record<string, string>): Promise<Server> {
-  const [command, args] = PIN
-    ? ['taskset', ['-c', String(CORES - 1), process.execPath, script]]
-    : [process.execPath, [script]];
-  const child = spawn(command, args, {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const match = /listening (?:on |at http:\/\/127\.0\.0\.1:)(\d+)/i.exec(line);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-  child.stdout?.resume();
-  return { base: `http://127.0.0.1:${port}`, child };
-}
-
-const rssMb = (child: ChildProcess) =>
-  Math.round(
-    Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
-  );
 
 async function load(s: Pick<Scenario, 'server' | 'path' | 'headers' | 'expect' | 'body'>, seconds: number) {
   const url = `${s.server.base}${s.path}`;
@@ -155,7 +124,7 @@ async function main() {
   };
   const servers: Server[] = [];
   const launch = async (script: string, env: Record<string, string>) => {
-    const server = await start(script, env);
+    const server = await startServer(script, env, PIN ? CORES - 1 : undefined);
     servers.push(server);
     return server;
   };

@@ -93,15 +93,16 @@ export function createFlagReader({ snapshots, metrics }: FlagReaderDeps) {
       );
     },
 
-    /** Evaluates every live flag of the environment; the revision identifies what was evaluated. */
+    /**
+     * Evaluates every live flag of the environment, in key order: `results[i]` is the answer for
+     * `keys[i]`, and a success is the shared answer object. The revision identifies what was evaluated.
+     */
     async evaluateAll(environment: string, context: EvaluationContext) {
       const snapshot = await snapshotOf(environment);
       const { conditions, list } = snapshot;
-      const results: KeyedEvaluation[] = list.flags.map((flag) => ({
-        key: flag.key,
-        ...evaluate(flag, conditions, context),
-      }));
-      return { revision: list.revision, results };
+      const keys = list.flags.map((flag) => flag.key);
+      const results = list.flags.map((flag) => evaluate(flag, conditions, context));
+      return { revision: list.revision, keys, results };
     },
   };
 }

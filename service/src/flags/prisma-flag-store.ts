@@ -78,6 +78,7 @@ async function existingSegments(tx: Tx, environment: string, keys: string[]): Pr
   return new Set(rows.map((r) => r.key));
 }
 
+const LOAD_PAGE = 1000;
 const SNAPSHOT_READ = { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead };
 
 export function createPrismaFlagStore(db: Db): FlagStore {
@@ -136,13 +137,26 @@ export function createPrismaFlagStore(db: Db): FlagStore {
       return db.$transaction(async (tx) => {
         const env = await tx.environment.findUnique({ where: { key: environment } });
         if (!env) return null;
-        const [flags, segments] = [
-          await tx.flag.findMany({ where: { environmentKey: environment, archivedAt: null } }),
-          await tx.segment.findMany({ where: { environmentKey: environment } }),
-        ];
+        // In pages, so a large environment never holds all its rows and their copies at once.
+        const flags: (readonly [string, Flag])[] = [];
+        for (let after: string | undefined; ; ) {
+          const page = await tx.flag.findMany({
+            where: {
+              environmentKey: environment,
+              archivedAt: null,
+              ...(after ? { key: { gt: after } } : {}),
+            },
+            orderBy: { key: 'asc' },
+            take: LOAD_PAGE,
+          });
+          for (const row of page) flags.push([row.key, toFlag(row)]);
+          if (page.length < LOAD_PAGE) break;
+          after = page.at(-1)!.key;
+        }
+        const segments = await tx.segment.findMany({ where: { environmentKey: environment } });
         return {
           revision: env.revision,
-          flags: flags.map((row) => [row.key, toFlag(row)] as const),
+          flags,
           segments: segments.map((row) => [row.key, toSegment(row)] as const),
         };
       }, SNAPSHOT_READ);

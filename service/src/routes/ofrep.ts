@@ -208,10 +208,19 @@ const ofrep: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const environment = request.environmentFor(request.query.environment);
       const context = contextOf(request.body);
-      const { revision, results } = await app.flags.evaluateAll(environment, context);
-      if (notModified(request, reply as FastifyReply, bulkETag(environment, revision, context)))
+      // An unchanged answer is a 304 before anything is evaluated.
+      const { revision: current } = (await app.flags.listFlags(environment)).value;
+      if (notModified(request, reply as FastifyReply, bulkETag(environment, current, context)))
         return reply.code(304).send(null);
-      return { flags: results.map(shape) };
+      const { revision, keys, results } = await app.flags.evaluateAll(environment, context);
+      reply.header('etag', bulkETag(environment, revision, context));
+      // Each success's JSON is built once per shared answer, so a bulk answer is mostly a join.
+      const entries = results.map((result, i) =>
+        'errorCode' in result
+          ? JSON.stringify(shape({ key: keys[i]!, ...result }))
+          : successJson(keys[i]!, result).json,
+      );
+      return (reply as FastifyReply).type(JSON_TYPE).send(`{"flags":[${entries.join(',')}]}`);
     },
   );
 

@@ -98,3 +98,37 @@ t.test(
       t.notOk(isContention(err), String((err as { code?: string }).code ?? err.message));
   },
 );
+
+t.test('200 concurrent creates over three instances: every one a 201 or a 503, never a 500', async (t) => {
+  const { app: a, db } = await buildTestApp(t);
+  if (db.kind !== 'postgresql') return t.skip('needs PostgreSQL: three instances share it', () => {});
+  const { app: b } = await buildTestApp(t, { database: db });
+  const { app: c } = await buildTestApp(t, { database: db });
+  const apps = [a, b, c];
+  const started = performance.now();
+  const statuses = await Promise.all(
+    Array.from(
+      { length: 200 },
+      async (_, i) =>
+        (
+          await apps[i % 3]!.inject({
+            method: 'POST',
+            url: '/api/admin/flags',
+            headers: admin,
+            payload: { key: `many-${i}` },
+          })
+        ).statusCode,
+    ),
+  );
+  const counts = Object.fromEntries(
+    [...new Set(statuses)].map((s) => [s, statuses.filter((x) => x === s).length]),
+  );
+  t.comment(`${JSON.stringify(counts)} in ${Math.round(performance.now() - started)} ms`);
+  t.same(
+    Object.keys(counts).filter((s) => s !== '201' && s !== '503'),
+    [],
+    'only 201 and 503',
+  );
+  const listed = await a.inject({ url: '/api/admin/flags?limit=200&q=many-', headers: admin });
+  t.equal(listed.json().flags.length, counts['201'], 'every 201 is a flag, and nothing else was created');
+});
