@@ -14,7 +14,7 @@ const Ready = Type.Object({
   checks: Type.Object({
     database: Type.Enum(['up', 'down']),
     redis: Type.Enum(['up', 'down', 'disabled']),
-    cachedEntries: Type.Integer({ description: 'flags and lists this instance holds in process' }),
+    cachedEntries: Type.Integer({ description: 'flags this instance holds in its snapshots' }),
   }),
 });
 
@@ -45,7 +45,7 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['operations'],
         summary: 'Whether this instance can serve reads: 200 ready or degraded, 503 unavailable',
-        description: 'Ready while the database or a cache can serve; a Redis outage alone is degraded.',
+        description: 'Ready while the database or the snapshots this instance holds can serve; a Redis outage alone is degraded.',
         security: [],
         response: { 200: Ready, 503: Type.Union([Ready, ErrorSchema]) },
       },
@@ -54,7 +54,8 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
       const database = (await answers(app.database.ping(), DB_PROBE_TIMEOUT_MS)) ? 'up' : 'down';
       const redis = app.redisState();
       const cachedEntries = app.flags.cachedEntries();
-      const cacheCanServe = redis === 'up' || cachedEntries > 0;
+      // Reads come from the snapshots: without the database, only those this instance holds can serve.
+      const cacheCanServe = cachedEntries > 0;
       const status =
         database === 'up'
           ? redis === 'down'
