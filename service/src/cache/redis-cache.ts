@@ -8,9 +8,6 @@ export interface Versioned {
   version: number;
 }
 
-/** `brief` entries (a key that does not exist) live shorter than the rest. */
-export type Lifetime = 'normal' | 'brief';
-
 const SET_IF_NEWER = `
 local current = tonumber(redis.call('HGET', KEYS[1], 'v'))
 if current and current >= tonumber(ARGV[1]) then return 0 end
@@ -32,10 +29,9 @@ export interface RedisCacheOptions {
   redis: Redis;
   prefix: string;
   ttlMs: number;
-  briefTtlMs: number;
 }
 
-export function createRedisCache({ redis, prefix: given, ttlMs, briefTtlMs }: RedisCacheOptions) {
+export function createRedisCache({ redis, prefix: given, ttlMs }: RedisCacheOptions) {
   const prefix = given + ENTRY_FORMAT;
   redis.defineCommand('flagstoneSetIfNewer', { numberOfKeys: 1, lua: SET_IF_NEWER });
   const scripted = redis as WithScript;
@@ -46,10 +42,9 @@ export function createRedisCache({ redis, prefix: given, ttlMs, briefTtlMs }: Re
     },
 
     /** True when the entry was stored, false when Redis held the same or a newer version. */
-    async setIfNewer(key: string, entry: Versioned, lifetime: Lifetime = 'normal'): Promise<boolean> {
-      const ttl = lifetime === 'brief' ? briefTtlMs : ttlMs;
+    async setIfNewer(key: string, entry: Versioned): Promise<boolean> {
       return (
-        (await scripted.flagstoneSetIfNewer(prefix + key, entry.version, JSON.stringify(entry), ttl)) === 1
+        (await scripted.flagstoneSetIfNewer(prefix + key, entry.version, JSON.stringify(entry), ttlMs)) === 1
       );
     },
   };

@@ -22,8 +22,6 @@ declare module 'fastify' {
 
 /** How often the token hashes are read again, besides when a token changes. */
 const TOKEN_REFRESH_MS = 30_000;
-/** Unknown keys live this long in Redis. */
-const BRIEF_TTL_MS = 10_000;
 
 export default fp<{ config: Config }>(
   async (app, { config }) => {
@@ -39,7 +37,6 @@ export default fp<{ config: Config }>(
             redis: redis.client,
             prefix: config.REDIS_KEY_PREFIX,
             ttlMs: config.CACHE_TTL_SECONDS * 1000,
-            briefTtlMs: Math.min(BRIEF_TTL_MS, config.CACHE_TTL_SECONDS * 1000),
           }),
           breaker: redis.breaker,
           metrics,

@@ -45,7 +45,8 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['operations'],
         summary: 'Whether this instance can serve reads: 200 ready or degraded, 503 unavailable',
-        description: 'Ready while the database or the snapshots this instance holds can serve; a Redis outage alone is degraded.',
+        description:
+          'Ready while the database or the snapshots this instance holds can serve; a Redis outage alone is degraded.',
         security: [],
         response: { 200: Ready, 503: Type.Union([Ready, ErrorSchema]) },
       },

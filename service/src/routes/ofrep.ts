@@ -119,9 +119,15 @@ const CONFIGURATION: Static<typeof Configuration> = {
     caching: { enabled: false },
   },
 };
+/** How much of bulk answers is kept at once (UTF-16 code units); past it they start over. */
+const MAX_BULK_BYTES = 8 * 1024 * 1024;
 const CONFIGURATION_ETAG = quoted(digest(JSON.stringify(CONFIGURATION)));
 
 const ofrep: FastifyPluginAsyncTypebox = async (app) => {
+  // Bulk answers by ETag (environment, revision, context): built once per revision for each
+  // context, the way a fleet of clients with the same context polls; a new revision never matches.
+  const bulkBodies = new Map<string, string>();
+  let bulkBytes = 0;
   app.addHook('onRequest', app.requireToken('read'));
   await limitPerToken(app, 'evaluations');
   // A context nested deeper than anything evaluates would only make the bulk ETag overflow the stack.
@@ -212,15 +218,26 @@ const ofrep: FastifyPluginAsyncTypebox = async (app) => {
       const { revision: current } = (await app.flags.listFlags(environment)).value;
       if (notModified(request, reply as FastifyReply, bulkETag(environment, current, context)))
         return reply.code(304).send(null);
-      const { revision, keys, results } = await app.flags.evaluateAll(environment, context);
-      reply.header('etag', bulkETag(environment, revision, context));
-      // Each success's JSON is built once per shared answer, so a bulk answer is mostly a join.
-      const entries = results.map((result, i) =>
-        'errorCode' in result
-          ? JSON.stringify(shape({ key: keys[i]!, ...result }))
-          : successJson(keys[i]!, result).json,
-      );
-      return (reply as FastifyReply).type(JSON_TYPE).send(`{"flags":[${entries.join(',')}]}`);
+      let body = bulkBodies.get(reply.getHeader('etag') as string);
+      if (body === undefined) {
+        const { revision, keys, results } = await app.flags.evaluateAll(environment, context);
+        const etag = bulkETag(environment, revision, context);
+        reply.header('etag', etag);
+        // Each success's JSON is built once per shared answer, so a bulk answer is mostly a join.
+        const entries = results.map((result, i) =>
+          'errorCode' in result
+            ? JSON.stringify(shape({ key: keys[i]!, ...result }))
+            : successJson(keys[i]!, result).json,
+        );
+        body = `{"flags":[${entries.join(',')}]}`;
+        bulkBytes += body.length;
+        if (bulkBytes > MAX_BULK_BYTES) {
+          bulkBodies.clear();
+          bulkBytes = body.length;
+        }
+        bulkBodies.set(etag, body);
+      }
+      return (reply as FastifyReply).type(JSON_TYPE).send(body);
     },
   );
 

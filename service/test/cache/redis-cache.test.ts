@@ -10,7 +10,7 @@ else {
   const redis = new Redis(url);
   t.teardown(() => redis.disconnect());
   const prefix = testPrefix(t, url);
-  const cache = createRedisCache({ redis, prefix, ttlMs: 60_000, briefTtlMs: 50 });
+  const cache = createRedisCache({ redis, prefix, ttlMs: 60_000 });
 
   t.test('an entry lives in a hash under the prefixed key, with its version beside it', async (t) => {
     t.equal(await cache.get('flag:production:a'), undefined, 'a miss');
@@ -42,12 +42,5 @@ else {
     t.match(await cache.get('flags:staging'), { list: 'five' });
     t.equal(await cache.setIfNewer('flags:staging', { version: 6, list: 'six' } as never), true);
     t.match(await cache.get('flags:staging'), { version: 6, list: 'six' });
-  });
-
-  t.test('brief entries expire after their own, shorter lifetime', async (t) => {
-    await cache.setIfNewer('flag:production:missing', { version: 0, flag: null } as never, 'brief');
-    t.ok(await cache.get('flag:production:missing'));
-    await new Promise((r) => setTimeout(r, 80));
-    t.equal(await cache.get('flag:production:missing'), undefined, 'expired');
   });
 }

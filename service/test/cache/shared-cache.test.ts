@@ -63,7 +63,7 @@ else {
   t.test('the race: a late write of an older change cannot replace a newer one in Redis', async (t) => {
     await createFlag(a, { key: 'racy', type: 'boolean', defaultValue: false });
     const key = entryKey('flag', 'development', 'racy');
-    const shared = createRedisCache({ redis, prefix, ttlMs: 60_000, briefTtlMs: 10_000 });
+    const shared = createRedisCache({ redis, prefix, ttlMs: 60_000 });
     const first = await shared.get<{ version: number }>(key);
     t.equal((await patch('racy', { defaultValue: true })).json().version, 2);
     t.equal(await shared.setIfNewer(key, first!), false, 'the older change is refused');
