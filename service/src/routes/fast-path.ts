@@ -11,6 +11,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import secureJson from 'secure-json-parse';
 import { KEY } from '../config.ts';
 import type { EvaluationContext } from '../flags/rule-schemas.ts';
 import { plainBearer } from '../plugins/auth.ts';
@@ -24,6 +25,8 @@ const ENVIRONMENT_QUERY = 'environment=';
 /** Evaluation contexts are far smaller; bigger bodies (up to the route's 64 KB) go to the route. */
 const MAX_BODY_BYTES = 16 * 1024;
 const JSON_TYPES = new Set(['application/json', JSON_TYPE]);
+/** Fastify's defaults for JSON bodies (onProtoPoisoning, onConstructorPoisoning). */
+const ROUTE_PARSING = { protoAction: 'error', constructorAction: 'error' } as const;
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 /** Answers the request, or hands it to `route` untouched (an evaluation's body read, and held for it). */
@@ -64,14 +67,15 @@ function plainJsonBody(headers: IncomingHttpHeaders) {
   );
 }
 
-/** The context of a body the route would take as it is; undefined for anything it should judge. */
+/**
+ * The context of a body the route would take as it is; undefined for anything it should judge.
+ * Parsed as the route parses it (Fastify's parser is secure-json-parse, refusing prototype and
+ * constructor keys however they are escaped), so the two cannot disagree on what is valid.
+ */
 function contextOf(body: Buffer): EvaluationContext | undefined {
-  const text = body.toString();
-  // The route's parser refuses prototype keys, with its own error.
-  if (text.includes('__proto__') || text.includes('constructor')) return undefined;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = secureJson.parse(body.toString(), undefined, ROUTE_PARSING);
   } catch {
     return undefined;
   }
