@@ -4,6 +4,9 @@
 
 # All dependencies (the Prisma CLI among them) to generate the client.
 FROM node:24-bookworm-slim AS build
+# Prisma's CLI engines (generate, migrate deploy) need libssl, which the slim image lacks.
+RUN apt-get update && apt-get install -y --no-install-recommends openssl ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
