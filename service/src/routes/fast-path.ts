@@ -2,7 +2,7 @@
 // (GET /api/config/flags/{key}) and an OFREP evaluation (POST /ofrep/v1/evaluate/flags/{key}),
 // with a token this instance has verified and a flag it holds in memory. That is nearly every
 // request a service makes, and Fastify's routing, hooks, body parsing and validation cost more
-// than the read or the evaluation itself (README, "Performance"). Anything else (no token or one
+// than the read or the evaluation itself (service/bench/README.md). Anything else (no token or one
 // not verified here, a restricted environment, a query or body the route would refuse or judge,
 // a flag not held in memory, an evaluation error, a token near its rate limit, overload,
 // shutdown, debug logging) goes to the Fastify route, which answers it in full: these paths only
