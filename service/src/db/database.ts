@@ -47,6 +47,7 @@ export function isContention(err: unknown): boolean {
 }
 
 const LOCK_TIMEOUT_MS = 3000;
+const EMBEDDED_TRANSACTION_WAIT_MS = 10_000;
 const STATEMENT_TIMEOUT_MS = 15_000;
 
 const prismaRunner = (client: Db): SqlRunner => ({
@@ -138,7 +139,11 @@ async function openEmbedded(dataDir: string): Promise<Database> {
     await release();
     throw err;
   });
-  const client = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  // One connection: a transaction waits for the one before it, so it may wait longer than on a pool.
+  const client = new PrismaClient({
+    adapter: new PrismaPGlite(pglite),
+    transactionOptions: { maxWait: EMBEDDED_TRANSACTION_WAIT_MS },
+  });
   return {
     client,
     kind: 'embedded',
