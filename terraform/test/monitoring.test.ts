@@ -3,7 +3,7 @@ import t from 'tap';
 import { environments, resolveSettings } from '../settings.ts';
 import { ENVIRONMENTS, type Json, synthEnvironment } from './helpers.ts';
 
-const runbook = readFileSync(new URL('../../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+const runbook = readFileSync(new URL('../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
 
 for (const env of ENVIRONMENTS) {
   const s = synthEnvironment(env);
@@ -104,7 +104,7 @@ for (const env of ENVIRONMENTS) {
     t.equal(rule, rollbackAlarms.map((name) => `ALARM("${name}")`).join(' OR '));
   });
 
-  t.test(`${env}: the README runbook explains every alarm and the bake times`, async (t) => {
+  t.test(`${env}: the runbook (terraform/README.md) explains every alarm and the bake times`, async (t) => {
     const keys = [...s.list('aws_cloudwatch_metric_alarm'), ...s.list('aws_cloudwatch_composite_alarm')].map(
       (a) => String(a.alarm_name).replace(`flagstone-${env}-`, ''),
     );
