@@ -44,12 +44,20 @@ async function startContainer(): Promise<string | undefined> {
 
 let server: Promise<{ url: string; source: string } | undefined> | undefined;
 
-/** The PostgreSQL server tests may create databases on, found once per process; undefined if none. */
+/**
+ * The PostgreSQL server tests may create databases on, found once per process; undefined if
+ * none, except in CI (CI=true), where a missing PostgreSQL fails the test file instead.
+ */
 export function findPostgres() {
   server ??= (async () => {
     if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, source: 'DATABASE_URL' };
     if (await answers(LOCAL_URL)) return { url: LOCAL_URL, source: '127.0.0.1:5432' };
     const url = await startContainer();
+    if (!url && process.env.CI) {
+      throw new Error(
+        'CI=true and the tests need PostgreSQL: none at DATABASE_URL, 127.0.0.1:5432 or Docker',
+      );
+    }
     return url ? { url, source: 'testcontainers' } : undefined;
   })();
   return server;

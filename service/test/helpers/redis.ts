@@ -41,16 +41,21 @@ async function startContainer(): Promise<string | undefined> {
   }
 }
 
-/** The shared Redis: REDIS_URL, else 127.0.0.1:6379, else testcontainers; undefined if none. */
+export const NO_REDIS = 'needs Redis: none at REDIS_URL or 127.0.0.1:6379, and no Docker for testcontainers';
+
+/**
+ * The shared Redis: REDIS_URL, else 127.0.0.1:6379, else testcontainers; undefined if none,
+ * except in CI (CI=true), where a missing Redis fails the test file instead of skipping it.
+ */
 export function findRedis() {
   shared ??= (async () => {
     if (process.env.REDIS_URL) return process.env.REDIS_URL;
-    return (await answers(LOCAL_URL)) ? LOCAL_URL : startContainer();
+    const url = (await answers(LOCAL_URL)) ? LOCAL_URL : await startContainer();
+    if (!url && process.env.CI) throw new Error(`CI=true and the tests ${NO_REDIS}`);
+    return url;
   })();
   return shared;
 }
-
-export const NO_REDIS = 'needs Redis: none at REDIS_URL or 127.0.0.1:6379, and no Docker for testcontainers';
 
 /** A key prefix no other test uses; its keys are removed when the test ends. */
 export function testPrefix(t: Test, url: string) {
