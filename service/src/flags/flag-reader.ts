@@ -94,15 +94,18 @@ export function createFlagReader({ snapshots, metrics }: FlagReaderDeps) {
     },
 
     /**
-     * Evaluates every live flag of the environment, in key order: `results[i]` is the answer for
-     * `keys[i]`, and a success is the shared answer object. The revision identifies what was evaluated.
+     * The environment's revision, and how to evaluate every live flag of it at that revision, in
+     * key order (`results[i]` is the answer for `flags[i]`; a success is the shared answer object):
+     * an unchanged bulk answer is known by its revision before anything is evaluated.
      */
-    async evaluateAll(environment: string, context: EvaluationContext) {
-      const snapshot = await snapshotOf(environment);
-      const { conditions, list } = snapshot;
-      const keys = list.flags.map((flag) => flag.key);
-      const results = list.flags.map((flag) => evaluate(flag, conditions, context));
-      return { revision: list.revision, keys, results };
+    async bulk(environment: string) {
+      const { conditions, list } = await snapshotOf(environment);
+      return {
+        revision: list.revision,
+        flags: list.flags,
+        evaluate: (context: EvaluationContext) =>
+          list.flags.map((flag) => evaluate(flag, conditions, context)),
+      };
     },
   };
 }

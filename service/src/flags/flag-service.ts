@@ -34,7 +34,7 @@ export function createFlagService({
   onStoreError,
 }: FlagServiceDeps) {
   const snapshots = createSnapshots({ store, onStoreError, onCatchUp: () => metrics.catchUps.inc() });
-  const feed = createChangeFeed({ snapshots, bus, ...(entries ? { entries } : {}) });
+  const feed = createChangeFeed({ snapshots, bus, entries });
   return {
     ...createFlagReader({ snapshots, metrics }),
     ...createFlagCommands({ store, feed }),

@@ -40,10 +40,6 @@ export class Snapshot {
     return this.#flags.get(key);
   }
 
-  segment(key: string): Segment | undefined {
-    return this.#segments.get(key);
-  }
-
   /** Segment key → conditions, for evaluation: the same object until a segment changes. */
   get conditions(): SegmentConditions {
     this.#conditions ??= Object.fromEntries([...this.#segments].map(([key, s]) => [key, s.conditions]));
@@ -58,10 +54,6 @@ export class Snapshot {
       flags: [...this.#flags.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
     };
     return this.#list;
-  }
-
-  flags(): IterableIterator<Flag> {
-    return this.#flags.values();
   }
 
   /**

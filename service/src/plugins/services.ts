@@ -65,7 +65,7 @@ export default fp<{ config: Config }>(
       'flags',
       createFlagService({
         store: instrument(createPrismaFlagStore(db), metrics.dbQueryDuration),
-        ...(entries ? { entries } : {}),
+        entries,
         bus,
         metrics,
         onStoreError,

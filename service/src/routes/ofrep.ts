@@ -214,21 +214,18 @@ const ofrep: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const environment = request.environmentFor(request.query.environment);
       const context = contextOf(request.body);
-      // An unchanged answer is a 304 before anything is evaluated.
-      const { revision: current } = (await app.flags.listFlags(environment)).value;
-      if (notModified(request, reply as FastifyReply, bulkETag(environment, current, context)))
-        return reply.code(304).send(null);
-      let body = bulkBodies.get(reply.getHeader('etag') as string);
+      const bulk = await app.flags.bulk(environment);
+      const etag = bulkETag(environment, bulk.revision, context);
+      if (notModified(request, reply as FastifyReply, etag)) return reply.code(304).send(null);
+      let body = bulkBodies.get(etag);
       if (body === undefined) {
-        const { revision, keys, results } = await app.flags.evaluateAll(environment, context);
-        const etag = bulkETag(environment, revision, context);
-        reply.header('etag', etag);
         // Each success's JSON is built once per shared answer, so a bulk answer is mostly a join.
-        const entries = results.map((result, i) =>
-          'errorCode' in result
-            ? JSON.stringify(shape({ key: keys[i]!, ...result }))
-            : successJson(keys[i]!, result).json,
-        );
+        const entries = bulk.evaluate(context).map((result, i) => {
+          const key = bulk.flags[i]!.key;
+          return 'errorCode' in result
+            ? JSON.stringify(shape({ key, ...result }))
+            : successJson(key, result).json;
+        });
         body = `{"flags":[${entries.join(',')}]}`;
         bulkBytes += body.length;
         if (bulkBytes > MAX_BULK_BYTES) {

@@ -99,7 +99,7 @@ t.test('an environment is loaded once; then reads, misses and lists need no stor
   t.notOk(held instanceof Promise, 'a held snapshot answers synchronously');
   t.throws(() => service.getFlag('production', 'nope'), errors.flagNotFound('production', 'nope'));
   await service.listFlags('production');
-  await service.evaluateAll('production', {});
+  (await service.bulk('production')).evaluate({});
   t.equal(calls.loadEnvironment, 1, 'a missing key, the list and the bulk evaluation come from the snapshot');
   t.equal(calls.changesSince, 0);
 });
