@@ -1,9 +1,14 @@
 // The application as a Fastify plugin, plus the factory that builds a server around it with
 // the options production uses. server.ts listens; tests call `buildApp` and use inject().
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import {
+  createServer,
+  type ServerOptions as HttpServerOptions,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from './config.ts';
 import { createLogger, loggerOptions, RequestLogController } from './logger.ts';
@@ -22,6 +27,7 @@ import validation from './plugins/validation.ts';
 import admin from './routes/admin/index.ts';
 import { createFastPath, type FastPath } from './routes/fast-path.ts';
 import health from './routes/health.ts';
+import { routeTable } from './routes/hot-routes.ts';
 import ofrep from './routes/ofrep.ts';
 import readApi from './routes/read-api.ts';
 
@@ -29,6 +35,7 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 /** The embedded database's first start (initdb) takes seconds, tens of them on a busy host. */
 const PLUGIN_TIMEOUT_MS = 120_000;
 const TIMEOUT_CHECK_MS = 1000;
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 async function flagstoneApp(app: FastifyInstance, { config }: { config: Config }) {
@@ -73,41 +80,80 @@ function requestIds() {
   };
 }
 
-export async function buildApp(
-  config: Config,
-  logger: Parameters<typeof createLogger>[0] = loggerOptions(config.LOG_LEVEL),
-) {
+/** What a deployment adds to the app, ahead of its routes. */
+export interface AppOptions {
+  logger?: Parameters<typeof createLogger>[0];
+  /** Plugins registered before the service's own (tracing, an access log…). */
+  plugins?: FastifyPluginAsync[];
+}
+
+/** The options Fastify builds its own HTTP/1 server from. */
+interface ServerOptions {
+  http?: HttpServerOptions | null;
+  https?: unknown;
+  http2?: boolean;
+  keepAliveTimeout?: number;
+  requestTimeout?: number;
+  connectionTimeout?: number;
+  maxRequestsPerSocket?: number;
+}
+
+/**
+ * The server Fastify would make from its options, handing every request to `serve` first:
+ * Fastify's server factory hook gets the options it would have used itself. Plain HTTP/1 only:
+ * TLS ends at the load balancer.
+ */
+export function serverFactory(serve: FastPath) {
+  return (handler: Handler, fastifyOptions: Record<string, unknown>) => {
+    const options = fastifyOptions as ServerOptions;
+    if (options.http2 || options.https) {
+      throw new Error(
+        'Flagstone serves plain HTTP/1 (TLS ends at the load balancer): drop the http2 and https options.',
+      );
+    }
+    const server = createServer(options.http ?? {}, (req, res) => serve(req, res, handler));
+    server.keepAliveTimeout = options.keepAliveTimeout!;
+    server.requestTimeout = options.requestTimeout!;
+    server.setTimeout(options.connectionTimeout);
+    if (options.maxRequestsPerSocket! > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket!;
+    return server;
+  };
+}
+
+/** Builds the app, ready: it does not start when a hot route has a hook the fast path does not do. */
+export async function buildApp(config: Config, { logger, plugins = [] }: AppOptions = {}) {
   const requestId = requestIds();
+  const routes = routeTable();
   let fastPath: FastPath = (req, res, route) => route(req, res);
   const app = Fastify({
     // The server Fastify would make, answering the hot read and evaluation first (routes/fast-path.ts).
-    serverFactory: (handler, options) => {
-      const { keepAliveTimeout, requestTimeout, connectionTimeout } = options as Record<string, number>;
+    serverFactory: serverFactory((req, res, route) => fastPath(req, res, route)),
+    http: {
+      headersTimeout: config.HEADERS_TIMEOUT_MS,
       // Timeouts are checked once a second (Node's default is every 30 s), so a slow client is cut off on time.
-      const server = createServer({ connectionsCheckingInterval: TIMEOUT_CHECK_MS }, (req, res) =>
-        fastPath(req, res, handler),
-      );
-      server.keepAliveTimeout = keepAliveTimeout!;
-      server.requestTimeout = requestTimeout!;
-      server.headersTimeout = config.HEADERS_TIMEOUT_MS;
-      server.setTimeout(connectionTimeout);
-      return server;
+      connectionsCheckingInterval: TIMEOUT_CHECK_MS,
     },
     // A body sent a byte at a time cannot hold a connection for longer than this (408).
     requestTimeout: config.REQUEST_TIMEOUT_MS,
-    loggerInstance: createLogger(logger),
+    loggerInstance: createLogger(logger ?? loggerOptions(config.LOG_LEVEL)),
     bodyLimit: BODY_LIMIT_BYTES,
     pluginTimeout: PLUGIN_TIMEOUT_MS,
-    // Keys may be 128 characters (OFREP paths take up to 256 and answer FLAG_NOT_FOUND); the
-    // router's default of 100 would refuse the longest with 414.
-    routerOptions: { maxParamLength: 256 },
+    routerOptions: {
+      // Keys may be 128 characters (OFREP paths take up to 256 and answer FLAG_NOT_FOUND); the
+      // router's default of 100 would refuse the longest with 414.
+      maxParamLength: 256,
+      // find-my-way's documented option (missing from its types): how the hot routes are read.
+      ...({ buildPrettyMeta: routes.buildPrettyMeta } as object),
+    },
     frameworkErrors,
     clientErrorHandler,
     logController: new RequestLogController(),
     requestIdHeader: false,
     genReqId: requestId,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  for (const plugin of plugins) await app.register(plugin);
   await app.register(flagstone, { config });
-  fastPath = createFastPath(app, requestId);
+  fastPath = createFastPath(app, requestId, () => routes.hotRoutes(app));
+  await app.ready();
   return app;
 }

@@ -5,6 +5,7 @@ import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { DatabaseSetupError } from './db/database.ts';
+import { HotRouteError } from './routes/hot-routes.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -22,7 +23,11 @@ try {
 
 const startedAt = performance.now();
 const app = await buildApp(config).catch((err: unknown) =>
-  fail(err instanceof DatabaseSetupError ? err.message : `could not start: ${(err as Error).stack ?? err}`),
+  fail(
+    err instanceof DatabaseSetupError || err instanceof HotRouteError
+      ? err.message
+      : `could not start: ${(err as Error).stack ?? err}`,
+  ),
 );
 
 closeWithGrace({ delay: SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {

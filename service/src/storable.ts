@@ -37,6 +37,15 @@ export function unstorable(
   return undefined;
 }
 
+/** True when `value` nests objects and arrays deeper than MAX_DEPTH: unstorable's depth rule, unnamed. */
+export function tooDeep(value: unknown, depth = 0): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (depth >= MAX_DEPTH) return true;
+  if (Array.isArray(value)) return value.some((item) => tooDeep(item, depth + 1));
+  for (const name in value) if (tooDeep((value as Record<string, unknown>)[name], depth + 1)) return true;
+  return false;
+}
+
 function stringProblem(text: string, where: string): string | undefined {
   if (text.includes('\u0000'))
     return `${where} contains a NUL character (\\u0000), which cannot be stored. Remove it.`;

@@ -17,8 +17,7 @@ const stream = new Writable({
 });
 const db = await createTestDatabase();
 const app = await buildApp(loadConfig({ ...db.env, ADMIN_TOKEN, LOG_LEVEL: 'debug' }), {
-  ...loggerOptions('debug'),
-  stream,
+  logger: { ...loggerOptions('debug'), stream },
 });
 t.teardown(async () => {
   await app.close();

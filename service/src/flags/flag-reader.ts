@@ -27,21 +27,17 @@ export function createFlagReader({ snapshots, metrics }: FlagReaderDeps) {
   const fromDatabase = bind(metrics.flagReads, { source: 'database' });
   const fromStale = bind(metrics.flagReads, { source: 'stale' });
 
-  /** The snapshot a read uses, counted by where it came from; synchronous when held. */
-  function snapshotOf(environment: string): Snapshot | Promise<Snapshot> {
-    const found = snapshots.read(environment);
-    if (found instanceof Promise) {
-      return found.then((snapshot) => {
-        fromDatabase.inc();
-        return snapshot;
-      });
+  /** The snapshot a read uses, counted by where it came from. */
+  async function snapshotOf(environment: string): Promise<Snapshot> {
+    const held = snapshots.held(environment);
+    if (held) {
+      (snapshots.stale ? fromStale : fromMemory).inc();
+      return held;
     }
-    (snapshots.stale ? fromStale : fromMemory).inc();
-    return found;
+    const loaded = await snapshots.read(environment);
+    fromDatabase.inc();
+    return loaded;
   }
-
-  const then = <T>(found: Snapshot | Promise<Snapshot>, use: (snapshot: Snapshot) => T): T | Promise<T> =>
-    found instanceof Promise ? found.then(use) : use(found);
 
   /** The flag, or a 404; while the snapshot may be behind, a key it lacks might exist: a 503. */
   function flagIn(snapshot: Snapshot, key: string): Flag {
@@ -61,11 +57,9 @@ export function createFlagReader({ snapshots, metrics }: FlagReaderDeps) {
   }
 
   return {
-    getFlag(environment: string, key: string): Read<Flag> | Promise<Read<Flag>> {
-      return then(snapshotOf(environment), (snapshot) => ({
-        value: flagIn(snapshot, key),
-        stale: snapshots.stale,
-      }));
+    async getFlag(environment: string, key: string): Promise<Read<Flag>> {
+      const snapshot = await snapshotOf(environment);
+      return { value: flagIn(snapshot, key), stale: snapshots.stale };
     },
 
     /** The flag when this instance holds it, fresh; undefined for anything else. */
@@ -83,14 +77,9 @@ export function createFlagReader({ snapshots, metrics }: FlagReaderDeps) {
     },
 
     /** Evaluates one flag for `context`, on the snapshot: no database or Redis round trip. */
-    evaluateFlag(
-      environment: string,
-      key: string,
-      context: EvaluationContext,
-    ): Evaluation | Promise<Evaluation> {
-      return then(snapshotOf(environment), (snapshot) =>
-        evaluate(flagIn(snapshot, key), snapshot.conditions, context),
-      );
+    async evaluateFlag(environment: string, key: string, context: EvaluationContext): Promise<Evaluation> {
+      const snapshot = await snapshotOf(environment);
+      return evaluate(flagIn(snapshot, key), snapshot.conditions, context);
     },
 
     /**

@@ -98,10 +98,10 @@ export function createSnapshots({ store, onStoreError = () => {}, onCatchUp = ()
     },
 
     /**
-     * The snapshot of `environment`: at once when held, else loaded. An environment the last
-     * poll did not see is a 404 without a query.
+     * The snapshot of `environment`: the one held, else loaded. An environment the last poll
+     * did not see is a 404 without a query.
      */
-    read(environment: string): Snapshot | Promise<Snapshot> {
+    async read(environment: string): Promise<Snapshot> {
       const snapshot = held.get(environment);
       if (snapshot) return snapshot;
       if (known && !known.has(environment) && !stale) throw errors.environmentNotFound(environment);

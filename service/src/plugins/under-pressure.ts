@@ -3,9 +3,10 @@
 // regardless (route config `answerUnderPressure`), so an overloaded task is not killed for it.
 import { getHeapStatistics } from 'node:v8';
 import underPressure from '@fastify/under-pressure';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.ts';
+import { reproduced } from '../routes/hot-routes.ts';
 import { sendError } from './errors.ts';
 
 const RETRY_AFTER_SECONDS = 5;
@@ -42,7 +43,7 @@ export default fp<{ config: Config }>(
 
     const overloaded = () => sampler!.isUnderPressure();
     app.decorate('overloaded', overloaded);
-    app.addHook('onRequest', (request, reply, done) => {
+    const refuseWhenOverloaded: onRequestHookHandler = (request, reply, done) => {
       if (!overloaded() || request.routeOptions.config.answerUnderPressure) return done();
       const { eventLoopDelay } = sampler!.memoryUsage();
       const type =
@@ -54,7 +55,9 @@ export default fp<{ config: Config }>(
         'OVERLOADED',
         `The service is overloaded (${type}). Retry after ${RETRY_AFTER_SECONDS} seconds.`,
       );
-    });
+    };
+    // The fast path leaves every request to the route while the service is overloaded.
+    app.addHook('onRequest', reproduced('overload check', refuseWhenOverloaded));
   },
   { name: 'under-pressure' },
 );

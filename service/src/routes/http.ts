@@ -6,6 +6,7 @@ import Type from 'typebox';
 import { errors } from '../errors.ts';
 import { EnvironmentKey } from '../flags/flag-schemas.ts';
 import { Strict } from '../schema.ts';
+import { reproduced } from './hot-routes.ts';
 
 export const EnvironmentQuery = Strict({
   environment: Type.Optional(EnvironmentKey),
@@ -76,7 +77,7 @@ export function holdBody(req: IncomingMessage, body: Buffer) {
 }
 
 /** A preParsing hook: the body a fast path read, as the stream the route's parser reads. */
-export const replayBody: preParsingHookHandler = (request, _reply, payload, done) => {
+export const replayBody = reproduced('held body', ((request, _reply, payload, done) => {
   const body = (request.raw as IncomingMessage & { [HELD_BODY]?: Buffer })[HELD_BODY];
   done(null, body ? Readable.from([body], { objectMode: false }) : payload);
-};
+}) as preParsingHookHandler);

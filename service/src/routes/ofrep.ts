@@ -14,6 +14,7 @@ import { describe } from '../plugins/errors.ts';
 import { limitPerToken } from '../plugins/rate-limit.ts';
 import { errorResponses, Nullable, Strict } from '../schema.ts';
 import { unstorable } from '../storable.ts';
+import { reproduced } from './hot-routes.ts';
 import { EnvironmentQuery, JSON_TYPE, notModified, quoted, replayBody, serializedOf } from './http.ts';
 
 const EvaluationRequest = Nullable(
@@ -130,11 +131,15 @@ const ofrep: FastifyPluginAsyncTypebox = async (app) => {
   let bulkBytes = 0;
   app.addHook('onRequest', app.requireToken('read'));
   await limitPerToken(app, 'evaluations');
-  // A context nested deeper than anything evaluates would only make the bulk ETag overflow the stack.
-  app.addHook('preValidation', async (request) => {
-    const problem = request.body == null ? undefined : unstorable(request.body, 'body', { text: false });
-    if (problem) throw new OfrepFailure('INVALID_CONTEXT', problem);
-  });
+  // A context nested deeper than anything evaluates would only make the bulk ETag overflow the
+  // stack. The fast path leaves such a body to the route (tooDeep).
+  app.addHook(
+    'preValidation',
+    reproduced('context depth', async (request) => {
+      const problem = request.body == null ? undefined : unstorable(request.body, 'body', { text: false });
+      if (problem) throw new OfrepFailure('INVALID_CONTEXT', problem);
+    }),
+  );
 
   // Protocol failures get the spec's bodies; everything else goes to the service's handler.
   app.setErrorHandler((error: FastifyError | DomainError | OfrepFailure, request, reply) => {
@@ -174,24 +179,24 @@ const ofrep: FastifyPluginAsyncTypebox = async (app) => {
         body: EvaluationRequest,
         response: { 200: Success, 400: Failure, 404: NotFound, ...errorResponses(401, 403, 429) },
       },
-      // A body the fast path read before routing (fast-path.ts) is parsed from what it held.
+      // Answered by the fast path when it can (fast-path.ts); a body it read is parsed from what it held.
+      config: { hot: 'evaluation' },
       preParsing: replayBody,
     },
-    // Not async: an evaluation of a cached flag is sent at once, with no promise to wait on.
-    (request, reply) => {
+    async (request, reply) => {
       const environment = request.environmentFor(request.query.environment);
       const context = contextOf(request.body);
       const { key } = request.params;
       if (!KEY.test(key)) {
-        reply
+        return reply
           .code(404)
           .send({ key, errorCode: 'FLAG_NOT_FOUND', errorDetails: `No flag can be named '${key}'.` });
-        return;
       }
-      const result = app.flags.evaluateFlag(environment, key, context);
-      if (result instanceof Promise)
-        return result.then((r) => void sendEvaluation(reply as FastifyReply, key, r));
-      sendEvaluation(reply as FastifyReply, key, result);
+      return sendEvaluation(
+        reply as FastifyReply,
+        key,
+        await app.flags.evaluateFlag(environment, key, context),
+      );
     },
   );
 

@@ -198,17 +198,17 @@ export function createTokenService({
     refreshKnown,
 
     /**
-     * The token a request presented, if it is known and live; throws UNAUTHORIZED otherwise.
-     * A token verified in the last `cacheTtlMs` is answered synchronously, with no promise.
+     * The token a request presented, if it is known and live; UNAUTHORIZED otherwise. A token
+     * verified in the last `cacheTtlMs` is answered without asking the store.
      */
-    authenticate(secret: string | undefined): Token | Promise<Token> {
+    async authenticate(secret: string | undefined): Promise<Token> {
       if (!secret) {
         throw errors.unauthorized(
           'Missing API token. Send it as "Authorization: Bearer <token>" or "X-API-Key: <token>".',
         );
       }
       const cached = verified.get(secret);
-      return cached ? live(cached) : lookup(secret).then(live);
+      return live(cached ?? (await lookup(secret)));
     },
 
     /**
@@ -245,22 +245,29 @@ export const environmentFor = (token: Token, requested: string | undefined, fall
   requested ?? token.environment ?? fallback;
 
 /** A token limited to one environment may use only that one; `null` (every environment) is refused it. */
-export const mayUse = (token: Token, environment: string | null) =>
+const mayUse = (token: Token, environment: string | null) =>
   !token.environment || token.environment === environment;
 
 /**
- * Throws FORBIDDEN unless `token` may act with `scope` on `environment`. `null` means the
- * action spans every environment (tokens, environments, the global audit); `undefined` skips
- * the environment check.
+ * Why `token` may not act with `scope` on `environment` (FORBIDDEN), or undefined when it may:
+ * the one authorization rule, for the routes and the fast path alike. `null` means the action
+ * spans every environment (tokens, environments, the global audit); `undefined` skips the
+ * environment check.
  */
-export function authorize(token: Token, scope: TokenScope, environment?: string | null): void {
+export function refusal(token: Token, scope: TokenScope, environment?: string | null) {
   if (scope === 'admin' && token.scope !== 'admin') {
-    throw errors.forbidden(`Token '${token.name}' has scope 'read'; this endpoint needs an admin token.`);
+    return errors.forbidden(`Token '${token.name}' has scope 'read'; this endpoint needs an admin token.`);
   }
-  if (environment === undefined || mayUse(token, environment)) return;
-  throw errors.forbidden(
+  if (environment === undefined || mayUse(token, environment)) return undefined;
+  return errors.forbidden(
     environment === null
       ? `Token '${token.name}' is limited to environment '${token.environment}'; this endpoint needs a token for all environments.`
       : `Token '${token.name}' may only use environment '${token.environment}', not '${environment}'.`,
   );
+}
+
+/** Throws the refusal, if any. */
+export function authorize(token: Token, scope: TokenScope, environment?: string | null): void {
+  const refused = refusal(token, scope, environment);
+  if (refused) throw refused;
 }

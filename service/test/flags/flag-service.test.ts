@@ -95,9 +95,8 @@ t.test('an environment is loaded once; then reads, misses and lists need no stor
   const reads = await Promise.all(Array.from({ length: 20 }, () => service.getFlag('production', 'f')));
   t.equal(calls.loadEnvironment, 1, 'concurrent first reads share one load');
   t.ok(reads.every((r) => r.value.version === 1 && !r.stale));
-  const held = service.getFlag('production', 'f');
-  t.notOk(held instanceof Promise, 'a held snapshot answers synchronously');
-  t.throws(() => service.getFlag('production', 'nope'), errors.flagNotFound('production', 'nope'));
+  t.match(service.heldFlag('production', 'f'), { version: 1 }, 'held: the fast path can answer it');
+  await t.rejects(service.getFlag('production', 'nope'), errors.flagNotFound('production', 'nope'));
   await service.listFlags('production');
   (await service.bulk('production')).evaluate({});
   t.equal(calls.loadEnvironment, 1, 'a missing key, the list and the bulk evaluation come from the snapshot');
@@ -111,7 +110,7 @@ t.test('an unknown environment is a 404; after a poll, without a store call', as
   await service.poll();
   const before = { ...calls };
   for (let i = 0; i < 100; i++) {
-    t.throws(() => service.getFlag(`moon-${i}`, 'f'), { code: 'ENVIRONMENT_NOT_FOUND' });
+    await t.rejects(service.getFlag(`moon-${i}`, 'f'), { code: 'ENVIRONMENT_NOT_FOUND' });
   }
   t.same(calls, before, 'known not to exist: no store call at all');
   await service.createEnvironment('moon', 'tester');
@@ -123,15 +122,15 @@ t.test('the writer serves its write at once; the list moves with every revision'
   await service.poll();
   const { value: empty } = await service.listFlags('staging');
   await service.createFlag('staging', boolFlag, 'tester');
-  const created = service.getFlag('staging', 'f');
+  const created = await service.getFlag('staging', 'f');
   t.match(created, { value: { key: 'f', version: 1 } });
   const { value: one } = await service.listFlags('staging');
   t.equal(one.revision, empty.revision + 1);
   t.equal((await service.listFlags('staging')).value, one, 'the same list object while the revision stays');
   await service.updateFlag('staging', 'f', { enabled: true }, 'tester');
-  t.match(service.getFlag('staging', 'f'), { value: { enabled: true, version: 2 } });
+  t.match(await service.getFlag('staging', 'f'), { value: { enabled: true, version: 2 } });
   await service.archiveFlag('staging', 'f', 'tester');
-  t.throws(() => service.getFlag('staging', 'f'), { code: 'FLAG_NOT_FOUND' });
+  await t.rejects(service.getFlag('staging', 'f'), { code: 'FLAG_NOT_FOUND' });
   t.same((await service.listFlags('staging')).value.flags, []);
 });
 
@@ -141,9 +140,9 @@ t.test('another instance applies a change from its message and Redis entry, with
   await b.listFlags('production');
   const before = { ...calls };
   await a.createFlag('production', { ...boolFlag, enabled: true }, 'tester');
-  t.match(b.getFlag('production', 'f'), { value: { version: 1, enabled: true } });
+  t.match(await b.getFlag('production', 'f'), { value: { version: 1, enabled: true } });
   await a.updateFlag('production', 'f', { enabled: false }, 'tester');
-  t.match(b.getFlag('production', 'f'), { value: { version: 2, enabled: false } });
+  t.match(await b.getFlag('production', 'f'), { value: { version: 2, enabled: false } });
   t.equal(calls.changesSince, before.changesSince, 'no catch-up was needed');
   t.equal(calls.loadEnvironment, before.loadEnvironment);
   t.equal(shared.counts.get, 2, 'each change read from Redis once');
@@ -154,7 +153,7 @@ t.test('without Redis, a message makes the other instance catch up from the chan
   const [a, b] = services as [FlagService, FlagService];
   await b.listFlags('production');
   await a.createFlag('production', boolFlag, 'tester');
-  t.match(b.getFlag('production', 'f'), { value: { version: 1 } });
+  t.match(await b.getFlag('production', 'f'), { value: { version: 1 } });
   t.equal(calls.changesSince, 1);
 });
 
@@ -165,10 +164,10 @@ t.test('lost messages: a poll finds the gap and catches up', async (t) => {
   bus.state.losing = true;
   await a.createFlag('production', boolFlag, 'tester');
   await a.createFlag('production', { ...boolFlag, key: 'g' }, 'tester');
-  t.throws(() => b.getFlag('production', 'f'), { code: 'FLAG_NOT_FOUND' }, 'b has not heard');
+  await t.rejects(b.getFlag('production', 'f'), { code: 'FLAG_NOT_FOUND' }, 'b has not heard');
   await b.poll();
-  t.match(b.getFlag('production', 'f'), { value: { version: 1 } });
-  t.match(b.getFlag('production', 'g'), { value: { version: 1 } });
+  t.match(await b.getFlag('production', 'f'), { value: { version: 1 } });
+  t.match(await b.getFlag('production', 'g'), { value: { version: 1 } });
   t.equal(calls.changesSince, 1, 'one catch-up brought both');
 });
 
@@ -180,8 +179,12 @@ t.test('a gap in the messages: the next message brings the missed change too', a
   await a.createFlag('production', boolFlag, 'tester');
   bus.state.losing = false;
   await a.createFlag('production', { ...boolFlag, key: 'g' }, 'tester');
-  t.match(b.getFlag('production', 'f'), { value: { version: 1 } }, 'the missed change, from the change log');
-  t.match(b.getFlag('production', 'g'), { value: { version: 1 } });
+  t.match(
+    await b.getFlag('production', 'f'),
+    { value: { version: 1 } },
+    'the missed change, from the change log',
+  );
+  t.match(await b.getFlag('production', 'g'), { value: { version: 1 } });
   t.equal((await b.listFlags('production')).value.revision, (await a.listFlags('production')).value.revision);
 });
 
@@ -193,7 +196,7 @@ t.test('an older message never moves a snapshot back', async (t) => {
   await a.updateFlag('production', 'f', { enabled: true }, 'tester');
   const first = bus.sent.find((m) => m.type === 'change' && m.revision === 1)!;
   await b.receive(first as Exclude<Invalidation, { type: 'token' }>);
-  t.match(b.getFlag('production', 'f'), { value: { version: 2, enabled: true } });
+  t.match(await b.getFlag('production', 'f'), { value: { version: 2, enabled: true } });
 });
 
 t.test(
@@ -233,7 +236,11 @@ t.test(
     for (const service of [a, b]) {
       for (const key of ['p1', 'p2', 'p3']) {
         t.equal(await servedValue(service, 'production', key), false, `${key} no longer matches`);
-        t.match(service.getFlag('production', key), { value: { version: 1 } }, 'the flag did not change');
+        t.match(
+          await service.getFlag('production', key),
+          { value: { version: 1 } },
+          'the flag did not change',
+        );
       }
     }
     await t.rejects(a.deleteSegment('production', 'gold', 'x'), { code: 'SEGMENT_IN_USE' });
@@ -257,7 +264,7 @@ t.test('the database down: held snapshots answer, marked stale; the fast path st
   await service.getFlag('production', 'f');
   fail(true);
   t.equal(await service.poll(), false, 'the poll fails');
-  t.match(service.getFlag('production', 'f'), { value: { key: 'f' }, stale: true });
+  t.match(await service.getFlag('production', 'f'), { value: { key: 'f' }, stale: true });
   t.equal(service.heldFlag('production', 'f'), undefined, 'the fast path does not answer stale reads');
   await t.rejects(async () => service.getFlag('staging', 'f'), {
     code: 'DATABASE_UNAVAILABLE',
@@ -265,7 +272,7 @@ t.test('the database down: held snapshots answer, marked stale; the fast path st
   });
   fail(false);
   t.equal(await service.poll(), true);
-  t.match(service.getFlag('production', 'f'), { stale: false });
+  t.match(await service.getFlag('production', 'f'), { stale: false });
   t.ok(service.heldFlag('production', 'f'));
 });
 
@@ -274,7 +281,7 @@ t.test('warm-up loads the environments before the first read', async (t) => {
   await store.createFlag('staging', 'a', checkContent({ ...plain, variants: { on: true } }), () => {}, 'x');
   await store.createFlag('staging', 'b', checkContent({ ...plain, variants: { on: true } }), () => {}, 'x');
   t.equal(await service.warm(['staging', 'production']), 2);
-  t.notOk(service.getFlag('staging', 'a') instanceof Promise);
+  t.ok(service.heldFlag('staging', 'a'), 'held before the first read');
   t.equal(calls.loadEnvironment, 2);
   t.equal(service.cachedEntries(), 2);
   await t.rejects(service.warm(['moon']), { code: 'ENVIRONMENT_NOT_FOUND' });

@@ -1,6 +1,6 @@
 // Builds the real app on a fresh database for a test file, and closes both when it ends.
 import type { Test } from 'tap';
-import { buildApp } from '../../src/app.ts';
+import { type AppOptions, buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
@@ -12,7 +12,11 @@ type App = Awaited<ReturnType<typeof buildApp>>;
 /** Builds an app; pass `database` to share one with an app built earlier in the same test. */
 export async function buildTestApp(
   t: Test,
-  { env = {}, database }: { env?: Record<string, string>; database?: TestDatabase } = {},
+  {
+    env = {},
+    database,
+    plugins,
+  }: { env?: Record<string, string>; database?: TestDatabase; plugins?: AppOptions['plugins'] } = {},
 ) {
   if (database?.kind === 'pglite') {
     throw new Error(
@@ -30,7 +34,10 @@ export async function buildTestApp(
     ...db.env,
     ...env,
   });
-  const app = await buildApp(config);
+  const app = await buildApp(config, { plugins }).catch(async (err: unknown) => {
+    if (!database) await db.drop();
+    throw err;
+  });
   t.teardown(async () => {
     await app.close();
     if (!database) await db.drop();
