@@ -91,7 +91,7 @@ export function routeTable() {
           throw new HotRouteError(`Two routes are hot for '${kind}'; the fast path serves one.`);
         }
         for (const type of LIFECYCLE) {
-          for (const hook of (store[type] as Function[] | null | undefined) ?? []) {
+          for (const hook of (store[type] as { name: string }[] | null | undefined) ?? []) {
             const name = hook.name.replace(/^bound /, '');
             if (name.startsWith(REPRODUCED)) continue;
             throw new HotRouteError(
