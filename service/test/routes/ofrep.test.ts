@@ -1,13 +1,16 @@
 // OFREP over HTTP: reasons, variants and error codes as the spec gives them, bulk with ETag.
 import t from 'tap';
 import { admin, bearer, buildTestApp, mintToken } from '../helpers/app.ts';
+import { bothTransports } from '../helpers/both-transports.ts';
 import { createTargetingFixtures } from '../helpers/targeting.ts';
 
 const { app, db } = await buildTestApp(t);
 await createTargetingFixtures(app);
 const reader = await mintToken(app, { name: 'sdk', scope: 'read' });
+// Every OFREP call below goes through inject() and over HTTP, and the two answers must agree.
+const send = await bothTransports(t, app);
 const evaluate = (key: string, context: unknown, headers: Record<string, string> = bearer(reader.token)) =>
-  app.inject({
+  send({
     method: 'POST',
     url: `/ofrep/v1/evaluate/flags/${key}`,
     headers,
@@ -101,7 +104,7 @@ t.test('errors carry the spec codes', async (t) => {
     t.match(res.json(), { key: 'max-items', errorCode: 'INVALID_CONTEXT' });
   }
 
-  const parse = await app.inject({
+  const parse = await send({
     method: 'POST',
     url: '/ofrep/v1/evaluate/flags/max-items',
     headers: { ...bearer(reader.token), 'content-type': 'application/json' },
@@ -109,7 +112,7 @@ t.test('errors carry the spec codes', async (t) => {
   });
   t.equal(parse.statusCode, 400);
   t.match(parse.json(), { key: 'max-items', errorCode: 'PARSE_ERROR' });
-  const unknownField = await app.inject({
+  const unknownField = await send({
     method: 'POST',
     url: '/ofrep/v1/evaluate/flags/max-items',
     headers: bearer(reader.token),
@@ -117,7 +120,7 @@ t.test('errors carry the spec codes', async (t) => {
   });
   t.match(unknownField.json(), { key: 'max-items', errorCode: 'PARSE_ERROR', errorDetails: /ctx/ });
 
-  const unauthenticated = await app.inject({
+  const unauthenticated = await send({
     method: 'POST',
     url: '/ofrep/v1/evaluate/flags/max-items',
     payload: {},
@@ -126,7 +129,7 @@ t.test('errors carry the spec codes', async (t) => {
 });
 
 t.test('a body-less request evaluates with an empty context', async (t) => {
-  const res = await app.inject({
+  const res = await send({
     method: 'POST',
     url: '/ofrep/v1/evaluate/flags/max-items',
     headers: bearer(reader.token),
@@ -139,14 +142,14 @@ t.test('the environment comes from the query or the token; X-API-Key works', asy
   const staging = await mintToken(app, { name: 'staging-sdk', scope: 'read', environment: 'staging' });
   const own = await evaluate('max-items', {}, { 'x-api-key': staging.token });
   t.equal(own.statusCode, 404, "the token's environment (staging) has no such flag");
-  const byQuery = await app.inject({
+  const byQuery = await send({
     method: 'POST',
     url: '/ofrep/v1/evaluate/flags/max-items?environment=development',
     headers: { 'x-api-key': reader.token },
     payload: {},
   });
   t.equal(byQuery.json().value, 10);
-  const forbidden = await app.inject({
+  const forbidden = await send({
     method: 'POST',
     url: '/ofrep/v1/evaluate/flags/max-items?environment=development',
     headers: { 'x-api-key': staging.token },
@@ -157,7 +160,7 @@ t.test('the environment comes from the query or the token; X-API-Key works', asy
 
 t.test('bulk: every flag, per-flag failures inside a 200, ETag and 304', async (t) => {
   const bulk = (context: object, headers: Record<string, string> = {}) =>
-    app.inject({
+    send({
       method: 'POST',
       url: '/ofrep/v1/evaluate/flags',
       headers: { ...bearer(reader.token), ...headers },
@@ -199,7 +202,7 @@ t.test('bulk: every flag, per-flag failures inside a 200, ETag and 304', async (
   t.equal(changed.statusCode, 200, 'a change makes a new ETag');
   t.not(changed.headers.etag, etag);
 
-  const badEnvironment = await app.inject({
+  const badEnvironment = await send({
     method: 'POST',
     url: '/ofrep/v1/evaluate/flags?environment=moon',
     headers: bearer(reader.token),
@@ -245,7 +248,7 @@ t.test(
   'configuration (the OFREP extension): polling floor, flag types, no provider caching; ETag',
   async (t) => {
     const configuration = (headers: Record<string, string>) =>
-      app.inject({ url: '/ofrep/v1/configuration', headers });
+      send({ url: '/ofrep/v1/configuration', headers });
     const res = await configuration(bearer(reader.token));
     t.equal(res.statusCode, 200);
     t.same(res.json(), {
@@ -268,7 +271,7 @@ t.test(
 t.test('a context nested deeper than the limit: INVALID_CONTEXT, single and bulk, never a 500', async (t) => {
   const deep = `{"context": {"targetingKey": "u1", "tree": ${'['.repeat(5000)}${']'.repeat(5000)}}}`;
   const headers = { ...bearer(reader.token), 'content-type': 'application/json' };
-  const single = await app.inject({
+  const single = await send({
     method: 'POST',
     url: '/ofrep/v1/evaluate/flags/max-items',
     headers,
@@ -280,10 +283,10 @@ t.test('a context nested deeper than the limit: INVALID_CONTEXT, single and bulk
     errorCode: 'INVALID_CONTEXT',
     errorDetails: /body\.context\.tree\[0\]\[0\].* is nested deeper than 32 levels/,
   });
-  const bulk = await app.inject({ method: 'POST', url: '/ofrep/v1/evaluate/flags', headers, payload: deep });
+  const bulk = await send({ method: 'POST', url: '/ofrep/v1/evaluate/flags', headers, payload: deep });
   t.equal(bulk.statusCode, 400);
   t.match(bulk.json(), { errorCode: 'INVALID_CONTEXT', errorDetails: /nested deeper than 32 levels/ });
-  const text = await app.inject({
+  const text = await send({
     method: 'POST',
     url: '/ofrep/v1/evaluate/flags/max-items',
     headers,

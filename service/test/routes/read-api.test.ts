@@ -1,13 +1,16 @@
 import t from 'tap';
 import { admin, bearer, buildTestApp, createFlag, mintToken } from '../helpers/app.ts';
+import { bothTransports } from '../helpers/both-transports.ts';
 
 const { app } = await buildTestApp(t);
+// Every read below goes through inject() and over HTTP, and the two answers must agree.
+const send = await bothTransports(t, app);
 
 await createFlag(app, { key: 'checkout.v2', type: 'boolean', defaultValue: true, enabled: true });
 await createFlag(app, { key: 'banner', type: 'string', defaultValue: 'hi', environment: 'staging' });
 
 t.test('a flag by key, with its version as ETag', async (t) => {
-  const res = await app.inject({ url: '/api/config/flags/checkout.v2', headers: admin });
+  const res = await send({ url: '/api/config/flags/checkout.v2', headers: admin });
   t.equal(res.statusCode, 200);
   t.equal(res.headers.etag, '"1"');
   t.match(res.json(), {
@@ -27,9 +30,9 @@ t.test('a flag by key, with its version as ETag', async (t) => {
 t.test('a key of the longest length allowed (128 characters) can be read and evaluated', async (t) => {
   const key = `long-${'k'.repeat(123)}`;
   await createFlag(app, { key, environment: 'staging', type: 'boolean', defaultValue: true });
-  const res = await app.inject({ url: `/api/config/flags/${key}?environment=staging`, headers: admin });
+  const res = await send({ url: `/api/config/flags/${key}?environment=staging`, headers: admin });
   t.equal(res.statusCode, 200, res.body);
-  const evaluated = await app.inject({
+  const evaluated = await send({
     method: 'POST',
     url: `/ofrep/v1/evaluate/flags/${key}?environment=staging`,
     headers: admin,
@@ -39,41 +42,41 @@ t.test('a key of the longest length allowed (128 characters) can be read and eva
 });
 
 t.test('the environment comes from the query, else DEFAULT_ENVIRONMENT', async (t) => {
-  const staging = await app.inject({ url: '/api/config/flags/banner?environment=staging', headers: admin });
+  const staging = await send({ url: '/api/config/flags/banner?environment=staging', headers: admin });
   t.equal(staging.json().defaultValue, 'hi');
-  const fallback = await app.inject({ url: '/api/config/flags/banner', headers: admin });
+  const fallback = await send({ url: '/api/config/flags/banner', headers: admin });
   t.equal(fallback.statusCode, 404, 'banner exists in staging only');
 });
 
 t.test('unknown flag and unknown environment are distinct 404s', async (t) => {
-  const flag = await app.inject({ url: '/api/config/flags/nope', headers: admin });
+  const flag = await send({ url: '/api/config/flags/nope', headers: admin });
   t.equal(flag.statusCode, 404);
   t.equal(flag.json().code, 'FLAG_NOT_FOUND');
-  const env = await app.inject({ url: '/api/config/flags/nope?environment=moon', headers: admin });
+  const env = await send({ url: '/api/config/flags/nope?environment=moon', headers: admin });
   t.equal(env.statusCode, 404);
   t.equal(env.json().code, 'ENVIRONMENT_NOT_FOUND');
-  const list = await app.inject({ url: '/api/config/flags?environment=moon', headers: admin });
+  const list = await send({ url: '/api/config/flags?environment=moon', headers: admin });
   t.equal(list.json().code, 'ENVIRONMENT_NOT_FOUND');
 });
 
 t.test('the list carries an ETag; If-None-Match answers 304 until something changes', async (t) => {
-  const first = await app.inject({ url: '/api/config/flags', headers: admin });
+  const first = await send({ url: '/api/config/flags', headers: admin });
   t.equal(first.statusCode, 200);
   const etag = first.headers.etag as string;
   t.match(first.json(), { environment: 'development', revision: Number, flags: [{ key: 'checkout.v2' }] });
   t.equal(etag, `"development-${first.json().revision}"`);
 
-  const same = await app.inject({ url: '/api/config/flags', headers: { ...admin, 'if-none-match': etag } });
+  const same = await send({ url: '/api/config/flags', headers: { ...admin, 'if-none-match': etag } });
   t.equal(same.statusCode, 304);
   t.equal(same.body, '');
-  const weakInList = await app.inject({
+  const weakInList = await send({
     url: '/api/config/flags',
     headers: { ...admin, 'if-none-match': `"other", W/${etag}` },
   });
   t.equal(weakInList.statusCode, 304, 'weak and listed tags match too');
 
   await createFlag(app, { key: 'later', type: 'number', defaultValue: 3 });
-  const changed = await app.inject({
+  const changed = await send({
     url: '/api/config/flags',
     headers: { ...admin, 'if-none-match': etag },
   });
@@ -89,24 +92,24 @@ t.test('the list carries an ETag; If-None-Match answers 304 until something chan
 
 t.test('read tokens read; X-API-Key works like Bearer', async (t) => {
   const { token } = await mintToken(app, { name: 'svc', scope: 'read' });
-  const viaBearer = await app.inject({ url: '/api/config/flags/checkout.v2', headers: bearer(token) });
+  const viaBearer = await send({ url: '/api/config/flags/checkout.v2', headers: bearer(token) });
   t.equal(viaBearer.statusCode, 200);
-  const viaKey = await app.inject({ url: '/api/config/flags/checkout.v2', headers: { 'x-api-key': token } });
+  const viaKey = await send({ url: '/api/config/flags/checkout.v2', headers: { 'x-api-key': token } });
   t.equal(viaKey.statusCode, 200);
 });
 
 t.test('a token limited to one environment reads it by default and nothing else', async (t) => {
   const { token } = await mintToken(app, { name: 'staging-svc', scope: 'read', environment: 'staging' });
-  const own = await app.inject({ url: '/api/config/flags/banner', headers: bearer(token) });
+  const own = await send({ url: '/api/config/flags/banner', headers: bearer(token) });
   t.equal(own.statusCode, 200, 'defaults to the token environment');
-  const other = await app.inject({ url: '/api/config/flags?environment=production', headers: bearer(token) });
+  const other = await send({ url: '/api/config/flags?environment=production', headers: bearer(token) });
   t.equal(other.statusCode, 403);
   t.equal(other.json().code, 'FORBIDDEN');
   t.match(other.json().message, /only use environment 'staging'/);
 });
 
 t.test('reads need a token', async (t) => {
-  const res = await app.inject({ url: '/api/config/flags' });
+  const res = await send({ url: '/api/config/flags' });
   t.equal(res.statusCode, 401);
   t.match(res.json(), {
     statusCode: 401,
@@ -114,7 +117,7 @@ t.test('reads need a token', async (t) => {
     error: 'Unauthorized',
     message: /Authorization: Bearer/,
   });
-  const malformed = await app.inject({ url: '/api/config/flags', headers: { authorization: 'Basic abc' } });
+  const malformed = await send({ url: '/api/config/flags', headers: { authorization: 'Basic abc' } });
   t.equal(malformed.statusCode, 401);
   t.match(malformed.json().message, /must be "Bearer <token>"/);
 });
