@@ -1,5 +1,5 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
-import { S3Backend, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { S3Backend, TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import { type EnvironmentSettings, resolveSettings } from '../settings.ts';
 import { CostBudget } from './budget.ts';
@@ -227,18 +227,20 @@ export class FlagstoneStack extends TerraformStack {
     });
 
     // What deploys and operators need; scripts/run-task.sh reads the *_run_task outputs.
-    const runTask = (family: string) => ({
-      cluster: cluster.clusterName,
-      taskDefinition: family,
-      launchType: 'FARGATE',
-      networkConfiguration: {
-        awsvpcConfiguration: {
-          subnets: network.privateSubnetIds,
-          securityGroups: [securityGroups.jobs],
-          assignPublicIp: 'DISABLED',
+    // An object output as a token: cdktf inspects plain objects with the deprecated util.isArray.
+    const runTask = (family: string) =>
+      Token.asAny({
+        cluster: cluster.clusterName,
+        taskDefinition: family,
+        launchType: 'FARGATE',
+        networkConfiguration: {
+          awsvpcConfiguration: {
+            subnets: network.privateSubnetIds,
+            securityGroups: [securityGroups.jobs],
+            assignPublicIp: 'DISABLED',
+          },
         },
-      },
-    });
+      });
     const outputs: Record<string, { value: unknown; description: string }> = {
       ecr_repository_url: {
         value: registry.repositoryUrl,

@@ -114,7 +114,7 @@ t.test('start gives Redis its first connection attempt, and no more', async (t) 
   const { app: stuck } = await buildTestApp(t, { env: { REDIS_URL: `redis://127.0.0.1:${port}` } });
   const ms = performance.now() - started;
   t.comment(`started after ${ms.toFixed(0)} ms with a Redis that never answers`);
-  t.ok(ms < 10_000, 'the wait is bounded');
+  t.ok(ms < 30_000, 'the wait is bounded (a generous deadline: the time is reported above)');
   t.equal(stuck.redisState(), 'down');
   t.equal((await stuck.inject({ url: '/health/ready' })).statusCode, 200, 'and the service is ready');
 });

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import t from 'tap';
 import { bucket, type EvaluableFlag, evaluate } from '../../src/evaluation/evaluate.ts';
 import {
@@ -9,6 +9,9 @@ import {
   type Operator,
   type Rule,
 } from '../../src/flags/rule-schemas.ts';
+
+/** The i-th of a fixed sequence of random-looking user keys: the same numbers every run. */
+const userKey = (i: number) => createHash('sha256').update(`user-${i}`).digest('hex').slice(0, 32);
 
 const VARIANTS = { control: 'fallback', on: 'ON', off: 'OFF', a: 'A', b: 'B', c: 'C' };
 const NO_SEGMENTS = {};
@@ -628,7 +631,7 @@ t.test('splits are sticky: the same targetingKey always gets the same variant', 
   };
   const first = makeFlag([split]);
   const second = makeFlag([structuredClone(split)], { variants: structuredClone(VARIANTS) });
-  for (const targetingKey of ['user-1', 'user-2', 'Zoë', '用户-42', '😀', randomUUID()]) {
+  for (const targetingKey of ['user-1', 'user-2', 'Zoë', '用户-42', '😀', userKey(0)]) {
     const expected = evaluate(first, NO_SEGMENTS, { targetingKey });
     t.equal((expected as { reason: string }).reason, 'SPLIT');
     let same = 0;
@@ -767,7 +770,7 @@ t.test('bucket: murmur3 of "flagKey:targetingKey" in UTF-8, mod 10000, pinned', 
 function shares(flag: EvaluableFlag, users: number): Map<string, number> {
   const counts = new Map<string, number>();
   for (let i = 0; i < users; i++) {
-    const result = evaluate(flag, NO_SEGMENTS, { targetingKey: randomUUID() });
+    const result = evaluate(flag, NO_SEGMENTS, { targetingKey: userKey(i) });
     const variant = (result as Extract<Evaluation, { reason: string }>).variant ?? 'none';
     counts.set(variant, (counts.get(variant) ?? 0) + 1);
   }
@@ -776,7 +779,7 @@ function shares(flag: EvaluableFlag, users: number): Map<string, number> {
   );
 }
 
-t.test('distribution: 20,000 random users split 30/70 within 1.5 points', async (t) => {
+t.test('distribution: 20,000 users split 30/70 within 1.5 points', async (t) => {
   const flag = makeFlag([
     {
       split: [
@@ -820,7 +823,7 @@ t.test('distribution: two flags split the same users independently', async (t) =
   const second = makeFlag([halves], { key: 'second-flag' });
   const users = 20_000;
   for (let i = 0; i < users; i++) {
-    const context = { targetingKey: randomUUID() };
+    const context = { targetingKey: userKey(i) };
     const pair = `${(evaluate(first, NO_SEGMENTS, context) as { variant: string }).variant}${(evaluate(second, NO_SEGMENTS, context) as { variant: string }).variant}`;
     both.set(pair, (both.get(pair) ?? 0) + 1);
   }

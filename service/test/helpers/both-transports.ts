@@ -4,12 +4,11 @@
 // and body; the inject() answer is returned for the test's own assertions.
 import { Agent, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { InjectOptions, LightMyRequestResponse as Response } from 'fastify';
 import type { Test } from 'tap';
 import type { buildApp } from '../../src/app.ts';
 
 type App = Awaited<ReturnType<typeof buildApp>>;
-type InjectOptions = Exclude<Parameters<App['inject']>[0], string | undefined>;
-type Response = Awaited<ReturnType<App['inject']>>;
 
 /** Headers that describe the connection or the moment, not the answer. */
 const TRANSPORT_HEADERS = new Set(['date', 'connection', 'keep-alive']);

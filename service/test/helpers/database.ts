@@ -1,6 +1,7 @@
 // A fresh database for each test file. PostgreSQL is found at DATABASE_URL, else on
 // 127.0.0.1:5432, else started with testcontainers; failing all three, the embedded PGlite
-// runs instead. Every test database is cloned from a template migrated once per schema.
+// runs instead. Every test database is cloned from a template migrated once per test run, and
+// each is dropped when it is done with.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-const LOCAL_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const LOCAL_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 async function answers(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
@@ -79,11 +80,38 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
   }
 }
 
-/** A template database with every migration applied, named after the migrations it holds. */
+/**
+ * The test run this process belongs to: under the test runner, the runner's process (every test
+ * file's parent, which drops the run's templates at the end: after-run.ts); else this process.
+ */
+const RUN = process.env.TAP === '1' ? process.ppid : process.pid;
+const TEMPLATE = 'flagstone_tpl_';
+
+/** Drops the template databases of run `run`, once no test needs them. */
+export async function dropTemplates(serverUrl: string, run: number) {
+  await withClient(serverUrl, async (admin) => {
+    const { rows } = await admin.query<{ datname: string }>(
+      'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
+      [`${TEMPLATE}${run}_`],
+    );
+    for (const { datname } of rows) {
+      await admin.query(`ALTER DATABASE "${datname}" IS_TEMPLATE false`);
+      await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    }
+  });
+}
+
+let templateDropAtExit = false;
+
+/** A template database with every migration applied, for this run and the migrations it holds. */
 async function ensureTemplate(serverUrl: string): Promise<string> {
   const migrations = await readMigrations();
   const digest = migrations.map((m) => m.checksum.slice(0, 6)).join('');
-  const name = `flagstone_tpl_${digest.slice(-24)}`;
+  const name = `${TEMPLATE}${RUN}_${digest.slice(-24)}`;
+  if (RUN === process.pid && !templateDropAtExit) {
+    templateDropAtExit = true;
+    process.once('beforeExit', () => void dropTemplates(serverUrl, RUN));
+  }
   await withClient(serverUrl, async (admin) => {
     await admin.query(`SELECT pg_advisory_lock(hashtext('flagstone-test-template'))`);
     try {
