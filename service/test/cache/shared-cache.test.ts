@@ -260,13 +260,15 @@ else {
     t.same([...new Set(statuses.filter((s) => s !== 200))], [429], 'the rest are 429');
   });
 
-  // Last: it rotates the admin token the other tests use.
   t.test('a new ADMIN_TOKEN takes the old one away from every instance, by its message', async (t) => {
+    // A database and key prefix of its own: the rotation must not reach the other tests' instances.
+    const own = { ...env, REDIS_KEY_PREFIX: testPrefix(t, url) };
+    const { app: first, db: ownDb } = await buildTestApp(t, { env: own });
     const read = (headers: Record<string, string>) =>
-      b.inject({ url: '/api/admin/tokens', headers }).then((res) => res.statusCode);
-    t.equal(await read(admin), 200, 'b has verified and cached the old admin token');
+      first.inject({ url: '/api/admin/tokens', headers }).then((res) => res.statusCode);
+    t.equal(await read(admin), 200, 'the instance has verified and cached the old admin token');
     const rotated = 'rotated-admin-token-0123456789abcdef';
-    await buildTestApp(t, { env: { ...env, ADMIN_TOKEN: rotated }, database: db });
+    await buildTestApp(t, { env: { ...own, ADMIN_TOKEN: rotated }, database: ownDb });
     const ms = await within(10_000, async () => (await read(admin)) === 401);
     t.comment(`the rotation reached the other instance in ${ms.toFixed(1)} ms`);
     t.equal(await read(bearer(rotated)), 200, 'the new one works there');
