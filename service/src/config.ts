@@ -109,6 +109,41 @@ export const ConfigSchema = Type.Object({
     default: 600,
     description: 'the admin API calls one token may make a minute (0 turns the limit off)',
   }),
+  CORS_ORIGINS: Type.String({
+    pattern: '^(https?://[^,/\\s]+(,https?://[^,/\\s]+)*)?$',
+    default: '',
+    description:
+      'a comma-separated list of origins whose browser apps may call the read and OFREP APIs, e.g. https://app.example.com,http://localhost:5173 (empty: none)',
+  }),
+  PUBLIC_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://[^\\s?#]+$',
+      description:
+        "the URL clients reach this service at, e.g. https://flags.example.com (unset: the request's own host)",
+    }),
+  ),
+  EVENTS_SIGNING_KEY: Type.Optional(
+    Type.String({
+      minLength: 32,
+      maxLength: 512,
+      pattern: '^[\\x21-\\x7e]+$',
+      description:
+        'the key that signs event-stream tickets, the same on every instance: 32 to 512 printable characters (e.g. `openssl rand -hex 32`)',
+    }),
+  ),
+  EVENTS_HEARTBEAT_SECONDS: Type.Integer({
+    minimum: 1,
+    maximum: 300,
+    default: 15,
+    description:
+      'how often an open event stream gets a heartbeat comment, 1-300 s (below any proxy idle timeout)',
+  }),
+  MAX_EVENT_STREAMS: Type.Integer({
+    minimum: 0,
+    maximum: 1_000_000,
+    default: 10_000,
+    description: 'the event streams one instance keeps open; past it a new one gets 503 (0: none)',
+  }),
   SERVICE_NAME: Type.String({
     pattern: '^[A-Za-z0-9._-]{1,64}$',
     default: 'flagstone',
@@ -123,10 +158,20 @@ export const ConfigSchema = Type.Object({
 export type Config = Static<typeof ConfigSchema>;
 
 // Never echoed back in an error message: they may hold credentials.
-const SECRET_SETTINGS = new Set(['ADMIN_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'REDIS_AUTH_TOKEN']);
+const SECRET_SETTINGS = new Set([
+  'ADMIN_TOKEN',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'REDIS_AUTH_TOKEN',
+  'EVENTS_SIGNING_KEY',
+]);
 
 export const warmEnvironments = (config: Pick<Config, 'WARM_ENVIRONMENTS'>) =>
   config.WARM_ENVIRONMENTS.split(',').filter(Boolean);
+
+/** The origins CORS_ORIGINS allows, in order. */
+export const corsOrigins = (config: Pick<Config, 'CORS_ORIGINS'>) =>
+  config.CORS_ORIGINS.split(',').filter(Boolean);
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -143,6 +188,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const [error] = Value.Errors(ConfigSchema, candidate);
   if (!error) {
     const config = candidate as Config;
+    for (const origin of corsOrigins(config)) {
+      if (URL.parse(origin)?.origin !== origin) {
+        throw new ConfigError(
+          `CORS_ORIGINS holds '${origin}', which is not an origin as browsers send it: write scheme://host[:port] in lowercase, without a path or a trailing slash`,
+        );
+      }
+    }
+    if (config.PUBLIC_URL !== undefined && URL.parse(config.PUBLIC_URL) === null) {
+      throw new ConfigError(
+        `PUBLIC_URL must be a URL, e.g. https://flags.example.com; got ${JSON.stringify(config.PUBLIC_URL)}`,
+      );
+    }
     if (config.HEADERS_TIMEOUT_MS > config.REQUEST_TIMEOUT_MS) {
       throw new ConfigError(
         `HEADERS_TIMEOUT_MS (${config.HEADERS_TIMEOUT_MS}) must be at most REQUEST_TIMEOUT_MS (${config.REQUEST_TIMEOUT_MS}): the headers are part of the request`,

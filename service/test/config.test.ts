@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ConfigError, loadConfig, warmEnvironments } from '../src/config.ts';
+import { ConfigError, corsOrigins, loadConfig, warmEnvironments } from '../src/config.ts';
 
 t.test('defaults give the embedded, in-process setup', async (t) => {
   t.same(loadConfig({}), {
@@ -17,6 +17,9 @@ t.test('defaults give the embedded, in-process setup', async (t) => {
     HEADERS_TIMEOUT_MS: 10000,
     RATE_LIMIT_EVALUATIONS_PER_MINUTE: 600000,
     RATE_LIMIT_ADMIN_PER_MINUTE: 600,
+    CORS_ORIGINS: '',
+    EVENTS_HEARTBEAT_SECONDS: 15,
+    MAX_EVENT_STREAMS: 10000,
     SERVICE_NAME: 'flagstone',
     LOG_LEVEL: 'info',
   });
@@ -50,6 +53,17 @@ t.test('values are converted, and empty means unset', async (t) => {
   t.notOk('OTHER' in config, 'unrelated variables are ignored');
 });
 
+t.test('browser and event-stream settings', async (t) => {
+  const config = loadConfig({
+    CORS_ORIGINS: 'https://app.example.com,http://localhost:5173',
+    PUBLIC_URL: 'https://flags.example.com',
+    EVENTS_SIGNING_KEY: 'k'.repeat(32),
+  });
+  t.same(corsOrigins(config), ['https://app.example.com', 'http://localhost:5173']);
+  t.match(config, { PUBLIC_URL: 'https://flags.example.com', EVENTS_SIGNING_KEY: 'k'.repeat(32) });
+  t.same(corsOrigins(loadConfig({})), [], 'none by default');
+});
+
 t.test('a bad value is one clear line naming the variable', async (t) => {
   const cases: [Record<string, string>, RegExp][] = [
     [{ PORT: 'abc' }, /^PORT must be a TCP port, 0-65535; got "abc"$/],
@@ -65,6 +79,16 @@ t.test('a bad value is one clear line naming the variable', async (t) => {
     [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must be a PostgreSQL URL.*; got \(hidden\)$/],
     [{ ADMIN_TOKEN: 'short' }, /^ADMIN_TOKEN must be a secret of 24 to 256.*; got \(hidden\)$/],
     [{ REQUEST_TIMEOUT_MS: '10' }, /^REQUEST_TIMEOUT_MS must be how long a client may take/],
+    [{ CORS_ORIGINS: 'https://app.example.com/' }, /^CORS_ORIGINS must be a comma-separated list of origins/],
+    [{ CORS_ORIGINS: 'https://a.example.com,*' }, /^CORS_ORIGINS must be/],
+    [
+      { CORS_ORIGINS: 'https://App.example.com' },
+      /^CORS_ORIGINS holds 'https:\/\/App.example.com', which is not an origin as browsers send it: .*lowercase/,
+    ],
+    [{ PUBLIC_URL: 'flags.example.com' }, /^PUBLIC_URL must be the URL clients reach this service at/],
+    [{ EVENTS_SIGNING_KEY: 'short' }, /^EVENTS_SIGNING_KEY must be the key that signs.*; got \(hidden\)$/],
+    [{ EVENTS_HEARTBEAT_SECONDS: '0' }, /^EVENTS_HEARTBEAT_SECONDS must be/],
+    [{ MAX_EVENT_STREAMS: '-1' }, /^MAX_EVENT_STREAMS must be/],
     [
       { REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '6000' },
       /^HEADERS_TIMEOUT_MS \(6000\) must be at most REQUEST_TIMEOUT_MS \(5000\): the headers are part of the request$/,

@@ -14,6 +14,7 @@ import secureJson from 'secure-json-parse';
 import { KEY } from '../config.ts';
 import type { EvaluationContext } from '../flags/rule-schemas.ts';
 import { plainBearer } from '../plugins/auth.ts';
+import { corsHeaders } from '../plugins/cors.ts';
 import { tooDeep } from '../storable.ts';
 import { environmentFor, refusal } from '../tokens/token-service.ts';
 import type { HotKind, HotRoute } from './hot-routes.ts';
@@ -100,6 +101,7 @@ export function createFastPath(
   hotRoutes: () => HotRoute[],
 ): FastPath {
   const limit = app.rateLimits.evaluations;
+  const cors = corsHeaders(app.config);
   // At debug every request is logged, which only the route does.
   const logsRequests = (app.log as Logger).isLevelEnabled('debug');
   let closing = false;
@@ -139,6 +141,7 @@ export function createFastPath(
         if (!flag) return false;
         const { json, length } = serializedOf(flag);
         res.writeHead(200, {
+          ...cors(req),
           'x-request-id': requestId(req),
           etag: quoted(flag.version),
           'content-type': JSON_TYPE,
@@ -168,6 +171,7 @@ export function createFastPath(
           }
           const { json, length } = successJson(target.key, result);
           res.writeHead(200, {
+            ...cors(req),
             'x-request-id': requestId(req),
             'content-type': JSON_TYPE,
             'content-length': length,

@@ -38,6 +38,14 @@ const LIFECYCLE = [
   'onTimeout',
   'onRequestAbort',
 ] as const;
+/**
+ * Hooks of third-party plugins that the fast path does too, by the name the plugin gives them
+ * (their functions cannot be marked). A plugin release that renames one stops the app from
+ * starting, which is the point: look again at what it does.
+ */
+const REPRODUCED_THIRD_PARTY: Record<string, string> = {
+  handleCors: '@fastify/cors (CORS_ORIGINS): fast-path.ts sets the same headers (plugins/cors.ts)',
+};
 /** A static path ending in one parameter: the only shape the fast path matches. */
 const PATTERN = /^(\/[^:*]*\/):[A-Za-z]\w*$/;
 
@@ -93,7 +101,7 @@ export function routeTable() {
         for (const type of LIFECYCLE) {
           for (const hook of (store[type] as { name: string }[] | null | undefined) ?? []) {
             const name = hook.name.replace(/^bound /, '');
-            if (name.startsWith(REPRODUCED)) continue;
+            if (name.startsWith(REPRODUCED) || Object.hasOwn(REPRODUCED_THIRD_PARTY, name)) continue;
             throw new HotRouteError(
               `The hot route ${where} carries the ${type} hook '${name || 'anonymous'}', which the fast ` +
                 `path does not do, so most requests would skip it. Do it in routes/fast-path.ts and mark ` +

@@ -10,6 +10,7 @@ import { KEY } from '../config.ts';
 import { DomainError } from '../errors.ts';
 import type { KeyedEvaluation } from '../flags/flag-service.ts';
 import { type Evaluation, type EvaluationContext, REASONS } from '../flags/rule-schemas.ts';
+import { allowCors } from '../plugins/cors.ts';
 import { describe } from '../plugins/errors.ts';
 import { limitPerToken } from '../plugins/rate-limit.ts';
 import { errorResponses, Nullable, Strict } from '../schema.ts';
@@ -129,6 +130,8 @@ const ofrep: FastifyPluginAsyncTypebox = async (app) => {
   // context, the way a fleet of clients with the same context polls; a new revision never matches.
   const bulkBodies = new Map<string, string>();
   let bulkBytes = 0;
+  // CORS first: a browser's preflight carries no token.
+  await allowCors(app);
   app.addHook('onRequest', app.requireToken('read'));
   await limitPerToken(app, 'evaluations');
   // A context nested deeper than anything evaluates would only make the bulk ETag overflow the

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { type Flag, FlagKey, FlagListSchema, FlagSchema } from '../flags/flag-schemas.ts';
 import type { Read } from '../flags/flag-service.ts';
+import { allowCors } from '../plugins/cors.ts';
 import { errorResponses, Strict } from '../schema.ts';
 import { EnvironmentQuery, notModified, quoted, sendJson } from './http.ts';
 
@@ -17,6 +18,8 @@ function sendFlag(reply: FastifyReply, { value: flag, stale }: Read<Flag>) {
 }
 
 const readApi: FastifyPluginAsyncTypebox = async (app) => {
+  // CORS first: a browser's preflight carries no token.
+  await allowCors(app);
   app.addHook('onRequest', app.requireToken('read'));
 
   app.get(

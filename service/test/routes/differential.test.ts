@@ -1,7 +1,7 @@
 // The fast path and the routes over odd inputs: each request goes through inject() (always the
 // route) and over HTTP to a warm instance (the fast path wherever it answers), and the two must
 // give the same status, headers and body. Encodings, duplicate and escaped keys, byte-order
-// marks, charsets, depth limits, odd bodies and odd credentials.
+// marks, charsets, depth limits, odd bodies, odd credentials and origins (CORS on).
 import fp from 'fastify-plugin';
 import t from 'tap';
 import { reproduced } from '../../src/routes/hot-routes.ts';
@@ -20,7 +20,10 @@ const counting = fp(async (app) => {
     }),
   );
 });
-const { app } = await buildTestApp(t, { plugins: [counting] });
+const { app } = await buildTestApp(t, {
+  plugins: [counting],
+  env: { CORS_ORIGINS: 'https://app.example.com' },
+});
 await createFlag(app, {
   key: 'checkout.v2',
   type: 'string',
@@ -88,6 +91,10 @@ t.test('flag reads: paths, queries and credentials', async (t) => {
       { 'x-api-key': token, authorization: 'Bearer fs_wrong' },
       { 'x-api-key': 'fs_wrong', authorization: `Bearer ${token}` },
       bearer(limited.token),
+      { ...auth, origin: 'https://app.example.com' },
+      { ...auth, origin: 'https://evil.example.com' },
+      { ...auth, origin: 'HTTPS://APP.EXAMPLE.COM' },
+      { ...auth, origin: '' },
     ];
     for (const headers of credentials) {
       await send({ url: '/api/config/flags/checkout.v2', headers });
