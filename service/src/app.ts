@@ -13,6 +13,7 @@ import fp from 'fastify-plugin';
 import type { Config } from './config.ts';
 import { createLogger, loggerOptions, RequestLogController } from './logger.ts';
 import auth from './plugins/auth.ts';
+import { allowCors } from './plugins/cors.ts';
 import database from './plugins/database.ts';
 import emf from './plugins/emf.ts';
 import errors, { clientErrorHandler, frameworkErrors } from './plugins/errors.ts';
@@ -25,6 +26,7 @@ import swagger from './plugins/swagger.ts';
 import underPressure from './plugins/under-pressure.ts';
 import validation from './plugins/validation.ts';
 import admin from './routes/admin/index.ts';
+import events from './routes/events.ts';
 import { createFastPath, type FastPath } from './routes/fast-path.ts';
 import health from './routes/health.ts';
 import { routeTable } from './routes/hot-routes.ts';
@@ -59,7 +61,15 @@ async function flagstoneApp(app: FastifyInstance, { config }: { config: Config }
   await app.register(health, { prefix: '/health' });
   await app.register(readApi, { prefix: '/api/config' });
   await app.register(admin, { prefix: '/api/admin' });
-  await app.register(ofrep, { prefix: '/ofrep/v1' });
+  await app.register(
+    async (api) => {
+      // CORS first: a browser's preflight carries no token (and an event stream's request none).
+      await allowCors(api);
+      await api.register(ofrep);
+      await api.register(events);
+    },
+    { prefix: '/ofrep/v1' },
+  );
 }
 
 /** Not encapsulated, so whoever registers the app sees its decorators (database, flags…). */

@@ -92,6 +92,13 @@ export const errors = {
       1,
     ),
   invalidInput: (message: string) => new DomainError('VALIDATION_ERROR', 400, message),
+  streamsFull: (max: number) =>
+    new DomainError(
+      'EVENT_STREAMS_FULL',
+      503,
+      `This instance already holds its ${max} event streams (MAX_EVENT_STREAMS). Retry in a few seconds; another instance may take it.`,
+      5,
+    ),
   unavailable: (detail = 'and no cached copy of this answer exists') =>
     new DomainError(
       'DATABASE_UNAVAILABLE',

@@ -167,6 +167,21 @@ export function createMetrics(registry = new Registry()) {
       help: 'Invalidation messages received from any instance',
       registers,
     }),
+    eventStreams: new Gauge({
+      name: 'flagstone_event_streams',
+      help: 'Event streams (GET /ofrep/v1/events) open on this instance',
+      registers,
+    }),
+    eventsSent: new Counter({
+      name: 'flagstone_events_sent_total',
+      help: 'refetchEvaluation events written to open event streams',
+      registers,
+    }),
+    eventStreamsRefused: new Counter({
+      name: 'flagstone_event_streams_refused_total',
+      help: 'Event streams refused because MAX_EVENT_STREAMS were open',
+      registers,
+    }),
   };
 }
 

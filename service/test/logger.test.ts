@@ -16,9 +16,12 @@ const stream = new Writable({
   },
 });
 const db = await createTestDatabase();
-const app = await buildApp(loadConfig({ ...db.env, ADMIN_TOKEN, LOG_LEVEL: 'debug' }), {
-  logger: { ...loggerOptions('debug'), stream },
-});
+const app = await buildApp(
+  loadConfig({ ...db.env, ADMIN_TOKEN, LOG_LEVEL: 'debug', MAX_EVENT_LOOP_DELAY_MS: '0' }),
+  {
+    logger: { ...loggerOptions('debug'), stream },
+  },
+);
 t.teardown(async () => {
   await app.close();
   await db.drop();

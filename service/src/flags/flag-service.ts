@@ -24,6 +24,8 @@ export interface FlagServiceDeps {
   metrics: Pick<Metrics, 'flagReads' | 'catchUps'>;
   /** Told about store failures that a read survived or turned into a 503. */
   onStoreError?: (err: unknown) => void;
+  /** Told each time a held snapshot moves to a newer revision (event streams push it on). */
+  onAdvance?: (environment: string, revision: number) => void;
 }
 
 export function createFlagService({
@@ -32,8 +34,14 @@ export function createFlagService({
   bus = localBus,
   metrics,
   onStoreError,
+  onAdvance = () => {},
 }: FlagServiceDeps) {
-  const snapshots = createSnapshots({ store, onStoreError, onCatchUp: () => metrics.catchUps.inc() });
+  const snapshots = createSnapshots({
+    store,
+    onStoreError,
+    onCatchUp: () => metrics.catchUps.inc(),
+    onAdvance,
+  });
   const feed = createChangeFeed({ snapshots, bus, entries });
   return {
     ...createFlagReader({ snapshots, metrics }),
@@ -46,6 +54,23 @@ export function createFlagService({
     poll: () => snapshots.poll(),
     /** Loads the snapshots of `environments`, so the first reads need no query; how many flags. */
     warm: (environments: string[]) => snapshots.warm(environments),
+    /**
+     * The environment's snapshot, held from now on (its changes are then followed), and its
+     * revision: at least `atLeast` when the change log has that revision within `waitMs`.
+     */
+    async follow(environment: string, atLeast = 0, waitMs = 0): Promise<number> {
+      const snapshot = await snapshots.read(environment);
+      if (snapshot.revision < atLeast) {
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, waitMs);
+        });
+        // A failed catch-up answers from what is held (marked stale by the poll), as any read does.
+        const caughtUp = snapshots.notice(environment, atLeast).catch(() => {});
+        await Promise.race([caughtUp, deadline]).finally(() => clearTimeout(timer));
+      }
+      return snapshot.revision;
+    },
     /** How many flags this instance holds in memory: what it could serve without the database. */
     cachedEntries: () => snapshots.size,
 

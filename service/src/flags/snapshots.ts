@@ -16,9 +16,16 @@ export interface SnapshotsDeps {
   onStoreError?: (err: unknown) => void;
   /** Told each time a snapshot catches up from the change log. */
   onCatchUp?: () => void;
+  /** Told each time a held snapshot moves to a newer revision, however it learned of it. */
+  onAdvance?: (environment: string, revision: number) => void;
 }
 
-export function createSnapshots({ store, onStoreError = () => {}, onCatchUp = () => {} }: SnapshotsDeps) {
+export function createSnapshots({
+  store,
+  onStoreError = () => {},
+  onCatchUp = () => {},
+  onAdvance = () => {},
+}: SnapshotsDeps) {
   const held = new Map<string, Snapshot>();
   const loading = new Map<string, Promise<Snapshot>>();
   /** Per environment, the catch-up or change being applied: changes apply one at a time, in order. */
@@ -48,9 +55,12 @@ export function createSnapshots({ store, onStoreError = () => {}, onCatchUp = ()
         }
         if (!state) throw missing(environment);
         known?.add(environment);
-        const snapshot = held.get(environment) ?? new Snapshot(environment, state);
+        const before = held.get(environment);
+        const snapshot = before ?? new Snapshot(environment, state);
+        const from = snapshot.revision;
         snapshot.apply(state);
         held.set(environment, snapshot);
+        if (before && snapshot.revision > from) onAdvance(environment, snapshot.revision);
         return snapshot;
       })().finally(() => loading.delete(environment));
       loading.set(environment, pending);
@@ -80,12 +90,14 @@ export function createSnapshots({ store, onStoreError = () => {}, onCatchUp = ()
 
   async function catchUp(snapshot: Snapshot): Promise<void> {
     onCatchUp();
+    const from = snapshot.revision;
     const changes = await store.changesSince(snapshot.environment, snapshot.revision);
     if (!changes) {
       missing(snapshot.environment);
       return;
     }
     snapshot.apply(changes);
+    if (snapshot.revision > from) onAdvance(snapshot.environment, snapshot.revision);
   }
 
   return {
@@ -124,7 +136,8 @@ export function createSnapshots({ store, onStoreError = () => {}, onCatchUp = ()
       return enqueue(environment, async () => {
         const snapshot = held.get(environment);
         if (!snapshot || snapshot.revision >= change.revision) return;
-        if (!snapshot.apply(change, { next: true })) await catchUp(snapshot);
+        if (snapshot.apply(change, { next: true })) onAdvance(environment, snapshot.revision);
+        else await catchUp(snapshot);
       });
     },
 

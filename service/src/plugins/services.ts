@@ -6,6 +6,9 @@ import { createRedisBus, type Invalidation, localBus } from '../cache/invalidati
 import { createRedisCache } from '../cache/redis-cache.ts';
 import { createSharedEntries } from '../cache/shared-entries.ts';
 import { type Config, warmEnvironments } from '../config.ts';
+import { createEventStreams, type EventStreams } from '../events/event-streams.ts';
+import { signingKey } from '../events/signing-key.ts';
+import { createTickets, type Tickets } from '../events/tickets.ts';
 import { createFlagService, type FlagService } from '../flags/flag-service.ts';
 import { createPrismaFlagStore } from '../flags/prisma-flag-store.ts';
 import { instrument } from '../metrics.ts';
@@ -17,6 +20,10 @@ declare module 'fastify' {
     config: Config;
     flags: FlagService;
     tokens: TokenService;
+    /** Signs and verifies event-stream tickets. */
+    tickets: Tickets;
+    /** The event streams open on this instance. */
+    events: EventStreams;
   }
 }
 
@@ -61,6 +68,18 @@ export default fp<{ config: Config }>(
       : localBus;
 
     app.decorate('config', config);
+    // Open event streams hear of every revision a snapshot reaches, and end at shutdown, so their
+    // clients reconnect to another instance.
+    const events = createEventStreams({
+      maxStreams: config.MAX_EVENT_STREAMS,
+      heartbeatMs: config.EVENTS_HEARTBEAT_SECONDS * 1000,
+      metrics,
+    });
+    app.decorate('events', events);
+    app.addHook('preClose', (done) => {
+      events.endAll();
+      done();
+    });
     app.decorate(
       'flags',
       createFlagService({
@@ -69,6 +88,7 @@ export default fp<{ config: Config }>(
         bus,
         metrics,
         onStoreError,
+        onAdvance: events.advanced,
       }),
     );
     // The catch-up interval: changes no message announced (lost, Redis down, a peer that died
@@ -80,10 +100,13 @@ export default fp<{ config: Config }>(
       store: instrument(createPrismaTokenStore(db), metrics.dbQueryDuration),
       bus,
       onStoreError,
+      // A revoked token's streams end with it.
+      onTokenChanged: (id) => tokens.isLive(id) || events.endToken(id),
     });
     app.decorate('tokens', tokens);
 
     const embedded = app.database.kind === 'embedded';
+    app.decorate('tickets', createTickets(await signingKey(config, embedded, log)));
     const { secret, outcome } = await tokens.bootstrap(config.ADMIN_TOKEN, embedded);
     if (secret) {
       // Shown once, in embedded mode only, so a newcomer can call the admin API right away.

@@ -10,7 +10,6 @@ import { KEY } from '../config.ts';
 import { DomainError } from '../errors.ts';
 import type { KeyedEvaluation } from '../flags/flag-service.ts';
 import { type Evaluation, type EvaluationContext, REASONS } from '../flags/rule-schemas.ts';
-import { allowCors } from '../plugins/cors.ts';
 import { describe } from '../plugins/errors.ts';
 import { limitPerToken } from '../plugins/rate-limit.ts';
 import { errorResponses, Nullable, Strict } from '../schema.ts';
@@ -47,6 +46,36 @@ const NotFound = Type.Object({
   errorDetails: Type.String(),
 });
 const BulkFailure = Type.Object({ errorCode: Type.String(), errorDetails: Type.String() });
+const EventStream = Type.Object({
+  type: Type.Literal('sse'),
+  url: Type.String({ description: 'GET it as server-sent events; it carries a ticket, never the API token' }),
+  inactivityDelaySec: Type.Integer({
+    description: 'how long a hidden page keeps its stream open before closing it (ADR-0008)',
+  }),
+});
+const BulkQuery = Strict({
+  ...EnvironmentQuery.properties,
+  flagConfigEtag: Type.Optional(
+    Type.String({
+      maxLength: 300,
+      description:
+        'the etag of the event that asked for this refetch: answered from a snapshot at least that new',
+    }),
+  ),
+  flagConfigLastModified: Type.Optional(
+    Type.String({ maxLength: 40, description: 'the lastModified of that event (informational)' }),
+  ),
+});
+/** How long a refetch may wait for this instance to reach the revision its event named. */
+const CATCH_UP_WAIT_MS = 1000;
+/** How long a hidden page keeps its event stream (the web provider's own default). */
+const INACTIVITY_DELAY_SEC = 120;
+
+/** The revision an event's etag names for `environment` (`"development-42"`); else undefined. */
+function revisionNamed(etag: string | undefined, environment: string): number | undefined {
+  const match = etag === undefined ? null : /^(?:W\/)?"?(.+)-(\d{1,15})"?$/.exec(etag);
+  return match && match[1] === environment ? Number(match[2]) : undefined;
+}
 
 /** Thrown for a request the spec answers with an evaluationFailure body. */
 class OfrepFailure extends Error {
@@ -130,8 +159,6 @@ const ofrep: FastifyPluginAsyncTypebox = async (app) => {
   // context, the way a fleet of clients with the same context polls; a new revision never matches.
   const bulkBodies = new Map<string, string>();
   let bulkBytes = 0;
-  // CORS first: a browser's preflight carries no token.
-  await allowCors(app);
   app.addHook('onRequest', app.requireToken('read'));
   await limitPerToken(app, 'evaluations');
   // A context nested deeper than anything evaluates would only make the bulk ETag overflow the
@@ -209,10 +236,13 @@ const ofrep: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['ofrep'],
         summary: 'Evaluate every flag of the environment for a context (OFREP); If-None-Match answers 304',
-        querystring: EnvironmentQuery,
+        querystring: BulkQuery,
         body: EvaluationRequest,
         response: {
-          200: Type.Object({ flags: Type.Array(Type.Union([Success, Failure])) }),
+          200: Type.Object({
+            flags: Type.Array(Type.Union([Success, Failure])),
+            eventStreams: Type.Array(EventStream),
+          }),
           304: Type.Null(),
           400: BulkFailure,
           ...errorResponses(401, 403, 429),
@@ -222,6 +252,8 @@ const ofrep: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const environment = request.environmentFor(request.query.environment);
       const context = contextOf(request.body);
+      const wanted = revisionNamed(request.query.flagConfigEtag, environment);
+      if (wanted !== undefined) await app.flags.follow(environment, wanted, CATCH_UP_WAIT_MS);
       const bulk = await app.flags.bulk(environment);
       const etag = bulkETag(environment, bulk.revision, context);
       if (notModified(request, reply as FastifyReply, etag)) return reply.code(304).send(null);
@@ -234,7 +266,7 @@ const ofrep: FastifyPluginAsyncTypebox = async (app) => {
             ? JSON.stringify(shape({ key, ...result }))
             : successJson(key, result).json;
         });
-        body = `{"flags":[${entries.join(',')}]}`;
+        body = `{"flags":[${entries.join(',')}]`;
         bulkBytes += body.length;
         if (bulkBytes > MAX_BULK_BYTES) {
           bulkBodies.clear();
@@ -242,7 +274,10 @@ const ofrep: FastifyPluginAsyncTypebox = async (app) => {
         }
         bulkBodies.set(etag, body);
       }
-      return (reply as FastifyReply).type(JSON_TYPE).send(body);
+      const ticket = app.tickets.issue({ tokenId: request.token.id, environment });
+      const url = `${app.config.PUBLIC_URL?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`}/ofrep/v1/events?ticket=${ticket}`;
+      const streams = JSON.stringify([{ type: 'sse', url, inactivityDelaySec: INACTIVITY_DELAY_SEC }]);
+      return (reply as FastifyReply).type(JSON_TYPE).send(`${body},"eventStreams":${streams}}`);
     },
   );
 

@@ -37,9 +37,9 @@ export function createPrismaTokenStore(db: Db): TokenStore {
       return row && toToken(row);
     },
 
-    async knownHashes() {
-      const rows = await db.apiToken.findMany({ select: { secretHash: true } });
-      return rows.map((r) => r.secretHash);
+    async knownTokens() {
+      const rows = await db.apiToken.findMany({ select: { id: true, secretHash: true, revokedAt: true } });
+      return rows.map((r) => ({ id: r.id, secretHash: r.secretHash, live: r.revokedAt === null }));
     },
 
     async list() {

@@ -31,6 +31,8 @@ interface Deps {
   cacheTtlMs?: number;
   /** Told about store failures: a lastUsedAt write, or a lookup answered from an expired entry. */
   onStoreError?: (err: unknown) => void;
+  /** Told when token `id` may have stopped being live (revoked here, or a change announced elsewhere, once re-read). */
+  onTokenChanged?: (id: string) => void;
 }
 
 export function createTokenService({
@@ -38,6 +40,7 @@ export function createTokenService({
   bus = localBus,
   cacheTtlMs = 30_000,
   onStoreError = () => {},
+  onTokenChanged = () => {},
 }: Deps) {
   // Keyed by the presented secret, so a hit costs no hashing; only a miss hashes and asks the
   // store. Expired entries stay until evicted: while the database is down they still vouch.
@@ -63,14 +66,17 @@ export function createTokenService({
 
   /** Hashes of every token (a revoked one is told so), as of `knownAt`; undefined until first read. */
   let known: Set<string> | undefined;
+  /** Ids of the tokens not revoked, as of `knownAt`: what an event-stream ticket is checked against. */
+  let liveIds = new Set<string>();
   let knownAt = 0;
   let refreshing: Promise<void> | undefined;
 
   function refreshKnown(): Promise<void> {
     refreshing ??= store
-      .knownHashes()
-      .then((hashes) => {
-        known = new Set(hashes);
+      .knownTokens()
+      .then((tokens) => {
+        known = new Set(tokens.map((token) => token.secretHash));
+        liveIds = new Set(tokens.filter((token) => token.live).map((token) => token.id));
         knownAt = Date.now();
       })
       .finally(() => {
@@ -132,6 +138,7 @@ export function createTokenService({
     try {
       const token = await store.findByHash(hash);
       if (token) known?.add(hash);
+      if (token && !token.revokedAt) liveIds.add(token.id);
       // A refreshed entry keeps the time of the last lastUsedAt write.
       const touchedAt = verified.get(secret, { allowStale: true })?.touchedAt ?? 0;
       const entry = { token, touchedAt };
@@ -155,19 +162,23 @@ export function createTokenService({
 
   async function forgetEverywhere(id: string) {
     forget(id);
+    onTokenChanged(id);
     await bus.publish({ type: 'token', id });
   }
 
   /** Token `id` was minted, revoked or rotated here or elsewhere: trust nothing cached of it. */
   function changed(id: string) {
     forget(id);
-    refreshKnown().catch(onStoreError);
+    refreshKnown()
+      .then(() => onTokenChanged(id))
+      .catch(onStoreError);
   }
 
   async function setBootstrap(secret: string) {
     const secretHash = hashSecret(secret);
     const { outcome, id } = await store.setNamedAdminToken(BOOTSTRAP_TOKEN_NAME, secretHash);
     known?.add(secretHash);
+    liveIds.add(id);
     // Instances may still trust the old secret from their caches.
     if (outcome === 'rotated') await forgetEverywhere(id);
     return outcome;
@@ -179,6 +190,7 @@ export function createTokenService({
       const secretHash = hashSecret(secret);
       const token = await store.create({ ...input, secretHash }, actor);
       known?.add(secretHash);
+      liveIds.add(token.id);
       await bus.publish({ type: 'token', id: token.id });
       return { ...token, token: secret };
     },
@@ -188,11 +200,18 @@ export function createTokenService({
     async revoke(id: string, actor: string): Promise<void> {
       const revoked = await store.revoke(id, actor);
       if (!revoked) throw errors.tokenNotFound(id);
+      liveIds.delete(id);
       await forgetEverywhere(id);
     },
 
     /** Another instance minted, revoked or rotated token `id`. */
     changed,
+
+    /**
+     * Whether token `id` was live when the tokens were last read (or was minted here since):
+     * what an event-stream ticket needs, without a query.
+     */
+    isLive: (id: string) => liveIds.has(id),
 
     /** Reads the hashes of every token; at start, and now and then. */
     refreshKnown,

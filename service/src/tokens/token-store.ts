@@ -6,7 +6,8 @@ export interface TokenStore {
   create(input: MintTokenInput & { secretHash: string }, actor: string): Promise<Token>;
   findByHash(secretHash: string): Promise<Token | null>;
   /** The hashes of every token, revoked ones too: small, and all an instance needs to refuse an unknown secret. */
-  knownHashes(): Promise<string[]>;
+  /** Every token's id and hash, and whether it is live (not revoked). */
+  knownTokens(): Promise<{ id: string; secretHash: string; live: boolean }[]>;
   list(): Promise<Token[]>;
   /** Revokes and audits; returns the token with its hash, or null when the id is unknown. */
   revoke(id: string, actor: string): Promise<{ token: Token; secretHash: string } | null>;

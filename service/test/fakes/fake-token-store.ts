@@ -5,7 +5,7 @@ import type { TokenStore } from '../../src/tokens/token-store.ts';
 
 export function createFakeTokenStore() {
   const rows = new Map<string, { token: Token; secretHash: string }>();
-  const calls = { findByHash: 0, touch: 0, knownHashes: 0 };
+  const calls = { findByHash: 0, touch: 0, knownTokens: 0 };
   const store: TokenStore = {
     async create({ name, scope, environment, secretHash }) {
       const token: Token = {
@@ -24,9 +24,13 @@ export function createFakeTokenStore() {
       calls.findByHash += 1;
       return [...rows.values()].find((r) => r.secretHash === secretHash)?.token ?? null;
     },
-    async knownHashes() {
-      calls.knownHashes += 1;
-      return [...rows.values()].map((r) => r.secretHash);
+    async knownTokens() {
+      calls.knownTokens += 1;
+      return [...rows.values()].map((r) => ({
+        id: r.token.id,
+        secretHash: r.secretHash,
+        live: !r.token.revokedAt,
+      }));
     },
     async list() {
       return [...rows.values()].map((r) => r.token);

@@ -80,8 +80,12 @@ export async function bothTransports(t: Test, app: App) {
   }
 
   return async function send(options: InjectOptions): Promise<Response> {
-    // The same request id for both, so the echoed header is comparable too.
-    const headers = { 'x-request-id': `both-${++sequence}`, ...(options.headers as Record<string, string>) };
+    // The same request id and host for both, so what echoes them (a header, a URL) is comparable.
+    const headers = {
+      'x-request-id': `both-${++sequence}`,
+      host: 'flagstone.test',
+      ...(options.headers as Record<string, string>),
+    };
     const injected = await app.inject({ ...options, headers });
     const http = await overHttp(options, headers);
     t.strictSame(

@@ -122,7 +122,7 @@ t.test('unknown secrets: refused from the set of token hashes, without a store l
   const { tokens, calls } = setup();
   const { token } = await tokens.mint({ name: 'svc', scope: 'read' }, 'admin');
   await tokens.refreshKnown();
-  const reads = calls.knownHashes;
+  const reads = calls.knownTokens;
   const refused = await Promise.allSettled(
     Array.from({ length: 2000 }, async (_, i) => tokens.authenticate(`fs_unknown-${i}`)),
   );
@@ -130,10 +130,10 @@ t.test('unknown secrets: refused from the set of token hashes, without a store l
     refused.every((r) => r.status === 'rejected' && /Unknown API token/.test(String(r.reason))),
     'all 401',
   );
-  const queries = calls.findByHash + calls.knownHashes - reads;
+  const queries = calls.findByHash + calls.knownTokens - reads;
   t.comment(`${queries} store queries for 2,000 unknown secrets`);
   t.ok(queries <= 20, 'at most 1 % reached the store');
-  t.ok(calls.knownHashes - reads <= 1, 'the set was read again at most once');
+  t.ok(calls.knownTokens - reads <= 1, 'the set was read again at most once');
   t.equal((await tokens.authenticate(token)).name, 'svc', 'a known token still works');
 });
 

@@ -1,0 +1,122 @@
+// The event streams this instance holds open (GET /ofrep/v1/events, OFREP ADR-0008): per
+// environment, the responses of the clients following it. When a snapshot moves to a newer
+// revision, however this instance learned of it, each stream of that environment gets one
+// `refetchEvaluation` event whose id is the revision. A comment every heartbeat keeps idle
+// proxies from closing them. Written by hand rather than through an SSE library: the frames are
+// three lines, and a stream should cost little more than its socket (service/bench/README.md).
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Metrics } from '../metrics.ts';
+import { quoted } from '../routes/http.ts';
+
+interface Stream {
+  res: ServerResponse;
+  tokenId: string;
+}
+
+export interface EventStreamsDeps {
+  /** The streams one instance keeps open; past it, `full` is true. */
+  maxStreams: number;
+  heartbeatMs: number;
+  metrics: Pick<Metrics, 'eventStreams' | 'eventsSent'>;
+}
+
+/** What a client asks to follow, and where it has got to. */
+export interface Follow {
+  environment: string;
+  tokenId: string;
+  /** The environment's revision now. */
+  revision: number;
+}
+
+/** The ETag an event names: the revision's, as the list's ETag is (`"development-42"`). */
+export const revisionETag = (environment: string, revision: number) => quoted(`${environment}-${revision}`);
+
+/** The revision a client last saw, from its Last-Event-ID; undefined when it sent none we issued. */
+function lastSeen(req: IncomingMessage): number | undefined {
+  const header = req.headers['last-event-id'];
+  return typeof header === 'string' && /^\d{1,15}$/.test(header) ? Number(header) : undefined;
+}
+
+const frame = (environment: string, revision: number) =>
+  `id: ${revision}\nevent: message\ndata: ${JSON.stringify({
+    type: 'refetchEvaluation',
+    etag: revisionETag(environment, revision),
+    lastModified: Math.floor(Date.now() / 1000),
+  })}\n\n`;
+
+export function createEventStreams({ maxStreams, heartbeatMs, metrics }: EventStreamsDeps) {
+  const byEnvironment = new Map<string, Set<Stream>>();
+  let open = 0;
+
+  function every(work: (stream: Stream) => void) {
+    for (const streams of byEnvironment.values()) for (const stream of streams) work(stream);
+  }
+  const heartbeat = setInterval(() => every(({ res }) => res.write(':\n\n')), heartbeatMs).unref();
+
+  return {
+    /** True when no more streams may be opened here. */
+    get full() {
+      return open >= maxStreams;
+    },
+
+    /**
+     * Starts the stream on `res` (headers are `headers` plus the event-stream ones). A client
+     * that saw an older revision (Last-Event-ID) gets one event at once.
+     */
+    open(
+      req: IncomingMessage,
+      res: ServerResponse,
+      { environment, tokenId, revision }: Follow,
+      headers: OutgoingHttpHeaders,
+    ) {
+      res.writeHead(200, {
+        ...headers,
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        'x-accel-buffering': 'no',
+      });
+      req.socket.setNoDelay(true);
+      const seen = lastSeen(req);
+      res.write(seen !== undefined && seen < revision ? frame(environment, revision) : ':\n\n');
+      let streams = byEnvironment.get(environment);
+      if (!streams) byEnvironment.set(environment, (streams = new Set()));
+      const stream = { res, tokenId };
+      streams.add(stream);
+      open += 1;
+      metrics.eventStreams.set(open);
+      res.once('close', () => {
+        streams.delete(stream);
+        if (streams.size === 0 && byEnvironment.get(environment) === streams)
+          byEnvironment.delete(environment);
+        open -= 1;
+        metrics.eventStreams.set(open);
+      });
+    },
+
+    /** The environment's snapshot reached `revision`: every stream following it is told. */
+    advanced(environment: string, revision: number) {
+      const streams = byEnvironment.get(environment);
+      if (!streams) return;
+      const text = frame(environment, revision);
+      for (const { res } of streams) res.write(text);
+      metrics.eventsSent.inc(streams.size);
+    },
+
+    /** Ends the streams of token `id` (it was revoked). */
+    endToken(id: string) {
+      every((stream) => stream.tokenId === id && stream.res.end());
+    },
+
+    /** Ends every stream (shutdown): clients reconnect, to another instance. */
+    endAll() {
+      clearInterval(heartbeat);
+      every(({ res }) => res.end());
+    },
+
+    get size() {
+      return open;
+    },
+  };
+}
+
+export type EventStreams = ReturnType<typeof createEventStreams>;
