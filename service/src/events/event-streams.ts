@@ -8,6 +8,8 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { Metrics } from '../metrics.ts';
 import { quoted } from '../routes/http.ts';
 
+const RECONNECT_MS = 1000;
+
 interface Stream {
   res: ServerResponse;
   tokenId: string;
@@ -77,7 +79,9 @@ export function createEventStreams({ maxStreams, heartbeatMs, metrics }: EventSt
       });
       req.socket.setNoDelay(true);
       const seen = lastSeen(req);
-      res.write(seen !== undefined && seen < revision ? frame(environment, revision) : ':\n\n');
+      // A client whose stream ends (this instance stopping) reconnects after a second.
+      res.write(`retry: ${RECONNECT_MS}\n\n`);
+      if (seen !== undefined && seen < revision) res.write(frame(environment, revision));
       let streams = byEnvironment.get(environment);
       if (!streams) byEnvironment.set(environment, (streams = new Set()));
       const stream = { res, tokenId };

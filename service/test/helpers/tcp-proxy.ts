@@ -1,5 +1,6 @@
 // A loopback TCP proxy a test can cut: the service behind it sees its database vanish
 // (connections reset, new ones refused) while the real server keeps running for everyone else.
+// `retarget` sends new connections elsewhere, as a load balancer does when a target leaves.
 // `delayMs` holds each new connection that long before it reaches the server: a slow network.
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -10,6 +11,8 @@ export interface TcpProxy {
   cut(): Promise<void>;
   /** Listens again on the same port. */
   restore(): Promise<void>;
+  /** Sends new connections to another port from now on (a load balancer taking a target out). */
+  retarget(port: number): void;
 }
 
 export async function tcpProxy(
@@ -17,6 +20,7 @@ export async function tcpProxy(
   { targetHost = '127.0.0.1', delayMs = 0 } = {},
 ): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  let target = targetPort;
   let server: Server | undefined;
   let port = 0;
   const listen = async () => {
@@ -31,7 +35,7 @@ export async function tcpProxy(
     port = (server.address() as { port: number }).port;
   };
   const join = (client: Socket) => {
-    const upstream = connect(targetPort, targetHost);
+    const upstream = connect(target, targetHost);
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on('close', () => sockets.delete(s));
@@ -54,5 +58,8 @@ export async function tcpProxy(
       await closed;
     },
     restore: listen,
+    retarget(port) {
+      target = port;
+    },
   };
 }
