@@ -52,9 +52,10 @@ typecheck: deps ## type-check without emitting
 
 check: lint typecheck test ## everything CI runs
 
-bench: deps ## read-path and scale benchmarks against PostgreSQL and Redis (writes bench-results/)
+bench: deps ## read-path, scale and event-stream benchmarks against PostgreSQL and Redis (writes bench-results/)
 	node service/bench/run.ts
 	node service/bench/scale.ts
+	node service/bench/streams.ts
 	node --expose-gc service/bench/tick-shape.ts
 
 migrate: deps ## apply the migrations to DATABASE_URL (prisma migrate deploy)

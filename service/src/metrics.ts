@@ -172,6 +172,12 @@ export function createMetrics(registry = new Registry()) {
       help: 'Event streams (GET /ofrep/v1/events) open on this instance',
       registers,
     }),
+    eventBroadcastDuration: new Histogram({
+      name: 'flagstone_event_broadcast_seconds',
+      help: "Writing one change's event to every open stream of its environment",
+      buckets: SECONDS,
+      registers,
+    }),
     eventsSent: new Counter({
       name: 'flagstone_events_sent_total',
       help: 'refetchEvaluation events written to open event streams',

@@ -19,7 +19,7 @@ export interface EventStreamsDeps {
   /** The streams one instance keeps open; past it, `full` is true. */
   maxStreams: number;
   heartbeatMs: number;
-  metrics: Pick<Metrics, 'eventStreams' | 'eventsSent'>;
+  metrics: Pick<Metrics, 'eventStreams' | 'eventsSent' | 'eventBroadcastDuration'>;
 }
 
 /** What a client asks to follow, and where it has got to. */
@@ -101,9 +101,11 @@ export function createEventStreams({ maxStreams, heartbeatMs, metrics }: EventSt
     advanced(environment: string, revision: number) {
       const streams = byEnvironment.get(environment);
       if (!streams) return;
+      const started = performance.now();
       const text = frame(environment, revision);
       for (const { res } of streams) res.write(text);
       metrics.eventsSent.inc(streams.size);
+      metrics.eventBroadcastDuration.observe((performance.now() - started) / 1000);
     },
 
     /** Ends the streams of token `id` (it was revoked). */
