@@ -2,6 +2,7 @@
 // one stack per entry of `environments`; `resolveSettings` fills the documented defaults and throws a
 // SettingsError at synth time when a value is out of range or unsafe.
 import { isIpv4Cidr } from './lib/cidr.ts';
+import { IDLE_TIMEOUT_SECONDS as LOAD_BALANCER_IDLE_TIMEOUT_SECONDS } from './lib/load-balancer.ts';
 
 export type EnvironmentName = 'staging' | 'production';
 
@@ -132,6 +133,28 @@ export interface EnvironmentSettings {
      */
     defaultEnvironment?: string;
     /**
+     * CORS_ORIGINS: origins whose browser apps may call the read and OFREP APIs, e.g.
+     * ['https://app.example.com'].
+     * @default []
+     */
+    corsOrigins?: readonly string[];
+    /**
+     * PUBLIC_URL: the URL clients reach the service at (event-stream URLs name it), e.g.
+     * 'https://flags.example.com'. Unset: the Host of each request.
+     */
+    publicUrl?: string;
+    /**
+     * EVENTS_HEARTBEAT_SECONDS: how often an idle event stream gets a comment; below the load
+     * balancer's idle timeout (60 s), or it closes quiet streams.
+     * @default 15
+     */
+    eventsHeartbeatSeconds?: number;
+    /**
+     * MAX_EVENT_STREAMS: event streams one task keeps open.
+     * @default 10000
+     */
+    maxEventStreams?: number;
+    /**
      * CACHE_TTL_SECONDS: the Redis cache lifetime.
      * @default 300
      */
@@ -241,7 +264,8 @@ export interface ResolvedSettings {
     certificateArn: string;
     sslPolicy: string;
   };
-  service: Required<NonNullable<EnvironmentSettings['service']>>;
+  service: Required<Omit<NonNullable<EnvironmentSettings['service']>, 'publicUrl'>> &
+    Pick<NonNullable<EnvironmentSettings['service']>, 'publicUrl'>;
   deployment: Required<EnvironmentSettings['deployment']>;
   cache: Required<NonNullable<EnvironmentSettings['cache']>>;
   database: Required<NonNullable<EnvironmentSettings['database']>>;
@@ -307,6 +331,9 @@ export function resolveSettings(input: EnvironmentSettings): ResolvedSettings {
       cpuTargetPercent: 60,
       requestsPerTaskPerMinute: 3000,
       logLevel: 'info',
+      corsOrigins: [],
+      eventsHeartbeatSeconds: 15,
+      maxEventStreams: 10_000,
       warmEnvironments: ['production'],
       defaultEnvironment: 'production',
       cacheTtlSeconds: 300,
@@ -398,6 +425,19 @@ function validate(s: ResolvedSettings): string[] {
     'service.requestsPerTaskPerMinute must be positive',
   );
   check(isInteger(svc.cacheTtlSeconds, 1, 86_400), 'service.cacheTtlSeconds must be 1-86400');
+  check(
+    svc.corsOrigins.every((origin) => URL.parse(origin)?.origin === origin),
+    'service.corsOrigins must be origins (scheme://host[:port], lowercase, no path)',
+  );
+  check(
+    svc.publicUrl === undefined || /^https?:\/\/[^\s?#]+$/.test(svc.publicUrl),
+    'service.publicUrl must be an http(s) URL',
+  );
+  check(
+    isInteger(svc.eventsHeartbeatSeconds, 1, LOAD_BALANCER_IDLE_TIMEOUT_SECONDS - 1),
+    `service.eventsHeartbeatSeconds must be 1-${LOAD_BALANCER_IDLE_TIMEOUT_SECONDS - 1}: below the load balancer's idle timeout`,
+  );
+  check(isInteger(svc.maxEventStreams, 0, 1_000_000), 'service.maxEventStreams must be 0-1000000');
   check(isInteger(svc.l1TtlMs, 0, 600_000), 'service.l1TtlMs must be 0-600000');
   check(
     /^[A-Za-z0-9:._-]{0,64}$/.test(svc.redisKeyPrefix),

@@ -11,6 +11,12 @@ import { Construct } from 'constructs';
  */
 export const DEFAULT_ROUTED_PATHS = ['/api/*', '/ofrep/*', '/health/*'] as const;
 
+/**
+ * How long the load balancer keeps a connection that carries no bytes: an event stream's
+ * heartbeat (service.eventsHeartbeatSeconds, checked against this) must come sooner.
+ */
+export const IDLE_TIMEOUT_SECONDS = 60;
+
 /** Paths answered 404 by the load balancer itself, before any forwarding rule. */
 export const BLOCKED_PATHS = ['/metrics', '/metrics/*'] as const;
 
@@ -107,7 +113,7 @@ export class LoadBalancer extends Construct {
       securityGroups: [props.securityGroupId],
       dropInvalidHeaderFields: true,
       enableDeletionProtection: props.deletionProtection ?? true,
-      idleTimeout: 60,
+      idleTimeout: IDLE_TIMEOUT_SECONDS,
     });
 
     const targetGroup = (color: 'blue' | 'green') =>

@@ -120,6 +120,13 @@ export class FlagstoneStack extends TerraformStack {
       length: 48,
       recoveryWindowInDays: protect ? 30 : 0,
     });
+    const eventsSigningKey = new GeneratedSecret(this, 'events-signing-key', {
+      name: `${names.prefix}/events-signing-key`,
+      description: 'EVENTS_SIGNING_KEY: signs event-stream tickets; every task must have the same one',
+      kmsKeyArn: encryption.keyArn,
+      length: 64,
+      recoveryWindowInDays: protect ? 30 : 0,
+    });
     const loadBalancer = new LoadBalancer(this, 'load-balancer', {
       name: names.prefix,
       vpcId: network.vpcId,
@@ -158,11 +165,16 @@ export class FlagstoneStack extends TerraformStack {
         DEFAULT_ENVIRONMENT: svc.defaultEnvironment,
         SERVICE_NAME: names.metricsServiceName,
         LOG_LEVEL: svc.logLevel,
+        CORS_ORIGINS: svc.corsOrigins.join(','),
+        EVENTS_HEARTBEAT_SECONDS: String(svc.eventsHeartbeatSeconds),
+        MAX_EVENT_STREAMS: String(svc.maxEventStreams),
+        ...(svc.publicUrl ? { PUBLIC_URL: svc.publicUrl } : {}),
       },
       secrets: {
         DATABASE_URL: database.databaseUrlSecretArn,
         REDIS_AUTH_TOKEN: cache.authTokenSecretArn,
         ADMIN_TOKEN: adminToken.secretArn,
+        EVENTS_SIGNING_KEY: eventsSigningKey.secretArn,
       },
       kmsKeyArn: encryption.keyArn,
       cpu: svc.cpu,

@@ -86,9 +86,13 @@ for (const env of ENVIRONMENTS) {
       const secrets = s.list('aws_secretsmanager_secret');
       t.same(
         secrets.map((x) => x.name).sort(),
-        ['admin-token', 'database-app-password', 'database-url', 'redis-auth-token'].map(
-          (n) => `flagstone-${env}/${n}`,
-        ),
+        [
+          'admin-token',
+          'database-app-password',
+          'database-url',
+          'events-signing-key',
+          'redis-auth-token',
+        ].map((n) => `flagstone-${env}/${n}`),
       );
       for (const secret of secrets) {
         t.equal(secret.kms_key_id, key, `${secret.name} is encrypted with the customer-managed key`);

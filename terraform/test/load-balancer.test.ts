@@ -1,5 +1,10 @@
 import t from 'tap';
-import { BLOCKED_PATHS, DEFAULT_ROUTED_PATHS, matchesPath } from '../lib/load-balancer.ts';
+import {
+  BLOCKED_PATHS,
+  DEFAULT_ROUTED_PATHS,
+  IDLE_TIMEOUT_SECONDS,
+  matchesPath,
+} from '../lib/load-balancer.ts';
 import { environments } from '../settings.ts';
 import { ENVIRONMENTS, type Json, type Synthesized, synthEnvironment } from './helpers.ts';
 
@@ -97,6 +102,31 @@ for (const env of ENVIRONMENTS) {
       (production.lifecycle as Json).ignore_changes,
       ['action'],
       'Terraform does not undo ECS traffic shifts',
+    );
+  });
+}
+
+for (const env of ENVIRONMENTS) {
+  t.test(`${env}: event streams are routed, and their heartbeat comes before the idle timeout`, async (t) => {
+    const s = synthEnvironment(env);
+    t.equal(route(s, '/ofrep/v1/events'), 'forward', 'GET /ofrep/v1/events reaches the service');
+    const idle = s.one('aws_lb').idle_timeout as number;
+    t.equal(idle, IDLE_TIMEOUT_SECONDS);
+    const container = JSON.parse(
+      s.named('aws_ecs_task_definition', 'service_task').container_definitions as string,
+    )[0];
+    const heartbeat = Number(
+      (container.environment as { name: string; value: string }[]).find(
+        (e) => e.name === 'EVENTS_HEARTBEAT_SECONDS',
+      )!.value,
+    );
+    t.ok(
+      heartbeat < idle,
+      `a heartbeat every ${heartbeat} s keeps a quiet stream inside the ${idle} s idle timeout`,
+    );
+    t.ok(
+      environments[env].service?.eventsHeartbeatSeconds === undefined ||
+        heartbeat === environments[env].service?.eventsHeartbeatSeconds,
     );
   });
 }

@@ -34,6 +34,7 @@ for (const env of ENVIRONMENTS) {
     ADMIN_TOKEN: secretRef('admin-token_value'),
     DATABASE_URL: secretRef('database_url-value'),
     REDIS_AUTH_TOKEN: secretRef('cache_auth-token_value'),
+    EVENTS_SIGNING_KEY: secretRef('events-signing-key_value'),
   };
 
   t.test(`${env}: Fargate ARM64 task with health check, awslogs and secrets`, async (t) => {
@@ -62,17 +63,20 @@ for (const env of ENVIRONMENTS) {
     t.same(
       Object.fromEntries(container!.secrets.map((x) => [x.name, x.valueFrom])),
       appSecrets,
-      'DATABASE_URL, REDIS_AUTH_TOKEN and ADMIN_TOKEN come from Secrets Manager',
+      'DATABASE_URL, REDIS_AUTH_TOKEN, ADMIN_TOKEN and EVENTS_SIGNING_KEY come from Secrets Manager',
     );
     const environment = Object.fromEntries(container!.environment.map((e) => [e.name, e.value]));
     for (const name of Object.keys(appSecrets))
       t.notOk(name in environment, `${name} is never plain environment`);
     t.same(Object.keys(environment).sort(), [
       'CACHE_TTL_SECONDS',
+      'CORS_ORIGINS',
       'DEFAULT_ENVIRONMENT',
+      'EVENTS_HEARTBEAT_SECONDS',
       'HOST',
       'L1_TTL_MS',
       'LOG_LEVEL',
+      'MAX_EVENT_STREAMS',
       'PORT',
       'REDIS_KEY_PREFIX',
       'REDIS_URL',
@@ -87,6 +91,8 @@ for (const env of ENVIRONMENTS) {
     );
     t.equal(environment.SERVICE_NAME, `flagstone-${env}`);
     t.equal(environment.WARM_ENVIRONMENTS, 'production');
+    t.equal(environment.CORS_ORIGINS, '', 'no browser origins unless the settings name them');
+    t.equal(environment.EVENTS_HEARTBEAT_SECONDS, '15');
   });
 
   t.test(`${env}: least-privilege execution role, empty task role`, async (t) => {
@@ -95,7 +101,7 @@ for (const env of ENVIRONMENTS) {
     t.same(
       asList(bySid.ReadTaskSecrets!.Resource).sort(),
       Object.values(appSecrets).sort(),
-      'exactly the three secrets',
+      'exactly the four secrets',
     );
     t.same(asList(bySid.ReadTaskSecrets!.Action), ['secretsmanager:GetSecretValue']);
     t.equal(

@@ -27,6 +27,12 @@ Object {
         "password_length": 40,
         "require_each_included_type": true,
       },
+      "events-signing-key_generated_D76E12AC": Object {
+        "exclude_punctuation": true,
+        "include_space": false,
+        "password_length": 64,
+        "require_each_included_type": true,
+      },
     },
   },
   "output": Object {
@@ -812,7 +818,7 @@ Object {
         },
       },
       "service_task_93374F48": Object {
-        "container_definitions": "[{\\"name\\":\\"flagstone\\",\\"image\\":\\"\${aws_ecr_repository.registry_repository_BAFE171E.repository_url}:\${var.image_tag}\\",\\"essential\\":true,\\"portMappings\\":[{\\"name\\":\\"http\\",\\"containerPort\\":3000,\\"protocol\\":\\"tcp\\"}],\\"environment\\":[{\\"name\\":\\"CACHE_TTL_SECONDS\\",\\"value\\":\\"300\\"},{\\"name\\":\\"DEFAULT_ENVIRONMENT\\",\\"value\\":\\"production\\"},{\\"name\\":\\"HOST\\",\\"value\\":\\"0.0.0.0\\"},{\\"name\\":\\"L1_TTL_MS\\",\\"value\\":\\"1000\\"},{\\"name\\":\\"LOG_LEVEL\\",\\"value\\":\\"info\\"},{\\"name\\":\\"PORT\\",\\"value\\":\\"3000\\"},{\\"name\\":\\"REDIS_KEY_PREFIX\\",\\"value\\":\\"flagstone:\\"},{\\"name\\":\\"REDIS_URL\\",\\"value\\":\\"rediss://\${aws_elasticache_replication_group.cache_redis_F9D2CAF5.primary_endpoint_address}:6379\\"},{\\"name\\":\\"SERVICE_NAME\\",\\"value\\":\\"flagstone-production\\"},{\\"name\\":\\"WARM_ENVIRONMENTS\\",\\"value\\":\\"production\\"}],\\"secrets\\":[{\\"name\\":\\"ADMIN_TOKEN\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.admin-token_value_42B83CBC.arn}\\"},{\\"name\\":\\"DATABASE_URL\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.database_url-value_9F650D05.arn}\\"},{\\"name\\":\\"REDIS_AUTH_TOKEN\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.cache_auth-token_value_567E9DA9.arn}\\"}],\\"healthCheck\\":{\\"command\\":[\\"CMD\\",\\"node\\",\\"-e\\",\\"fetch('http://127.0.0.1:3000/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))\\"],\\"interval\\":10,\\"timeout\\":5,\\"retries\\":3,\\"startPeriod\\":30},\\"linuxParameters\\":{\\"initProcessEnabled\\":true},\\"stopTimeout\\":30,\\"logConfiguration\\":{\\"logDriver\\":\\"awslogs\\",\\"options\\":{\\"awslogs-group\\":\\"\${aws_cloudwatch_log_group.cluster_logs_1669D170.name}\\",\\"awslogs-region\\":\\"eu-west-1\\",\\"awslogs-stream-prefix\\":\\"service\\",\\"mode\\":\\"non-blocking\\",\\"max-buffer-size\\":\\"25m\\"}}}]",
+        "container_definitions": "[{\\"name\\":\\"flagstone\\",\\"image\\":\\"\${aws_ecr_repository.registry_repository_BAFE171E.repository_url}:\${var.image_tag}\\",\\"essential\\":true,\\"portMappings\\":[{\\"name\\":\\"http\\",\\"containerPort\\":3000,\\"protocol\\":\\"tcp\\"}],\\"environment\\":[{\\"name\\":\\"CACHE_TTL_SECONDS\\",\\"value\\":\\"300\\"},{\\"name\\":\\"CORS_ORIGINS\\",\\"value\\":\\"\\"},{\\"name\\":\\"DEFAULT_ENVIRONMENT\\",\\"value\\":\\"production\\"},{\\"name\\":\\"EVENTS_HEARTBEAT_SECONDS\\",\\"value\\":\\"15\\"},{\\"name\\":\\"HOST\\",\\"value\\":\\"0.0.0.0\\"},{\\"name\\":\\"L1_TTL_MS\\",\\"value\\":\\"1000\\"},{\\"name\\":\\"LOG_LEVEL\\",\\"value\\":\\"info\\"},{\\"name\\":\\"MAX_EVENT_STREAMS\\",\\"value\\":\\"10000\\"},{\\"name\\":\\"PORT\\",\\"value\\":\\"3000\\"},{\\"name\\":\\"REDIS_KEY_PREFIX\\",\\"value\\":\\"flagstone:\\"},{\\"name\\":\\"REDIS_URL\\",\\"value\\":\\"rediss://\${aws_elasticache_replication_group.cache_redis_F9D2CAF5.primary_endpoint_address}:6379\\"},{\\"name\\":\\"SERVICE_NAME\\",\\"value\\":\\"flagstone-production\\"},{\\"name\\":\\"WARM_ENVIRONMENTS\\",\\"value\\":\\"production\\"}],\\"secrets\\":[{\\"name\\":\\"ADMIN_TOKEN\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.admin-token_value_42B83CBC.arn}\\"},{\\"name\\":\\"DATABASE_URL\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.database_url-value_9F650D05.arn}\\"},{\\"name\\":\\"EVENTS_SIGNING_KEY\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.events-signing-key_value_7A4AC685.arn}\\"},{\\"name\\":\\"REDIS_AUTH_TOKEN\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.cache_auth-token_value_567E9DA9.arn}\\"}],\\"healthCheck\\":{\\"command\\":[\\"CMD\\",\\"node\\",\\"-e\\",\\"fetch('http://127.0.0.1:3000/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))\\"],\\"interval\\":10,\\"timeout\\":5,\\"retries\\":3,\\"startPeriod\\":30},\\"linuxParameters\\":{\\"initProcessEnabled\\":true},\\"stopTimeout\\":30,\\"logConfiguration\\":{\\"logDriver\\":\\"awslogs\\",\\"options\\":{\\"awslogs-group\\":\\"\${aws_cloudwatch_log_group.cluster_logs_1669D170.name}\\",\\"awslogs-region\\":\\"eu-west-1\\",\\"awslogs-stream-prefix\\":\\"service\\",\\"mode\\":\\"non-blocking\\",\\"max-buffer-size\\":\\"25m\\"}}}]",
         "cpu": "1024",
         "execution_role_arn": "\${aws_iam_role.service_execution-role_C3456AA3.arn}",
         "family": "flagstone-production",
@@ -947,7 +953,7 @@ Object {
       },
       "service_execution-role-policy_D242786D": Object {
         "name": "task-execution",
-        "policy": "{\\"Version\\":\\"2012-10-17\\",\\"Statement\\":[{\\"Sid\\":\\"EcrLogin\\",\\"Effect\\":\\"Allow\\",\\"Action\\":\\"ecr:GetAuthorizationToken\\",\\"Resource\\":\\"*\\"},{\\"Sid\\":\\"PullImage\\",\\"Effect\\":\\"Allow\\",\\"Action\\":[\\"ecr:BatchCheckLayerAvailability\\",\\"ecr:GetDownloadUrlForLayer\\",\\"ecr:BatchGetImage\\"],\\"Resource\\":\\"\${aws_ecr_repository.registry_repository_BAFE171E.arn}\\"},{\\"Sid\\":\\"WriteLogs\\",\\"Effect\\":\\"Allow\\",\\"Action\\":[\\"logs:CreateLogStream\\",\\"logs:PutLogEvents\\"],\\"Resource\\":\\"\${aws_cloudwatch_log_group.cluster_logs_1669D170.arn}:log-stream:*\\"},{\\"Sid\\":\\"ReadTaskSecrets\\",\\"Effect\\":\\"Allow\\",\\"Action\\":\\"secretsmanager:GetSecretValue\\",\\"Resource\\":[\\"\${aws_secretsmanager_secret_version.database_url-value_9F650D05.arn}\\",\\"\${aws_secretsmanager_secret_version.cache_auth-token_value_567E9DA9.arn}\\",\\"\${aws_secretsmanager_secret_version.admin-token_value_42B83CBC.arn}\\"]},{\\"Sid\\":\\"DecryptTaskSecrets\\",\\"Effect\\":\\"Allow\\",\\"Action\\":\\"kms:Decrypt\\",\\"Resource\\":\\"\${aws_kms_key.encryption_key_EEB70057.arn}\\",\\"Condition\\":{\\"StringEquals\\":{\\"kms:ViaService\\":\\"secretsmanager.eu-west-1.amazonaws.com\\"}}}]}",
+        "policy": "{\\"Version\\":\\"2012-10-17\\",\\"Statement\\":[{\\"Sid\\":\\"EcrLogin\\",\\"Effect\\":\\"Allow\\",\\"Action\\":\\"ecr:GetAuthorizationToken\\",\\"Resource\\":\\"*\\"},{\\"Sid\\":\\"PullImage\\",\\"Effect\\":\\"Allow\\",\\"Action\\":[\\"ecr:BatchCheckLayerAvailability\\",\\"ecr:GetDownloadUrlForLayer\\",\\"ecr:BatchGetImage\\"],\\"Resource\\":\\"\${aws_ecr_repository.registry_repository_BAFE171E.arn}\\"},{\\"Sid\\":\\"WriteLogs\\",\\"Effect\\":\\"Allow\\",\\"Action\\":[\\"logs:CreateLogStream\\",\\"logs:PutLogEvents\\"],\\"Resource\\":\\"\${aws_cloudwatch_log_group.cluster_logs_1669D170.arn}:log-stream:*\\"},{\\"Sid\\":\\"ReadTaskSecrets\\",\\"Effect\\":\\"Allow\\",\\"Action\\":\\"secretsmanager:GetSecretValue\\",\\"Resource\\":[\\"\${aws_secretsmanager_secret_version.database_url-value_9F650D05.arn}\\",\\"\${aws_secretsmanager_secret_version.cache_auth-token_value_567E9DA9.arn}\\",\\"\${aws_secretsmanager_secret_version.admin-token_value_42B83CBC.arn}\\",\\"\${aws_secretsmanager_secret_version.events-signing-key_value_7A4AC685.arn}\\"]},{\\"Sid\\":\\"DecryptTaskSecrets\\",\\"Effect\\":\\"Allow\\",\\"Action\\":\\"kms:Decrypt\\",\\"Resource\\":\\"\${aws_kms_key.encryption_key_EEB70057.arn}\\",\\"Condition\\":{\\"StringEquals\\":{\\"kms:ViaService\\":\\"secretsmanager.eu-west-1.amazonaws.com\\"}}}]}",
         "role": "\${aws_iam_role.service_execution-role_C3456AA3.id}",
       },
     },
@@ -1235,6 +1241,12 @@ Object {
         "name": "flagstone-production/database-url",
         "recovery_window_in_days": 30,
       },
+      "events-signing-key_secret_2EA1AAF3": Object {
+        "description": "EVENTS_SIGNING_KEY: signs event-stream tickets; every task must have the same one",
+        "kms_key_id": "\${aws_kms_key.encryption_key_EEB70057.arn}",
+        "name": "flagstone-production/events-signing-key",
+        "recovery_window_in_days": 30,
+      },
     },
     "aws_secretsmanager_secret_version": Object {
       "admin-token_value_42B83CBC": Object {
@@ -1270,6 +1282,16 @@ Object {
       "database_url-value_9F650D05": Object {
         "secret_id": "\${aws_secretsmanager_secret.database_url_36F6B158.id}",
         "secret_string": "postgresql://flagstone_app:\${aws_secretsmanager_secret_version.database_app-password_value_11C2F531.secret_string}@\${aws_db_instance.database_postgres_3F7927C4.address}:5432/flagstone?sslmode=require&uselibpqcompat=true",
+      },
+      "events-signing-key_value_7A4AC685": Object {
+        "lifecycle": Object {
+          "ignore_changes": Array [
+            "secret_string",
+            "version_stages",
+          ],
+        },
+        "secret_id": "\${aws_secretsmanager_secret.events-signing-key_secret_2EA1AAF3.id}",
+        "secret_string": "\${data.aws_secretsmanager_random_password.events-signing-key_generated_D76E12AC.random_password}",
       },
     },
     "aws_security_group": Object {
@@ -1533,6 +1555,12 @@ Object {
         "exclude_punctuation": true,
         "include_space": false,
         "password_length": 40,
+        "require_each_included_type": true,
+      },
+      "events-signing-key_generated_D76E12AC": Object {
+        "exclude_punctuation": true,
+        "include_space": false,
+        "password_length": 64,
         "require_each_included_type": true,
       },
     },
@@ -2319,7 +2347,7 @@ Object {
         },
       },
       "service_task_93374F48": Object {
-        "container_definitions": "[{\\"name\\":\\"flagstone\\",\\"image\\":\\"\${aws_ecr_repository.registry_repository_BAFE171E.repository_url}:\${var.image_tag}\\",\\"essential\\":true,\\"portMappings\\":[{\\"name\\":\\"http\\",\\"containerPort\\":3000,\\"protocol\\":\\"tcp\\"}],\\"environment\\":[{\\"name\\":\\"CACHE_TTL_SECONDS\\",\\"value\\":\\"300\\"},{\\"name\\":\\"DEFAULT_ENVIRONMENT\\",\\"value\\":\\"production\\"},{\\"name\\":\\"HOST\\",\\"value\\":\\"0.0.0.0\\"},{\\"name\\":\\"L1_TTL_MS\\",\\"value\\":\\"1000\\"},{\\"name\\":\\"LOG_LEVEL\\",\\"value\\":\\"info\\"},{\\"name\\":\\"PORT\\",\\"value\\":\\"3000\\"},{\\"name\\":\\"REDIS_KEY_PREFIX\\",\\"value\\":\\"flagstone:\\"},{\\"name\\":\\"REDIS_URL\\",\\"value\\":\\"rediss://\${aws_elasticache_replication_group.cache_redis_F9D2CAF5.primary_endpoint_address}:6379\\"},{\\"name\\":\\"SERVICE_NAME\\",\\"value\\":\\"flagstone-staging\\"},{\\"name\\":\\"WARM_ENVIRONMENTS\\",\\"value\\":\\"production\\"}],\\"secrets\\":[{\\"name\\":\\"ADMIN_TOKEN\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.admin-token_value_42B83CBC.arn}\\"},{\\"name\\":\\"DATABASE_URL\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.database_url-value_9F650D05.arn}\\"},{\\"name\\":\\"REDIS_AUTH_TOKEN\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.cache_auth-token_value_567E9DA9.arn}\\"}],\\"healthCheck\\":{\\"command\\":[\\"CMD\\",\\"node\\",\\"-e\\",\\"fetch('http://127.0.0.1:3000/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))\\"],\\"interval\\":10,\\"timeout\\":5,\\"retries\\":3,\\"startPeriod\\":30},\\"linuxParameters\\":{\\"initProcessEnabled\\":true},\\"stopTimeout\\":30,\\"logConfiguration\\":{\\"logDriver\\":\\"awslogs\\",\\"options\\":{\\"awslogs-group\\":\\"\${aws_cloudwatch_log_group.cluster_logs_1669D170.name}\\",\\"awslogs-region\\":\\"eu-west-1\\",\\"awslogs-stream-prefix\\":\\"service\\",\\"mode\\":\\"non-blocking\\",\\"max-buffer-size\\":\\"25m\\"}}}]",
+        "container_definitions": "[{\\"name\\":\\"flagstone\\",\\"image\\":\\"\${aws_ecr_repository.registry_repository_BAFE171E.repository_url}:\${var.image_tag}\\",\\"essential\\":true,\\"portMappings\\":[{\\"name\\":\\"http\\",\\"containerPort\\":3000,\\"protocol\\":\\"tcp\\"}],\\"environment\\":[{\\"name\\":\\"CACHE_TTL_SECONDS\\",\\"value\\":\\"300\\"},{\\"name\\":\\"CORS_ORIGINS\\",\\"value\\":\\"\\"},{\\"name\\":\\"DEFAULT_ENVIRONMENT\\",\\"value\\":\\"production\\"},{\\"name\\":\\"EVENTS_HEARTBEAT_SECONDS\\",\\"value\\":\\"15\\"},{\\"name\\":\\"HOST\\",\\"value\\":\\"0.0.0.0\\"},{\\"name\\":\\"L1_TTL_MS\\",\\"value\\":\\"1000\\"},{\\"name\\":\\"LOG_LEVEL\\",\\"value\\":\\"info\\"},{\\"name\\":\\"MAX_EVENT_STREAMS\\",\\"value\\":\\"10000\\"},{\\"name\\":\\"PORT\\",\\"value\\":\\"3000\\"},{\\"name\\":\\"REDIS_KEY_PREFIX\\",\\"value\\":\\"flagstone:\\"},{\\"name\\":\\"REDIS_URL\\",\\"value\\":\\"rediss://\${aws_elasticache_replication_group.cache_redis_F9D2CAF5.primary_endpoint_address}:6379\\"},{\\"name\\":\\"SERVICE_NAME\\",\\"value\\":\\"flagstone-staging\\"},{\\"name\\":\\"WARM_ENVIRONMENTS\\",\\"value\\":\\"production\\"}],\\"secrets\\":[{\\"name\\":\\"ADMIN_TOKEN\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.admin-token_value_42B83CBC.arn}\\"},{\\"name\\":\\"DATABASE_URL\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.database_url-value_9F650D05.arn}\\"},{\\"name\\":\\"EVENTS_SIGNING_KEY\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.events-signing-key_value_7A4AC685.arn}\\"},{\\"name\\":\\"REDIS_AUTH_TOKEN\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.cache_auth-token_value_567E9DA9.arn}\\"}],\\"healthCheck\\":{\\"command\\":[\\"CMD\\",\\"node\\",\\"-e\\",\\"fetch('http://127.0.0.1:3000/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))\\"],\\"interval\\":10,\\"timeout\\":5,\\"retries\\":3,\\"startPeriod\\":30},\\"linuxParameters\\":{\\"initProcessEnabled\\":true},\\"stopTimeout\\":30,\\"logConfiguration\\":{\\"logDriver\\":\\"awslogs\\",\\"options\\":{\\"awslogs-group\\":\\"\${aws_cloudwatch_log_group.cluster_logs_1669D170.name}\\",\\"awslogs-region\\":\\"eu-west-1\\",\\"awslogs-stream-prefix\\":\\"service\\",\\"mode\\":\\"non-blocking\\",\\"max-buffer-size\\":\\"25m\\"}}}]",
         "cpu": "512",
         "execution_role_arn": "\${aws_iam_role.service_execution-role_C3456AA3.arn}",
         "family": "flagstone-staging",
@@ -2448,7 +2476,7 @@ Object {
       },
       "service_execution-role-policy_D242786D": Object {
         "name": "task-execution",
-        "policy": "{\\"Version\\":\\"2012-10-17\\",\\"Statement\\":[{\\"Sid\\":\\"EcrLogin\\",\\"Effect\\":\\"Allow\\",\\"Action\\":\\"ecr:GetAuthorizationToken\\",\\"Resource\\":\\"*\\"},{\\"Sid\\":\\"PullImage\\",\\"Effect\\":\\"Allow\\",\\"Action\\":[\\"ecr:BatchCheckLayerAvailability\\",\\"ecr:GetDownloadUrlForLayer\\",\\"ecr:BatchGetImage\\"],\\"Resource\\":\\"\${aws_ecr_repository.registry_repository_BAFE171E.arn}\\"},{\\"Sid\\":\\"WriteLogs\\",\\"Effect\\":\\"Allow\\",\\"Action\\":[\\"logs:CreateLogStream\\",\\"logs:PutLogEvents\\"],\\"Resource\\":\\"\${aws_cloudwatch_log_group.cluster_logs_1669D170.arn}:log-stream:*\\"},{\\"Sid\\":\\"ReadTaskSecrets\\",\\"Effect\\":\\"Allow\\",\\"Action\\":\\"secretsmanager:GetSecretValue\\",\\"Resource\\":[\\"\${aws_secretsmanager_secret_version.database_url-value_9F650D05.arn}\\",\\"\${aws_secretsmanager_secret_version.cache_auth-token_value_567E9DA9.arn}\\",\\"\${aws_secretsmanager_secret_version.admin-token_value_42B83CBC.arn}\\"]},{\\"Sid\\":\\"DecryptTaskSecrets\\",\\"Effect\\":\\"Allow\\",\\"Action\\":\\"kms:Decrypt\\",\\"Resource\\":\\"\${aws_kms_key.encryption_key_EEB70057.arn}\\",\\"Condition\\":{\\"StringEquals\\":{\\"kms:ViaService\\":\\"secretsmanager.eu-west-1.amazonaws.com\\"}}}]}",
+        "policy": "{\\"Version\\":\\"2012-10-17\\",\\"Statement\\":[{\\"Sid\\":\\"EcrLogin\\",\\"Effect\\":\\"Allow\\",\\"Action\\":\\"ecr:GetAuthorizationToken\\",\\"Resource\\":\\"*\\"},{\\"Sid\\":\\"PullImage\\",\\"Effect\\":\\"Allow\\",\\"Action\\":[\\"ecr:BatchCheckLayerAvailability\\",\\"ecr:GetDownloadUrlForLayer\\",\\"ecr:BatchGetImage\\"],\\"Resource\\":\\"\${aws_ecr_repository.registry_repository_BAFE171E.arn}\\"},{\\"Sid\\":\\"WriteLogs\\",\\"Effect\\":\\"Allow\\",\\"Action\\":[\\"logs:CreateLogStream\\",\\"logs:PutLogEvents\\"],\\"Resource\\":\\"\${aws_cloudwatch_log_group.cluster_logs_1669D170.arn}:log-stream:*\\"},{\\"Sid\\":\\"ReadTaskSecrets\\",\\"Effect\\":\\"Allow\\",\\"Action\\":\\"secretsmanager:GetSecretValue\\",\\"Resource\\":[\\"\${aws_secretsmanager_secret_version.database_url-value_9F650D05.arn}\\",\\"\${aws_secretsmanager_secret_version.cache_auth-token_value_567E9DA9.arn}\\",\\"\${aws_secretsmanager_secret_version.admin-token_value_42B83CBC.arn}\\",\\"\${aws_secretsmanager_secret_version.events-signing-key_value_7A4AC685.arn}\\"]},{\\"Sid\\":\\"DecryptTaskSecrets\\",\\"Effect\\":\\"Allow\\",\\"Action\\":\\"kms:Decrypt\\",\\"Resource\\":\\"\${aws_kms_key.encryption_key_EEB70057.arn}\\",\\"Condition\\":{\\"StringEquals\\":{\\"kms:ViaService\\":\\"secretsmanager.eu-west-1.amazonaws.com\\"}}}]}",
         "role": "\${aws_iam_role.service_execution-role_C3456AA3.id}",
       },
     },
@@ -2726,6 +2754,12 @@ Object {
         "name": "flagstone-staging/database-url",
         "recovery_window_in_days": 0,
       },
+      "events-signing-key_secret_2EA1AAF3": Object {
+        "description": "EVENTS_SIGNING_KEY: signs event-stream tickets; every task must have the same one",
+        "kms_key_id": "\${aws_kms_key.encryption_key_EEB70057.arn}",
+        "name": "flagstone-staging/events-signing-key",
+        "recovery_window_in_days": 0,
+      },
     },
     "aws_secretsmanager_secret_version": Object {
       "admin-token_value_42B83CBC": Object {
@@ -2761,6 +2795,16 @@ Object {
       "database_url-value_9F650D05": Object {
         "secret_id": "\${aws_secretsmanager_secret.database_url_36F6B158.id}",
         "secret_string": "postgresql://flagstone_app:\${aws_secretsmanager_secret_version.database_app-password_value_11C2F531.secret_string}@\${aws_db_instance.database_postgres_3F7927C4.address}:5432/flagstone?sslmode=require&uselibpqcompat=true",
+      },
+      "events-signing-key_value_7A4AC685": Object {
+        "lifecycle": Object {
+          "ignore_changes": Array [
+            "secret_string",
+            "version_stages",
+          ],
+        },
+        "secret_id": "\${aws_secretsmanager_secret.events-signing-key_secret_2EA1AAF3.id}",
+        "secret_string": "\${data.aws_secretsmanager_random_password.events-signing-key_generated_D76E12AC.random_password}",
       },
     },
     "aws_security_group": Object {
