@@ -42,7 +42,10 @@ const events: FastifyPluginAsyncTypebox = async (app) => {
           `The API token this event-stream ticket was issued for is revoked. ${FRESH_TICKET}`,
         );
       }
-      if (app.events.full) throw errors.streamsFull(app.config.MAX_EVENT_STREAMS);
+      if (app.events.full) {
+        app.telemetry.eventStreamsRefused.inc();
+        throw errors.streamsFull(app.config.MAX_EVENT_STREAMS);
+      }
       const revision = await app.flags.follow(ticket.environment);
       reply.hijack();
       app.events.open(

@@ -158,6 +158,8 @@ t.test(
     const metrics = (await app.inject({ url: '/metrics' })).body;
     t.match(metrics, /^flagstone_event_streams 2$/m);
     t.match(metrics, /^flagstone_events_sent_total 2$/m);
+    t.match(metrics, /^flagstone_event_streams_refused_total 1$/m);
+    t.match(metrics, /^flagstone_event_broadcast_seconds_count 1$/m);
     streams[0]!.close();
     await streams[0]!.ended;
     const again = await openStream(url);
