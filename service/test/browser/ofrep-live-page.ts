@@ -23,7 +23,9 @@ async function follow(baseUrl: string, token: string, key: string): Promise<stri
   const record = () => seen.push({ value: client.getBooleanValue(key, false), at: Date.now() });
   record();
   OpenFeature.addHandler(ProviderEvents.ConfigurationChanged, record);
-  return 'following';
+  // A flag that is off with no off variant: the page's own default, without an error.
+  const { value, reason, errorCode } = client.getStringDetails('banner-text', 'code default');
+  return `following; banner-text: ${value} (${reason}, ${errorCode ?? 'no error'})`;
 }
 
 (globalThis as unknown as { follow: typeof follow }).follow = follow;

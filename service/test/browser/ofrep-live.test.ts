@@ -60,6 +60,12 @@ t.test('a flag flipped on one instance flips in a page following another', async
   const baseUrl = `http://127.0.0.1:${balancer.port}`;
 
   await createFlag(a, { key: 'new-checkout' });
+  await createFlag(a, {
+    key: 'banner-text',
+    type: 'string',
+    variants: { hello: 'Hello', welcome: 'Welcome' },
+    defaultVariant: 'welcome',
+  });
   const { token } = await mintToken(a, { name: 'web', scope: 'read' });
   const follow = async (origin: string) => {
     const page = await browser.newPage();
@@ -101,7 +107,11 @@ t.test('a flag flipped on one instance flips in a page following another', async
   };
 
   const { page, errors, outcome } = await follow(pageOrigin);
-  t.equal(outcome, 'following');
+  t.equal(
+    outcome,
+    'following; banner-text: code default (DISABLED, no error)',
+    'the code default holds here too',
+  );
   t.same(await seenIn(page), [{ value: false, at: (await seenIn(page))[0]!.at }], 'off, as created');
 
   const flippedOn = await flip(true);

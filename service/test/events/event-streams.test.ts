@@ -168,18 +168,30 @@ t.test(
   },
 );
 
-t.test('heartbeats keep an idle stream open; shutdown ends every stream', async (t) => {
-  const { app, base } = await listening(t, { EVENTS_HEARTBEAT_SECONDS: '1' });
-  const { token } = await mintToken(app, { name: 'web', scope: 'read' });
-  const { url } = await bulk(base, token);
-  const stream = await openStream(url);
-  const deadline = Date.now() + 10_000;
-  while (stream.comments() < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  t.ok(stream.comments() >= 3, `${stream.comments()} comments (one at the start, then a heartbeat a second)`);
-  await app.close();
-  await stream.ended;
-  t.pass('closing the app ended the stream, so its client reconnects elsewhere');
-});
+t.test(
+  'heartbeats keep an idle stream open, past the request timeouts; shutdown ends every stream',
+  async (t) => {
+    // The shortest request timeouts: a stream is a response, which they do not limit.
+    const { app, base } = await listening(t, {
+      EVENTS_HEARTBEAT_SECONDS: '1',
+      REQUEST_TIMEOUT_MS: '1000',
+      HEADERS_TIMEOUT_MS: '1000',
+    });
+    const { token } = await mintToken(app, { name: 'web', scope: 'read' });
+    const { url } = await bulk(base, token);
+    const stream = await openStream(url);
+    const deadline = Date.now() + 10_000;
+    while (stream.comments() < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    t.ok(
+      stream.comments() >= 4,
+      `${stream.comments()} comments (one at the start, then a heartbeat a second)`,
+    );
+    t.notOk(stream.closed(), 'still open after three seconds');
+    await app.close();
+    await stream.ended;
+    t.pass('closing the app ended the stream, so its client reconnects elsewhere');
+  },
+);
 
 t.test('CORS: an allowed origin may open a stream', async (t) => {
   const { app, base } = await listening(t, { CORS_ORIGINS: 'https://app.example.com' });

@@ -18,6 +18,8 @@ export interface OpenStream {
   next(ms?: number, seen?: number): Promise<SseEvent>;
   /** Resolves when the server ends the stream. */
   ended: Promise<void>;
+  /** True once it has ended. */
+  closed(): boolean;
   close(): void;
 }
 
@@ -73,6 +75,7 @@ export function openStream(url: string, headers: Record<string, string> = {}): P
           return events[seen]!;
         },
         ended,
+        closed: () => res.closed,
         close: () => req.destroy(),
       });
     });
