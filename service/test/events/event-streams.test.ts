@@ -40,6 +40,8 @@ t.test('the bulk answer names a stream; a change sends one event, the revision a
   const { app, base } = await listening(t);
   await createFlag(app, { key: 'banner' });
   const { token } = await mintToken(app, { name: 'web', scope: 'read' });
+  const hour = () => Math.floor(Date.now() / 3_600_000);
+  const issuedIn = hour();
   const { body, url } = await bulk(base, token);
   t.match(body.eventStreams, [
     {
@@ -76,7 +78,10 @@ t.test('the bulk answer names a stream; a change sends one event, the revision a
     `?flagConfigEtag=${encodeURIComponent(JSON.parse(event.data!).etag)}`,
   );
   t.match(refetched.body.flags, [{ key: 'banner', value: true }], 'the refetch sees the change');
-  t.equal(refetched.url, url, 'the same stream URL within the hour: the provider keeps its connection');
+  // Tickets of one hour are one URL (tickets.test.ts checks the hour boundary on a fixed clock).
+  if (hour() === issuedIn)
+    t.equal(refetched.url, url, 'the same stream URL: the provider keeps its connection');
+  else t.comment('an hour began between the two answers: a new ticket, as it should be');
   stream.close();
 });
 
