@@ -3,7 +3,7 @@
 // shutdown, and a refetch that names a revision this instance has not reached yet.
 import type { AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
-import { admin, bearer, buildTestApp, createFlag, mintToken } from '../helpers/app.ts';
+import { admin, bearer, buildTestApp, createFlag, mintToken, within } from '../helpers/app.ts';
 import type { TestDatabase } from '../helpers/database.ts';
 import { findRedis, testPrefix } from '../helpers/redis.ts';
 import { openStream } from '../helpers/sse.ts';
@@ -166,7 +166,10 @@ t.test(
     t.match(metrics, /^flagstone_event_streams_refused_total 1$/m);
     t.match(metrics, /^flagstone_event_broadcast_seconds_count 1$/m);
     streams[0]!.close();
-    await streams[0]!.ended;
+    // The server learns of the close a moment later: wait for its gauge, then there is room.
+    await within(10_000, async () =>
+      /^flagstone_event_streams 1$/m.test((await app.inject({ url: '/metrics' })).body),
+    );
     const again = await openStream(url);
     t.equal(again.status, 200, 'a closed stream makes room');
     for (const s of [streams[1]!, again]) s.close();
