@@ -82,8 +82,8 @@ export function createEventStreams({ maxStreams, heartbeatMs, metrics }: EventSt
       // A client whose stream ends (this instance stopping) reconnects after a second.
       res.write(`retry: ${RECONNECT_MS}\n\n`);
       if (seen !== undefined && seen < revision) res.write(frame(environment, revision));
-      let streams = byEnvironment.get(environment);
-      if (!streams) byEnvironment.set(environment, (streams = new Set()));
+      const streams = byEnvironment.get(environment) ?? new Set<Stream>();
+      byEnvironment.set(environment, streams);
       const stream = { res, tokenId };
       streams.add(stream);
       open += 1;
