@@ -4,34 +4,25 @@
 // The service runs with its production defaults: auth, metrics, info logging, rate limits.
 // Needs PostgreSQL and Redis.   make bench   (BENCH_SECONDS=8 BENCH_CONNECTIONS=50 BENCH_ROUNDS=3;
 // BENCH_ONLY=OFREP runs the scenarios whose name contains it; BENCH_PIN=1 pins, see below)
-import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
 import { createTestDatabase } from '../test/helpers/database.ts';
 import { findRedis } from '../test/helpers/redis.ts';
-import { here, rssMb, type Server, startServer } from './servers.ts';
+import {
+  CORES,
+  here,
+  PIN,
+  pinLoadGenerator,
+  rssMb,
+  SERVER_CORE,
+  type Server,
+  startServer,
+} from './servers.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const ONLY = process.env.BENCH_ONLY ?? '';
-const CORES = availableParallelism();
-
-/** Whether `taskset` (util-linux) can pin processes to cores here. */
-function canPin() {
-  try {
-    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-// BENCH_PIN=1: servers on the last core, the load generator on the others. Sharing cores, the
-// load generator takes turns with the server it measures and the ratios drift with the
-// scheduler; pinned, each server is held to one core, and a ratio is one of CPU per request.
-const PIN = process.env.BENCH_PIN === '1' && CORES >= 2 && canPin();
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdefgh';
 
 interface Scenario {
@@ -107,8 +98,7 @@ function tenRules() {
 }
 
 async function main() {
-  if (PIN)
-    execFileSync('taskset', ['-a', '-p', '-c', `0-${CORES - 2}`, String(process.pid)], { stdio: 'ignore' });
+  pinLoadGenerator();
   const redisUrl = await findRedis();
   const database = await createTestDatabase();
   if (!redisUrl || database.kind !== 'postgresql')
@@ -124,7 +114,7 @@ async function main() {
   };
   const servers: Server[] = [];
   const launch = async (script: string, env: Record<string, string>) => {
-    const server = await startServer(script, env, PIN ? CORES - 1 : undefined);
+    const server = await startServer(script, env, SERVER_CORE);
     servers.push(server);
     return server;
   };

@@ -1,8 +1,34 @@
 // Server processes for the benchmarks: started on a spare loopback port, known by the line that
 // says where they listen, and measured by their resident memory.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
+
+export const CORES = availableParallelism();
+
+/** Whether `taskset` (util-linux) can pin processes to cores here. */
+function canPin() {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// BENCH_PIN=1: servers on the last core, the load generator on the others. Sharing cores, the
+// load generator takes turns with the server it measures and the results drift with the
+// scheduler; pinned, each server is held to one core.
+export const PIN = process.env.BENCH_PIN === '1' && CORES >= 2 && canPin();
+/** The core servers are started on when pinned. */
+export const SERVER_CORE = PIN ? CORES - 1 : undefined;
+
+/** Holds this process (the load generator) to the cores the servers do not use, when pinned. */
+export function pinLoadGenerator() {
+  if (PIN)
+    execFileSync('taskset', ['-a', '-p', '-c', `0-${CORES - 2}`, String(process.pid)], { stdio: 'ignore' });
+}
 
 export interface Server {
   base: string;

@@ -7,7 +7,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { createTestDatabase } from '../test/helpers/database.ts';
 import { findRedis } from '../test/helpers/redis.ts';
-import { here, rssMb, type Server, startServer } from './servers.ts';
+import {
+  CORES,
+  here,
+  PIN,
+  pinLoadGenerator,
+  rssMb,
+  SERVER_CORE,
+  type Server,
+  startServer,
+} from './servers.ts';
 
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 10_000);
 const BATCH = 250;
@@ -118,15 +127,18 @@ async function measure(
 }
 
 async function main() {
+  pinLoadGenerator();
   const redisUrl = await findRedis();
   const database = await createTestDatabase();
   if (!redisUrl || database.kind !== 'postgresql')
     throw new Error('the benchmark needs PostgreSQL and Redis');
   const servers: Server[] = [];
   try {
-    const bare = await startServer(here('./bare-sse-server.ts'), {
-      NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}`,
-    });
+    const bare = await startServer(
+      here('./bare-sse-server.ts'),
+      { NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` },
+      SERVER_CORE,
+    );
     servers.push(bare);
     const floor = await measure(
       bare,
@@ -136,15 +148,19 @@ async function main() {
     );
     bare.child.kill('SIGTERM');
 
-    const s = await startServer(here('../src/server.ts'), {
-      DATABASE_URL: database.env.DATABASE_URL!,
-      REDIS_URL: redisUrl,
-      REDIS_KEY_PREFIX: `flagstone-streams:${process.pid}:`,
-      ADMIN_TOKEN,
-      EVENTS_SIGNING_KEY: 'bench-signing-key-0123456789abcdef0123',
-      MAX_EVENT_STREAMS: String(STREAMS),
-      NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}`,
-    });
+    const s = await startServer(
+      here('../src/server.ts'),
+      {
+        DATABASE_URL: database.env.DATABASE_URL!,
+        REDIS_URL: redisUrl,
+        REDIS_KEY_PREFIX: `flagstone-streams:${process.pid}:`,
+        ADMIN_TOKEN,
+        EVENTS_SIGNING_KEY: 'bench-signing-key-0123456789abcdef0123',
+        MAX_EVENT_STREAMS: String(STREAMS),
+        NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}`,
+      },
+      SERVER_CORE,
+    );
     servers.push(s);
     const call = async (path: string, body: object, method = 'POST') => {
       const res = await fetch(`${s.base}${path}`, { method, headers: admin, body: JSON.stringify(body) });
@@ -182,7 +198,7 @@ async function main() {
       `| ${name} | ${of(ours).toFixed(digits)} | ${of(floor).toFixed(digits)} | ${(of(ours) / of(floor)).toFixed(2)} | ${target} |`;
     const p99 = ms(ours, 0.99);
     const table = [
-      `${n} event streams on one server process, one change (${process.version}); clients on the same machine, opened ${BATCH} at a time. The floor is a bare Node HTTP server holding the same streams (service/bench/bare-sse-server.ts); times run from sending the change (Flagstone: the PATCH, through its database commit) to each stream's event.`,
+      `${n} event streams on one server process, one change (${process.version}); clients on the same machine${PIN ? `, servers pinned to core ${SERVER_CORE}, clients to the other${CORES > 2 ? 's' : ''}` : ', sharing its cores'}, opened ${BATCH} at a time. The floor is a bare Node HTTP server holding the same streams (service/bench/bare-sse-server.ts); times run from sending the change (Flagstone: the PATCH, through its database commit) to each stream's event.`,
       '',
       '| measurement | Flagstone | bare Node | × bare | target |',
       '| --- | ---: | ---: | ---: | --- |',
