@@ -4,7 +4,6 @@
 // The service runs with its production defaults: auth, metrics, info logging, rate limits.
 // Needs PostgreSQL and Redis.   make bench   (BENCH_SECONDS=8 BENCH_CONNECTIONS=50 BENCH_ROUNDS=3;
 // BENCH_ONLY=OFREP runs the scenarios whose name contains it; BENCH_PIN=1 pins, see below)
-import { mkdir, writeFile } from 'node:fs/promises';
 import autocannon from 'autocannon';
 import { createTestDatabase } from '../test/helpers/database.ts';
 import { findRedis } from '../test/helpers/redis.ts';
@@ -13,10 +12,12 @@ import {
   here,
   PIN,
   pinLoadGenerator,
+  publish,
   rssMb,
   SERVER_CORE,
   type Server,
   startServer,
+  stopAll,
 } from './servers.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -229,13 +230,9 @@ async function main() {
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...rows,
     ].join('\n');
-    console.log(table);
-    await mkdir('bench-results', { recursive: true });
-    await writeFile('bench-results/read-path.md', `${table}\n`);
+    await publish('read-path', table);
   } finally {
-    for (const s of servers) s.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
-    await database.drop();
+    await stopAll(servers, database);
   }
 }
 

@@ -6,12 +6,11 @@
 // with the largest environment warm, and the database queries that 2,000 distinct missing keys
 // and 2,000 distinct unknown tokens cause. Ratios are against the 100-flag environment, in the
 // same run. Needs PostgreSQL and Redis.   node service/bench/scale.ts   (make bench runs it)
-import { mkdir, writeFile } from 'node:fs/promises';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { createTestDatabase } from '../test/helpers/database.ts';
 import { findRedis } from '../test/helpers/redis.ts';
-import { here, rssMb, type Server, startServer } from './servers.ts';
+import { here, publish, rssMb, type Server, startServer, stopAll } from './servers.ts';
 
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdefgh';
 const SIZES = [100, 1000, 10_000];
@@ -271,14 +270,10 @@ async function main() {
       '',
       'Database queries are counted by the server itself (its store calls); the once-a-second poll of the change log runs meanwhile and is included.',
     ].join('\n');
-    console.log(table);
-    await mkdir('bench-results', { recursive: true });
-    await writeFile('bench-results/scale.md', `${table}\n`);
+    await publish('scale', table);
   } finally {
-    server?.child.kill('SIGTERM');
     await client.end();
-    await new Promise((r) => setTimeout(r, 500));
-    await database.drop();
+    await stopAll([server], database);
   }
 }
 

@@ -2,6 +2,7 @@
 // says where they listen, and measured by their resident memory.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 
@@ -69,3 +70,17 @@ export const rssMb = (child: ChildProcess) =>
   Math.round(
     Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
   );
+
+/** Prints a benchmark's table and keeps it as bench-results/`name`.md. */
+export async function publish(name: string, table: string) {
+  console.log(table);
+  await mkdir('bench-results', { recursive: true });
+  await writeFile(`bench-results/${name}.md`, `${table}\n`);
+}
+
+/** Stops the servers, lets them let go of the database, and drops it. */
+export async function stopAll(servers: (Server | undefined)[], database: { drop(): Promise<void> }) {
+  for (const server of servers) server?.child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 500));
+  await database.drop();
+}

@@ -3,7 +3,6 @@
 // event: p50, p99 and the last, and the server's resident memory per 1,000 open streams. The
 // clients are raw loopback sockets in this process, opened in batches; nothing leaves the
 // machine. Needs PostgreSQL and Redis.   node service/bench/streams.ts   (make bench runs it)
-import { mkdir, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { createTestDatabase } from '../test/helpers/database.ts';
 import { findRedis } from '../test/helpers/redis.ts';
@@ -12,10 +11,12 @@ import {
   here,
   PIN,
   pinLoadGenerator,
+  publish,
   rssMb,
   SERVER_CORE,
   type Server,
   startServer,
+  stopAll,
 } from './servers.ts';
 
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 10_000);
@@ -217,13 +218,9 @@ async function main() {
       ),
       `| RSS MB before → with the streams | ${ours.rss.join(' → ')} | ${floor.rss.join(' → ')} | | |`,
     ].join('\n');
-    console.log(table);
-    await mkdir('bench-results', { recursive: true });
-    await writeFile('bench-results/streams.md', `${table}\n`);
+    await publish('streams', table);
   } finally {
-    for (const server of servers) server.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
-    await database.drop();
+    await stopAll(servers, database);
   }
 }
 

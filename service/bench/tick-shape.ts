@@ -1,8 +1,8 @@
 // process.nextTick after idle full GCs, with and without the held queue entry of
 // src/tick-shape.ts. Each variant runs in a fresh process; no network.   make bench
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { publish } from './servers.ts';
 
 const module = new URL('../src/tick-shape.ts', import.meta.url).href;
 const script = (hold: boolean) => `
@@ -39,6 +39,4 @@ const table = [
   `| holds a queue entry (src/tick-shape.ts) | ${held.toFixed(0)} | 1.00 |`,
   `| plain Node | ${plain.toFixed(0)} | ${(plain / held).toFixed(2)} |`,
 ].join('\n');
-console.log(table);
-await mkdir('bench-results', { recursive: true });
-await writeFile('bench-results/tick-shape.md', `${table}\n`);
+await publish('tick-shape', table);

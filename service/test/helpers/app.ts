@@ -1,7 +1,10 @@
 // Builds the real app on a fresh database for a test file, and closes both when it ends.
+
+import fp from 'fastify-plugin';
 import type { Test } from 'tap';
 import { type AppOptions, buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import { reproduced } from '../../src/routes/hot-routes.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -96,4 +99,23 @@ export async function within(limitMs: number, check: () => Promise<boolean>, eve
     await new Promise((r) => setTimeout(r, everyMs));
   }
   return performance.now() - start;
+}
+
+/**
+ * A plugin counting the answers Fastify gives (refusals by earlier hooks included), and the
+ * count: what the fast path answered never reaches it. Its hook is marked as one the fast path
+ * may skip, which is what it is there to see.
+ */
+export function routedCounter() {
+  let routed = 0;
+  const plugin = fp(async (app) => {
+    app.addHook(
+      'onResponse',
+      reproduced('counting routed answers', (_request, _reply, done) => {
+        routed += 1;
+        done();
+      }),
+    );
+  });
+  return { plugin, routed: () => routed };
 }

@@ -2,24 +2,13 @@
 // route) and over HTTP to a warm instance (the fast path wherever it answers), and the two must
 // give the same status, headers and body. Encodings, duplicate and escaped keys, byte-order
 // marks, charsets, depth limits, odd bodies, odd credentials and origins (CORS on).
-import fp from 'fastify-plugin';
 import t from 'tap';
-import { reproduced } from '../../src/routes/hot-routes.ts';
 import { MAX_DEPTH } from '../../src/storable.ts';
-import { bearer, buildTestApp, createFlag, mintToken } from '../helpers/app.ts';
+import { bearer, buildTestApp, createFlag, mintToken, routedCounter } from '../helpers/app.ts';
 import { bothTransports } from '../helpers/both-transports.ts';
 
 // Counts the answers Fastify gives; the rest of the HTTP answers came from the fast path.
-let routed = 0;
-const counting = fp(async (app) => {
-  app.addHook(
-    'onResponse',
-    reproduced('counting routed answers', (_request, _reply, done) => {
-      routed += 1;
-      done();
-    }),
-  );
-});
+const { plugin: counting, routed } = routedCounter();
 const { app } = await buildTestApp(t, {
   plugins: [counting],
   env: { CORS_ORIGINS: 'https://app.example.com' },
@@ -43,10 +32,10 @@ const send: typeof both = (options) => {
 };
 /** How many of the requests `run` sends over HTTP the fast path answered. */
 async function answeredFast(run: () => Promise<void>) {
-  const [sentBefore, routedBefore] = [sent, routed];
+  const [sentBefore, routedBefore] = [sent, routed()];
   await run();
   const requests = sent - sentBefore;
-  return 2 * requests - (routed - routedBefore);
+  return 2 * requests - (routed() - routedBefore);
 }
 const auth = bearer(token);
 

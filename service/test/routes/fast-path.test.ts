@@ -4,27 +4,14 @@
 // fast path read). inject() never takes the fast path, so it gives the route's answer.
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import fp from 'fastify-plugin';
 import t, { type Test } from 'tap';
 import type { buildApp } from '../../src/app.ts';
-import { reproduced } from '../../src/routes/hot-routes.ts';
-import { admin, bearer, buildTestApp, createFlag, mintToken } from '../helpers/app.ts';
+import { admin, bearer, buildTestApp, createFlag, mintToken, routedCounter } from '../helpers/app.ts';
 import { createTargetingFixtures } from '../helpers/targeting.ts';
 
 async function listening(t: Test, env: Record<string, string> = {}) {
-  // Counts what Fastify answers (refusals by earlier hooks included); the fast path leaves it
-  // alone, which is what this hook is here to see, hence marked as one the fast path may skip.
-  let routed = 0;
-  const counting = fp(async (app) => {
-    app.addHook(
-      'onResponse',
-      reproduced('counting routed answers', (_request, _reply, done) => {
-        routed += 1;
-        done();
-      }),
-    );
-  });
-  const { app } = await buildTestApp(t, { env, plugins: [counting] });
+  const { plugin, routed } = routedCounter();
+  const { app } = await buildTestApp(t, { env, plugins: [plugin] });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   const http = async (
@@ -36,7 +23,7 @@ async function listening(t: Test, env: Record<string, string> = {}) {
     const res = await fetch(`${base}${path}`, { headers, method, body, duplex: 'half' } as RequestInit);
     return { status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
   };
-  return { app, http, base, routed: () => routed };
+  return { app, http, base, routed };
 }
 
 const durationCount = async (
