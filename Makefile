@@ -28,7 +28,12 @@ node_modules/.installed: package.json package-lock.json prisma/schema.prisma | n
 	@$(prisma_env); npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-deps: node_modules/.installed ## install packages and generate the Prisma client
+# The web UI, built ahead (served at /ui): again whenever its sources change.
+UI_SOURCES := $(shell find service/ui -path service/ui/dist -prune -o -type f -print 2>/dev/null)
+service/ui/dist/index.html: node_modules/.installed $(UI_SOURCES)
+	npm run build:ui
+
+deps: node_modules/.installed service/ui/dist/index.html ## install packages, generate the Prisma client, build the web UI
 
 chromium: ## install Debian's Chromium for the browser tests (skipped without it, failed in CI)
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null || \

@@ -7,6 +7,7 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
+import cookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
@@ -32,6 +33,8 @@ import health from './routes/health.ts';
 import { routeTable } from './routes/hot-routes.ts';
 import ofrep from './routes/ofrep.ts';
 import readApi from './routes/read-api.ts';
+import session from './routes/session.ts';
+import ui from './routes/ui.ts';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 /** The embedded database's first start (initdb) takes seconds, tens of them on a busy host. */
@@ -60,7 +63,17 @@ async function flagstoneApp(app: FastifyInstance, { config }: { config: Config }
 
   await app.register(health, { prefix: '/health' });
   await app.register(readApi, { prefix: '/api/config' });
-  await app.register(admin, { prefix: '/api/admin' });
+  await app.register(
+    async (api) => {
+      // The web UI's session cookie is read here only: the hot routes carry no cookie hooks.
+      await api.register(cookie, { hook: 'onRequest' });
+      await api.register(session, { prefix: '/session' });
+      await api.register(admin, { prefix: '/admin' });
+    },
+    { prefix: '/api' },
+  );
+  await app.register(ui, { prefix: '/ui' });
+  app.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect('/ui/'));
   await app.register(
     async (api) => {
       // CORS first: a browser's preflight carries no token (and an event stream's request none).
@@ -159,6 +172,8 @@ export async function buildApp(config: Config, { logger, plugins = [] }: AppOpti
     clientErrorHandler,
     logController: new RequestLogController(),
     requestIdHeader: false,
+    // Behind a load balancer the client address is the one it appended to X-Forwarded-For.
+    trustProxy: (_address: string, hop: number) => hop < config.TRUSTED_PROXY_HOPS,
     genReqId: requestId,
   }).withTypeProvider<TypeBoxTypeProvider>();
   for (const plugin of plugins) await app.register(plugin);

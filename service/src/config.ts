@@ -109,6 +109,18 @@ export const ConfigSchema = Type.Object({
     default: 600,
     description: 'the admin API calls one token may make a minute (0 turns the limit off)',
   }),
+  RATE_LIMIT_SIGN_INS_PER_MINUTE: Type.Integer({
+    minimum: 0,
+    default: 10,
+    description: 'the web UI sign-in attempts one client address may make a minute (0 turns the limit off)',
+  }),
+  TRUSTED_PROXY_HOPS: Type.Integer({
+    minimum: 0,
+    maximum: 5,
+    default: 0,
+    description:
+      'how many proxies in front of the service append to X-Forwarded-For (1 behind a load balancer): the client address is the entry that many from the end (0: the peer address)',
+  }),
   CORS_ORIGINS: Type.String({
     pattern: '^(https?://[^,/\\s]+(,https?://[^,/\\s]+)*)?$',
     default: '',

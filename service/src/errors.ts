@@ -84,6 +84,25 @@ export const errors = {
     ),
   unauthorized: (message: string) => new DomainError('UNAUTHORIZED', 401, message),
   forbidden: (message: string) => new DomainError('FORBIDDEN', 403, message),
+  sessionEnded: () =>
+    new DomainError(
+      'SESSION_ENDED',
+      401,
+      'Your session ended (signed out, expired, or its API token was revoked). Sign in again with an API token.',
+    ),
+  csrfTokenMissing: () =>
+    new DomainError(
+      'CSRF_TOKEN_INVALID',
+      403,
+      'A change made with a session cookie needs the X-CSRF-Token header with the csrfToken from POST or GET /api/session; nothing was changed.',
+    ),
+  signInsLimited: (max: number, retryAfterSeconds: number) =>
+    new DomainError(
+      'RATE_LIMITED',
+      429,
+      `More than ${max} sign-in attempts came from this address this minute. Retry after ${retryAfterSeconds} seconds.`,
+      retryAfterSeconds,
+    ),
   busy: () =>
     new DomainError(
       'DATABASE_BUSY',
@@ -92,6 +111,12 @@ export const errors = {
       1,
     ),
   invalidInput: (message: string) => new DomainError('VALIDATION_ERROR', 400, message),
+  uiNotBuilt: () =>
+    new DomainError(
+      'UI_NOT_BUILT',
+      503,
+      'The web UI is not built in this installation: run `make deps` (or `npm run build:ui`), then restart the service.',
+    ),
   streamsFull: (max: number) =>
     new DomainError(
       'EVENT_STREAMS_FULL',

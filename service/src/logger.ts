@@ -23,6 +23,7 @@ export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
   'req.headers.cookie',
+  'req.headers["x-csrf-token"]',
   'token',
   'secret',
   '*.token',

@@ -13,6 +13,8 @@ const RECONNECT_MS = 1000;
 interface Stream {
   res: ServerResponse;
   tokenId: string;
+  /** The web UI session it was opened with, if any. */
+  session: string | undefined;
 }
 
 export interface EventStreamsDeps {
@@ -28,6 +30,8 @@ export interface Follow {
   tokenId: string;
   /** The environment's revision now. */
   revision: number;
+  /** The web UI session following it (its cookie secret), ended at sign-out. */
+  session?: string;
 }
 
 /** The ETag an event names: the revision's, as the list's ETag is (`"development-42"`). */
@@ -68,7 +72,7 @@ export function createEventStreams({ maxStreams, heartbeatMs, metrics }: EventSt
     open(
       req: IncomingMessage,
       res: ServerResponse,
-      { environment, tokenId, revision }: Follow,
+      { environment, tokenId, revision, session }: Follow,
       headers: OutgoingHttpHeaders,
     ) {
       res.writeHead(200, {
@@ -84,7 +88,7 @@ export function createEventStreams({ maxStreams, heartbeatMs, metrics }: EventSt
       if (seen !== undefined && seen < revision) res.write(frame(environment, revision));
       const streams = byEnvironment.get(environment) ?? new Set<Stream>();
       byEnvironment.set(environment, streams);
-      const stream = { res, tokenId };
+      const stream = { res, tokenId, session };
       streams.add(stream);
       open += 1;
       metrics.eventStreams.set(open);
@@ -111,6 +115,11 @@ export function createEventStreams({ maxStreams, heartbeatMs, metrics }: EventSt
     /** Ends the streams of token `id` (it was revoked). */
     endToken(id: string) {
       every((stream) => stream.tokenId === id && stream.res.end());
+    },
+
+    /** Ends the streams of a web UI session (it signed out here). */
+    endSession(session: string) {
+      every((stream) => stream.session === session && stream.res.end());
     },
 
     /** Ends every stream (shutdown): clients reconnect, to another instance. */

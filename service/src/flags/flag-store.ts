@@ -75,6 +75,8 @@ export interface FlagStore {
 
   listSegments(environment: string): Promise<Segment[] | null>;
   findSegment(environment: string, key: string): Promise<Segment | null>;
+  /** The keys of the live flags whose rules refer to segment `key`, in key order (at most `limit`). */
+  segmentUsers(environment: string, key: string, limit: number): Promise<string[]>;
   createSegment(
     environment: string,
     key: string,

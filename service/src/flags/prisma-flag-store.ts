@@ -113,13 +113,13 @@ export function createPrismaFlagStore(db: Db): FlagStore {
   };
 
   /** The live flags whose rules refer to segment `key`: a containment query on the indexed rules. */
-  const usersOf = async (tx: Tx, environment: string, key: string) =>
+  const usersOf = async (tx: Tx | Db, environment: string, key: string, limit = 20) =>
     (
       await tx.$queryRaw<{ key: string }[]>`
         SELECT key FROM flags
         WHERE environment_key = ${environment} AND archived_at IS NULL
           AND rules @> ${JSON.stringify([{ segments: [key] }])}::jsonb
-        ORDER BY key LIMIT 20`
+        ORDER BY key LIMIT ${limit}`
     ).map((r) => r.key);
 
   const flagChange = <F extends Flag | null>(key: string, revision: number, flag: F) =>
@@ -317,6 +317,8 @@ export function createPrismaFlagStore(db: Db): FlagStore {
       });
       return row && toSegment(row);
     },
+
+    segmentUsers: (environment, key, limit) => usersOf(db, environment, key, limit),
 
     createSegment: (environment, key, content, actor) =>
       write(environment, async (tx, revision) => {

@@ -7,6 +7,9 @@ import type { SegmentContent } from './flag-schemas.ts';
 import type { FlagStore } from './flag-store.ts';
 import type { Segment } from './rule-schemas.ts';
 
+/** How many flags using a segment are listed with it. */
+const MAX_LISTED_USERS = 1000;
+
 export interface SegmentCommandsDeps {
   store: FlagStore;
   feed: ChangeFeed;
@@ -25,14 +28,21 @@ export function createSegmentCommands({ store, feed }: SegmentCommandsDeps) {
     return segments;
   }
 
+  async function getSegment(environment: string, key: string): Promise<Segment> {
+    const segment = await store.findSegment(environment, key);
+    if (segment) return segment;
+    await listSegments(environment); // an unknown environment is its own 404
+    throw errors.segmentNotFound(environment, key);
+  }
+
   return {
     listSegments,
+    getSegment,
 
-    async getSegment(environment: string, key: string): Promise<Segment> {
-      const segment = await store.findSegment(environment, key);
-      if (segment) return segment;
-      await listSegments(environment); // an unknown environment is its own 404
-      throw errors.segmentNotFound(environment, key);
+    /** The keys of the live flags whose rules use segment `key` (an unknown segment is a 404). */
+    async segmentUsers(environment: string, key: string): Promise<string[]> {
+      await getSegment(environment, key);
+      return store.segmentUsers(environment, key, MAX_LISTED_USERS);
     },
 
     async createSegment(environment: string, key: string, input: Partial<SegmentContent>, actor: string) {

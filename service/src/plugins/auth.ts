@@ -1,22 +1,59 @@
 // Token authentication for the read, OFREP and admin APIs: `requireToken(scope)` is an onRequest
-// hook for a route group; `request.environmentFor()` resolves and checks the environment.
+// hook for a route group; `request.environmentFor()` resolves and checks the environment. Where
+// sessions are allowed (the admin API), the web UI's session cookie stands in for the token, and
+// a change made with it must carry the session's CSRF token.
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { errors } from '../errors.ts';
 import { reproduced } from '../routes/hot-routes.ts';
+import '@fastify/cookie';
 import type { Token, TokenScope } from '../tokens/token-schemas.ts';
-import { authorize, environmentFor } from '../tokens/token-service.ts';
+import { authorize, csrfTokenOf, environmentFor } from '../tokens/token-service.ts';
+
+/** The web UI's session cookie. */
+export const SESSION_COOKIE = 'flagstone_session';
+
+/** A scope, or the scope a request's route needs. */
+type ScopeFor = TokenScope | ((request: FastifyRequest) => TokenScope);
+
+interface RequireOptions {
+  /** The route acts on every environment (tokens, environments, the global audit). */
+  allEnvironments?: boolean;
+  /** A session cookie may stand in for the token (the cookie is parsed in this scope). */
+  sessions?: boolean;
+}
 
 declare module 'fastify' {
   interface FastifyInstance {
-    requireToken(scope: TokenScope, options?: { allEnvironments?: boolean }): onRequestHookHandler;
+    requireToken(scope: ScopeFor, options?: RequireOptions): onRequestHookHandler;
   }
   interface FastifyRequest {
     /** The caller's token; set on every route behind requireToken. */
     token: Token;
+    /** The session secret the caller signed in with, when a session cookie stood in for the token. */
+    sessionSecret: string | undefined;
     /** The environment asked for (else the token's own, else DEFAULT_ENVIRONMENT), once the token may use it. */
     environmentFor(requested: string | undefined): string;
   }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The session cookie's secret, when the request sent no token of its own. */
+export function sessionCookie(request: FastifyRequest): string | undefined {
+  if (request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined)
+    return undefined;
+  return request.cookies?.[SESSION_COOKIE] || undefined;
+}
+
+/** Whether a request made with a session carries that session's CSRF token. */
+export function carriesCsrfToken(request: FastifyRequest, sessionSecret: string): boolean {
+  const sent = request.headers['x-csrf-token'];
+  if (typeof sent !== 'string') return false;
+  const expected = Buffer.from(csrfTokenOf(sessionSecret));
+  const given = Buffer.from(sent);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -43,19 +80,36 @@ function presentedSecret(request: FastifyRequest): string | undefined {
 export default fp(
   async (app) => {
     app.decorateRequest('token', null as unknown as Token);
+    app.decorateRequest('sessionSecret', undefined);
     app.decorateRequest('environmentFor', function (this: FastifyRequest, requested: string | undefined) {
       const environment = environmentFor(this.token, requested, app.config.DEFAULT_ENVIRONMENT);
       authorize(this.token, this.token.scope, environment);
       return environment;
     });
-    app.decorate('requireToken', (scope: TokenScope, { allEnvironments = false } = {}) => {
-      const hook: onRequestHookHandler = async (request) => {
-        request.token = await app.tokens.authenticate(presentedSecret(request));
-        authorize(request.token, scope, allEnvironments ? null : undefined);
-      };
-      // The fast path answers only for a token verified here lately, with the same rule (refusal).
-      return scope === 'read' ? reproduced('read token', hook) : hook;
-    });
+    app.decorate(
+      'requireToken',
+      (scope: ScopeFor, { allEnvironments = false, sessions = false }: RequireOptions = {}) => {
+        const hook: onRequestHookHandler = async (request) => {
+          const sessionSecret = sessions ? sessionCookie(request) : undefined;
+          if (sessionSecret) {
+            request.token = (await app.tokens.session(sessionSecret)).token;
+            request.sessionSecret = sessionSecret;
+            if (!SAFE_METHODS.has(request.method) && !carriesCsrfToken(request, sessionSecret)) {
+              throw errors.csrfTokenMissing();
+            }
+          } else {
+            request.token = await app.tokens.authenticate(presentedSecret(request));
+          }
+          authorize(
+            request.token,
+            typeof scope === 'function' ? scope(request) : scope,
+            allEnvironments ? null : undefined,
+          );
+        };
+        // The fast path answers only for a token verified here lately, with the same rule (refusal).
+        return scope === 'read' ? reproduced('read token', hook) : hook;
+      },
+    );
   },
   { name: 'auth', dependencies: ['services'] },
 );

@@ -1,8 +1,9 @@
-// Per-token rate limits: @fastify/rate-limit on the evaluation and admin routes, counting with
-// one WindowCounter per group (cache/window-counter.ts): in process, shared through Redis when
-// it is configured. The evaluation counter is also what the fast evaluation path counts with.
+// Rate limits: @fastify/rate-limit on the evaluation and admin routes per token, and on web UI
+// sign-ins per client address, counting with one WindowCounter per group
+// (cache/window-counter.ts): in process, shared through Redis when it is configured. The
+// evaluation counter is also what the fast evaluation path counts with.
 import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { createWindowCounter, type WindowCounter } from '../cache/window-counter.ts';
 import { errors } from '../errors.ts';
@@ -10,7 +11,7 @@ import { reproduced } from '../routes/hot-routes.ts';
 
 const WINDOW_MS = 60_000;
 
-type Group = 'evaluations' | 'admin';
+type Group = 'evaluations' | 'admin' | 'signIns';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -44,6 +45,7 @@ export default fp(
     const limits = {
       evaluations: counter('evaluations', config.RATE_LIMIT_EVALUATIONS_PER_MINUTE),
       admin: counter('admin', config.RATE_LIMIT_ADMIN_PER_MINUTE),
+      signIns: counter('signIns', config.RATE_LIMIT_SIGN_INS_PER_MINUTE),
     };
     app.decorate('rateLimits', limits);
   },
@@ -51,7 +53,29 @@ export default fp(
 );
 
 /** Limits every route registered after this in `app`'s scope to the group's requests a minute per token. */
-export async function limitPerToken(app: FastifyInstance, group: Group) {
+export const limitPerToken = (app: FastifyInstance, group: 'evaluations' | 'admin') =>
+  limit(
+    app,
+    group,
+    (request) => request.token.id,
+    (request, max, retryAfter) => errors.rateLimited(request.token.name, max, retryAfter),
+  );
+
+/** Limits the sign-ins registered after this in `app`'s scope, per client address. */
+export const limitSignIns = (app: FastifyInstance) =>
+  limit(
+    app,
+    'signIns',
+    (request) => request.ip,
+    (_request, max, retryAfter) => errors.signInsLimited(max, retryAfter),
+  );
+
+async function limit(
+  app: FastifyInstance,
+  group: Group,
+  key: (request: FastifyRequest) => string,
+  refusal: (request: FastifyRequest, max: number, retryAfterSeconds: number) => Error,
+) {
   const counter = app.rateLimits[group];
   if (!counter) return;
   const { max } = counter;
@@ -59,7 +83,7 @@ export async function limitPerToken(app: FastifyInstance, group: Group) {
     max,
     timeWindow: WINDOW_MS,
     global: false,
-    keyGenerator: (request) => request.token.id,
+    keyGenerator: key,
     // The plugin constructs its store; this one hands it the group's counter.
     store: function store() {
       return counter;
@@ -70,7 +94,7 @@ export async function limitPerToken(app: FastifyInstance, group: Group) {
       'x-ratelimit-reset': false,
     },
     errorResponseBuilder: (request, context) =>
-      errors.rateLimited(request.token.name, max, Math.max(1, Math.ceil(context.ttl / 1000))),
+      refusal(request, max, Math.max(1, Math.ceil(context.ttl / 1000))),
   });
   // Before the handler, after authentication, so requests are counted against their token; the
   // fast path takes from the same counter.

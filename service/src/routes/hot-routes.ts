@@ -12,6 +12,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The fast path answers this route's common case before routing (routes/fast-path.ts). */
     hot?: HotKind;
+    /** An admin API read a read token may make too (routes/admin/index.ts). */
+    readable?: boolean;
   }
 }
 

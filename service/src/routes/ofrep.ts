@@ -24,7 +24,7 @@ const EvaluationRequest = Nullable(
     ),
   }),
 );
-const Success = Type.Object({
+export const Success = Type.Object({
   key: Type.String(),
   value: Type.Optional(
     Type.Unknown({ description: "absent when the flag serves no variant: use the code's default value" }),
@@ -35,12 +35,12 @@ const Success = Type.Object({
   variant: Type.Optional(Type.String()),
   metadata: Type.Record(Type.String(), Type.Union([Type.Boolean(), Type.String(), Type.Number()])),
 });
-const Failure = Type.Object({
+export const Failure = Type.Object({
   key: Type.String(),
   errorCode: Type.String({ description: 'PARSE_ERROR, TARGETING_KEY_MISSING, INVALID_CONTEXT or GENERAL' }),
   errorDetails: Type.String(),
 });
-const NotFound = Type.Object({
+export const NotFound = Type.Object({
   key: Type.String(),
   errorCode: Type.Literal('FLAG_NOT_FOUND'),
   errorDetails: Type.String(),
@@ -111,7 +111,7 @@ export const shape = (r: KeyedEvaluation) => {
 export const successJson = (key: string, answer: Evaluation) =>
   serializedOf(answer, (a) => JSON.stringify(shape({ key, ...a })));
 
-function sendEvaluation(reply: FastifyReply, key: string, result: Evaluation) {
+export function sendEvaluation(reply: FastifyReply, key: string, result: Evaluation) {
   if ('errorCode' in result) return reply.code(400).send(shape({ key, ...result }));
   return reply.type(JSON_TYPE).send(successJson(key, result).json);
 }

@@ -16,6 +16,9 @@ const toToken = (row: TokenRow): Token => ({
   revokedAt: row.revokedAt?.toISOString() ?? null,
 });
 
+/** Ended and expired sessions are deleted a day after they expire. */
+const SESSION_KEPT_MS = 24 * 3600_000;
+
 export function createPrismaTokenStore(db: Db): TokenStore {
   return {
     create: ({ name, scope, environment, secretHash }, actor) =>
@@ -87,6 +90,26 @@ export function createPrismaTokenStore(db: Db): TokenStore {
 
     async touch(id, at) {
       await db.apiToken.update({ where: { id }, data: { lastUsedAt: at } });
+    },
+
+    async createSession({ tokenId, secretHash, expiresAt }) {
+      const now = new Date();
+      await db.session.deleteMany({
+        where: { expiresAt: { lt: new Date(now.getTime() - SESSION_KEPT_MS) } },
+      });
+      await db.session.create({ data: { tokenId, secretHash, expiresAt } });
+    },
+
+    async findSession(secretHash, now) {
+      const row = await db.session.findFirst({
+        where: { secretHash, endedAt: null, expiresAt: { gt: now }, token: { revokedAt: null } },
+        include: { token: true },
+      });
+      return row && { token: toToken(row.token), expiresAt: row.expiresAt };
+    },
+
+    async endSession(secretHash, at) {
+      await db.session.updateMany({ where: { secretHash, endedAt: null }, data: { endedAt: at } });
     },
   };
 }

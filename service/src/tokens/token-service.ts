@@ -2,7 +2,7 @@
 // random 256-bit strings, so a plain sha-256 is the right hash: nothing to brute-force.
 // Verified tokens are cached in process, so a request costs no database round trip; and the
 // instance holds the hashes of every token, so an unknown secret is refused without one.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { type InvalidationBus, localBus } from '../cache/invalidation-bus.ts';
 import { errors } from '../errors.ts';
@@ -14,6 +14,23 @@ const TOUCH_INTERVAL_MS = 60_000;
 /** The set of token hashes is read again for an unknown secret at most this often. */
 const KNOWN_REFRESH_FLOOR_MS = 1000;
 const UNKNOWN_LOOKUPS_PER_SECOND = 5;
+
+/** How long a web UI session lasts from sign-in. */
+export const SESSION_HOURS = 12;
+
+/** A signed-in web UI session: its secret (the cookie), its token, and when it ends. */
+export interface Session {
+  secret: string;
+  token: Token;
+  expiresAt: Date;
+}
+
+/**
+ * The CSRF token of a session, derived from its secret: only a page that was told it (same
+ * origin, from the session answer) can send it, and it needs no storage of its own.
+ */
+export const csrfTokenOf = (sessionSecret: string) =>
+  createHmac('sha256', sessionSecret).update('flagstone csrf').digest('base64url');
 
 export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
 const newSecret = () => `fs_${randomBytes(32).toString('base64url')}`;
@@ -174,6 +191,30 @@ export function createTokenService({
       .catch(onStoreError);
   }
 
+  /**
+   * The token a request presented, if it is known and live; UNAUTHORIZED otherwise. A token
+   * verified in the last `cacheTtlMs` is answered without asking the store.
+   */
+  async function authenticate(secret: string | undefined): Promise<Token> {
+    if (!secret) {
+      throw errors.unauthorized(
+        'Missing API token. Send it as "Authorization: Bearer <token>" or "X-API-Key: <token>".',
+      );
+    }
+    const cached = verified.get(secret);
+    return live(cached ?? (await lookup(secret)));
+  }
+
+  /** A store call whose failure is told and answered 503. */
+  async function guarded<T>(call: Promise<T>): Promise<T> {
+    try {
+      return await call;
+    } catch (err) {
+      onStoreError(err);
+      throw errors.unavailable('so sessions cannot be checked');
+    }
+  }
+
   async function setBootstrap(secret: string) {
     const secretHash = hashSecret(secret);
     const { outcome, id } = await store.setNamedAdminToken(BOOTSTRAP_TOKEN_NAME, secretHash);
@@ -216,19 +257,7 @@ export function createTokenService({
     /** Reads the hashes of every token; at start, and now and then. */
     refreshKnown,
 
-    /**
-     * The token a request presented, if it is known and live; UNAUTHORIZED otherwise. A token
-     * verified in the last `cacheTtlMs` is answered without asking the store.
-     */
-    async authenticate(secret: string | undefined): Promise<Token> {
-      if (!secret) {
-        throw errors.unauthorized(
-          'Missing API token. Send it as "Authorization: Bearer <token>" or "X-API-Key: <token>".',
-        );
-      }
-      const cached = verified.get(secret);
-      return live(cached ?? (await lookup(secret)));
-    },
+    authenticate,
 
     /**
      * The live token behind `secret` when this instance verified it in the last `cacheTtlMs`;
@@ -237,6 +266,36 @@ export function createTokenService({
     recentlyVerified(secret: string): Token | undefined {
       const cached = verified.get(secret);
       return cached?.token && !cached.token.revokedAt ? live(cached) : undefined;
+    },
+
+    /** Exchanges an API token for a web UI session of SESSION_HOURS. */
+    async signIn(secret: string): Promise<Session> {
+      const token = await authenticate(secret);
+      const session = {
+        secret: randomBytes(32).toString('base64url'),
+        token,
+        expiresAt: new Date(Date.now() + SESSION_HOURS * 3600_000),
+      };
+      await guarded(
+        store.createSession({
+          tokenId: token.id,
+          secretHash: hashSecret(session.secret),
+          expiresAt: session.expiresAt,
+        }),
+      );
+      return session;
+    },
+
+    /** The open session behind a cookie secret; UNAUTHORIZED once it ended, expired or lost its token. */
+    async session(secret: string): Promise<Session> {
+      const found = await guarded(store.findSession(hashSecret(secret), new Date()));
+      if (!found) throw errors.sessionEnded();
+      return { secret, ...found };
+    },
+
+    /** Ends a session: its cookie is refused from now on, on every instance. */
+    async signOut(secret: string): Promise<void> {
+      await guarded(store.endSession(hashSecret(secret), new Date()));
     },
 
     /**

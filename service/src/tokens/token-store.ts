@@ -18,4 +18,9 @@ export interface TokenStore {
   ): Promise<{ outcome: 'created' | 'rotated' | 'unchanged'; id: string }>;
   hasNamedToken(name: string): Promise<boolean>;
   touch(id: string, at: Date): Promise<void>;
+  /** Stores a web UI session of token `tokenId`, and forgets sessions that ended long ago. */
+  createSession(session: { tokenId: string; secretHash: string; expiresAt: Date }): Promise<void>;
+  /** The session's token and end, while the session is open (not ended nor expired) and its token live. */
+  findSession(secretHash: string, now: Date): Promise<{ token: Token; expiresAt: Date } | null>;
+  endSession(secretHash: string, at: Date): Promise<void>;
 }

@@ -202,6 +202,12 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
     async findSegment(environment, key) {
       return segments.get(id(environment, key)) ?? null;
     },
+    async segmentUsers(environment, key, limit) {
+      return users(environment, key)
+        .map((r) => r.flag.key)
+        .sort()
+        .slice(0, limit);
+    },
     async createSegment(environment, key, content, actor) {
       if (segments.has(id(environment, key))) throw errors.segmentExists(environment, key);
       const revision = bump(environment);

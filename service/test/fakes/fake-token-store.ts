@@ -5,6 +5,7 @@ import type { TokenStore } from '../../src/tokens/token-store.ts';
 
 export function createFakeTokenStore() {
   const rows = new Map<string, { token: Token; secretHash: string }>();
+  const sessions = new Map<string, { tokenId: string; expiresAt: Date; endedAt: Date | null }>();
   const calls = { findByHash: 0, touch: 0, knownTokens: 0 };
   const store: TokenStore = {
     async create({ name, scope, environment, secretHash }) {
@@ -58,6 +59,19 @@ export function createFakeTokenStore() {
       calls.touch += 1;
       const row = rows.get(id);
       if (row) row.token = { ...row.token, lastUsedAt: at.toISOString() };
+    },
+    async createSession(session) {
+      sessions.set(session.secretHash, { ...session, endedAt: null });
+    },
+    async findSession(secretHash, now) {
+      const session = sessions.get(secretHash);
+      const token = session && rows.get(session.tokenId)?.token;
+      if (!session || !token || session.endedAt || session.expiresAt <= now || token.revokedAt) return null;
+      return { token, expiresAt: session.expiresAt };
+    },
+    async endSession(secretHash, at) {
+      const session = sessions.get(secretHash);
+      if (session) session.endedAt ??= at;
     },
   };
   return { store, calls };

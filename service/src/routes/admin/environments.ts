@@ -1,4 +1,5 @@
-// Environments: listed for everyone with an admin token for all environments, created likewise.
+// Environments: listed for a token (or session) of any scope for all environments; created with
+// an admin one.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { CreateEnvironmentBody, EnvironmentSchema } from '../../flags/flag-schemas.ts';
@@ -6,11 +7,13 @@ import { errorResponses } from '../../schema.ts';
 import { authorize } from '../../tokens/token-service.ts';
 
 const adminEnvironments: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', async (request) => authorize(request.token, 'admin', null));
+  // The scope was checked by the admin API's hook; here, that the token spans every environment.
+  app.addHook('onRequest', async (request) => authorize(request.token, 'read', null));
 
   app.get(
     '/environments',
     {
+      config: { readable: true },
       schema: {
         tags: ['admin'],
         summary: 'All environments with their revisions',

@@ -2,6 +2,7 @@
 // conditional on a version), archive, history.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { DomainError } from '../../errors.ts';
 import {
   AdminFlagQuery,
   AuditPageSchema,
@@ -12,9 +13,10 @@ import {
   FlagSchema,
   PatchFlagBody,
 } from '../../flags/flag-schemas.ts';
-import { errorResponses, Strict } from '../../schema.ts';
+import { ErrorSchema, errorResponses, Strict } from '../../schema.ts';
 import { authorize } from '../../tokens/token-service.ts';
 import { EnvironmentQuery, environmentNamed, IfMatchHeader, parseVersionTag, quoted } from '../http.ts';
+import { Failure, NotFound, Success, sendEvaluation } from '../ofrep.ts';
 
 const FlagParams = Strict({ flagKey: FlagKey });
 
@@ -22,6 +24,7 @@ const adminFlags: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/flags',
     {
+      config: { readable: true },
       schema: {
         tags: ['admin'],
         summary: "A page of an environment's flags in key order: live ones, or archived ones; `q` searches",
@@ -38,6 +41,7 @@ const adminFlags: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/flags/:flagKey',
     {
+      config: { readable: true },
       schema: {
         tags: ['admin'],
         summary: 'One flag, archived ones included (with archivedAt)',
@@ -122,9 +126,49 @@ const adminFlags: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  app.post(
+    '/flags/:flagKey/evaluate',
+    {
+      config: { readable: true },
+      schema: {
+        tags: ['admin'],
+        summary: "Evaluate the flag for a context, as OFREP would: the web UI's playground",
+        params: FlagParams,
+        querystring: EnvironmentQuery,
+        body: Strict({
+          context: Type.Optional(
+            Type.Record(Type.String(), Type.Unknown(), { description: 'targetingKey and any attributes' }),
+          ),
+        }),
+        response: {
+          200: Success,
+          // An evaluation's failure (OFREP's shape), or a request the schema refused (the API's).
+          400: Type.Union([Failure, ErrorSchema]),
+          404: Type.Union([NotFound, ErrorSchema]),
+          ...errorResponses(401, 403, 413, 415, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      const environment = request.environmentFor(request.query.environment);
+      const key = request.params.flagKey;
+      try {
+        return sendEvaluation(
+          reply,
+          key,
+          await app.flags.evaluateFlag(environment, key, request.body.context ?? {}),
+        );
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.code !== 'FLAG_NOT_FOUND') throw error;
+        return reply.code(404).send({ key, errorCode: 'FLAG_NOT_FOUND', errorDetails: error.message });
+      }
+    },
+  );
+
   app.get(
     '/flags/:flagKey/history',
     {
+      config: { readable: true },
       schema: {
         tags: ['admin'],
         summary: "A flag's audit events, newest first",

@@ -1,15 +1,23 @@
-// The admin API: every route here needs an admin token.
+// The admin API: every route here needs an admin token, except the reads marked `readable`,
+// which a read token may make too (what the web UI shows a read-only admin). The web UI's
+// session cookie stands in for the token.
 import type { FastifyPluginAsync } from 'fastify';
 import { errors } from '../../errors.ts';
 import { limitPerToken } from '../../plugins/rate-limit.ts';
 import { unstorable } from '../../storable.ts';
 import environments from './environments.ts';
+import events from './events.ts';
 import flags from './flags.ts';
 import segments from './segments.ts';
 import tokens from './tokens.ts';
 
 const admin: FastifyPluginAsync = async (app) => {
-  app.addHook('onRequest', app.requireToken('admin'));
+  app.addHook(
+    'onRequest',
+    app.requireToken((request) => (request.routeOptions.config.readable ? 'read' : 'admin'), {
+      sessions: true,
+    }),
+  );
   await limitPerToken(app, 'admin');
   // Before the schema: what PostgreSQL cannot store is refused by name, never a 500.
   app.addHook('preValidation', async (request) => {
@@ -20,6 +28,7 @@ const admin: FastifyPluginAsync = async (app) => {
   await app.register(segments);
   await app.register(tokens);
   await app.register(environments);
+  await app.register(events);
 };
 
 export default admin;

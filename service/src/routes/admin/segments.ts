@@ -7,12 +7,20 @@ import { SegmentSchema } from '../../flags/rule-schemas.ts';
 import { errorResponses, Key, Strict } from '../../schema.ts';
 import { EnvironmentQuery, environmentNamed } from '../http.ts';
 
+const SegmentWithUsers = Type.Object({
+  ...SegmentSchema.properties,
+  usedBy: Type.Array(Type.String(), {
+    description: 'the keys of the live flags whose rules use it (at most 1000)',
+  }),
+});
+
 const SegmentParams = Strict({ segmentKey: Key('segment key') });
 
 const adminSegments: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/segments',
     {
+      config: { readable: true },
       schema: {
         tags: ['admin'],
         summary: "An environment's segments",
@@ -31,16 +39,24 @@ const adminSegments: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/segments/:segmentKey',
     {
+      config: { readable: true },
       schema: {
         tags: ['admin'],
-        summary: 'One segment',
+        summary: 'One segment, with the live flags whose rules use it',
         params: SegmentParams,
         querystring: EnvironmentQuery,
-        response: { 200: SegmentSchema, ...errorResponses(400, 401, 403, 404) },
+        response: { 200: SegmentWithUsers, ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request) =>
-      app.flags.getSegment(request.environmentFor(request.query.environment), request.params.segmentKey),
+    async (request) => {
+      const environment = request.environmentFor(request.query.environment);
+      const { segmentKey } = request.params;
+      const [segment, usedBy] = await Promise.all([
+        app.flags.getSegment(environment, segmentKey),
+        app.flags.segmentUsers(environment, segmentKey),
+      ]);
+      return { ...segment, usedBy };
+    },
   );
 
   app.post(

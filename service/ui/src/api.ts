@@ -1,0 +1,160 @@
+// The one way the UI talks to the service: same-origin JSON with the session cookie. The CSRF
+// token lives in this module only (never in web storage), and every change carries it.
+import type {
+  AuditPage,
+  Condition,
+  Environment,
+  Evaluation,
+  Flag,
+  FlagPage,
+  MintedToken,
+  Segment,
+  Session,
+  Token,
+  TokenScope,
+} from './types.ts';
+
+/** A refused request: the service's error body when it sent one. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly body: Record<string, unknown> | undefined;
+
+  constructor(status: number, message: string, code: string, body?: Record<string, unknown>) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.body = body;
+  }
+}
+
+let csrfToken: string | null = null;
+let onSessionEnded: () => void = () => {};
+
+export function setCsrfToken(token: string | null) {
+  csrfToken = token;
+}
+
+/** Called once, by the app: what to do when the service stops accepting the session. */
+export function handleSessionEnded(handler: () => void) {
+  onSessionEnded = handler;
+}
+
+type Query = Record<string, string | number | boolean | undefined | null>;
+
+interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  ifMatch?: number;
+}
+
+export function withQuery(path: string, query: Query = {}) {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(name, String(value));
+  }
+  const search = params.toString();
+  return search ? `${path}?${search}` : path;
+}
+
+async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  if (options.ifMatch !== undefined) headers['if-match'] = `"${options.ifMatch}"`;
+
+  let response: Response;
+  try {
+    response = await fetch(withQuery(path, options.query), {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+  } catch {
+    throw new ApiError(0, 'Cannot reach Flagstone. Check your connection and try again.', 'NETWORK_ERROR');
+  }
+
+  const isJson = response.headers.get('content-type')?.includes('json') ?? false;
+  const body: unknown = response.status === 204 || !isJson ? undefined : await response.json().catch(() => undefined);
+  if (response.ok) return body as T;
+
+  const error = (body ?? {}) as Record<string, unknown>;
+  const message =
+    typeof error.message === 'string'
+      ? error.message
+      : typeof error.errorDetails === 'string'
+        ? error.errorDetails
+        : `The service answered ${response.status} ${response.statusText}.`;
+  const code =
+    typeof error.code === 'string' ? error.code : typeof error.errorCode === 'string' ? error.errorCode : '';
+  // The session endpoints answer 401 for "no session" or "wrong token": the sign-in screen handles those.
+  if (response.status === 401 && !path.startsWith('/api/session')) onSessionEnded();
+  throw new ApiError(response.status, message, code, body === undefined ? undefined : error);
+}
+
+const env = (environment: string) => ({ environment });
+const seg = encodeURIComponent;
+
+export const api = {
+  session: {
+    get: () => request<Session>('GET', '/api/session'),
+    signIn: (token: string) => request<Session>('POST', '/api/session', { body: { token } }),
+    signOut: () => request<void>('DELETE', '/api/session'),
+  },
+  flags: {
+    list: (environment: string, query: { q?: string; archived: boolean; cursor?: string; limit?: number }) =>
+      request<FlagPage>('GET', '/api/admin/flags', { query: { ...env(environment), ...query } }),
+    get: (environment: string, key: string) =>
+      request<Flag>('GET', `/api/admin/flags/${seg(key)}`, { query: env(environment) }),
+    create: (environment: string, body: Record<string, unknown>) =>
+      request<Flag>('POST', '/api/admin/flags', { query: env(environment), body }),
+    update: (environment: string, key: string, patch: Partial<Flag>, ifMatch?: number) =>
+      request<Flag>('PATCH', `/api/admin/flags/${seg(key)}`, { query: env(environment), body: patch, ifMatch }),
+    archive: (environment: string, key: string) =>
+      request<void>('DELETE', `/api/admin/flags/${seg(key)}`, { query: env(environment) }),
+    history: (environment: string, key: string, page: { cursor?: string; limit?: number } = {}) =>
+      request<AuditPage>('GET', `/api/admin/flags/${seg(key)}/history`, {
+        query: { ...env(environment), ...page },
+      }),
+    evaluate: (environment: string, key: string, context: Record<string, unknown>) =>
+      request<Evaluation>('POST', `/api/admin/flags/${seg(key)}/evaluate`, {
+        query: env(environment),
+        body: { context },
+      }),
+  },
+  segments: {
+    list: (environment: string) =>
+      request<{ segments: Segment[] }>('GET', '/api/admin/segments', { query: env(environment) }),
+    get: (environment: string, key: string) =>
+      request<Segment>('GET', `/api/admin/segments/${seg(key)}`, { query: env(environment) }),
+    create: (environment: string, body: { key: string; description: string; conditions: Condition[] }) =>
+      request<Segment>('POST', '/api/admin/segments', { query: env(environment), body }),
+    update: (
+      environment: string,
+      key: string,
+      patch: { description: string; conditions: Condition[] },
+      ifMatch?: number,
+    ) =>
+      request<Segment>('PATCH', `/api/admin/segments/${seg(key)}`, {
+        query: env(environment),
+        body: patch,
+        ifMatch,
+      }),
+    remove: (environment: string, key: string) =>
+      request<void>('DELETE', `/api/admin/segments/${seg(key)}`, { query: env(environment) }),
+  },
+  audit: (environment: string, page: { cursor?: string; limit?: number } = {}) =>
+    request<AuditPage>('GET', '/api/admin/audit', { query: { ...env(environment), ...page } }),
+  tokens: {
+    list: () => request<{ tokens: Token[] }>('GET', '/api/admin/tokens'),
+    mint: (body: { name: string; scope: TokenScope; environment?: string }) =>
+      request<MintedToken>('POST', '/api/admin/tokens', { body }),
+    revoke: (id: string) => request<void>('DELETE', `/api/admin/tokens/${seg(id)}`),
+  },
+  environments: {
+    list: () => request<{ environments: Environment[] }>('GET', '/api/admin/environments'),
+    create: (key: string) => request<Environment>('POST', '/api/admin/environments', { body: { key } }),
+  },
+};
+

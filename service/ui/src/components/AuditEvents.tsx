@@ -1,0 +1,46 @@
+import { useApp } from '../context.ts';
+import type { AuditEvent } from '../types.ts';
+import { Diff } from './Diff.tsx';
+import { Time } from './Time.tsx';
+
+function Subject({ event }: { event: AuditEvent }) {
+  const { link } = useApp();
+  const environment = event.environment ?? undefined;
+  if (event.flagKey)
+    return (
+      <>
+        flag <a href={link(`/flags/${encodeURIComponent(event.flagKey)}`, environment)}>{event.flagKey}</a>
+      </>
+    );
+  if (event.segmentKey)
+    return (
+      <>
+        segment{' '}
+        <a href={link(`/segments/${encodeURIComponent(event.segmentKey)}`, environment)}>{event.segmentKey}</a>
+      </>
+    );
+  return null;
+}
+
+/** Audit events, newest first, each with who, when, what and a diff of before and after. */
+export function AuditEvents({ events, showSubject }: { events: AuditEvent[]; showSubject?: boolean }) {
+  if (events.length === 0) return <p class="empty">No events yet.</p>;
+  return (
+    <ol class="events">
+      {events.map((event) => (
+        <li key={event.id} class="event">
+          <div class="event-head">
+            <span class="badge badge-action">{event.action}</span>
+            {showSubject && <Subject event={event} />}
+            <span class="event-meta">
+              by <strong>{event.actor}</strong> · <Time iso={event.createdAt} />
+              {event.version !== null && <> · version {event.version}</>}
+              {showSubject && event.environment && <> · {event.environment}</>}
+            </span>
+          </div>
+          <Diff before={event.before} after={event.after} label={`Changes of ${event.action} by ${event.actor}`} />
+        </li>
+      ))}
+    </ol>
+  );
+}

@@ -1,0 +1,18 @@
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+
+export const formatDateTime = (iso: string) => dateTime.format(new Date(iso));
+
+/** "5 minutes ago" for the last week, the date beyond. */
+export function formatAgo(iso: string, now = Date.now()) {
+  const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
+  const abs = Math.abs(seconds);
+  if (abs < 45) return 'just now';
+  if (abs < 3600) return relative.format(Math.round(seconds / 60), 'minute');
+  if (abs < 86_400) return relative.format(Math.round(seconds / 3600), 'hour');
+  if (abs < 7 * 86_400) return relative.format(Math.round(seconds / 86_400), 'day');
+  return formatDateTime(iso);
+}
+
+/** A value as JSON on one line: strings quoted, so "1" and 1 look different. */
+export const formatValue = (value: unknown) => (value === undefined ? '—' : JSON.stringify(value));

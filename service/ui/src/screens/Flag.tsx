@@ -1,0 +1,462 @@
+// One flag: on/off, description, variants, default and off variants, targeting rules; saved
+// together with If-Match, so a change someone else made meanwhile is never overwritten.
+import { useRoute } from 'preact-iso';
+import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
+import { type ApiError, api } from '../api.ts';
+import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
+import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
+import { FlagSwitch } from '../components/FlagSwitch.tsx';
+import { Time } from '../components/Time.tsx';
+import { useApp } from '../context.ts';
+import { RuleEditor } from '../editors/RuleEditor.tsx';
+import { VariantsEditor } from '../editors/VariantsEditor.tsx';
+import { rowsFromVariants, type VariantRow, variantsFromRows } from '../editors/variants.ts';
+import { useAction, useResource, useTitle } from '../hooks.ts';
+import { useLive } from '../live.ts';
+import type { Flag, Rule } from '../types.ts';
+import { FlagHistory } from './FlagHistory.tsx';
+import { FlagPlayground } from './FlagPlayground.tsx';
+
+interface RuleRow {
+  id: number;
+  rule: Rule;
+  valid: boolean;
+}
+
+interface Draft {
+  description: string;
+  variants: VariantRow[];
+  defaultVariant: string | null;
+  offVariant: string | null;
+  rules: RuleRow[];
+}
+
+let nextRuleId = 1;
+
+const draftOf = (flag: Flag): Draft => ({
+  description: flag.description,
+  variants: rowsFromVariants(flag.type, flag.variants),
+  defaultVariant: flag.defaultVariant,
+  offVariant: flag.offVariant,
+  rules: flag.rules.map((rule) => ({ id: nextRuleId++, rule, valid: true })),
+});
+
+export const CONFLICT_MESSAGE = 'Someone changed this flag since you opened it.';
+
+function VariantChoice({
+  label,
+  hint,
+  value,
+  names,
+  disabled,
+  onChange,
+}: {
+  label: string;
+  hint: string;
+  value: string | null;
+  names: string[];
+  disabled: boolean;
+  onChange: (value: string | null) => void;
+}) {
+  const id = useId();
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <select
+        id={id}
+        value={value ?? ''}
+        disabled={disabled}
+        aria-describedby={`${id}-hint`}
+        onChange={(event) => onChange(event.currentTarget.value || null)}
+      >
+        <option value="">none (caller's default)</option>
+        {value !== null && !names.includes(value) && <option value={value}>{value} (no such variant)</option>}
+        {names.map((name) => (
+          <option key={name} value={name}>
+            {name}
+          </option>
+        ))}
+      </select>
+      <p id={`${id}-hint`} class="hint">
+        {hint}
+      </p>
+    </div>
+  );
+}
+
+function FlagEditor({ flagKey }: { flagKey: string }) {
+  const id = useId();
+  const { environment, readOnly } = useApp();
+  const [flag, setFlag] = useState<Flag | null>(null);
+  const [loadError, setLoadError] = useState<ApiError | undefined>(undefined);
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [dirty, setDirty] = useState(false);
+  const [conflict, setConflict] = useState(false);
+  const [status, setStatus] = useState('');
+  const [problem, setProblem] = useState('');
+  const [archiving, setArchiving] = useState(false);
+  const save = useAction();
+  const archive = useAction();
+  const segments = useResource(() => api.segments.list(environment), environment);
+  useTitle(flagKey);
+
+  const state = useRef({ dirty, version: flag?.version });
+  state.current = { dirty, version: flag?.version };
+
+  const show = useCallback((loaded: Flag) => {
+    setFlag(loaded);
+    setDraft(draftOf(loaded));
+    setDirty(false);
+    setConflict(false);
+    setProblem('');
+  }, []);
+
+  const load = useCallback(async () => {
+    try {
+      show(await api.flags.get(environment, flagKey));
+      setLoadError(undefined);
+    } catch (err) {
+      setLoadError(err as ApiError);
+    }
+  }, [environment, flagKey, show]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  // A change elsewhere: show it, unless that would throw away edits; then say so.
+  useLive(async () => {
+    try {
+      const latest = await api.flags.get(environment, flagKey);
+      if (!state.current.dirty) show(latest);
+      else if (latest.version !== state.current.version) setConflict(true);
+    } catch {
+      // The next save or reload reports what is wrong.
+    }
+  });
+
+  if (!flag || !draft) {
+    return (
+      <>
+        <Breadcrumb flagKey={flagKey} />
+        <h1 class="title-key">{flagKey}</h1>
+        {loadError ? <ErrorAlert error={loadError} /> : <p class="muted">Loading…</p>}
+      </>
+    );
+  }
+
+  const locked = readOnly || flag.archivedAt !== null;
+  const names = draft.variants.map((row) => row.name).filter((name) => name !== '');
+  const edit = (change: Partial<Draft>) => {
+    setDraft({ ...draft, ...change });
+    setDirty(true);
+    setStatus('');
+  };
+  const editRules = (rules: RuleRow[]) => edit({ rules });
+  const moveRule = (from: number, to: number) => {
+    const rules = [...draft.rules];
+    const [moved] = rules.splice(from, 1);
+    if (moved) rules.splice(to, 0, moved);
+    editRules(rules);
+  };
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setProblem('');
+    setStatus('');
+    const variants = variantsFromRows(flag.type, draft.variants);
+    if ('error' in variants) {
+      setProblem(`Not saved: ${variants.error}.`);
+      return;
+    }
+    const broken = draft.rules.findIndex((row) => !row.valid);
+    if (broken >= 0) {
+      setProblem(`Not saved: rule ${broken + 1} needs fixing first (see its message).`);
+      return;
+    }
+    const patch = {
+      description: draft.description,
+      variants: variants.variants,
+      defaultVariant: draft.defaultVariant,
+      offVariant: draft.offVariant,
+      rules: draft.rules.map((row) => row.rule),
+    };
+    const saved = await save.run(
+      () => api.flags.update(environment, flag.key, patch, flag.version),
+      (err) => {
+        if (err.status !== 412) return false;
+        setConflict(true);
+        return true;
+      },
+    );
+    if (saved) {
+      show(saved);
+      setStatus('Saved');
+    }
+  };
+
+  const doArchive = async () => {
+    const done = await archive.run(async () => {
+      await api.flags.archive(environment, flag.key);
+      return true;
+    });
+    if (done) {
+      setArchiving(false);
+      await load();
+      setStatus('Archived');
+    }
+  };
+
+  return (
+    <>
+      <Breadcrumb flagKey={flagKey} />
+      <div class="page-head">
+        <div>
+          <h1 class="title-key">{flag.key}</h1>
+          <p class="muted">
+            <span class="badge">{flag.type}</span> version {flag.version} · updated <Time iso={flag.updatedAt} /> ·
+            created <Time iso={flag.createdAt} />
+          </p>
+        </div>
+        <div class="page-actions">
+          {flag.archivedAt === null && (
+            <button
+              type="button"
+              class="button button-danger-outline"
+              disabled={readOnly}
+              onClick={() => setArchiving(true)}
+            >
+              Archive
+            </button>
+          )}
+        </div>
+      </div>
+
+      {flag.archivedAt !== null && (
+        <div class="alert alert-info">
+          Archived <Time iso={flag.archivedAt} exact />. Archived flags are read-only: services get 404 for it;
+          creating the key again revives it.
+        </div>
+      )}
+
+      <section class="card" aria-labelledby={`${id}-state`}>
+        <h2 id={`${id}-state`} class="visually-hidden">
+          State
+        </h2>
+        <div class="state-row">
+          <FlagSwitch
+            flag={flag}
+            environment={environment}
+            disabled={locked}
+            onConflict={() => setConflict(true)}
+            onSaved={(updated) => {
+              // The edits in progress stay; they now build on the new version.
+              setFlag(updated);
+              setConflict(false);
+              if (!dirty) setDraft(draftOf(updated));
+              setStatus(`Saved: ${updated.key} is ${updated.enabled ? 'on' : 'off'} in ${environment}`);
+            }}
+          />
+          <p>
+            <strong>{flag.enabled ? 'On' : 'Off'}</strong> in <strong>{environment}</strong>:{' '}
+            {flag.enabled
+              ? flag.rules.length > 0
+                ? 'serving by its rules, else its default variant.'
+                : 'serving its default variant.'
+              : flag.offVariant
+                ? `serving its off variant “${flag.offVariant}”.`
+                : "serving nothing: callers get their code's default."}
+          </p>
+        </div>
+      </section>
+
+      <form class="flag-form" onSubmit={submit} noValidate>
+        <section class="card" aria-labelledby={`${id}-details`}>
+          <h2 id={`${id}-details`}>Details</h2>
+          <div class="field">
+            <label for={`${id}-description`}>Description</label>
+            <textarea
+              id={`${id}-description`}
+              rows={2}
+              maxLength={1000}
+              value={draft.description}
+              disabled={locked}
+              onInput={(event) => edit({ description: event.currentTarget.value })}
+            />
+          </div>
+        </section>
+
+        <section class="card" aria-labelledby={`${id}-variants`}>
+          <h2 id={`${id}-variants`}>Variants</h2>
+          <VariantsEditor
+            type={flag.type}
+            rows={draft.variants}
+            disabled={locked}
+            onChange={(variants) => edit({ variants })}
+          />
+          <div class="field-row">
+            <VariantChoice
+              label="Default variant"
+              hint="Served when the flag is on and no rule matches."
+              value={draft.defaultVariant}
+              names={names}
+              disabled={locked}
+              onChange={(defaultVariant) => edit({ defaultVariant })}
+            />
+            <VariantChoice
+              label="Off variant"
+              hint="Served when the flag is off."
+              value={draft.offVariant}
+              names={names}
+              disabled={locked}
+              onChange={(offVariant) => edit({ offVariant })}
+            />
+          </div>
+        </section>
+
+        <section class="card" aria-labelledby={`${id}-rules`}>
+          <h2 id={`${id}-rules`}>Targeting rules</h2>
+          <p class="hint">In order: the first rule whose conditions and segments all match decides.</p>
+          {draft.rules.length === 0 && <p class="empty">No rules: everyone gets the default variant.</p>}
+          <ol class="rules">
+            {draft.rules.map((row, i) => (
+              <li key={row.id} class="rule" aria-labelledby={`${id}-rule-${row.id}`}>
+                <div class="rule-head">
+                  <h3 id={`${id}-rule-${row.id}`}>Rule {i + 1}</h3>
+                  <div class="rule-actions">
+                    <button
+                      type="button"
+                      class="button button-small button-quiet"
+                      disabled={locked || i === 0}
+                      aria-label={`Move rule ${i + 1} up`}
+                      onClick={() => moveRule(i, i - 1)}
+                    >
+                      ↑ Up
+                    </button>
+                    <button
+                      type="button"
+                      class="button button-small button-quiet"
+                      disabled={locked || i === draft.rules.length - 1}
+                      aria-label={`Move rule ${i + 1} down`}
+                      onClick={() => moveRule(i, i + 1)}
+                    >
+                      ↓ Down
+                    </button>
+                    <button
+                      type="button"
+                      class="button button-small button-quiet button-quiet-danger"
+                      disabled={locked}
+                      aria-label={`Remove rule ${i + 1}`}
+                      onClick={() => editRules(draft.rules.filter((item) => item !== row))}
+                    >
+                      Remove
+                    </button>
+                  </div>
+                </div>
+                <RuleEditor
+                  rule={row.rule}
+                  variants={names}
+                  segments={segments.data?.segments ?? []}
+                  disabled={locked}
+                  onChange={(rule, valid) =>
+                    editRules(draft.rules.map((item) => (item === row ? { ...row, rule, valid } : item)))
+                  }
+                />
+              </li>
+            ))}
+          </ol>
+          <button
+            type="button"
+            class="button"
+            disabled={locked}
+            onClick={() =>
+              editRules([
+                ...draft.rules,
+                { id: nextRuleId++, rule: names[0] ? { variant: names[0] } : {}, valid: names.length > 0 },
+              ])
+            }
+          >
+            Add rule
+          </button>
+        </section>
+
+        <div class={dirty || conflict || problem || save.error ? 'savebar savebar-active' : 'savebar'}>
+          {conflict && (
+            <div role="alert" class="alert alert-warning">
+              <span>{CONFLICT_MESSAGE}</span>
+              <button type="button" class="button button-small" onClick={() => void load()}>
+                Reload
+              </button>
+            </div>
+          )}
+          <ErrorAlert error={problem || save.error} />
+          <div class="savebar-row">
+            <span class="muted">{dirty ? 'Unsaved changes' : 'No unsaved changes'}</span>
+            <Status message={status} />
+            <span class="savebar-buttons">
+              <button
+                type="button"
+                class="button"
+                disabled={locked || !dirty}
+                onClick={() => {
+                  show(flag);
+                  setStatus('Changes discarded');
+                }}
+              >
+                Discard changes
+              </button>
+              <button type="submit" class="button button-primary" disabled={locked} aria-busy={save.busy || undefined}>
+                Save
+              </button>
+            </span>
+          </div>
+        </div>
+      </form>
+
+      <section class="card" aria-labelledby={`${id}-playground`}>
+        <h2 id={`${id}-playground`}>Playground</h2>
+        <FlagPlayground environment={environment} flagKey={flag.key} />
+      </section>
+
+      <section class="card" aria-labelledby={`${id}-history`}>
+        <h2 id={`${id}-history`}>History</h2>
+        <FlagHistory environment={environment} flagKey={flag.key} />
+      </section>
+
+      {archiving && (
+        <ConfirmDialog
+          title={`Archive ${flag.key}?`}
+          danger
+          busy={archive.busy}
+          error={archive.error}
+          onCancel={() => setArchiving(false)}
+          onConfirm={() => void doArchive()}
+        >
+          <p>
+            Services reading <strong>{flag.key}</strong> in <strong>{environment}</strong> get 404 from now on; its
+            history stays.
+          </p>
+        </ConfirmDialog>
+      )}
+    </>
+  );
+}
+
+function Breadcrumb({ flagKey }: { flagKey: string }) {
+  const { link } = useApp();
+  return (
+    <nav aria-label="Breadcrumb" class="breadcrumb">
+      <a href={link('/flags')}>Flags</a>
+      <span aria-hidden="true"> / </span>
+      <span aria-current="page">{flagKey}</span>
+    </nav>
+  );
+}
+
+export function FlagScreen() {
+  const { params } = useRoute();
+  const { environment } = useApp();
+  const flagKey = params.flagKey ?? '';
+  // A new flag or environment is a new editor: no draft carries over.
+  return <FlagEditor key={`${environment}/${flagKey}`} flagKey={flagKey} />;
+}

@@ -1,0 +1,28 @@
+import { api } from '../api.ts';
+import { AuditEvents } from '../components/AuditEvents.tsx';
+import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { LoadMore } from '../components/LoadMore.tsx';
+import { usePaged } from '../hooks.ts';
+
+/** The flag's audit events, newest first, each with a diff. */
+export function FlagHistory({ environment, flagKey }: { environment: string; flagKey: string }) {
+  const history = usePaged(
+    (cursor, limit) =>
+      api.flags
+        .history(environment, flagKey, { cursor, limit })
+        .then((page) => ({ items: page.events, nextCursor: page.nextCursor })),
+    `${environment}|${flagKey}`,
+  );
+  return (
+    <>
+      <ErrorAlert error={history.error} />
+      {history.loading ? <p class="muted">Loading history…</p> : <AuditEvents events={history.items} />}
+      <LoadMore
+        nextCursor={history.nextCursor}
+        busy={history.moreBusy}
+        error={history.moreError}
+        onLoad={history.loadMore}
+      />
+    </>
+  );
+}

@@ -1,0 +1,257 @@
+import { useLocation } from 'preact-iso';
+import { useId, useState } from 'preact/hooks';
+import { api } from '../api.ts';
+import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
+import { FlagSwitch } from '../components/FlagSwitch.tsx';
+import { LoadMore } from '../components/LoadMore.tsx';
+import { Modal } from '../components/Modal.tsx';
+import { Time } from '../components/Time.tsx';
+import { useApp } from '../context.ts';
+import { parseVariantValue } from '../editors/variants.ts';
+import { useAction, useDebounced, usePaged, useTitle } from '../hooks.ts';
+import { FLAG_TYPES, type Flag, type FlagType } from '../types.ts';
+
+function NewFlagDialog({ environment, onClose }: { environment: string; onClose: () => void }) {
+  const id = useId();
+  const { link } = useApp();
+  const { route } = useLocation();
+  const [key, setKey] = useState('');
+  const [description, setDescription] = useState('');
+  const [type, setType] = useState<FlagType>('boolean');
+  const [value, setValue] = useState('');
+  const [problem, setProblem] = useState('');
+  const { busy, error, run } = useAction();
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setProblem('');
+    let body: Record<string, unknown> = { key: key.trim(), description };
+    // A boolean with the defaults is the plain switch: the API makes its on/off variants.
+    if (type !== 'boolean') {
+      const parsed = parseVariantValue(type, type === 'string' ? value : value.trim());
+      if (parsed.error) {
+        setProblem(`Default value: ${parsed.error}`);
+        return;
+      }
+      body = { ...body, type, defaultValue: parsed.value };
+    }
+    const created = await run(() => api.flags.create(environment, body));
+    if (created) {
+      onClose();
+      route(link(`/flags/${encodeURIComponent(created.key)}`));
+    }
+  };
+
+  return (
+    <Modal title="New flag" onClose={onClose}>
+      <form class="modal-body form" onSubmit={submit}>
+        <div class="field">
+          <label for={`${id}-key`}>Key</label>
+          <input
+            id={`${id}-key`}
+            type="text"
+            value={key}
+            required
+            spellcheck={false}
+            autocomplete="off"
+            maxLength={128}
+            placeholder="e.g. new-checkout"
+            aria-describedby={`${id}-key-hint`}
+            onInput={(event) => setKey(event.currentTarget.value)}
+          />
+          <p id={`${id}-key-hint`} class="hint">
+            Lowercase letters, digits, “.”, “_” or “-”. It cannot be changed later.
+          </p>
+        </div>
+        <div class="field">
+          <label for={`${id}-description`}>Description</label>
+          <input
+            id={`${id}-description`}
+            type="text"
+            value={description}
+            maxLength={1000}
+            onInput={(event) => setDescription(event.currentTarget.value)}
+          />
+        </div>
+        <div class="field">
+          <label for={`${id}-type`}>Type</label>
+          <select
+            id={`${id}-type`}
+            value={type}
+            onChange={(event) => {
+              const next = event.currentTarget.value as FlagType;
+              setType(next);
+              setValue(next === 'json' ? '{}' : next === 'number' ? '0' : '');
+            }}
+          >
+            {FLAG_TYPES.map((option) => (
+              <option key={option} value={option}>
+                {option === 'boolean' ? 'boolean (an on/off switch)' : option}
+              </option>
+            ))}
+          </select>
+        </div>
+        {type !== 'boolean' && (
+          <div class="field">
+            <label for={`${id}-value`}>Default value</label>
+            {type === 'json' ? (
+              <textarea
+                id={`${id}-value`}
+                class="code"
+                rows={4}
+                value={value}
+                spellcheck={false}
+                onInput={(event) => setValue(event.currentTarget.value)}
+              />
+            ) : (
+              <input
+                id={`${id}-value`}
+                type={type === 'number' ? 'number' : 'text'}
+                step={type === 'number' ? 'any' : undefined}
+                value={value}
+                onInput={(event) => setValue(event.currentTarget.value)}
+              />
+            )}
+            <p class="hint">Served while the flag is on; add more variants and rules on the flag's page.</p>
+          </div>
+        )}
+        <ErrorAlert error={problem || error} />
+        <div class="modal-actions">
+          <button type="button" class="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" class="button button-primary" disabled={busy}>
+            Create
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+export function FlagsScreen() {
+  useTitle('Flags');
+  const id = useId();
+  const { environment, readOnly, link } = useApp();
+  const [search, setSearch] = useState('');
+  const [archived, setArchived] = useState(false);
+  const [creating, setCreating] = useState(false);
+  const [status, setStatus] = useState('');
+  const q = useDebounced(search.trim(), 250);
+  const list = usePaged(
+    (cursor, limit) =>
+      api.flags
+        .list(environment, { q: q || undefined, archived, cursor, limit })
+        .then((page) => ({ items: page.flags, nextCursor: page.nextCursor })),
+    `${environment}|${archived}|${q}`,
+  );
+  const replace = (flag: Flag) => list.setItems(list.items.map((item) => (item.key === flag.key ? flag : item)));
+  const flags = list.items;
+
+  return (
+    <>
+      <div class="page-head">
+        <div>
+          <h1>Flags</h1>
+          <p class="muted">
+            Feature flags in <strong>{environment}</strong>.
+          </p>
+        </div>
+        <button type="button" class="button button-primary" disabled={readOnly} onClick={() => setCreating(true)}>
+          New flag
+        </button>
+      </div>
+
+      <div class="toolbar">
+        <div class="field field-search">
+          <label for={`${id}-search`}>Search flags</label>
+          <input
+            id={`${id}-search`}
+            type="search"
+            value={search}
+            maxLength={128}
+            placeholder="Key or description"
+            onInput={(event) => setSearch(event.currentTarget.value)}
+          />
+        </div>
+        <label class="check">
+          <input type="checkbox" checked={archived} onChange={(event) => setArchived(event.currentTarget.checked)} />
+          Show archived
+        </label>
+      </div>
+
+      <Status message={status} />
+      <ErrorAlert error={list.error} />
+
+      <div class="table-wrap">
+        <table class="table">
+          <caption class="visually-hidden">
+            {archived ? 'Archived flags' : 'Flags'} in {environment}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Key</th>
+              <th scope="col">Description</th>
+              <th scope="col">Type</th>
+              <th scope="col">{archived ? 'Archived' : 'Enabled'}</th>
+              <th scope="col">Updated</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.loading && (
+              <tr>
+                <td colSpan={5} class="empty">
+                  Loading flags…
+                </td>
+              </tr>
+            )}
+            {!list.loading && !list.error && flags.length === 0 && (
+              <tr>
+                <td colSpan={5} class="empty">
+                  {q
+                    ? `No ${archived ? 'archived ' : ''}flags match “${q}”.`
+                    : archived
+                      ? 'No archived flags.'
+                      : readOnly
+                        ? 'No flags yet.'
+                        : 'No flags yet. Create one with “New flag”.'}
+                </td>
+              </tr>
+            )}
+            {flags.map((flag) => (
+              <tr key={flag.key}>
+                <th scope="row" class="cell-key">
+                  <a href={link(`/flags/${encodeURIComponent(flag.key)}`)}>{flag.key}</a>
+                </th>
+                <td class="cell-description">{flag.description || <span class="muted">—</span>}</td>
+                <td>
+                  <span class="badge">{flag.type}</span>
+                </td>
+                <td>
+                  {flag.archivedAt ? (
+                    <Time iso={flag.archivedAt} />
+                  ) : (
+                    <FlagSwitch
+                      flag={flag}
+                      environment={environment}
+                      disabled={readOnly}
+                      onSaved={(updated) => {
+                        replace(updated);
+                        setStatus(`Saved: ${updated.key} is ${updated.enabled ? 'on' : 'off'} in ${environment}`);
+                      }}
+                    />
+                  )}
+                </td>
+                <td class="cell-time">
+                  <Time iso={flag.updatedAt} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <LoadMore nextCursor={list.nextCursor} busy={list.moreBusy} error={list.moreError} onLoad={list.loadMore} />
+      {creating && <NewFlagDialog environment={environment} onClose={() => setCreating(false)} />}
+    </>
+  );
+}

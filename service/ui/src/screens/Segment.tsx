@@ -1,0 +1,264 @@
+import { useLocation, useRoute } from 'preact-iso';
+import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
+import { type ApiError, api } from '../api.ts';
+import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
+import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
+import { Time } from '../components/Time.tsx';
+import { useApp } from '../context.ts';
+import { ConditionList } from '../editors/ConditionEditor.tsx';
+import { useAction, useTitle } from '../hooks.ts';
+import { useLive } from '../live.ts';
+import type { Condition, Segment } from '../types.ts';
+
+interface Draft {
+  description: string;
+  conditions: Condition[];
+  valid: boolean;
+}
+
+const draftOf = (segment: Segment): Draft => ({
+  description: segment.description,
+  conditions: segment.conditions,
+  valid: true,
+});
+
+export const SEGMENT_CONFLICT_MESSAGE = 'Someone changed this segment since you opened it.';
+
+function SegmentEditor({ segmentKey }: { segmentKey: string }) {
+  const id = useId();
+  const { environment, readOnly, link } = useApp();
+  const { route } = useLocation();
+  const [segment, setSegment] = useState<Segment | null>(null);
+  const [loadError, setLoadError] = useState<ApiError | undefined>(undefined);
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [dirty, setDirty] = useState(false);
+  const [conflict, setConflict] = useState(false);
+  const [status, setStatus] = useState('');
+  const [problem, setProblem] = useState('');
+  const [deleting, setDeleting] = useState(false);
+  const save = useAction();
+  const remove = useAction();
+  useTitle(segmentKey);
+
+  const state = useRef({ dirty, version: segment?.version });
+  state.current = { dirty, version: segment?.version };
+
+  const show = useCallback((loaded: Segment) => {
+    setSegment(loaded);
+    setDraft(draftOf(loaded));
+    setDirty(false);
+    setConflict(false);
+    setProblem('');
+  }, []);
+
+  const load = useCallback(async () => {
+    try {
+      show(await api.segments.get(environment, segmentKey));
+      setLoadError(undefined);
+    } catch (err) {
+      setLoadError(err as ApiError);
+    }
+  }, [environment, segmentKey, show]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  useLive(async () => {
+    try {
+      const latest = await api.segments.get(environment, segmentKey);
+      if (!state.current.dirty) show(latest);
+      else if (latest.version !== state.current.version) setConflict(true);
+      // The flags using it may have changed without the segment changing.
+      else setSegment(latest);
+    } catch {
+      // A deleted segment: the next save or reload says so.
+    }
+  });
+
+  const head = (
+    <nav aria-label="Breadcrumb" class="breadcrumb">
+      <a href={link('/segments')}>Segments</a>
+      <span aria-hidden="true"> / </span>
+      <span aria-current="page">{segmentKey}</span>
+    </nav>
+  );
+
+  if (!segment || !draft) {
+    return (
+      <>
+        {head}
+        <h1 class="title-key">{segmentKey}</h1>
+        {loadError ? <ErrorAlert error={loadError} /> : <p class="muted">Loading…</p>}
+      </>
+    );
+  }
+
+  const edit = (change: Partial<Draft>) => {
+    setDraft({ ...draft, ...change });
+    setDirty(true);
+    setStatus('');
+  };
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setProblem('');
+    setStatus('');
+    if (!draft.valid) {
+      setProblem('Not saved: a condition needs fixing first (see its message).');
+      return;
+    }
+    const saved = await save.run(
+      () =>
+        api.segments.update(
+          environment,
+          segment.key,
+          { description: draft.description, conditions: draft.conditions },
+          segment.version,
+        ),
+      (err) => {
+        if (err.status !== 412) return false;
+        setConflict(true);
+        return true;
+      },
+    );
+    if (saved) {
+      show({ ...saved, usedBy: saved.usedBy ?? segment.usedBy });
+      setStatus('Saved');
+    }
+  };
+
+  const doDelete = async () => {
+    const done = await remove.run(async () => {
+      await api.segments.remove(environment, segment.key);
+      return true;
+    });
+    if (done) route(link('/segments'));
+  };
+
+  return (
+    <>
+      {head}
+      <div class="page-head">
+        <div>
+          <h1 class="title-key">{segment.key}</h1>
+          <p class="muted">
+            version {segment.version} · updated <Time iso={segment.updatedAt} /> · created{' '}
+            <Time iso={segment.createdAt} />
+          </p>
+        </div>
+        <div class="page-actions">
+          <button
+            type="button"
+            class="button button-danger-outline"
+            disabled={readOnly}
+            onClick={() => {
+              remove.setError(undefined);
+              setDeleting(true);
+            }}
+          >
+            Delete
+          </button>
+        </div>
+      </div>
+      {!deleting && <ErrorAlert error={remove.error} />}
+
+      <form onSubmit={submit} noValidate>
+        <section class="card" aria-labelledby={`${id}-details`}>
+          <h2 id={`${id}-details`}>Details</h2>
+          <div class="field">
+            <label for={`${id}-description`}>Description</label>
+            <textarea
+              id={`${id}-description`}
+              rows={2}
+              maxLength={1000}
+              value={draft.description}
+              disabled={readOnly}
+              onInput={(event) => edit({ description: event.currentTarget.value })}
+            />
+          </div>
+        </section>
+        <section class="card" aria-labelledby={`${id}-conditions`}>
+          <h2 id={`${id}-conditions`}>Conditions</h2>
+          <p class="hint">A context is in the segment when all conditions match.</p>
+          <ConditionList
+            conditions={draft.conditions}
+            disabled={readOnly}
+            onChange={(conditions, valid) => edit({ conditions, valid })}
+          />
+        </section>
+        <div class={dirty || conflict || problem || save.error ? 'savebar savebar-active' : 'savebar'}>
+          {conflict && (
+            <div role="alert" class="alert alert-warning">
+              <span>{SEGMENT_CONFLICT_MESSAGE}</span>
+              <button type="button" class="button button-small" onClick={() => void load()}>
+                Reload
+              </button>
+            </div>
+          )}
+          <ErrorAlert error={problem || save.error} />
+          <div class="savebar-row">
+            <span class="muted">{dirty ? 'Unsaved changes' : 'No unsaved changes'}</span>
+            <Status message={status} />
+            <span class="savebar-buttons">
+              <button
+                type="button"
+                class="button"
+                disabled={readOnly || !dirty}
+                onClick={() => {
+                  show(segment);
+                  setStatus('Changes discarded');
+                }}
+              >
+                Discard changes
+              </button>
+              <button type="submit" class="button button-primary" disabled={readOnly} aria-busy={save.busy || undefined}>
+                Save
+              </button>
+            </span>
+          </div>
+        </div>
+      </form>
+
+      <section class="card" aria-labelledby={`${id}-used`}>
+        <h2 id={`${id}-used`}>Used by</h2>
+        {segment.usedBy === undefined ? (
+          <p class="muted">The service did not say which flags use this segment.</p>
+        ) : segment.usedBy.length === 0 ? (
+          <p class="muted">No flag uses this segment: it can be deleted.</p>
+        ) : (
+          <ul class="link-list">
+            {segment.usedBy.map((flagKey) => (
+              <li key={flagKey}>
+                <a href={link(`/flags/${encodeURIComponent(flagKey)}`)}>{flagKey}</a>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      {deleting && (
+        <ConfirmDialog
+          title={`Delete ${segment.key}?`}
+          danger
+          busy={remove.busy}
+          error={remove.error}
+          onCancel={() => setDeleting(false)}
+          onConfirm={() => void doDelete()}
+        >
+          <p>
+            The segment <strong>{segment.key}</strong> is deleted from <strong>{environment}</strong>. A segment that
+            flags still use cannot be deleted.
+          </p>
+        </ConfirmDialog>
+      )}
+    </>
+  );
+}
+
+export function SegmentScreen() {
+  const { params } = useRoute();
+  const { environment } = useApp();
+  const segmentKey = params.segmentKey ?? '';
+  return <SegmentEditor key={`${environment}/${segmentKey}`} segmentKey={segmentKey} />;
+}

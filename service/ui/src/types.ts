@@ -1,0 +1,137 @@
+// The admin API's shapes as the UI uses them. They mirror service/src/flags/flag-schemas.ts,
+// service/src/flags/rule-schemas.ts and service/src/tokens/token-schemas.ts, which cannot be
+// imported here: they build runtime schemas for the server.
+
+export const FLAG_TYPES = ['boolean', 'string', 'number', 'json'] as const;
+export type FlagType = (typeof FLAG_TYPES)[number];
+
+export const OPERATORS = [
+  'equals',
+  'not_equals',
+  'in',
+  'not_in',
+  'starts_with',
+  'ends_with',
+  'contains',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'semver_lt',
+  'semver_lte',
+  'semver_gt',
+  'semver_gte',
+  'exists',
+] as const;
+export type Operator = (typeof OPERATORS)[number];
+
+export const VARIANT_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export interface Condition {
+  attribute: string;
+  operator: Operator;
+  value?: unknown;
+}
+
+/** Weights in basis points (100 = 1 %) that sum to 10000. */
+export type Split = { variant: string; weight: number }[];
+
+export interface Rule {
+  description?: string;
+  conditions?: Condition[];
+  segments?: string[];
+  variant?: string;
+  split?: Split;
+}
+
+export interface Flag {
+  key: string;
+  environment: string;
+  enabled: boolean;
+  description: string;
+  type: FlagType;
+  defaultValue: unknown;
+  defaultVariant: string | null;
+  offVariant: string | null;
+  variants: Record<string, unknown>;
+  rules: Rule[];
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  archivedAt: string | null;
+}
+
+export interface FlagPage {
+  flags: Flag[];
+  nextCursor: string | null;
+}
+
+export interface Segment {
+  key: string;
+  environment: string;
+  description: string;
+  conditions: Condition[];
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  /** Keys of the flags whose rules name the segment (the single-segment read only). */
+  usedBy?: string[];
+}
+
+export interface Environment {
+  key: string;
+  revision: number;
+  createdAt: string;
+}
+
+export interface AuditEvent {
+  id: string;
+  createdAt: string;
+  actor: string;
+  action: string;
+  environment: string | null;
+  flagKey: string | null;
+  segmentKey: string | null;
+  before: unknown;
+  after: unknown;
+  version: number | null;
+  revision: number | null;
+}
+
+export interface AuditPage {
+  events: AuditEvent[];
+  nextCursor: string | null;
+}
+
+export type TokenScope = 'read' | 'admin';
+
+export interface Token {
+  id: string;
+  name: string;
+  scope: TokenScope;
+  environment: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface MintedToken extends Token {
+  token: string;
+}
+
+export interface Session {
+  token: { id: string; name: string; scope: TokenScope; environment: string | null };
+  csrfToken: string;
+  expiresAt: string;
+}
+
+/** The OFREP single-evaluation answer: a success (value and variant absent for the caller's default) or a failure. */
+export interface Evaluation {
+  key: string;
+  value?: unknown;
+  variant?: string;
+  reason?: string;
+  metadata?: Record<string, unknown>;
+  errorCode?: string;
+  errorDetails?: string;
+}
