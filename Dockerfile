@@ -13,6 +13,9 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY prisma.config.ts ./
 COPY prisma ./prisma
 RUN npx prisma generate
+# The web UI, built ahead: the service serves these files at /ui.
+COPY service/ui ./service/ui
+RUN npm run build:ui
 
 # One-shot migrations: docker compose runs it before the service starts.
 FROM build AS migrate
@@ -33,6 +36,7 @@ COPY package.json ./
 COPY prisma/migrations ./prisma/migrations
 COPY service/src ./service/src
 COPY --from=build /app/service/src/generated ./service/src/generated
+COPY --from=build /app/service/ui/dist ./service/ui/dist
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000

@@ -5,11 +5,13 @@ import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group/index.js'
 import { Construct } from 'constructs';
 
 /**
- * The paths the load balancer forwards to the service. An ALB condition takes at most three
- * patterns and ECS blue/green shifts exactly one listener rule, so the forwarded set is at most
- * three patterns. `/metrics` is never among them (and is refused explicitly as well).
+ * The paths the load balancer forwards to the service: the APIs and the web UI. An ALB condition
+ * takes at most three patterns and ECS blue/green shifts exactly one listener rule, so the
+ * forwarded set is at most three patterns. `/metrics` is never among them (and is refused
+ * explicitly as well); `/health/*` is not either: the target groups' health checks reach the
+ * tasks directly.
  */
-export const DEFAULT_ROUTED_PATHS = ['/api/*', '/ofrep/*', '/health/*'] as const;
+export const DEFAULT_ROUTED_PATHS = ['/api/*', '/ofrep/*', '/ui*'] as const;
 
 /**
  * How long the load balancer keeps a connection that carries no bytes: an event stream's

@@ -166,6 +166,8 @@ export class FlagstoneStack extends TerraformStack {
         SERVICE_NAME: names.metricsServiceName,
         LOG_LEVEL: svc.logLevel,
         CORS_ORIGINS: svc.corsOrigins.join(','),
+        // The load balancer appends the client's address to X-Forwarded-For (sign-in limits use it).
+        TRUSTED_PROXY_HOPS: '1',
         EVENTS_HEARTBEAT_SECONDS: String(svc.eventsHeartbeatSeconds),
         MAX_EVENT_STREAMS: String(svc.maxEventStreams),
         ...(svc.publicUrl ? { PUBLIC_URL: svc.publicUrl } : {}),

@@ -51,11 +51,14 @@ for (const env of ENVIRONMENTS) {
       '/api/config/flags',
       '/api/admin/tokens',
       '/ofrep/v1/evaluate/flags',
-      '/health/ready',
+      '/ui',
+      '/ui/',
+      '/ui/flags/new-checkout',
+      '/ui/assets/index-0123abcd.js',
     ]) {
       t.equal(route(s, path), 'forward', path);
     }
-    for (const path of ['/', '/favicon.ico', '/docs', '/internal'])
+    for (const path of ['/', '/favicon.ico', '/docs', '/internal', '/health/ready'])
       t.equal(route(s, path), 'fixed 404', path);
     const production = s.named('aws_lb_listener_rule', 'load-balancer_production');
     const patterns = ((production.condition as Json[])[0]!.path_pattern as Json).values as string[];

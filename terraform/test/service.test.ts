@@ -81,9 +81,11 @@ for (const env of ENVIRONMENTS) {
       'REDIS_KEY_PREFIX',
       'REDIS_URL',
       'SERVICE_NAME',
+      'TRUSTED_PROXY_HOPS',
       'WARM_ENVIRONMENTS',
     ]);
     t.equal(environment.PORT, '3000');
+    t.equal(environment.TRUSTED_PROXY_HOPS, '1', 'the client address is the one the load balancer appended');
     t.equal(environment.HOST, '0.0.0.0');
     t.match(
       environment.REDIS_URL,
