@@ -2,7 +2,7 @@
 // is missing the tests are skipped with the reason, except in CI (CI=true), where that fails.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { Test } from 'tap';
 
@@ -38,8 +38,9 @@ export async function launchBrowser(t: Test): Promise<Browser | undefined> {
 }
 
 /** Bundles a browser script of the tests (TypeScript, with its npm imports) into one file. */
-export async function bundle(entry: URL): Promise<string> {
+export async function bundle(entry: URL, options: BuildOptions = {}): Promise<string> {
   const result = await build({
+    ...options,
     entryPoints: [fileURLToPath(entry)],
     bundle: true,
     write: false,
