@@ -83,7 +83,7 @@ t.test('every screen passes axe', async (t) => {
     canary.violations.some((v) => v.id === 'button-name' && v.impact === 'critical'),
     'a nameless button is reported',
   );
-  await page.locator('#nameless').evaluate((button) => button.remove());
+  await page.locator('#nameless').evaluate((button) => (button as unknown as { remove(): void }).remove());
   await page.getByLabel('API token').fill('fs_wrong');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('alert').waitFor({ timeout: DEADLINE_MS });
