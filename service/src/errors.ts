@@ -37,11 +37,11 @@ export const errors = {
     ),
   environmentExists: (environment: string) =>
     new DomainError('ENVIRONMENT_EXISTS', 409, `Environment '${environment}' already exists.`),
-  versionMismatch: (key: string, expected: number, actual: number) =>
+  versionMismatch: (key: string, expected: number, actual: number, what: 'Flag' | 'Segment' = 'Flag') =>
     new DomainError(
       'VERSION_MISMATCH',
       412,
-      `Flag '${key}' is at version ${actual}, not ${expected}: someone changed it first. Read it again and retry with If-Match: ${actual}.`,
+      `${what} '${key}' is at version ${actual}, not ${expected}: someone changed it first. Read it again and retry with If-Match: ${actual}.`,
     ),
   twoEnvironments: (query: string, body: string) =>
     new DomainError(

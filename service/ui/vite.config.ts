@@ -6,6 +6,8 @@ export default defineConfig({
   root: import.meta.dirname,
   base: '/ui/',
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  // `npm run dev:ui`: the page from Vite, the API from a running service (`make start`).
+  server: { proxy: { '/api': process.env.FLAGSTONE_URL ?? 'http://127.0.0.1:3000' } },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

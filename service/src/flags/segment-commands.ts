@@ -52,12 +52,23 @@ export function createSegmentCommands({ store, feed }: SegmentCommandsDeps) {
       return change.segment;
     },
 
-    async updateSegment(environment: string, key: string, patch: Partial<SegmentContent>, actor: string) {
+    /** Applies `patch`; with `expectedVersion`, only if the segment is still at that version. */
+    async updateSegment(
+      environment: string,
+      key: string,
+      patch: Partial<SegmentContent>,
+      actor: string,
+      expectedVersion?: number,
+    ) {
       const change = await store.updateSegment(
         environment,
         key,
-        (current) =>
-          checkSegment({ description: current.description, conditions: current.conditions, ...patch }),
+        (current) => {
+          if (expectedVersion !== undefined && current.version !== expectedVersion) {
+            throw errors.versionMismatch(key, expectedVersion, current.version, 'Segment');
+          }
+          return checkSegment({ description: current.description, conditions: current.conditions, ...patch });
+        },
         actor,
       );
       await feed.committed(environment, change);

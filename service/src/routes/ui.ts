@@ -44,7 +44,7 @@ const ui: FastifyPluginAsyncTypebox<{ dist?: string }> = async (app, { dist = UI
   }
   const page = async (_request: unknown, reply: FastifyReply) => {
     if (!built) throw errors.uiNotBuilt();
-    return reply.header('cache-control', 'no-cache').sendFile('index.html', dist);
+    return reply.header('cache-control', 'no-cache').sendFile('index.html', dist, { cacheControl: false });
   };
   // The page routes itself (/ui/flags/…); any query is its own.
   const schema = { hide: true, querystring: Type.Record(Type.String(), Type.Unknown()) };

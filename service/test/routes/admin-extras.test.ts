@@ -104,3 +104,37 @@ t.test('a segment names the live flags whose rules use it', async (t) => {
   const missing = await app.inject({ url: '/api/admin/segments/none', headers: admin });
   t.equal(missing.statusCode, 404);
 });
+
+t.test('a segment change with If-Match is made only while nobody changed it since', async (t) => {
+  const { app } = await buildTestApp(t);
+  const url = '/api/admin/segments/pro';
+  const conditions = (value: string) => [{ attribute: 'plan', operator: 'equals', value }];
+  await app.inject({
+    method: 'POST',
+    url: '/api/admin/segments',
+    headers: admin,
+    payload: { key: 'pro', conditions: conditions('pro') },
+  });
+  const first = await app.inject({
+    method: 'PATCH',
+    url,
+    headers: { ...admin, 'if-match': '1' },
+    payload: { conditions: conditions('pro-2024') },
+  });
+  t.equal(first.statusCode, 200);
+  t.equal(first.json().version, 2);
+  const stale = await app.inject({
+    method: 'PATCH',
+    url,
+    headers: { ...admin, 'if-match': '"1"' },
+    payload: { conditions: conditions('stale') },
+  });
+  t.equal(stale.statusCode, 412);
+  t.match(stale.json(), {
+    code: 'VERSION_MISMATCH',
+    message:
+      "Segment 'pro' is at version 2, not 1: someone changed it first. Read it again and retry with If-Match: 2.",
+  });
+  const now = (await app.inject({ url, headers: admin })).json();
+  t.match(now, { version: 2, conditions: [{ value: 'pro-2024' }] }, 'the stale change wrote nothing');
+});

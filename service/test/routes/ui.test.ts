@@ -39,7 +39,10 @@ t.test('the page, under every path of /ui, with a strict CSP and nothing inline'
   t.notMatch(html, /\son[a-z]+=/i, 'no inline event handler');
 
   const assets = [...html.matchAll(/(?:src|href)="(\/ui\/assets\/[^"]+)"/g)].map((m) => m[1]!);
-  t.ok(assets.some((a) => a.endsWith('.css')), 'a style sheet file');
+  t.ok(
+    assets.some((a) => a.endsWith('.css')),
+    'a style sheet file',
+  );
   for (const asset of assets) {
     t.match(asset, /-[\w-]{8,}\.(js|css)$/, `${asset} is named by its content`);
     const res = await app.inject({ url: asset });

@@ -76,7 +76,8 @@ async function request<T>(method: string, path: string, options: RequestOptions 
   }
 
   const isJson = response.headers.get('content-type')?.includes('json') ?? false;
-  const body: unknown = response.status === 204 || !isJson ? undefined : await response.json().catch(() => undefined);
+  const body: unknown =
+    response.status === 204 || !isJson ? undefined : await response.json().catch(() => undefined);
   if (response.ok) return body as T;
 
   const error = (body ?? {}) as Record<string, unknown>;
@@ -110,7 +111,11 @@ export const api = {
     create: (environment: string, body: Record<string, unknown>) =>
       request<Flag>('POST', '/api/admin/flags', { query: env(environment), body }),
     update: (environment: string, key: string, patch: Partial<Flag>, ifMatch?: number) =>
-      request<Flag>('PATCH', `/api/admin/flags/${seg(key)}`, { query: env(environment), body: patch, ifMatch }),
+      request<Flag>('PATCH', `/api/admin/flags/${seg(key)}`, {
+        query: env(environment),
+        body: patch,
+        ifMatch,
+      }),
     archive: (environment: string, key: string) =>
       request<void>('DELETE', `/api/admin/flags/${seg(key)}`, { query: env(environment) }),
     history: (environment: string, key: string, page: { cursor?: string; limit?: number } = {}) =>
@@ -157,4 +162,3 @@ export const api = {
     create: (key: string) => request<Environment>('POST', '/api/admin/environments', { body: { key } }),
   },
 };
-

@@ -41,7 +41,6 @@ export function useResource<T>(load: () => Promise<T>, key: string, live = true)
     }
   }, []);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` names everything `load` depends on
   useEffect(() => {
     setData(undefined);
     setError(undefined);
@@ -105,7 +104,10 @@ export const PAGE_SIZE = 50;
  * A list paged by `nextCursor` with "Load more". A live refetch asks for as many items as are
  * on screen (up to the API's 200), so the pages loaded so far stay.
  */
-export function usePaged<T>(load: (cursor: string | undefined, limit: number) => Promise<Page<T>>, key: string) {
+export function usePaged<T>(
+  load: (cursor: string | undefined, limit: number) => Promise<Page<T>>,
+  key: string,
+) {
   const shown = useRef(0);
   const list = useResource(() => load(undefined, Math.min(200, Math.max(PAGE_SIZE, shown.current))), key);
   shown.current = list.data?.items.length ?? 0;

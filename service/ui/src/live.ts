@@ -15,7 +15,11 @@ function notify() {
   }, 50);
 }
 
-export function connectLive(environment: string) {
+/**
+ * Follows the environment's changes. `stillSignedIn` is asked when the server refuses the
+ * stream (a session that ended, a revoked token): false stops following.
+ */
+export function connectLive(environment: string, stillSignedIn: () => Promise<boolean>) {
   disconnectLive();
   let failed = false;
   const open = () => {
@@ -30,7 +34,10 @@ export function connectLive(environment: string) {
     stream.onerror = () => {
       failed = true;
       // The browser retries a dropped stream by itself, but not one the server refused.
-      if (stream.readyState === EventSource.CLOSED) retry = window.setTimeout(open, 5000);
+      if (stream.readyState !== EventSource.CLOSED) return;
+      retry = window.setTimeout(async () => {
+        if (source === stream && (await stillSignedIn()) && source === stream) open();
+      }, 2000);
     };
   };
   open();

@@ -5,7 +5,7 @@ import Type from 'typebox';
 import { PatchSegmentBody, SegmentBody } from '../../flags/flag-schemas.ts';
 import { SegmentSchema } from '../../flags/rule-schemas.ts';
 import { errorResponses, Key, Strict } from '../../schema.ts';
-import { EnvironmentQuery, environmentNamed } from '../http.ts';
+import { EnvironmentQuery, environmentNamed, IfMatchHeader, parseVersionTag } from '../http.ts';
 
 const SegmentWithUsers = Type.Object({
   ...SegmentSchema.properties,
@@ -88,11 +88,13 @@ const adminSegments: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['admin'],
-        summary: 'Change a segment; every flag using it moves to its next version',
+        summary:
+          'Change a segment; every flag using it moves to its next version. With If-Match: <version>, only if nobody changed it since',
         params: SegmentParams,
         querystring: EnvironmentQuery,
+        headers: IfMatchHeader,
         body: PatchSegmentBody,
-        response: { 200: SegmentSchema, ...errorResponses(400, 401, 403, 404, 413, 415) },
+        response: { 200: SegmentSchema, ...errorResponses(400, 401, 403, 404, 412, 413, 415) },
       },
     },
     async (request) =>
@@ -101,6 +103,7 @@ const adminSegments: FastifyPluginAsyncTypebox = async (app) => {
         request.params.segmentKey,
         request.body,
         request.token.name,
+        parseVersionTag(request.headers['if-match']),
       ),
   );
 

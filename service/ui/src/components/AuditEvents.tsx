@@ -16,7 +16,9 @@ function Subject({ event }: { event: AuditEvent }) {
     return (
       <>
         segment{' '}
-        <a href={link(`/segments/${encodeURIComponent(event.segmentKey)}`, environment)}>{event.segmentKey}</a>
+        <a href={link(`/segments/${encodeURIComponent(event.segmentKey)}`, environment)}>
+          {event.segmentKey}
+        </a>
       </>
     );
   return null;
@@ -38,7 +40,11 @@ export function AuditEvents({ events, showSubject }: { events: AuditEvent[]; sho
               {showSubject && event.environment && <> · {event.environment}</>}
             </span>
           </div>
-          <Diff before={event.before} after={event.after} label={`Changes of ${event.action} by ${event.actor}`} />
+          <Diff
+            before={event.before}
+            after={event.after}
+            label={`Changes of ${event.action} by ${event.actor}`}
+          />
         </li>
       ))}
     </ol>

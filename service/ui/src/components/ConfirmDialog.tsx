@@ -1,7 +1,5 @@
 import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';
-import type { ApiError } from '../api.ts';
-import { ErrorAlert } from './ErrorAlert.tsx';
 import { Modal } from './Modal.tsx';
 
 interface ConfirmDialogProps {
@@ -11,18 +9,16 @@ interface ConfirmDialogProps {
   onCancel: () => void;
   busy?: boolean;
   danger?: boolean;
-  error?: ApiError;
 }
 
 /** Asks before a change that matters; focus starts on Cancel, so Enter alone never confirms. */
-export function ConfirmDialog({ title, children, onConfirm, onCancel, busy, danger, error }: ConfirmDialogProps) {
+export function ConfirmDialog({ title, children, onConfirm, onCancel, busy, danger }: ConfirmDialogProps) {
   const bodyId = useId();
   return (
     <Modal title={title} onClose={onCancel} describedBy={bodyId} initialFocus="[data-cancel]">
       <div id={bodyId} class="modal-body">
         {children}
       </div>
-      <ErrorAlert error={error} />
       <div class="modal-actions">
         <button type="button" class="button" data-cancel onClick={onCancel}>
           Cancel

@@ -2,7 +2,13 @@ import type { ComponentChildren } from 'preact';
 import type { ApiError } from '../api.ts';
 
 /** The service's message, verbatim, where the action happened. */
-export function ErrorAlert({ error, children }: { error: ApiError | string | undefined; children?: ComponentChildren }) {
+export function ErrorAlert({
+  error,
+  children,
+}: {
+  error: ApiError | string | undefined;
+  children?: ComponentChildren;
+}) {
   if (!error) return null;
   return (
     <div role="alert" class="alert alert-error">

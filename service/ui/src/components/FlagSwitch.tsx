@@ -33,10 +33,9 @@ export function FlagSwitch({ flag, environment, disabled, onConflict, onSaved }:
         return true;
       },
     );
-    if (updated) {
-      setAsking(null);
-      onSaved(updated);
-    }
+    // Answered either way: a failure shows next to the switch.
+    setAsking(null);
+    if (updated) onSaved(updated);
   };
 
   return (
@@ -46,15 +45,16 @@ export function FlagSwitch({ flag, environment, disabled, onConflict, onSaved }:
         label={`Enable ${flag.key}`}
         disabled={disabled}
         busy={busy && asking === null}
-        onChange={(enabled) => (environment === CONFIRMED_ENVIRONMENT ? setAsking(enabled) : void flip(enabled))}
+        onChange={(enabled) =>
+          environment === CONFIRMED_ENVIRONMENT ? setAsking(enabled) : void flip(enabled)
+        }
       />
-      {asking === null && <ErrorAlert error={error} />}
+      <ErrorAlert error={error} />
       {asking !== null && (
         <ConfirmDialog
           title={`Turn ${asking ? 'on' : 'off'} ${flag.key} in ${environment}?`}
           busy={busy}
           danger={!asking}
-          error={error}
           onCancel={() => {
             setError(undefined);
             setAsking(null);
@@ -62,8 +62,8 @@ export function FlagSwitch({ flag, environment, disabled, onConflict, onSaved }:
           onConfirm={() => void flip(asking)}
         >
           <p>
-            This changes what every service reading <strong>{flag.key}</strong> in <strong>{environment}</strong>{' '}
-            gets, within a second.
+            This changes what every service reading <strong>{flag.key}</strong> in{' '}
+            <strong>{environment}</strong> gets, within a second.
           </p>
         </ConfirmDialog>
       )}

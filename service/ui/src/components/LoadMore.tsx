@@ -2,7 +2,12 @@ import type { ApiError } from '../api.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
 
 /** The next page's button, while there is one. Never disabled: that would drop the keyboard focus. */
-export function LoadMore({ nextCursor, busy, error, onLoad }: {
+export function LoadMore({
+  nextCursor,
+  busy,
+  error,
+  onLoad,
+}: {
   nextCursor: string | null;
   busy: boolean;
   error: ApiError | undefined;

@@ -21,7 +21,6 @@ export function Modal({ title, onClose, children, describedBy, initialFocus }: M
   const close = useRef(onClose);
   close.current = onClose;
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: opened once per mount; initialFocus is read then
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;

@@ -1,6 +1,7 @@
 // Conditions on context attributes, shared by rules and segments. Each row keeps the text as
 // typed (so "1." or "a, " survive a keystroke) and reports the API value it stands for.
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { ScalarInput } from '../components/ScalarInput.tsx';
 import { type Condition, OPERATORS, type Operator } from '../types.ts';
 import {
   buildCondition,
@@ -122,14 +123,15 @@ function ConditionRow({ condition, position, disabled, onChange, onRemove }: Con
               <option value="false">false</option>
             </select>
           ) : (
-            <input
+            <ScalarInput
               id={`${id}-value`}
-              type={kind === 'number' ? 'number' : 'text'}
-              step={kind === 'number' ? 'any' : undefined}
+              numeric={kind === 'number'}
               value={text}
               disabled={disabled}
               spellcheck={false}
-              placeholder={kind === 'list' ? 'e.g. de, fr, nl' : kind === 'version' ? 'e.g. 1.2.3' : undefined}
+              placeholder={
+                kind === 'list' ? 'e.g. de, fr, nl' : kind === 'version' ? 'e.g. 1.2.3' : undefined
+              }
               aria-invalid={parsed.error ? true : undefined}
               aria-describedby={parsed.error ? `${id}-error` : undefined}
               onInput={(event) => {
@@ -183,7 +185,6 @@ export function ConditionList({ conditions, disabled, onChange }: ConditionListP
       {conditions.map((condition, i) => (
         <ConditionRow
           // Rows have no identity of their own; a row that moves takes its new value from props.
-          // biome-ignore lint/suspicious/noArrayIndexKey: see above
           key={i}
           condition={condition}
           position={i + 1}

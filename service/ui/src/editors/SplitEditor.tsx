@@ -79,7 +79,9 @@ export function SplitEditor({ split, variants, disabled, onChange }: SplitEditor
             <label for={`${id}-${i}`} class="split-variant">
               {entry.variant}
               <span class="visually-hidden"> weight in percent</span>
-              {!names.includes(entry.variant) && <span class="field-error"> (not a variant of this flag)</span>}
+              {!names.includes(entry.variant) && (
+                <span class="field-error"> (not a variant of this flag)</span>
+              )}
             </label>
             <span class="split-input">
               <input
@@ -119,7 +121,9 @@ export function SplitEditor({ split, variants, disabled, onChange }: SplitEditor
         ))}
       </ul>
       <div class="split-footer">
-        <span class={valid ? 'split-total' : 'split-total split-total-bad'}>Total {formatPercent(total)}</span>
+        <span class={valid ? 'split-total' : 'split-total split-total-bad'}>
+          Total {formatPercent(total)}
+        </span>
         <button
           type="button"
           class="button button-small"

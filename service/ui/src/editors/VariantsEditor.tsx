@@ -1,4 +1,5 @@
 import { useId } from 'preact/hooks';
+import { ScalarInput } from '../components/ScalarInput.tsx';
 import type { FlagType } from '../types.ts';
 import { nameError, newRowId, parseVariantValue, type VariantRow } from './variants.ts';
 
@@ -11,7 +12,14 @@ interface VariantsEditorProps {
 
 const blank: Record<FlagType, string> = { boolean: 'true', number: '0', string: '', json: '{}' };
 
-function ValueInput({ id, type, row, disabled, error, onInput }: {
+function ValueInput({
+  id,
+  type,
+  row,
+  disabled,
+  error,
+  onInput,
+}: {
   id: string;
   type: FlagType;
   row: VariantRow;
@@ -23,7 +31,12 @@ function ValueInput({ id, type, row, disabled, error, onInput }: {
   const describedBy = error ? `${id}-error` : undefined;
   if (type === 'boolean')
     return (
-      <select id={id} value={row.text} disabled={disabled} onChange={(event) => onInput(event.currentTarget.value)}>
+      <select
+        id={id}
+        value={row.text}
+        disabled={disabled}
+        onChange={(event) => onInput(event.currentTarget.value)}
+      >
         <option value="true">true</option>
         <option value="false">false</option>
       </select>
@@ -43,10 +56,9 @@ function ValueInput({ id, type, row, disabled, error, onInput }: {
       />
     );
   return (
-    <input
+    <ScalarInput
       id={id}
-      type={type === 'number' ? 'number' : 'text'}
-      step={type === 'number' ? 'any' : undefined}
+      numeric={type === 'number'}
       value={row.text}
       disabled={disabled}
       aria-invalid={invalid}
@@ -138,7 +150,9 @@ export function VariantsEditor({ type, rows, disabled, onChange }: VariantsEdito
         type="button"
         class="button button-small"
         disabled={disabled}
-        onClick={() => onChange([...rows, { id: newRowId(), name: `variant-${rows.length + 1}`, text: blank[type] }])}
+        onClick={() =>
+          onChange([...rows, { id: newRowId(), name: `variant-${rows.length + 1}`, text: blank[type] }])
+        }
       >
         Add variant
       </button>

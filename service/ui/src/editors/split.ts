@@ -24,7 +24,9 @@ export const splitTotal = (split: Split) => split.reduce((sum, entry) => sum + e
 
 export const isValidSplit = (split: Split) =>
   split.length > 0 &&
-  split.every((entry) => Number.isInteger(entry.weight) && entry.weight >= 0 && entry.weight <= TOTAL_WEIGHT) &&
+  split.every(
+    (entry) => Number.isInteger(entry.weight) && entry.weight >= 0 && entry.weight <= TOTAL_WEIGHT,
+  ) &&
   splitTotal(split) === TOTAL_WEIGHT;
 
 /** The variants sharing 100 % as evenly as basis points allow: 3 → 33.34, 33.33, 33.33. */

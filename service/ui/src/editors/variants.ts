@@ -18,7 +18,9 @@ export function valueToText(type: FlagType, value: unknown): string {
 export function parseVariantValue(type: FlagType, text: string): { value?: unknown; error?: string } {
   switch (type) {
     case 'boolean':
-      return text === 'true' || text === 'false' ? { value: text === 'true' } : { error: 'Choose true or false' };
+      return text === 'true' || text === 'false'
+        ? { value: text === 'true' }
+        : { error: 'Choose true or false' };
     case 'number': {
       const number = Number(text.trim());
       return text.trim() !== '' && Number.isFinite(number) ? { value: number } : { error: 'Enter a number' };
@@ -39,7 +41,11 @@ export function parseVariantValue(type: FlagType, text: string): { value?: unkno
 }
 
 export function rowsFromVariants(type: FlagType, variants: Record<string, unknown>): VariantRow[] {
-  return Object.entries(variants).map(([name, value]) => ({ id: newRowId(), name, text: valueToText(type, value) }));
+  return Object.entries(variants).map(([name, value]) => ({
+    id: newRowId(),
+    name,
+    text: valueToText(type, value),
+  }));
 }
 
 export function nameError(rows: VariantRow[], row: VariantRow): string | undefined {

@@ -1,7 +1,8 @@
 // One flag: on/off, description, variants, default and off variants, targeting rules; saved
 // together with If-Match, so a change someone else made meanwhile is never overwritten.
-import { useRoute } from 'preact-iso';
+
 import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useRoute } from 'preact-iso';
 import { type ApiError, api } from '../api.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
@@ -93,7 +94,7 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
   const [dirty, setDirty] = useState(false);
   const [conflict, setConflict] = useState(false);
   const [status, setStatus] = useState('');
-  const [problem, setProblem] = useState('');
+  const [refused, setRefused] = useState(false);
   const [archiving, setArchiving] = useState(false);
   const save = useAction();
   const archive = useAction();
@@ -108,7 +109,7 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
     setDraft(draftOf(loaded));
     setDirty(false);
     setConflict(false);
-    setProblem('');
+    setRefused(false);
   }, []);
 
   const load = useCallback(async () => {
@@ -128,8 +129,10 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
   useLive(async () => {
     try {
       const latest = await api.flags.get(environment, flagKey);
-      if (!state.current.dirty) show(latest);
-      else if (latest.version !== state.current.version) setConflict(true);
+      // Another flag changed: keep the editors (and the focus) as they are.
+      if (latest.version === state.current.version) return;
+      if (state.current.dirty) setConflict(true);
+      else show(latest);
     } catch {
       // The next save or reload reports what is wrong.
     }
@@ -146,11 +149,15 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
   }
 
   const locked = readOnly || flag.archivedAt !== null;
+  const variants = variantsFromRows(flag.type, draft.variants);
+  // What the editors mark as wrong (a split short of 100 %, a value not of the type) is not sent.
+  const blocked = 'error' in variants || draft.rules.some((row) => !row.valid);
   const names = draft.variants.map((row) => row.name).filter((name) => name !== '');
   const edit = (change: Partial<Draft>) => {
     setDraft({ ...draft, ...change });
     setDirty(true);
     setStatus('');
+    setRefused(false);
   };
   const editRules = (rules: RuleRow[]) => edit({ rules });
   const moveRule = (from: number, to: number) => {
@@ -162,16 +169,9 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    setProblem('');
     setStatus('');
-    const variants = variantsFromRows(flag.type, draft.variants);
-    if ('error' in variants) {
-      setProblem(`Not saved: ${variants.error}.`);
-      return;
-    }
-    const broken = draft.rules.findIndex((row) => !row.valid);
-    if (broken >= 0) {
-      setProblem(`Not saved: rule ${broken + 1} needs fixing first (see its message).`);
+    if (blocked || 'error' in variants) {
+      setRefused(true);
       return;
     }
     const patch = {
@@ -200,8 +200,8 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
       await api.flags.archive(environment, flag.key);
       return true;
     });
+    setArchiving(false);
     if (done) {
-      setArchiving(false);
       await load();
       setStatus('Archived');
     }
@@ -214,11 +214,12 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
         <div>
           <h1 class="title-key">{flag.key}</h1>
           <p class="muted">
-            <span class="badge">{flag.type}</span> version {flag.version} · updated <Time iso={flag.updatedAt} /> ·
-            created <Time iso={flag.createdAt} />
+            <span class="badge">{flag.type}</span> version {flag.version} · updated{' '}
+            <Time iso={flag.updatedAt} /> · created <Time iso={flag.createdAt} />
           </p>
         </div>
         <div class="page-actions">
+          <ErrorAlert error={archive.error} />
           {flag.archivedAt === null && (
             <button
               type="button"
@@ -234,8 +235,8 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
 
       {flag.archivedAt !== null && (
         <div class="alert alert-info">
-          Archived <Time iso={flag.archivedAt} exact />. Archived flags are read-only: services get 404 for it;
-          creating the key again revives it.
+          Archived <Time iso={flag.archivedAt} exact />. Archived flags are read-only: services get 404 for
+          it; creating the key again revives it.
         </div>
       )}
 
@@ -380,7 +381,7 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
           </button>
         </section>
 
-        <div class={dirty || conflict || problem || save.error ? 'savebar savebar-active' : 'savebar'}>
+        <div class={dirty || conflict || refused || save.error ? 'savebar savebar-active' : 'savebar'}>
           {conflict && (
             <div role="alert" class="alert alert-warning">
               <span>{CONFLICT_MESSAGE}</span>
@@ -389,9 +390,15 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
               </button>
             </div>
           )}
-          <ErrorAlert error={problem || save.error} />
+          <ErrorAlert error={refused ? 'Not saved: fix what is marked above first.' : save.error} />
           <div class="savebar-row">
-            <span class="muted">{dirty ? 'Unsaved changes' : 'No unsaved changes'}</span>
+            <span class={blocked ? 'savebar-blocked' : 'muted'}>
+              {blocked
+                ? 'Fix what is marked above to save'
+                : dirty
+                  ? 'Unsaved changes'
+                  : 'No unsaved changes'}
+            </span>
             <Status message={status} />
             <span class="savebar-buttons">
               <button
@@ -405,7 +412,12 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
               >
                 Discard changes
               </button>
-              <button type="submit" class="button button-primary" disabled={locked} aria-busy={save.busy || undefined}>
+              <button
+                type="submit"
+                class="button button-primary"
+                disabled={locked}
+                aria-busy={save.busy || undefined}
+              >
                 Save
               </button>
             </span>
@@ -428,13 +440,12 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
           title={`Archive ${flag.key}?`}
           danger
           busy={archive.busy}
-          error={archive.error}
           onCancel={() => setArchiving(false)}
           onConfirm={() => void doArchive()}
         >
           <p>
-            Services reading <strong>{flag.key}</strong> in <strong>{environment}</strong> get 404 from now on; its
-            history stays.
+            Services reading <strong>{flag.key}</strong> in <strong>{environment}</strong> get 404 from now
+            on; its history stays.
           </p>
         </ConfirmDialog>
       )}

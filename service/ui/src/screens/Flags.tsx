@@ -1,10 +1,11 @@
-import { useLocation } from 'preact-iso';
 import { useId, useState } from 'preact/hooks';
+import { useLocation } from 'preact-iso';
 import { api } from '../api.ts';
 import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
 import { FlagSwitch } from '../components/FlagSwitch.tsx';
 import { LoadMore } from '../components/LoadMore.tsx';
 import { Modal } from '../components/Modal.tsx';
+import { ScalarInput } from '../components/ScalarInput.tsx';
 import { Time } from '../components/Time.tsx';
 import { useApp } from '../context.ts';
 import { parseVariantValue } from '../editors/variants.ts';
@@ -104,10 +105,9 @@ function NewFlagDialog({ environment, onClose }: { environment: string; onClose:
                 onInput={(event) => setValue(event.currentTarget.value)}
               />
             ) : (
-              <input
+              <ScalarInput
                 id={`${id}-value`}
-                type={type === 'number' ? 'number' : 'text'}
-                step={type === 'number' ? 'any' : undefined}
+                numeric={type === 'number'}
                 value={value}
                 onInput={(event) => setValue(event.currentTarget.value)}
               />
@@ -145,7 +145,8 @@ export function FlagsScreen() {
         .then((page) => ({ items: page.flags, nextCursor: page.nextCursor })),
     `${environment}|${archived}|${q}`,
   );
-  const replace = (flag: Flag) => list.setItems(list.items.map((item) => (item.key === flag.key ? flag : item)));
+  const replace = (flag: Flag) =>
+    list.setItems(list.items.map((item) => (item.key === flag.key ? flag : item)));
   const flags = list.items;
 
   return (
@@ -157,7 +158,12 @@ export function FlagsScreen() {
             Feature flags in <strong>{environment}</strong>.
           </p>
         </div>
-        <button type="button" class="button button-primary" disabled={readOnly} onClick={() => setCreating(true)}>
+        <button
+          type="button"
+          class="button button-primary"
+          disabled={readOnly}
+          onClick={() => setCreating(true)}
+        >
           New flag
         </button>
       </div>
@@ -175,7 +181,11 @@ export function FlagsScreen() {
           />
         </div>
         <label class="check">
-          <input type="checkbox" checked={archived} onChange={(event) => setArchived(event.currentTarget.checked)} />
+          <input
+            type="checkbox"
+            checked={archived}
+            onChange={(event) => setArchived(event.currentTarget.checked)}
+          />
           Show archived
         </label>
       </div>
@@ -237,7 +247,9 @@ export function FlagsScreen() {
                       disabled={readOnly}
                       onSaved={(updated) => {
                         replace(updated);
-                        setStatus(`Saved: ${updated.key} is ${updated.enabled ? 'on' : 'off'} in ${environment}`);
+                        setStatus(
+                          `Saved: ${updated.key} is ${updated.enabled ? 'on' : 'off'} in ${environment}`,
+                        );
                       }}
                     />
                   )}
@@ -250,7 +262,12 @@ export function FlagsScreen() {
           </tbody>
         </table>
       </div>
-      <LoadMore nextCursor={list.nextCursor} busy={list.moreBusy} error={list.moreError} onLoad={list.loadMore} />
+      <LoadMore
+        nextCursor={list.nextCursor}
+        busy={list.moreBusy}
+        error={list.moreError}
+        onLoad={list.loadMore}
+      />
       {creating && <NewFlagDialog environment={environment} onClose={() => setCreating(false)} />}
     </>
   );

@@ -1,5 +1,5 @@
-import { useLocation, useRoute } from 'preact-iso';
 import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useLocation, useRoute } from 'preact-iso';
 import { type ApiError, api } from '../api.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
@@ -34,7 +34,7 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
   const [dirty, setDirty] = useState(false);
   const [conflict, setConflict] = useState(false);
   const [status, setStatus] = useState('');
-  const [problem, setProblem] = useState('');
+  const [refused, setRefused] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const save = useAction();
   const remove = useAction();
@@ -48,7 +48,7 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
     setDraft(draftOf(loaded));
     setDirty(false);
     setConflict(false);
-    setProblem('');
+    setRefused(false);
   }, []);
 
   const load = useCallback(async () => {
@@ -67,10 +67,10 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
   useLive(async () => {
     try {
       const latest = await api.segments.get(environment, segmentKey);
-      if (!state.current.dirty) show(latest);
-      else if (latest.version !== state.current.version) setConflict(true);
-      // The flags using it may have changed without the segment changing.
-      else setSegment(latest);
+      // The flags using it may change without the segment changing: the editor stays as it is.
+      if (latest.version === state.current.version) setSegment(latest);
+      else if (state.current.dirty) setConflict(true);
+      else show(latest);
     } catch {
       // A deleted segment: the next save or reload says so.
     }
@@ -98,14 +98,14 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
     setDraft({ ...draft, ...change });
     setDirty(true);
     setStatus('');
+    setRefused(false);
   };
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    setProblem('');
     setStatus('');
     if (!draft.valid) {
-      setProblem('Not saved: a condition needs fixing first (see its message).');
+      setRefused(true);
       return;
     }
     const saved = await save.run(
@@ -123,6 +123,7 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
       },
     );
     if (saved) {
+      remove.setError(undefined);
       show({ ...saved, usedBy: saved.usedBy ?? segment.usedBy });
       setStatus('Saved');
     }
@@ -133,6 +134,7 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
       await api.segments.remove(environment, segment.key);
       return true;
     });
+    setDeleting(false);
     if (done) route(link('/segments'));
   };
 
@@ -161,7 +163,7 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
           </button>
         </div>
       </div>
-      {!deleting && <ErrorAlert error={remove.error} />}
+      <ErrorAlert error={remove.error} />
 
       <form onSubmit={submit} noValidate>
         <section class="card" aria-labelledby={`${id}-details`}>
@@ -187,7 +189,7 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
             onChange={(conditions, valid) => edit({ conditions, valid })}
           />
         </section>
-        <div class={dirty || conflict || problem || save.error ? 'savebar savebar-active' : 'savebar'}>
+        <div class={dirty || conflict || refused || save.error ? 'savebar savebar-active' : 'savebar'}>
           {conflict && (
             <div role="alert" class="alert alert-warning">
               <span>{SEGMENT_CONFLICT_MESSAGE}</span>
@@ -196,9 +198,15 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
               </button>
             </div>
           )}
-          <ErrorAlert error={problem || save.error} />
+          <ErrorAlert error={refused ? 'Not saved: fix what is marked above first.' : save.error} />
           <div class="savebar-row">
-            <span class="muted">{dirty ? 'Unsaved changes' : 'No unsaved changes'}</span>
+            <span class={draft.valid ? 'muted' : 'savebar-blocked'}>
+              {!draft.valid
+                ? 'Fix what is marked above to save'
+                : dirty
+                  ? 'Unsaved changes'
+                  : 'No unsaved changes'}
+            </span>
             <Status message={status} />
             <span class="savebar-buttons">
               <button
@@ -212,7 +220,12 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
               >
                 Discard changes
               </button>
-              <button type="submit" class="button button-primary" disabled={readOnly} aria-busy={save.busy || undefined}>
+              <button
+                type="submit"
+                class="button button-primary"
+                disabled={readOnly}
+                aria-busy={save.busy || undefined}
+              >
                 Save
               </button>
             </span>
@@ -242,13 +255,12 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
           title={`Delete ${segment.key}?`}
           danger
           busy={remove.busy}
-          error={remove.error}
           onCancel={() => setDeleting(false)}
           onConfirm={() => void doDelete()}
         >
           <p>
-            The segment <strong>{segment.key}</strong> is deleted from <strong>{environment}</strong>. A segment that
-            flags still use cannot be deleted.
+            The segment <strong>{segment.key}</strong> is deleted from <strong>{environment}</strong>. A
+            segment that flags still use cannot be deleted.
           </p>
         </ConfirmDialog>
       )}

@@ -1,5 +1,5 @@
-import { useLocation } from 'preact-iso';
 import { useId, useState } from 'preact/hooks';
+import { useLocation } from 'preact-iso';
 import { api } from '../api.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { Modal } from '../components/Modal.tsx';
@@ -17,7 +17,9 @@ function NewSegmentDialog({ environment, onClose }: { environment: string; onClo
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    const created = await run(() => api.segments.create(environment, { key: key.trim(), description, conditions: [] }));
+    const created = await run(() =>
+      api.segments.create(environment, { key: key.trim(), description, conditions: [] }),
+    );
     if (created) {
       onClose();
       route(link(`/segments/${encodeURIComponent(created.key)}`));
@@ -85,7 +87,12 @@ export function SegmentsScreen() {
             Named sets of conditions that rules in <strong>{environment}</strong> can target.
           </p>
         </div>
-        <button type="button" class="button button-primary" disabled={readOnly} onClick={() => setCreating(true)}>
+        <button
+          type="button"
+          class="button button-primary"
+          disabled={readOnly}
+          onClick={() => setCreating(true)}
+        >
           New segment
         </button>
       </div>

@@ -1,0 +1,103 @@
+import { useId, useState } from 'preact/hooks';
+import { api } from '../api.ts';
+import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
+import { Time } from '../components/Time.tsx';
+import { useApp } from '../context.ts';
+import { useAction, useResource, useTitle } from '../hooks.ts';
+
+export function EnvironmentsScreen() {
+  useTitle('Environments');
+  const id = useId();
+  const { readOnly, restricted, link, reloadEnvironments } = useApp();
+  const list = useResource(() => api.environments.list(), 'environments');
+  const [key, setKey] = useState('');
+  const [status, setStatus] = useState('');
+  const create = useAction();
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setStatus('');
+    const created = await create.run(() => api.environments.create(key.trim()));
+    if (created) {
+      setKey('');
+      setStatus(`Created environment ${created.key}`);
+      void list.reload();
+      reloadEnvironments();
+    }
+  };
+
+  return (
+    <>
+      <div class="page-head">
+        <div>
+          <h1>Environments</h1>
+          <p class="muted">Each environment has its own flags, segments and revision.</p>
+        </div>
+      </div>
+
+      <form class="card inline-form" onSubmit={submit}>
+        <h2 class="card-title">New environment</h2>
+        <div class="inline-form-row">
+          <div class="field">
+            <label for={`${id}-key`}>Key</label>
+            <input
+              id={`${id}-key`}
+              type="text"
+              value={key}
+              required
+              maxLength={128}
+              spellcheck={false}
+              autocomplete="off"
+              placeholder="e.g. qa"
+              disabled={readOnly || restricted}
+              onInput={(event) => setKey(event.currentTarget.value)}
+            />
+          </div>
+          <button
+            type="submit"
+            class="button button-primary"
+            disabled={readOnly || restricted || create.busy}
+          >
+            Create
+          </button>
+        </div>
+        <ErrorAlert error={create.error} />
+        <Status message={status} />
+      </form>
+
+      <ErrorAlert error={list.error} />
+      <div class="table-wrap">
+        <table class="table">
+          <caption class="visually-hidden">Environments</caption>
+          <thead>
+            <tr>
+              <th scope="col">Key</th>
+              <th scope="col">Revision</th>
+              <th scope="col">Created</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.loading && (
+              <tr>
+                <td colSpan={3} class="empty">
+                  Loading environments…
+                </td>
+              </tr>
+            )}
+            {list.data?.environments.map((environment) => (
+              <tr key={environment.key}>
+                <th scope="row" class="cell-key">
+                  <a href={link('/flags', environment.key)}>{environment.key}</a>
+                </th>
+                <td>{environment.revision}</td>
+                <td class="cell-time">
+                  <Time iso={environment.createdAt} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}

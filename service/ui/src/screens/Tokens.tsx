@@ -1,0 +1,267 @@
+import { useId, useState } from 'preact/hooks';
+import { api } from '../api.ts';
+import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
+import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
+import { Time } from '../components/Time.tsx';
+import { useApp } from '../context.ts';
+import { useAction, useResource, useTitle } from '../hooks.ts';
+import type { MintedToken, Token, TokenScope } from '../types.ts';
+
+/** The secret of a token just minted: in the page only until it is dismissed, never stored. */
+function NewSecret({ minted, onDone }: { minted: MintedToken; onDone: () => void }) {
+  const id = useId();
+  const [copied, setCopied] = useState('');
+
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(minted.token);
+      setCopied('Copied');
+    } catch {
+      (document.getElementById(`${id}-secret`) as HTMLInputElement | null)?.select();
+      setCopied('Could not copy: the secret is selected, press Ctrl+C (⌘C) to copy it.');
+    }
+  };
+
+  return (
+    <section class="card card-highlight" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`} class="card-title">
+        Token “{minted.name}” minted
+      </h2>
+      <p class="alert alert-warning" id={`${id}-warning`}>
+        Copy the secret now: it will not be shown again. Flagstone keeps only a hash of it.
+      </p>
+      <div class="field">
+        <label for={`${id}-secret`}>Token secret</label>
+        <div class="input-row">
+          <input
+            id={`${id}-secret`}
+            type="text"
+            class="code"
+            readOnly
+            value={minted.token}
+            spellcheck={false}
+            aria-describedby={`${id}-warning`}
+            onFocus={(event) => event.currentTarget.select()}
+          />
+          <button type="button" class="button button-primary" onClick={copy}>
+            Copy
+          </button>
+        </div>
+      </div>
+      <Status message={copied} />
+      <button type="button" class="button" onClick={onDone}>
+        Done
+      </button>
+    </section>
+  );
+}
+
+function MintForm({
+  environments,
+  disabled,
+  onMinted,
+}: {
+  environments: string[];
+  disabled: boolean;
+  onMinted: (token: MintedToken) => void;
+}) {
+  const id = useId();
+  const [name, setName] = useState('');
+  const [scope, setScope] = useState<TokenScope>('read');
+  const [environment, setEnvironment] = useState('');
+  const { busy, error, run } = useAction();
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const minted = await run(() =>
+      api.tokens.mint({ name: name.trim(), scope, ...(environment ? { environment } : {}) }),
+    );
+    if (minted) {
+      setName('');
+      onMinted(minted);
+    }
+  };
+
+  return (
+    <form class="card inline-form" onSubmit={submit}>
+      <h2 class="card-title">Mint a token</h2>
+      <div class="inline-form-row">
+        <div class="field">
+          <label for={`${id}-name`}>Name</label>
+          <input
+            id={`${id}-name`}
+            type="text"
+            value={name}
+            required
+            maxLength={100}
+            autocomplete="off"
+            placeholder="e.g. checkout-service"
+            onInput={(event) => setName(event.currentTarget.value)}
+          />
+        </div>
+        <div class="field">
+          <label for={`${id}-scope`}>Scope</label>
+          <select
+            id={`${id}-scope`}
+            value={scope}
+            onChange={(event) => setScope(event.currentTarget.value as TokenScope)}
+          >
+            <option value="read">read: read and evaluate</option>
+            <option value="admin">admin: everything</option>
+          </select>
+        </div>
+        <div class="field">
+          <label for={`${id}-environment`}>Environment restriction</label>
+          <select
+            id={`${id}-environment`}
+            value={environment}
+            onChange={(event) => setEnvironment(event.currentTarget.value)}
+          >
+            <option value="">all environments</option>
+            {environments.map((key) => (
+              <option key={key} value={key}>
+                {key} only
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" class="button button-primary" disabled={disabled || busy}>
+          Mint token
+        </button>
+      </div>
+      <ErrorAlert error={error} />
+    </form>
+  );
+}
+
+export function TokensScreen() {
+  useTitle('Tokens');
+  const { environments, readOnly } = useApp();
+  const list = useResource(() => api.tokens.list(), 'tokens', false);
+  const [minted, setMinted] = useState<MintedToken | null>(null);
+  const [revoking, setRevoking] = useState<Token | null>(null);
+  const [status, setStatus] = useState('');
+  const revoke = useAction();
+
+  const doRevoke = async (token: Token) => {
+    const done = await revoke.run(async () => {
+      await api.tokens.revoke(token.id);
+      return true;
+    });
+    setRevoking(null);
+    if (done) {
+      setStatus(`Revoked ${token.name}`);
+      await list.reload();
+    }
+  };
+
+  const tokens = list.data?.tokens ?? [];
+
+  return (
+    <>
+      <div class="page-head">
+        <div>
+          <h1>Tokens</h1>
+          <p class="muted">API tokens for services and people. Secrets are shown once, when minted.</p>
+        </div>
+      </div>
+
+      {minted ? (
+        <NewSecret minted={minted} onDone={() => setMinted(null)} />
+      ) : (
+        <MintForm
+          environments={environments}
+          disabled={readOnly}
+          onMinted={(token) => {
+            setMinted(token);
+            void list.reload();
+          }}
+        />
+      )}
+
+      <Status message={status} />
+      <ErrorAlert error={list.error ?? revoke.error} />
+      <div class="table-wrap">
+        <table class="table">
+          <caption class="visually-hidden">API tokens</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Scope</th>
+              <th scope="col">Environment</th>
+              <th scope="col">Created</th>
+              <th scope="col">Last used</th>
+              <th scope="col">Status</th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.loading && (
+              <tr>
+                <td colSpan={7} class="empty">
+                  Loading tokens…
+                </td>
+              </tr>
+            )}
+            {tokens.map((token) => (
+              <tr key={token.id} class={token.revokedAt ? 'row-revoked' : undefined}>
+                <th scope="row">{token.name}</th>
+                <td>
+                  <span class={token.scope === 'admin' ? 'badge badge-admin' : 'badge'}>{token.scope}</span>
+                </td>
+                <td>{token.environment ?? <span class="muted">all</span>}</td>
+                <td class="cell-time">
+                  <Time iso={token.createdAt} />
+                </td>
+                <td class="cell-time">
+                  {token.lastUsedAt ? <Time iso={token.lastUsedAt} /> : <span class="muted">never</span>}
+                </td>
+                <td class="cell-time">
+                  {token.revokedAt ? (
+                    <>
+                      <span class="badge badge-revoked">Revoked</span> <Time iso={token.revokedAt} />
+                    </>
+                  ) : (
+                    <span class="badge badge-active">Active</span>
+                  )}
+                </td>
+                <td class="cell-actions">
+                  {!token.revokedAt && (
+                    <button
+                      type="button"
+                      class="button button-small button-danger-outline"
+                      aria-label={`Revoke ${token.name}`}
+                      disabled={readOnly}
+                      onClick={() => {
+                        revoke.setError(undefined);
+                        setRevoking(token);
+                      }}
+                    >
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      {revoking && (
+        <ConfirmDialog
+          title={`Revoke ${revoking.name}?`}
+          danger
+          busy={revoke.busy}
+          onCancel={() => setRevoking(null)}
+          onConfirm={() => void doRevoke(revoking)}
+        >
+          <p>
+            Everything using <strong>{revoking.name}</strong> gets 401 from now on. This cannot be undone.
+          </p>
+        </ConfirmDialog>
+      )}
+    </>
+  );
+}
