@@ -13,7 +13,7 @@ PRISMA_OFFLINE := $(wildcard $(CURDIR)/../shared/tools/prisma-offline/setup.sh)
 prisma_env = if [ -z "$${PRISMA_SCHEMA_ENGINE_BINARY:-}" ] && [ -n "$(PRISMA_OFFLINE)" ] \
   && ! getent hosts binaries.prisma.sh >/dev/null 2>&1; then eval "$$($(PRISMA_OFFLINE))"; fi
 
-.PHONY: help node deps chromium start test lint typecheck format migrate check bench
+.PHONY: help node deps chromium start test lint typecheck format migrate check bench screenshots
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ bench: deps ## read-path, scale and event-stream benchmarks against PostgreSQL a
 	node service/bench/scale.ts
 	node service/bench/streams.ts
 	node --expose-gc service/bench/tick-shape.ts
+
+screenshots: deps ## write the README's web UI screenshots (docs/*.png) from the end-to-end test
+	@$(prisma_env); UPDATE_SCREENSHOTS=1 npx tap service/test/browser/ui.test.ts
 
 migrate: deps ## apply the migrations to DATABASE_URL (prisma migrate deploy)
 	@[ -n "$${DATABASE_URL:-}" ] || { echo "make migrate needs DATABASE_URL=postgresql://user:password@host:5432/db" >&2; exit 1; }

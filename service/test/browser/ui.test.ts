@@ -228,7 +228,11 @@ t.test('an admin, end to end', async (t) => {
     new RegExp(`Value\\s*${expected.value}\\s*Variant\\s*${expected.variant}\\s*Reason\\s*SPLIT`),
     'what OFREP serves',
   );
-  await page.screenshot({ path: join(SHOTS, 'ui-flag.png'), fullPage: true });
+  // The rules, the split and the playground's answer, in one tall window.
+  await page.setViewportSize({ width: 1280, height: 2100 });
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.screenshot({ path: join(SHOTS, 'ui-flag.png') });
+  await page.setViewportSize({ width: 1280, height: 860 });
 
   // The history: the rule change, with a before/after diff.
   const history = page.getByRole('region', { name: 'History' });
