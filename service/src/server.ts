@@ -37,4 +37,11 @@ closeWithGrace({ delay: SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
 });
 
 await app.listen({ port: config.PORT, host: config.HOST });
-app.log.info({ startupMs: Math.round(performance.now() - startedAt) }, 'flagstone ready');
+const address = app.server.address();
+const origin =
+  config.PUBLIC_URL ??
+  (address && typeof address === 'object' ? `http://${config.HOST}:${address.port}` : '');
+app.log.info(
+  { startupMs: Math.round(performance.now() - startedAt) },
+  `flagstone ready: the web UI is at ${origin}/ui/`,
+);

@@ -3,26 +3,9 @@
 // serving one variant or splitting users between variants by a sticky hash.
 import Type, { type Static } from 'typebox';
 import { Key, Strict, Timestamp } from '../schema.ts';
+import { OPERATORS } from './operators.ts';
 
-export const OPERATORS = [
-  'equals',
-  'not_equals',
-  'in',
-  'not_in',
-  'starts_with',
-  'ends_with',
-  'contains',
-  'lt',
-  'lte',
-  'gt',
-  'gte',
-  'semver_lt',
-  'semver_lte',
-  'semver_gt',
-  'semver_gte',
-  'exists',
-] as const;
-export type Operator = (typeof OPERATORS)[number];
+export { OPERATORS, type Operator } from './operators.ts';
 
 export const VARIANT_PATTERN = '^[A-Za-z0-9_.-]{1,64}$';
 export const VariantName = Type.String({

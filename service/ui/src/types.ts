@@ -1,29 +1,13 @@
 // The admin API's shapes as the UI uses them. They mirror service/src/flags/flag-schemas.ts,
 // service/src/flags/rule-schemas.ts and service/src/tokens/token-schemas.ts, which cannot be
-// imported here: they build runtime schemas for the server.
+// imported here: they build runtime schemas for the server. The operators' module has no
+// dependencies, so it is shared.
+import type { Operator } from '../../src/flags/operators.ts';
+
+export { OPERATORS, type Operator } from '../../src/flags/operators.ts';
 
 export const FLAG_TYPES = ['boolean', 'string', 'number', 'json'] as const;
 export type FlagType = (typeof FLAG_TYPES)[number];
-
-export const OPERATORS = [
-  'equals',
-  'not_equals',
-  'in',
-  'not_in',
-  'starts_with',
-  'ends_with',
-  'contains',
-  'lt',
-  'lte',
-  'gt',
-  'gte',
-  'semver_lt',
-  'semver_lte',
-  'semver_gt',
-  'semver_gte',
-  'exists',
-] as const;
-export type Operator = (typeof OPERATORS)[number];
 
 export const VARIANT_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 

@@ -1,13 +1,13 @@
-import { useId, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
+import { KeyField } from '../components/KeyField.tsx';
 import { Time } from '../components/Time.tsx';
 import { useApp } from '../context.ts';
 import { useAction, useResource, useTitle } from '../hooks.ts';
 
 export function EnvironmentsScreen() {
   useTitle('Environments');
-  const id = useId();
   const { readOnly, restricted, link, reloadEnvironments } = useApp();
   const list = useResource(() => api.environments.list(), 'environments');
   const [key, setKey] = useState('');
@@ -38,21 +38,7 @@ export function EnvironmentsScreen() {
       <form class="card inline-form" onSubmit={submit}>
         <h2 class="card-title">New environment</h2>
         <div class="inline-form-row">
-          <div class="field">
-            <label for={`${id}-key`}>Key</label>
-            <input
-              id={`${id}-key`}
-              type="text"
-              value={key}
-              required
-              maxLength={128}
-              spellcheck={false}
-              autocomplete="off"
-              placeholder="e.g. qa"
-              disabled={readOnly || restricted}
-              onInput={(event) => setKey(event.currentTarget.value)}
-            />
-          </div>
+          <KeyField value={key} onInput={setKey} placeholder="e.g. qa" disabled={readOnly || restricted} />
           <button
             type="submit"
             class="button button-primary"

@@ -1,19 +1,20 @@
 // One flag: on/off, description, variants, default and off variants, targeting rules; saved
 // together with If-Match, so a change someone else made meanwhile is never overwritten.
 
-import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
-import { type ApiError, api } from '../api.ts';
+import { api } from '../api.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
-import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
+import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { FlagSwitch } from '../components/FlagSwitch.tsx';
+import { SaveBar } from '../components/SaveBar.tsx';
 import { Time } from '../components/Time.tsx';
 import { useApp } from '../context.ts';
+import { useEditable } from '../editable.ts';
 import { RuleEditor } from '../editors/RuleEditor.tsx';
 import { VariantsEditor } from '../editors/VariantsEditor.tsx';
 import { rowsFromVariants, type VariantRow, variantsFromRows } from '../editors/variants.ts';
 import { useAction, useResource, useTitle } from '../hooks.ts';
-import { useLive } from '../live.ts';
 import type { Flag, Rule } from '../types.ts';
 import { FlagHistory } from './FlagHistory.tsx';
 import { FlagPlayground } from './FlagPlayground.tsx';
@@ -88,55 +89,19 @@ function VariantChoice({
 function FlagEditor({ flagKey }: { flagKey: string }) {
   const id = useId();
   const { environment, readOnly } = useApp();
-  const [flag, setFlag] = useState<Flag | null>(null);
-  const [loadError, setLoadError] = useState<ApiError | undefined>(undefined);
-  const [draft, setDraft] = useState<Draft | null>(null);
-  const [dirty, setDirty] = useState(false);
-  const [conflict, setConflict] = useState(false);
-  const [status, setStatus] = useState('');
-  const [refused, setRefused] = useState(false);
   const [archiving, setArchiving] = useState(false);
   const save = useAction();
   const archive = useAction();
   const segments = useResource(() => api.segments.list(environment), environment);
   useTitle(flagKey);
-
-  const state = useRef({ dirty, version: flag?.version });
-  state.current = { dirty, version: flag?.version };
-
-  const show = useCallback((loaded: Flag) => {
-    setFlag(loaded);
-    setDraft(draftOf(loaded));
-    setDirty(false);
-    setConflict(false);
-    setRefused(false);
-  }, []);
-
-  const load = useCallback(async () => {
-    try {
-      show(await api.flags.get(environment, flagKey));
-      setLoadError(undefined);
-    } catch (err) {
-      setLoadError(err as ApiError);
-    }
-  }, [environment, flagKey, show]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  // A change elsewhere: show it, unless that would throw away edits; then say so.
-  useLive(async () => {
-    try {
-      const latest = await api.flags.get(environment, flagKey);
-      // Another flag changed: keep the editors (and the focus) as they are.
-      if (latest.version === state.current.version) return;
-      if (state.current.dirty) setConflict(true);
-      else show(latest);
-    } catch {
-      // The next save or reload reports what is wrong.
-    }
+  const editor = useEditable({
+    fetch: () => api.flags.get(environment, flagKey),
+    draftOf,
+    deps: [environment, flagKey],
+    sameVersion: 'keep',
   });
+  const { item: flag, setItem: setFlag, loadError, draft, setDraft, dirty, show, load, edit } = editor;
+  const { setConflict, setStatus, setRefused } = editor;
 
   if (!flag || !draft) {
     return (
@@ -153,12 +118,6 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
   // What the editors mark as wrong (a split short of 100 %, a value not of the type) is not sent.
   const blocked = 'error' in variants || draft.rules.some((row) => !row.valid);
   const names = draft.variants.map((row) => row.name).filter((name) => name !== '');
-  const edit = (change: Partial<Draft>) => {
-    setDraft({ ...draft, ...change });
-    setDirty(true);
-    setStatus('');
-    setRefused(false);
-  };
   const editRules = (rules: RuleRow[]) => edit({ rules });
   const moveRule = (from: number, to: number) => {
     const rules = [...draft.rules];
@@ -183,11 +142,7 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
     };
     const saved = await save.run(
       () => api.flags.update(environment, flag.key, patch, flag.version),
-      (err) => {
-        if (err.status !== 412) return false;
-        setConflict(true);
-        return true;
-      },
+      editor.takeConflict,
     );
     if (saved) {
       show(saved);
@@ -381,48 +336,13 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
           </button>
         </section>
 
-        <div class={dirty || conflict || refused || save.error ? 'savebar savebar-active' : 'savebar'}>
-          {conflict && (
-            <div role="alert" class="alert alert-warning">
-              <span>{CONFLICT_MESSAGE}</span>
-              <button type="button" class="button button-small" onClick={() => void load()}>
-                Reload
-              </button>
-            </div>
-          )}
-          <ErrorAlert error={refused ? 'Not saved: fix what is marked above first.' : save.error} />
-          <div class="savebar-row">
-            <span class={blocked ? 'savebar-blocked' : 'muted'}>
-              {blocked
-                ? 'Fix what is marked above to save'
-                : dirty
-                  ? 'Unsaved changes'
-                  : 'No unsaved changes'}
-            </span>
-            <Status message={status} />
-            <span class="savebar-buttons">
-              <button
-                type="button"
-                class="button"
-                disabled={locked || !dirty}
-                onClick={() => {
-                  show(flag);
-                  setStatus('Changes discarded');
-                }}
-              >
-                Discard changes
-              </button>
-              <button
-                type="submit"
-                class="button button-primary"
-                disabled={locked}
-                aria-busy={save.busy || undefined}
-              >
-                Save
-              </button>
-            </span>
-          </div>
-        </div>
+        <SaveBar
+          editor={editor}
+          conflictMessage={CONFLICT_MESSAGE}
+          blocked={blocked}
+          disabled={locked}
+          save={save}
+        />
       </form>
 
       <section class="card" aria-labelledby={`${id}-playground`}>

@@ -1,10 +1,10 @@
 import { useId, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api } from '../api.ts';
+import { CreateDialog } from '../components/CreateDialog.tsx';
 import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
 import { FlagSwitch } from '../components/FlagSwitch.tsx';
 import { LoadMore } from '../components/LoadMore.tsx';
-import { Modal } from '../components/Modal.tsx';
 import { ScalarInput } from '../components/ScalarInput.tsx';
 import { Time } from '../components/Time.tsx';
 import { useApp } from '../context.ts';
@@ -16,17 +16,14 @@ function NewFlagDialog({ environment, onClose }: { environment: string; onClose:
   const id = useId();
   const { link } = useApp();
   const { route } = useLocation();
-  const [key, setKey] = useState('');
-  const [description, setDescription] = useState('');
   const [type, setType] = useState<FlagType>('boolean');
   const [value, setValue] = useState('');
   const [problem, setProblem] = useState('');
   const { busy, error, run } = useAction();
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
+  const create = async (key: string, description: string) => {
     setProblem('');
-    let body: Record<string, unknown> = { key: key.trim(), description };
+    let body: Record<string, unknown> = { key, description };
     // A boolean with the defaults is the plain switch: the API makes its on/off variants.
     if (type !== 'boolean') {
       const parsed = parseVariantValue(type, type === 'string' ? value : value.trim());
@@ -44,88 +41,57 @@ function NewFlagDialog({ environment, onClose }: { environment: string; onClose:
   };
 
   return (
-    <Modal title="New flag" onClose={onClose}>
-      <form class="modal-body form" onSubmit={submit}>
+    <CreateDialog
+      title="New flag"
+      keyPlaceholder="e.g. new-checkout"
+      keyHint="It cannot be changed later."
+      onCreate={create}
+      busy={busy}
+      error={problem || error}
+      onClose={onClose}
+    >
+      <div class="field">
+        <label for={`${id}-type`}>Type</label>
+        <select
+          id={`${id}-type`}
+          value={type}
+          onChange={(event) => {
+            const next = event.currentTarget.value as FlagType;
+            setType(next);
+            setValue(next === 'json' ? '{}' : next === 'number' ? '0' : '');
+          }}
+        >
+          {FLAG_TYPES.map((option) => (
+            <option key={option} value={option}>
+              {option === 'boolean' ? 'boolean (an on/off switch)' : option}
+            </option>
+          ))}
+        </select>
+      </div>
+      {type !== 'boolean' && (
         <div class="field">
-          <label for={`${id}-key`}>Key</label>
-          <input
-            id={`${id}-key`}
-            type="text"
-            value={key}
-            required
-            spellcheck={false}
-            autocomplete="off"
-            maxLength={128}
-            placeholder="e.g. new-checkout"
-            aria-describedby={`${id}-key-hint`}
-            onInput={(event) => setKey(event.currentTarget.value)}
-          />
-          <p id={`${id}-key-hint`} class="hint">
-            Lowercase letters, digits, “.”, “_” or “-”. It cannot be changed later.
-          </p>
+          <label for={`${id}-value`}>Default value</label>
+          {type === 'json' ? (
+            <textarea
+              id={`${id}-value`}
+              class="code"
+              rows={4}
+              value={value}
+              spellcheck={false}
+              onInput={(event) => setValue(event.currentTarget.value)}
+            />
+          ) : (
+            <ScalarInput
+              id={`${id}-value`}
+              numeric={type === 'number'}
+              value={value}
+              onInput={(event) => setValue(event.currentTarget.value)}
+            />
+          )}
+          <p class="hint">Served while the flag is on; add more variants and rules on the flag's page.</p>
         </div>
-        <div class="field">
-          <label for={`${id}-description`}>Description</label>
-          <input
-            id={`${id}-description`}
-            type="text"
-            value={description}
-            maxLength={1000}
-            onInput={(event) => setDescription(event.currentTarget.value)}
-          />
-        </div>
-        <div class="field">
-          <label for={`${id}-type`}>Type</label>
-          <select
-            id={`${id}-type`}
-            value={type}
-            onChange={(event) => {
-              const next = event.currentTarget.value as FlagType;
-              setType(next);
-              setValue(next === 'json' ? '{}' : next === 'number' ? '0' : '');
-            }}
-          >
-            {FLAG_TYPES.map((option) => (
-              <option key={option} value={option}>
-                {option === 'boolean' ? 'boolean (an on/off switch)' : option}
-              </option>
-            ))}
-          </select>
-        </div>
-        {type !== 'boolean' && (
-          <div class="field">
-            <label for={`${id}-value`}>Default value</label>
-            {type === 'json' ? (
-              <textarea
-                id={`${id}-value`}
-                class="code"
-                rows={4}
-                value={value}
-                spellcheck={false}
-                onInput={(event) => setValue(event.currentTarget.value)}
-              />
-            ) : (
-              <ScalarInput
-                id={`${id}-value`}
-                numeric={type === 'number'}
-                value={value}
-                onInput={(event) => setValue(event.currentTarget.value)}
-              />
-            )}
-            <p class="hint">Served while the flag is on; add more variants and rules on the flag's page.</p>
-          </div>
-        )}
-        <ErrorAlert error={problem || error} />
-        <div class="modal-actions">
-          <button type="button" class="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="button button-primary" disabled={busy}>
-            Create
-          </button>
-        </div>
-      </form>
-    </Modal>
+      )}
+    </CreateDialog>
   );
 }
 

@@ -1,13 +1,14 @@
-import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
-import { type ApiError, api } from '../api.ts';
+import { api } from '../api.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
-import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
+import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { SaveBar } from '../components/SaveBar.tsx';
 import { Time } from '../components/Time.tsx';
 import { useApp } from '../context.ts';
+import { useEditable } from '../editable.ts';
 import { ConditionList } from '../editors/ConditionEditor.tsx';
 import { useAction, useTitle } from '../hooks.ts';
-import { useLive } from '../live.ts';
 import type { Condition, Segment } from '../types.ts';
 
 interface Draft {
@@ -28,53 +29,18 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
   const id = useId();
   const { environment, readOnly, link } = useApp();
   const { route } = useLocation();
-  const [segment, setSegment] = useState<Segment | null>(null);
-  const [loadError, setLoadError] = useState<ApiError | undefined>(undefined);
-  const [draft, setDraft] = useState<Draft | null>(null);
-  const [dirty, setDirty] = useState(false);
-  const [conflict, setConflict] = useState(false);
-  const [status, setStatus] = useState('');
-  const [refused, setRefused] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const save = useAction();
   const remove = useAction();
   useTitle(segmentKey);
-
-  const state = useRef({ dirty, version: segment?.version });
-  state.current = { dirty, version: segment?.version };
-
-  const show = useCallback((loaded: Segment) => {
-    setSegment(loaded);
-    setDraft(draftOf(loaded));
-    setDirty(false);
-    setConflict(false);
-    setRefused(false);
-  }, []);
-
-  const load = useCallback(async () => {
-    try {
-      show(await api.segments.get(environment, segmentKey));
-      setLoadError(undefined);
-    } catch (err) {
-      setLoadError(err as ApiError);
-    }
-  }, [environment, segmentKey, show]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  useLive(async () => {
-    try {
-      const latest = await api.segments.get(environment, segmentKey);
-      // The flags using it may change without the segment changing: the editor stays as it is.
-      if (latest.version === state.current.version) setSegment(latest);
-      else if (state.current.dirty) setConflict(true);
-      else show(latest);
-    } catch {
-      // A deleted segment: the next save or reload says so.
-    }
+  const editor = useEditable({
+    fetch: () => api.segments.get(environment, segmentKey),
+    draftOf,
+    deps: [environment, segmentKey],
+    // The flags using it may change without the segment changing: only `usedBy` is refreshed.
+    sameVersion: 'refresh',
   });
+  const { item: segment, loadError, draft, show, edit, setStatus, setRefused } = editor;
 
   const head = (
     <nav aria-label="Breadcrumb" class="breadcrumb">
@@ -94,13 +60,6 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
     );
   }
 
-  const edit = (change: Partial<Draft>) => {
-    setDraft({ ...draft, ...change });
-    setDirty(true);
-    setStatus('');
-    setRefused(false);
-  };
-
   const submit = async (event: Event) => {
     event.preventDefault();
     setStatus('');
@@ -116,11 +75,7 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
           { description: draft.description, conditions: draft.conditions },
           segment.version,
         ),
-      (err) => {
-        if (err.status !== 412) return false;
-        setConflict(true);
-        return true;
-      },
+      editor.takeConflict,
     );
     if (saved) {
       remove.setError(undefined);
@@ -189,48 +144,13 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
             onChange={(conditions, valid) => edit({ conditions, valid })}
           />
         </section>
-        <div class={dirty || conflict || refused || save.error ? 'savebar savebar-active' : 'savebar'}>
-          {conflict && (
-            <div role="alert" class="alert alert-warning">
-              <span>{SEGMENT_CONFLICT_MESSAGE}</span>
-              <button type="button" class="button button-small" onClick={() => void load()}>
-                Reload
-              </button>
-            </div>
-          )}
-          <ErrorAlert error={refused ? 'Not saved: fix what is marked above first.' : save.error} />
-          <div class="savebar-row">
-            <span class={draft.valid ? 'muted' : 'savebar-blocked'}>
-              {!draft.valid
-                ? 'Fix what is marked above to save'
-                : dirty
-                  ? 'Unsaved changes'
-                  : 'No unsaved changes'}
-            </span>
-            <Status message={status} />
-            <span class="savebar-buttons">
-              <button
-                type="button"
-                class="button"
-                disabled={readOnly || !dirty}
-                onClick={() => {
-                  show(segment);
-                  setStatus('Changes discarded');
-                }}
-              >
-                Discard changes
-              </button>
-              <button
-                type="submit"
-                class="button button-primary"
-                disabled={readOnly}
-                aria-busy={save.busy || undefined}
-              >
-                Save
-              </button>
-            </span>
-          </div>
-        </div>
+        <SaveBar
+          editor={editor}
+          conflictMessage={SEGMENT_CONFLICT_MESSAGE}
+          blocked={!draft.valid}
+          disabled={readOnly}
+          save={save}
+        />
       </form>
 
       <section class="card" aria-labelledby={`${id}-used`}>

@@ -1,25 +1,19 @@
-import { useId, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api } from '../api.ts';
+import { CreateDialog } from '../components/CreateDialog.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
-import { Modal } from '../components/Modal.tsx';
 import { Time } from '../components/Time.tsx';
 import { useApp } from '../context.ts';
 import { useAction, useResource, useTitle } from '../hooks.ts';
 
 function NewSegmentDialog({ environment, onClose }: { environment: string; onClose: () => void }) {
-  const id = useId();
   const { link } = useApp();
   const { route } = useLocation();
-  const [key, setKey] = useState('');
-  const [description, setDescription] = useState('');
   const { busy, error, run } = useAction();
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    const created = await run(() =>
-      api.segments.create(environment, { key: key.trim(), description, conditions: [] }),
-    );
+  const create = async (key: string, description: string) => {
+    const created = await run(() => api.segments.create(environment, { key, description, conditions: [] }));
     if (created) {
       onClose();
       route(link(`/segments/${encodeURIComponent(created.key)}`));
@@ -27,47 +21,15 @@ function NewSegmentDialog({ environment, onClose }: { environment: string; onClo
   };
 
   return (
-    <Modal title="New segment" onClose={onClose}>
-      <form class="modal-body form" onSubmit={submit}>
-        <div class="field">
-          <label for={`${id}-key`}>Key</label>
-          <input
-            id={`${id}-key`}
-            type="text"
-            value={key}
-            required
-            spellcheck={false}
-            autocomplete="off"
-            maxLength={128}
-            placeholder="e.g. beta-customers"
-            aria-describedby={`${id}-key-hint`}
-            onInput={(event) => setKey(event.currentTarget.value)}
-          />
-          <p id={`${id}-key-hint`} class="hint">
-            Lowercase letters, digits, “.”, “_” or “-”. Add its conditions on the next page.
-          </p>
-        </div>
-        <div class="field">
-          <label for={`${id}-description`}>Description</label>
-          <input
-            id={`${id}-description`}
-            type="text"
-            value={description}
-            maxLength={1000}
-            onInput={(event) => setDescription(event.currentTarget.value)}
-          />
-        </div>
-        <ErrorAlert error={error} />
-        <div class="modal-actions">
-          <button type="button" class="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="button button-primary" disabled={busy}>
-            Create
-          </button>
-        </div>
-      </form>
-    </Modal>
+    <CreateDialog
+      title="New segment"
+      keyPlaceholder="e.g. beta-customers"
+      keyHint="Add its conditions on the next page."
+      onCreate={create}
+      busy={busy}
+      error={error}
+      onClose={onClose}
+    />
   );
 }
 
