@@ -89,6 +89,7 @@ export default fp(
     app.decorate(
       'requireToken',
       (scope: ScopeFor, { allEnvironments = false, sessions = false }: RequireOptions = {}) => {
+        const scopeOf = typeof scope === 'function' ? scope : () => scope;
         const hook: onRequestHookHandler = async (request) => {
           const sessionSecret = sessions ? sessionCookie(request) : undefined;
           if (sessionSecret) {
@@ -100,11 +101,7 @@ export default fp(
           } else {
             request.token = await app.tokens.authenticate(presentedSecret(request));
           }
-          authorize(
-            request.token,
-            typeof scope === 'function' ? scope(request) : scope,
-            allEnvironments ? null : undefined,
-          );
+          authorize(request.token, scopeOf(request), allEnvironments ? null : undefined);
         };
         // The fast path answers only for a token verified here lately, with the same rule (refusal).
         return scope === 'read' ? reproduced('read token', hook) : hook;

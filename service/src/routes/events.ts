@@ -4,8 +4,10 @@
 // EventSource cannot send; it is checked without a query.
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { errors } from '../errors.ts';
+import type { Follow } from '../events/event-streams.ts';
 import { errorResponses, Strict } from '../schema.ts';
 
 const FRESH_TICKET = 'Evaluate the flags again (POST /ofrep/v1/evaluate/flags) for a fresh eventStreams URL.';
@@ -42,20 +44,28 @@ const events: FastifyPluginAsyncTypebox = async (app) => {
           `The API token this event-stream ticket was issued for is revoked. ${FRESH_TICKET}`,
         );
       }
-      if (app.events.full) {
-        app.telemetry.eventStreamsRefused.inc();
-        throw errors.streamsFull(app.config.MAX_EVENT_STREAMS);
-      }
-      const revision = await app.flags.follow(ticket.environment);
-      reply.hijack();
-      app.events.open(
-        request.raw,
-        reply.raw,
-        { environment: ticket.environment, tokenId: ticket.tokenId, revision },
-        reply.getHeaders() as OutgoingHttpHeaders,
-      );
+      await followStream(app, request, reply, { environment: ticket.environment, tokenId: ticket.tokenId });
     },
   );
 };
+
+/**
+ * Turns the reply into an event stream of `follow.environment` (refused with 503 when this
+ * instance holds all the streams it may): the OFREP route's and the admin API's alike.
+ */
+export async function followStream(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  follow: Omit<Follow, 'revision'>,
+) {
+  if (app.events.full) {
+    app.telemetry.eventStreamsRefused.inc();
+    throw errors.streamsFull(app.config.MAX_EVENT_STREAMS);
+  }
+  const revision = await app.flags.follow(follow.environment);
+  reply.hijack();
+  app.events.open(request.raw, reply.raw, { ...follow, revision }, reply.getHeaders() as OutgoingHttpHeaders);
+}
 
 export default events;

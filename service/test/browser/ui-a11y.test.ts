@@ -2,11 +2,17 @@
 // the flag list, the new-flag form, a confirmation, a flag's page, segments, a segment, the
 // audit log, tokens (with a secret shown), environments, and the read-only flag list. No
 // violation of serious or critical impact is allowed on any of them.
-import type { AddressInfo } from 'node:net';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import t, { type Test } from 'tap';
-import { ADMIN_TOKEN, admin, buildTestApp, createFlag, mintToken } from '../helpers/app.ts';
+import {
+  ADMIN_TOKEN,
+  admin,
+  buildListeningApp,
+  createFlag,
+  createSegment,
+  mintToken,
+} from '../helpers/app.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 
 const DEADLINE_MS = 15_000;
@@ -25,17 +31,11 @@ async function accessible(t: Test, page: Page, screen: string) {
 t.test('every screen passes axe', async (t) => {
   const browser = await launchBrowser(t);
   if (!browser) return;
-  const { app } = await buildTestApp(t);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  await app.inject({
-    method: 'POST',
-    url: '/api/admin/segments?environment=production',
-    headers: admin,
-    payload: {
-      key: 'staff',
-      conditions: [{ attribute: 'email', operator: 'ends_with', value: '@example.com' }],
-    },
+  const { app, base } = await buildListeningApp(t);
+  await createSegment(app, {
+    environment: 'production',
+    key: 'staff',
+    conditions: [{ attribute: 'email', operator: 'ends_with', value: '@example.com' }],
   });
   await createFlag(app, {
     environment: 'production',

@@ -4,28 +4,29 @@
 // revoke a token, sign out; and a read token that can change nothing. With UPDATE_SCREENSHOTS=1
 // it also writes the README's screenshots (docs/ui-flags.png, docs/ui-flag.png).
 import { mkdtempSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import t, { type Test } from 'tap';
-import { ADMIN_TOKEN, admin, buildTestApp, createFlag, mintToken } from '../helpers/app.ts';
+import {
+  ADMIN_TOKEN,
+  admin,
+  buildListeningApp,
+  createFlag,
+  createSegment,
+  mintToken,
+  within,
+} from '../helpers/app.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 
-type App = Awaited<ReturnType<typeof buildTestApp>>['app'];
+type App = Awaited<ReturnType<typeof buildListeningApp>>['app'];
 
 const SHOTS = process.env.UPDATE_SCREENSHOTS
   ? fileURLToPath(new URL('../../../docs/', import.meta.url))
   : mkdtempSync(join(tmpdir(), 'flagstone-shots-'));
 /** How long the page may take to show what a test waits for; the time it took is reported. */
 const DEADLINE_MS = 15_000;
-
-async function serve(t: Test) {
-  const built = await buildTestApp(t);
-  await built.app.listen({ port: 0, host: '127.0.0.1' });
-  return { ...built, base: `http://127.0.0.1:${(built.app.server.address() as AddressInfo).port}` };
-}
 
 async function newPage(browser: Browser) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
@@ -54,27 +55,14 @@ async function shows(t: Test, what: string, wait: () => Promise<unknown>) {
   t.pass(`${what} (${Math.round(performance.now() - started)} ms)`);
 }
 
-/** Polls `check` until it holds, up to the deadline. */
-async function until(check: () => Promise<boolean>) {
-  const end = Date.now() + DEADLINE_MS;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`still not so after ${DEADLINE_MS} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 async function seed(app: App) {
   const inProduction = (body: Record<string, unknown>) =>
     createFlag(app, { environment: 'production', ...body });
-  await app.inject({
-    method: 'POST',
-    url: '/api/admin/segments?environment=production',
-    headers: admin,
-    payload: {
-      key: 'staff',
-      description: 'Everyone with a company address',
-      conditions: [{ attribute: 'email', operator: 'ends_with', value: '@example.com' }],
-    },
+  await createSegment(app, {
+    environment: 'production',
+    key: 'staff',
+    description: 'Everyone with a company address',
+    conditions: [{ attribute: 'email', operator: 'ends_with', value: '@example.com' }],
   });
   await inProduction({
     key: 'checkout-kill',
@@ -105,7 +93,7 @@ const flagOf = async (app: App, key: string) =>
 t.test('an admin, end to end', async (t) => {
   const browser = await launchBrowser(t);
   if (!browser) return;
-  const { app, base } = await serve(t);
+  const { app, base } = await buildListeningApp(t);
   await seed(app);
   const { page, errors } = await newPage(browser);
 
@@ -257,7 +245,7 @@ t.test('an admin, end to end', async (t) => {
   await stale.getByRole('button', { name: 'Reload' }).click();
   const description = page.getByLabel('Description', { exact: true });
   await shows(t, 'reload shows their change', () =>
-    until(async () => (await description.inputValue()) === 'Edited through the API'),
+    within(DEADLINE_MS, async () => (await description.inputValue()) === 'Edited through the API', 50),
   );
   t.equal(
     (await flagOf(app, 'new-checkout')).description,
@@ -318,7 +306,7 @@ t.test('an admin, end to end', async (t) => {
 t.test('a read token sees everything and can change nothing', async (t) => {
   const browser = await launchBrowser(t);
   if (!browser) return;
-  const { app, base } = await serve(t);
+  const { app, base } = await buildListeningApp(t);
   await seed(app);
   const { token } = await mintToken(app, { name: 'viewer', scope: 'read' });
   const { page, errors } = await newPage(browser);

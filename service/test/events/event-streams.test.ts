@@ -1,21 +1,16 @@
 // Event streams over real HTTP: the bulk answer's eventStreams URL, one refetchEvaluation event
 // per change (on every instance), Last-Event-ID, refused tickets, the stream limit, revocation,
 // shutdown, and a refetch that names a revision this instance has not reached yet.
-import type { AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
-import { admin, bearer, buildTestApp, createFlag, mintToken, within } from '../helpers/app.ts';
+import { admin, bearer, buildListeningApp, createFlag, mintToken, within } from '../helpers/app.ts';
 import type { TestDatabase } from '../helpers/database.ts';
 import { findRedis, testPrefix } from '../helpers/redis.ts';
 import { openStream } from '../helpers/sse.ts';
 
 const SIGNING = { EVENTS_SIGNING_KEY: 'test-signing-key-0123456789abcdef0123' };
 
-async function listening(t: Test, env: Record<string, string> = {}, database?: TestDatabase) {
-  const built = await buildTestApp(t, { env: { ...SIGNING, ...env }, ...(database ? { database } : {}) });
-  await built.app.listen({ port: 0, host: '127.0.0.1' });
-  const base = `http://127.0.0.1:${(built.app.server.address() as AddressInfo).port}`;
-  return { ...built, base };
-}
+const listening = (t: Test, env: Record<string, string> = {}, database?: TestDatabase) =>
+  buildListeningApp(t, { env: { ...SIGNING, ...env }, ...(database ? { database } : {}) });
 
 /** The bulk evaluation as a provider makes it; its body, ETag and event-stream URL. */
 async function bulk(base: string, token: string, query = '') {

@@ -1,5 +1,6 @@
 // Builds the real app on a fresh database for a test file, and closes both when it ends.
 
+import type { AddressInfo } from 'node:net';
 import fp from 'fastify-plugin';
 import type { Test } from 'tap';
 import { type AppOptions, buildApp } from '../../src/app.ts';
@@ -62,10 +63,29 @@ export async function snapshot(app: App) {
 }
 
 /** Creates a flag through the API and returns it. */
-export async function createFlag(app: App, body: Record<string, unknown>, headers = admin) {
-  const res = await app.inject({ method: 'POST', url: '/api/admin/flags', headers, payload: body });
+export const createFlag = (app: App, body: Record<string, unknown>, headers = admin) =>
+  created(app, '/api/admin/flags', body, headers);
+
+/** Creates a segment through the API and returns it. */
+export const createSegment = (app: App, body: Record<string, unknown>, headers = admin) =>
+  created(app, '/api/admin/segments', body, headers);
+
+async function created(
+  app: App,
+  url: string,
+  body: Record<string, unknown>,
+  headers: Record<string, string>,
+) {
+  const res = await app.inject({ method: 'POST', url, headers, payload: body });
   if (res.statusCode !== 201) throw new Error(`create failed: ${res.statusCode} ${res.body}`);
   return res.json();
+}
+
+/** Builds an app as buildTestApp does, listening on a loopback port; `base` is its URL. */
+export async function buildListeningApp(t: Test, options: Parameters<typeof buildTestApp>[1] = {}) {
+  const built = await buildTestApp(t, options);
+  await built.app.listen({ port: 0, host: '127.0.0.1' });
+  return { ...built, base: `http://127.0.0.1:${(built.app.server.address() as AddressInfo).port}` };
 }
 
 /** Mints a token through the API and returns it, secret included. */

@@ -2,18 +2,13 @@
 // (POST /api/admin/flags/:key/evaluate answers exactly what OFREP answers for the same flag and
 // context) and the flags that use a segment.
 import t from 'tap';
-import { admin, buildTestApp, createFlag } from '../helpers/app.ts';
+import { admin, buildTestApp, createFlag, createSegment } from '../helpers/app.ts';
 
 t.test('the playground answers what OFREP answers, status and body', async (t) => {
   const { app } = await buildTestApp(t);
-  await app.inject({
-    method: 'POST',
-    url: '/api/admin/segments',
-    headers: admin,
-    payload: {
-      key: 'staff',
-      conditions: [{ attribute: 'email', operator: 'ends_with', value: '@example.com' }],
-    },
+  await createSegment(app, {
+    key: 'staff',
+    conditions: [{ attribute: 'email', operator: 'ends_with', value: '@example.com' }],
   });
   await createFlag(app, { key: 'switch' });
   await createFlag(app, { key: 'on-switch', enabled: true });
@@ -90,7 +85,7 @@ t.test('a segment names the live flags whose rules use it', async (t) => {
     conditions: [{ attribute: 'plan', operator: 'equals', value: key }],
   });
   for (const key of ['pro', 'free']) {
-    await app.inject({ method: 'POST', url: '/api/admin/segments', headers: admin, payload: segment(key) });
+    await createSegment(app, segment(key));
   }
   const usingPro = (key: string) => ({ key, enabled: true, rules: [{ segments: ['pro'], variant: 'off' }] });
   await createFlag(app, usingPro('b-flag'));
@@ -109,12 +104,7 @@ t.test('a segment change with If-Match is made only while nobody changed it sinc
   const { app } = await buildTestApp(t);
   const url = '/api/admin/segments/pro';
   const conditions = (value: string) => [{ attribute: 'plan', operator: 'equals', value }];
-  await app.inject({
-    method: 'POST',
-    url: '/api/admin/segments',
-    headers: admin,
-    payload: { key: 'pro', conditions: conditions('pro') },
-  });
+  await createSegment(app, { key: 'pro', conditions: conditions('pro') });
   const first = await app.inject({
     method: 'PATCH',
     url,

@@ -3,9 +3,17 @@
 // needs the session's CSRF token; read sessions read and change nothing; sign-out, expiry and
 // revocation end a session on every instance; sign-ins are rate limited per client address.
 import { createHash } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
-import { ADMIN_TOKEN, admin, buildTestApp, createFlag, mintToken, snapshot } from '../helpers/app.ts';
+import {
+  ADMIN_TOKEN,
+  admin,
+  buildListeningApp,
+  buildTestApp,
+  createFlag,
+  createSegment,
+  mintToken,
+  snapshot,
+} from '../helpers/app.ts';
 import { openStream } from '../helpers/sse.ts';
 
 type App = Awaited<ReturnType<typeof buildTestApp>>['app'];
@@ -149,14 +157,9 @@ t.test('the cookie stands in for a token on the admin API only; a token sent win
 t.test('a read session reads flags, segments, history and environments, and changes nothing', async (t) => {
   const { app } = await buildTestApp(t);
   await createFlag(app, { key: 'banner', enabled: true });
-  await app.inject({
-    method: 'POST',
-    url: '/api/admin/segments',
-    headers: admin,
-    payload: {
-      key: 'staff',
-      conditions: [{ attribute: 'email', operator: 'ends_with', value: '@example.com' }],
-    },
+  await createSegment(app, {
+    key: 'staff',
+    conditions: [{ attribute: 'email', operator: 'ends_with', value: '@example.com' }],
   });
   const { token } = await mintToken(app, { name: 'viewer', scope: 'read' });
   const s = await signIn(app, token);
@@ -269,11 +272,7 @@ t.test('sign-out, expiry and revocation end a session, on every instance', async
   );
 });
 
-async function listening(t: Test, env: Record<string, string>) {
-  const built = await buildTestApp(t, { env });
-  await built.app.listen({ port: 0, host: '127.0.0.1' });
-  return { ...built, base: `http://127.0.0.1:${(built.app.server.address() as AddressInfo).port}` };
-}
+const listening = (t: Test, env: Record<string, string>) => buildListeningApp(t, { env });
 
 const attempt = (base: string, headers: Record<string, string> = {}) =>
   fetch(`${base}/api/session`, {

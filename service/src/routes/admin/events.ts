@@ -1,11 +1,10 @@
 // The web UI's change stream: the same refetchEvaluation events as the OFREP event streams
 // (routes/events.ts), for an admin or read token or a session, which an EventSource on the same
 // origin sends by itself. A revoked token or a sign-out here ends the stream.
-import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { errors } from '../../errors.ts';
 import { errorResponses } from '../../schema.ts';
+import { followStream } from '../events.ts';
 import { EnvironmentQuery } from '../http.ts';
 
 const adminEvents: FastifyPluginAsyncTypebox = async (app) => {
@@ -25,19 +24,11 @@ const adminEvents: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const environment = request.environmentFor(request.query.environment);
-      if (app.events.full) {
-        app.telemetry.eventStreamsRefused.inc();
-        throw errors.streamsFull(app.config.MAX_EVENT_STREAMS);
-      }
-      const revision = await app.flags.follow(environment);
-      reply.hijack();
-      app.events.open(
-        request.raw,
-        reply.raw,
-        { environment, tokenId: request.token.id, revision, session: request.sessionSecret },
-        reply.getHeaders() as OutgoingHttpHeaders,
-      );
+      await followStream(app, request, reply, {
+        environment: request.environmentFor(request.query.environment),
+        tokenId: request.token.id,
+        session: request.sessionSecret,
+      });
     },
   );
 };
