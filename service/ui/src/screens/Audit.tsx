@@ -2,6 +2,7 @@ import { api } from '../api.ts';
 import { AuditEvents } from '../components/AuditEvents.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { LoadMore } from '../components/LoadMore.tsx';
+import { PageHead } from '../components/PageHead.tsx';
 import { useApp } from '../context.ts';
 import { usePaged, useTitle } from '../hooks.ts';
 
@@ -17,14 +18,9 @@ export function AuditScreen() {
   );
   return (
     <>
-      <div class="page-head">
-        <div>
-          <h1>Audit</h1>
-          <p class="muted">
-            Every change in <strong>{environment}</strong>, newest first: who made it, when, and what changed.
-          </p>
-        </div>
-      </div>
+      <PageHead title="Audit">
+        Every change in <strong>{environment}</strong>, newest first: who made it, when, and what changed.
+      </PageHead>
       <ErrorAlert error={audit.error} />
       {audit.loading ? (
         <p class="muted">Loading events…</p>

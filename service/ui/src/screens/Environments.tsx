@@ -1,7 +1,9 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
+import { DataTable } from '../components/DataTable.tsx';
 import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
 import { KeyField } from '../components/KeyField.tsx';
+import { PageHead } from '../components/PageHead.tsx';
 import { Time } from '../components/Time.tsx';
 import { useApp } from '../context.ts';
 import { useAction, useResource, useTitle } from '../hooks.ts';
@@ -28,12 +30,7 @@ export function EnvironmentsScreen() {
 
   return (
     <>
-      <div class="page-head">
-        <div>
-          <h1>Environments</h1>
-          <p class="muted">Each environment has its own flags, segments and revision.</p>
-        </div>
-      </div>
+      <PageHead title="Environments">Each environment has its own flags, segments and revision.</PageHead>
 
       <form class="card inline-form" onSubmit={submit}>
         <h2 class="card-title">New environment</h2>
@@ -52,38 +49,24 @@ export function EnvironmentsScreen() {
       </form>
 
       <ErrorAlert error={list.error} />
-      <div class="table-wrap">
-        <table class="table">
-          <caption class="visually-hidden">Environments</caption>
-          <thead>
-            <tr>
-              <th scope="col">Key</th>
-              <th scope="col">Revision</th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.loading && (
-              <tr>
-                <td colSpan={3} class="empty">
-                  Loading environments…
-                </td>
-              </tr>
-            )}
-            {list.data?.environments.map((environment) => (
-              <tr key={environment.key}>
-                <th scope="row" class="cell-key">
-                  <a href={link('/flags', environment.key)}>{environment.key}</a>
-                </th>
-                <td>{environment.revision}</td>
-                <td class="cell-time">
-                  <Time iso={environment.createdAt} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption={'Environments'}
+        columns={['Key', 'Revision', 'Created']}
+        what="environments"
+        loading={list.loading}
+      >
+        {list.data?.environments.map((environment) => (
+          <tr key={environment.key}>
+            <th scope="row" class="cell-key">
+              <a href={link('/flags', environment.key)}>{environment.key}</a>
+            </th>
+            <td>{environment.revision}</td>
+            <td class="cell-time">
+              <Time iso={environment.createdAt} />
+            </td>
+          </tr>
+        ))}
+      </DataTable>
     </>
   );
 }

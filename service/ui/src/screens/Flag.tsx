@@ -5,8 +5,10 @@ import { useId, useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
 import { api } from '../api.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
+import { DetailsCard } from '../components/DetailsCard.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { FlagSwitch } from '../components/FlagSwitch.tsx';
+import { PageHead } from '../components/PageHead.tsx';
 import { SaveBar } from '../components/SaveBar.tsx';
 import { Time } from '../components/Time.tsx';
 import { useApp } from '../context.ts';
@@ -165,28 +167,28 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
   return (
     <>
       <Breadcrumb flagKey={flagKey} />
-      <div class="page-head">
-        <div>
-          <h1 class="title-key">{flag.key}</h1>
-          <p class="muted">
-            <span class="badge">{flag.type}</span> version {flag.version} · updated{' '}
-            <Time iso={flag.updatedAt} /> · created <Time iso={flag.createdAt} />
-          </p>
-        </div>
-        <div class="page-actions">
-          <ErrorAlert error={archive.error} />
-          {flag.archivedAt === null && (
-            <button
-              type="button"
-              class="button button-danger-outline"
-              disabled={readOnly}
-              onClick={() => setArchiving(true)}
-            >
-              Archive
-            </button>
-          )}
-        </div>
-      </div>
+      <PageHead
+        title={flag.key}
+        isKey
+        actions={
+          <div class="page-actions">
+            <ErrorAlert error={archive.error} />
+            {flag.archivedAt === null && (
+              <button
+                type="button"
+                class="button button-danger-outline"
+                disabled={readOnly}
+                onClick={() => setArchiving(true)}
+              >
+                Archive
+              </button>
+            )}
+          </div>
+        }
+      >
+        <span class="badge">{flag.type}</span> version {flag.version} · updated <Time iso={flag.updatedAt} />{' '}
+        · created <Time iso={flag.createdAt} />
+      </PageHead>
 
       {flag.archivedAt !== null && (
         <div class="alert alert-info">
@@ -227,20 +229,11 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
       </section>
 
       <form class="flag-form" onSubmit={submit} noValidate>
-        <section class="card" aria-labelledby={`${id}-details`}>
-          <h2 id={`${id}-details`}>Details</h2>
-          <div class="field">
-            <label for={`${id}-description`}>Description</label>
-            <textarea
-              id={`${id}-description`}
-              rows={2}
-              maxLength={1000}
-              value={draft.description}
-              disabled={locked}
-              onInput={(event) => edit({ description: event.currentTarget.value })}
-            />
-          </div>
-        </section>
+        <DetailsCard
+          description={draft.description}
+          disabled={locked}
+          onInput={(description) => edit({ description })}
+        />
 
         <section class="card" aria-labelledby={`${id}-variants`}>
           <h2 id={`${id}-variants`}>Variants</h2>

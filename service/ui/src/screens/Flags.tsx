@@ -2,9 +2,11 @@ import { useId, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api } from '../api.ts';
 import { CreateDialog } from '../components/CreateDialog.tsx';
+import { DataTable } from '../components/DataTable.tsx';
 import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
 import { FlagSwitch } from '../components/FlagSwitch.tsx';
 import { LoadMore } from '../components/LoadMore.tsx';
+import { PageHead } from '../components/PageHead.tsx';
 import { ScalarInput } from '../components/ScalarInput.tsx';
 import { Time } from '../components/Time.tsx';
 import { useApp } from '../context.ts';
@@ -117,22 +119,12 @@ export function FlagsScreen() {
 
   return (
     <>
-      <div class="page-head">
-        <div>
-          <h1>Flags</h1>
-          <p class="muted">
-            Feature flags in <strong>{environment}</strong>.
-          </p>
-        </div>
-        <button
-          type="button"
-          class="button button-primary"
-          disabled={readOnly}
-          onClick={() => setCreating(true)}
-        >
-          New flag
-        </button>
-      </div>
+      <PageHead
+        title="Flags"
+        create={{ label: 'New flag', disabled: readOnly, onClick: () => setCreating(true) }}
+      >
+        Feature flags in <strong>{environment}</strong>.
+      </PageHead>
 
       <div class="toolbar">
         <div class="field field-search">
@@ -159,75 +151,58 @@ export function FlagsScreen() {
       <Status message={status} />
       <ErrorAlert error={list.error} />
 
-      <div class="table-wrap">
-        <table class="table">
-          <caption class="visually-hidden">
+      <DataTable
+        caption={
+          <>
             {archived ? 'Archived flags' : 'Flags'} in {environment}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Key</th>
-              <th scope="col">Description</th>
-              <th scope="col">Type</th>
-              <th scope="col">{archived ? 'Archived' : 'Enabled'}</th>
-              <th scope="col">Updated</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.loading && (
-              <tr>
-                <td colSpan={5} class="empty">
-                  Loading flags…
-                </td>
-              </tr>
-            )}
-            {!list.loading && !list.error && flags.length === 0 && (
-              <tr>
-                <td colSpan={5} class="empty">
-                  {q
-                    ? `No ${archived ? 'archived ' : ''}flags match “${q}”.`
-                    : archived
-                      ? 'No archived flags.'
-                      : readOnly
-                        ? 'No flags yet.'
-                        : 'No flags yet. Create one with “New flag”.'}
-                </td>
-              </tr>
-            )}
-            {flags.map((flag) => (
-              <tr key={flag.key}>
-                <th scope="row" class="cell-key">
-                  <a href={link(`/flags/${encodeURIComponent(flag.key)}`)}>{flag.key}</a>
-                </th>
-                <td class="cell-description">{flag.description || <span class="muted">—</span>}</td>
-                <td>
-                  <span class="badge">{flag.type}</span>
-                </td>
-                <td>
-                  {flag.archivedAt ? (
-                    <Time iso={flag.archivedAt} />
-                  ) : (
-                    <FlagSwitch
-                      flag={flag}
-                      environment={environment}
-                      disabled={readOnly}
-                      onSaved={(updated) => {
-                        replace(updated);
-                        setStatus(
-                          `Saved: ${updated.key} is ${updated.enabled ? 'on' : 'off'} in ${environment}`,
-                        );
-                      }}
-                    />
-                  )}
-                </td>
-                <td class="cell-time">
-                  <Time iso={flag.updatedAt} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          </>
+        }
+        columns={['Key', 'Description', 'Type', archived ? 'Archived' : 'Enabled', 'Updated']}
+        what="flags"
+        loading={list.loading}
+        empty={
+          !list.loading &&
+          !list.error &&
+          flags.length === 0 &&
+          (q
+            ? `No ${archived ? 'archived ' : ''}flags match “${q}”.`
+            : archived
+              ? 'No archived flags.'
+              : readOnly
+                ? 'No flags yet.'
+                : 'No flags yet. Create one with “New flag”.')
+        }
+      >
+        {flags.map((flag) => (
+          <tr key={flag.key}>
+            <th scope="row" class="cell-key">
+              <a href={link(`/flags/${encodeURIComponent(flag.key)}`)}>{flag.key}</a>
+            </th>
+            <td class="cell-description">{flag.description || <span class="muted">—</span>}</td>
+            <td>
+              <span class="badge">{flag.type}</span>
+            </td>
+            <td>
+              {flag.archivedAt ? (
+                <Time iso={flag.archivedAt} />
+              ) : (
+                <FlagSwitch
+                  flag={flag}
+                  environment={environment}
+                  disabled={readOnly}
+                  onSaved={(updated) => {
+                    replace(updated);
+                    setStatus(`Saved: ${updated.key} is ${updated.enabled ? 'on' : 'off'} in ${environment}`);
+                  }}
+                />
+              )}
+            </td>
+            <td class="cell-time">
+              <Time iso={flag.updatedAt} />
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <LoadMore
         nextCursor={list.nextCursor}
         busy={list.moreBusy}

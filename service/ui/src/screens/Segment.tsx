@@ -2,7 +2,9 @@ import { useId, useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import { api } from '../api.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
+import { DetailsCard } from '../components/DetailsCard.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { PageHead } from '../components/PageHead.tsx';
 import { SaveBar } from '../components/SaveBar.tsx';
 import { Time } from '../components/Time.tsx';
 import { useApp } from '../context.ts';
@@ -96,45 +98,36 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
   return (
     <>
       {head}
-      <div class="page-head">
-        <div>
-          <h1 class="title-key">{segment.key}</h1>
-          <p class="muted">
-            version {segment.version} · updated <Time iso={segment.updatedAt} /> · created{' '}
-            <Time iso={segment.createdAt} />
-          </p>
-        </div>
-        <div class="page-actions">
-          <button
-            type="button"
-            class="button button-danger-outline"
-            disabled={readOnly}
-            onClick={() => {
-              remove.setError(undefined);
-              setDeleting(true);
-            }}
-          >
-            Delete
-          </button>
-        </div>
-      </div>
+      <PageHead
+        title={segment.key}
+        isKey
+        actions={
+          <div class="page-actions">
+            <button
+              type="button"
+              class="button button-danger-outline"
+              disabled={readOnly}
+              onClick={() => {
+                remove.setError(undefined);
+                setDeleting(true);
+              }}
+            >
+              Delete
+            </button>
+          </div>
+        }
+      >
+        version {segment.version} · updated <Time iso={segment.updatedAt} /> · created{' '}
+        <Time iso={segment.createdAt} />
+      </PageHead>
       <ErrorAlert error={remove.error} />
 
       <form onSubmit={submit} noValidate>
-        <section class="card" aria-labelledby={`${id}-details`}>
-          <h2 id={`${id}-details`}>Details</h2>
-          <div class="field">
-            <label for={`${id}-description`}>Description</label>
-            <textarea
-              id={`${id}-description`}
-              rows={2}
-              maxLength={1000}
-              value={draft.description}
-              disabled={readOnly}
-              onInput={(event) => edit({ description: event.currentTarget.value })}
-            />
-          </div>
-        </section>
+        <DetailsCard
+          description={draft.description}
+          disabled={readOnly}
+          onInput={(description) => edit({ description })}
+        />
         <section class="card" aria-labelledby={`${id}-conditions`}>
           <h2 id={`${id}-conditions`}>Conditions</h2>
           <p class="hint">A context is in the segment when all conditions match.</p>

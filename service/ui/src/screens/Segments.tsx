@@ -2,7 +2,9 @@ import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api } from '../api.ts';
 import { CreateDialog } from '../components/CreateDialog.tsx';
+import { DataTable } from '../components/DataTable.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { PageHead } from '../components/PageHead.tsx';
 import { Time } from '../components/Time.tsx';
 import { useApp } from '../context.ts';
 import { useAction, useResource, useTitle } from '../hooks.ts';
@@ -42,64 +44,33 @@ export function SegmentsScreen() {
 
   return (
     <>
-      <div class="page-head">
-        <div>
-          <h1>Segments</h1>
-          <p class="muted">
-            Named sets of conditions that rules in <strong>{environment}</strong> can target.
-          </p>
-        </div>
-        <button
-          type="button"
-          class="button button-primary"
-          disabled={readOnly}
-          onClick={() => setCreating(true)}
-        >
-          New segment
-        </button>
-      </div>
+      <PageHead
+        title="Segments"
+        create={{ label: 'New segment', disabled: readOnly, onClick: () => setCreating(true) }}
+      >
+        Named sets of conditions that rules in <strong>{environment}</strong> can target.
+      </PageHead>
       <ErrorAlert error={list.error} />
-      <div class="table-wrap">
-        <table class="table">
-          <caption class="visually-hidden">Segments in {environment}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Key</th>
-              <th scope="col">Description</th>
-              <th scope="col">Conditions</th>
-              <th scope="col">Updated</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.loading && (
-              <tr>
-                <td colSpan={4} class="empty">
-                  Loading segments…
-                </td>
-              </tr>
-            )}
-            {!list.loading && !list.error && segments.length === 0 && (
-              <tr>
-                <td colSpan={4} class="empty">
-                  No segments yet.
-                </td>
-              </tr>
-            )}
-            {segments.map((segment) => (
-              <tr key={segment.key}>
-                <th scope="row" class="cell-key">
-                  <a href={link(`/segments/${encodeURIComponent(segment.key)}`)}>{segment.key}</a>
-                </th>
-                <td class="cell-description">{segment.description || <span class="muted">—</span>}</td>
-                <td>{segment.conditions.length}</td>
-                <td class="cell-time">
-                  <Time iso={segment.updatedAt} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption={<>Segments in {environment}</>}
+        columns={['Key', 'Description', 'Conditions', 'Updated']}
+        what="segments"
+        loading={list.loading}
+        empty={!list.loading && !list.error && segments.length === 0 && 'No segments yet.'}
+      >
+        {segments.map((segment) => (
+          <tr key={segment.key}>
+            <th scope="row" class="cell-key">
+              <a href={link(`/segments/${encodeURIComponent(segment.key)}`)}>{segment.key}</a>
+            </th>
+            <td class="cell-description">{segment.description || <span class="muted">—</span>}</td>
+            <td>{segment.conditions.length}</td>
+            <td class="cell-time">
+              <Time iso={segment.updatedAt} />
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       {creating && <NewSegmentDialog environment={environment} onClose={() => setCreating(false)} />}
     </>
   );

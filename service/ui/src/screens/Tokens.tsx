@@ -1,7 +1,9 @@
 import { useId, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
+import { DataTable } from '../components/DataTable.tsx';
 import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
+import { PageHead } from '../components/PageHead.tsx';
 import { Time } from '../components/Time.tsx';
 import { useApp } from '../context.ts';
 import { useAction, useResource, useTitle } from '../hooks.ts';
@@ -159,12 +161,9 @@ export function TokensScreen() {
 
   return (
     <>
-      <div class="page-head">
-        <div>
-          <h1>Tokens</h1>
-          <p class="muted">API tokens for services and people. Secrets are shown once, when minted.</p>
-        </div>
-      </div>
+      <PageHead title="Tokens">
+        API tokens for services and people. Secrets are shown once, when minted.
+      </PageHead>
 
       {minted ? (
         <NewSecret minted={minted} onDone={() => setMinted(null)} />
@@ -181,73 +180,53 @@ export function TokensScreen() {
 
       <Status message={status} />
       <ErrorAlert error={list.error ?? revoke.error} />
-      <div class="table-wrap">
-        <table class="table">
-          <caption class="visually-hidden">API tokens</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Scope</th>
-              <th scope="col">Environment</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Status</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.loading && (
-              <tr>
-                <td colSpan={7} class="empty">
-                  Loading tokens…
-                </td>
-              </tr>
-            )}
-            {tokens.map((token) => (
-              <tr key={token.id} class={token.revokedAt ? 'row-revoked' : undefined}>
-                <th scope="row">{token.name}</th>
-                <td>
-                  <span class={token.scope === 'admin' ? 'badge badge-admin' : 'badge'}>{token.scope}</span>
-                </td>
-                <td>{token.environment ?? <span class="muted">all</span>}</td>
-                <td class="cell-time">
-                  <Time iso={token.createdAt} />
-                </td>
-                <td class="cell-time">
-                  {token.lastUsedAt ? <Time iso={token.lastUsedAt} /> : <span class="muted">never</span>}
-                </td>
-                <td class="cell-time">
-                  {token.revokedAt ? (
-                    <>
-                      <span class="badge badge-revoked">Revoked</span> <Time iso={token.revokedAt} />
-                    </>
-                  ) : (
-                    <span class="badge badge-active">Active</span>
-                  )}
-                </td>
-                <td class="cell-actions">
-                  {!token.revokedAt && (
-                    <button
-                      type="button"
-                      class="button button-small button-danger-outline"
-                      aria-label={`Revoke ${token.name}`}
-                      disabled={readOnly}
-                      onClick={() => {
-                        revoke.setError(undefined);
-                        setRevoking(token);
-                      }}
-                    >
-                      Revoke
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption={'API tokens'}
+        columns={['Name', 'Scope', 'Environment', 'Created', 'Last used', 'Status', null]}
+        what="tokens"
+        loading={list.loading}
+      >
+        {tokens.map((token) => (
+          <tr key={token.id} class={token.revokedAt ? 'row-revoked' : undefined}>
+            <th scope="row">{token.name}</th>
+            <td>
+              <span class={token.scope === 'admin' ? 'badge badge-admin' : 'badge'}>{token.scope}</span>
+            </td>
+            <td>{token.environment ?? <span class="muted">all</span>}</td>
+            <td class="cell-time">
+              <Time iso={token.createdAt} />
+            </td>
+            <td class="cell-time">
+              {token.lastUsedAt ? <Time iso={token.lastUsedAt} /> : <span class="muted">never</span>}
+            </td>
+            <td class="cell-time">
+              {token.revokedAt ? (
+                <>
+                  <span class="badge badge-revoked">Revoked</span> <Time iso={token.revokedAt} />
+                </>
+              ) : (
+                <span class="badge badge-active">Active</span>
+              )}
+            </td>
+            <td class="cell-actions">
+              {!token.revokedAt && (
+                <button
+                  type="button"
+                  class="button button-small button-danger-outline"
+                  aria-label={`Revoke ${token.name}`}
+                  disabled={readOnly}
+                  onClick={() => {
+                    revoke.setError(undefined);
+                    setRevoking(token);
+                  }}
+                >
+                  Revoke
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </DataTable>
 
       {revoking && (
         <ConfirmDialog

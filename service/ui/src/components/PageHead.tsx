@@ -1,0 +1,36 @@
+import type { ComponentChildren } from 'preact';
+
+interface PageHeadProps {
+  title: string;
+  /** The title is a key (a flag's, a segment's): set in the monospace face. */
+  isKey?: boolean;
+  /** The line under the title. */
+  children: ComponentChildren;
+  /** The screen's buttons, beside the title. */
+  actions?: ComponentChildren;
+  /** The screen's primary button, "New flag" and the like. */
+  create?: { label: string; disabled: boolean; onClick: () => void };
+}
+
+/** A screen's heading: its one h1, a line about it, and its actions. */
+export function PageHead({ title, isKey, children, actions, create }: PageHeadProps) {
+  return (
+    <div class="page-head">
+      <div>
+        <h1 class={isKey ? 'title-key' : undefined}>{title}</h1>
+        <p class="muted">{children}</p>
+      </div>
+      {actions}
+      {create && (
+        <button
+          type="button"
+          class="button button-primary"
+          disabled={create.disabled}
+          onClick={create.onClick}
+        >
+          {create.label}
+        </button>
+      )}
+    </div>
+  );
+}
