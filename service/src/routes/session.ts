@@ -3,7 +3,7 @@
 // neither the token nor the cookie's secret: it holds only the CSRF token these answers carry,
 // which every change it makes sends back (plugins/auth.ts).
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { errors } from '../errors.ts';
 import { carriesCsrfToken, SESSION_COOKIE, sessionCookie } from '../plugins/auth.ts';
@@ -37,8 +37,6 @@ const session: FastifyPluginAsyncTypebox = async (app) => {
     app.config.PUBLIC_URL?.startsWith('https:') === true || request.headers['x-forwarded-proto'] === 'https';
   const cookieOptions = (request: FastifyRequest) =>
     ({ path: '/api', httpOnly: true, sameSite: 'strict', secure: secure(request) }) as const;
-  const clear = (request: FastifyRequest, reply: FastifyReply) =>
-    reply.clearCookie(SESSION_COOKIE, cookieOptions(request));
 
   await app.register(async (scope) => {
     await limitSignIns(scope);
@@ -98,7 +96,7 @@ const session: FastifyPluginAsyncTypebox = async (app) => {
         await app.tokens.signOut(secret);
         app.events.endSession(secret);
       }
-      return clear(request, reply).code(204).send(null);
+      return reply.clearCookie(SESSION_COOKIE, cookieOptions(request)).code(204).send(null);
     },
   );
 };
