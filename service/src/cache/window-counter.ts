@@ -4,9 +4,12 @@
 // locally, so a request costs no Redis round trip until its chunk runs out, and all instances
 // together never admit more than the limit. A single instance leases every chunk itself and so
 // never refuses below the limit; with several, a chunk one holds unspent is not available to the
-// others until the window ends (at most a chunk each: a fiftieth of the limit). When Redis
-// fails, each instance goes on limiting with its own counts. It is the store of
-// @fastify/rate-limit (incr, child) and answers the fast paths (take).
+// others until the window ends (at most a chunk each: a fiftieth of the limit). A lease that
+// fails grants the instance one chunk of its own and no more: a lease that timed out has most
+// often run in Redis all the same (a busy event loop, not a lost Redis), and that chunk is then
+// exactly what Redis recorded. While Redis stays down, each instance goes on a chunk at a time
+// and limits with its own counts. It is the store of @fastify/rate-limit (incr, child) and
+// answers the fast paths (take).
 import type { Redis } from 'ioredis';
 
 /**
@@ -54,17 +57,25 @@ export interface WindowCounterOptions {
   /** Shares the budget when set: keys are `prefix + key`. */
   redis?: { client: Redis; prefix: string };
   onRedisError?: (err: unknown) => void;
+  /** The clock windows are measured by (tests move it). */
+  now?: () => number;
 }
 
 /** How many of a window's requests one lease grants at most. */
 export const chunkOf = (max: number) => Math.max(1, Math.ceil(max / 50));
 
 /** Counts requests per key; see the top of this file. */
-export function createWindowCounter({ max, windowMs, redis, onRedisError = () => {} }: WindowCounterOptions) {
+export function createWindowCounter({
+  max,
+  windowMs,
+  redis,
+  onRedisError = () => {},
+  now: clock = Date.now,
+}: WindowCounterOptions) {
   const windows = new Map<string, Window>();
   const chunk = chunkOf(max);
   redis?.client.defineCommand('flagstoneLease', { numberOfKeys: 1, lua: LEASE });
-  let sweptAt = Date.now();
+  let sweptAt = clock();
 
   /** Forgets ended windows now and then, so keys seen once do not stay. */
   function sweep(now: number) {
@@ -97,10 +108,10 @@ export function createWindowCounter({ max, windowMs, redis, onRedisError = () =>
       window.granted += grant;
       window.leased += grant;
       window.exhausted = grant === 0;
-      if (ttl > 0) window.endsAt = Date.now() + ttl;
+      if (ttl > 0) window.endsAt = clock() + ttl;
     } catch (err) {
       onRedisError(err);
-      window.leased = Math.max(0, max - window.count);
+      window.leased = Math.max(0, Math.min(chunk, max - window.count));
       window.exhausted = window.leased === 0;
     }
   }
@@ -129,14 +140,14 @@ export function createWindowCounter({ max, windowMs, redis, onRedisError = () =>
     /** Counts a request and returns true when this instance has budget for it at once; false leaves it to `incr`. */
     take(key: string): boolean {
       const window = windows.get(key);
-      if (!window || window.endsAt <= Date.now() || window.leasing) return false;
+      if (!window || window.endsAt <= clock() || window.leasing) return false;
       if (redis ? window.leased === 0 : window.count >= max) return false;
       return admit(window);
     },
 
     /** Counts a request: the store interface of @fastify/rate-limit. */
     incr(key: string, done: (err: Error | null, count: WindowCount) => void): void {
-      const now = Date.now();
+      const now = clock();
       const window = windowOf(key, now);
       if (!redis || window.leased > 0 || window.exhausted) {
         const admitted = !window.exhausted && admit(window);
@@ -149,7 +160,7 @@ export function createWindowCounter({ max, windowMs, redis, onRedisError = () =>
       void window.leasing.then(() => {
         // Requests that waited for the same lease share it; one finding it spent asks again.
         if (window.leased === 0 && !window.exhausted) return counter.incr(key, done);
-        done(null, answer(window, !window.exhausted && admit(window), Date.now()));
+        done(null, answer(window, !window.exhausted && admit(window), clock()));
       });
     },
 
