@@ -38,7 +38,6 @@ t.test('the playground answers what OFREP answers, status and body', async (t) =
     { country: 'US' },
     { targetingKey: 42 },
   ];
-  let compared = 0;
   for (const key of ['switch', 'on-switch', 'checkout', 'no-default', 'missing']) {
     for (const context of contexts) {
       const ofrep = await app.inject({
@@ -56,10 +55,8 @@ t.test('the playground answers what OFREP answers, status and body', async (t) =
       const what = `${key} ${JSON.stringify(context)}`;
       t.equal(playground.statusCode, ofrep.statusCode, what);
       t.same(playground.json(), ofrep.json(), what);
-      compared++;
     }
   }
-  t.equal(compared, 30);
   const beta = await app.inject({
     method: 'POST',
     url: '/api/admin/flags/checkout/evaluate',
