@@ -3,6 +3,7 @@
 // so `start` runs crash recovery and answers 57P03 "the database system is starting up" until it
 // is done. Its one database has the migrations applied. The shared server is never touched.
 import { execFile, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { access, chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +73,7 @@ export async function ownPostgres(t: Test): Promise<OwnPostgres> {
   const onExit = () => {
     const [command, argv] = asOwner('pg_ctl', ['-D', data, 'stop', '-m', 'immediate']);
     spawnSync(command, [...argv], { stdio: 'ignore' });
+    rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', onExit);
   t.teardown(async () => {
