@@ -143,14 +143,14 @@ t.test('every other shape of an unavailable database', async (t) => {
     ['a socket timeout', known('P1008', { kind: 'SocketTimeout' })],
     ['a pool timeout', known('P2024')],
     [
-      'the adapter’s error, passed through',
+      "the adapter's error, passed through",
       Object.assign(new Error('ConnectionClosed'), {
         name: 'DriverAdapterError',
         cause: { kind: 'ConnectionClosed' },
       }),
     ],
     [
-      'pg’s own, with the SQLSTATE',
+      "pg's own, with the SQLSTATE",
       Object.assign(new Error('the database system is shutting down'), { code: '57P03', severity: 'FATAL' }),
     ],
     [
