@@ -23,11 +23,68 @@ export interface Database {
 
 export class DatabaseSetupError extends Error {}
 
-// Prisma's codes for a database that cannot be reached or stopped answering, as opposed to a query that failed.
-const UNREACHABLE = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+// The database being unavailable rather than a query failing, in each shape Prisma, its driver
+// adapter and pg let it out: Prisma's codes for an unreachable server, a closed connection, a
+// timeout and too many connections; the adapter's own error (its `kind`), passed through
+// unconverted at times; PostgreSQL's SQLSTATEs for a connection failure (class 08), a server
+// shutting down, crashed or starting up (57P01-57P03) and too many connections (53300); Node's
+// socket errors (a system call failed: not a client that aborted its request, which has the same
+// code and no system call); and pg's plain errors for a connection lost or not made in time.
+const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2037']);
+const UNAVAILABLE_KINDS = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+]);
+const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[123]|53300)$/;
+const NETWORK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+const CONNECTION_LOST = new Set([
+  'Connection terminated unexpectedly',
+  'Connection terminated due to connection timeout',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error and is not queryable',
+]);
 
-export const isUnreachable = (err: unknown) =>
-  err instanceof Prisma.PrismaClientKnownRequestError && UNREACHABLE.has(err.code);
+interface ErrorLike {
+  code?: unknown;
+  kind?: unknown;
+  originalCode?: unknown;
+  syscall?: unknown;
+  message?: unknown;
+  cause?: unknown;
+  errors?: unknown;
+  meta?: { driverAdapterError?: unknown };
+}
+
+/** Whether `err` says the database is unavailable: down, restarting, refusing or dropping connections. */
+export const isUnavailable = (err: unknown): boolean => unavailableAt(err, 0);
+
+function unavailableAt(err: unknown, depth: number): boolean {
+  if (typeof err !== 'object' || err === null || depth > 4) return false;
+  const e = err as ErrorLike;
+  if (err instanceof Prisma.PrismaClientKnownRequestError && UNAVAILABLE_PRISMA_CODES.has(err.code))
+    return true;
+  const sqlState = typeof e.originalCode === 'string' ? e.originalCode : e.code;
+  if (typeof sqlState === 'string' && UNAVAILABLE_SQLSTATE.test(sqlState)) return true;
+  if (typeof e.syscall === 'string' && NETWORK_ERRORS.has(e.code as string)) return true;
+  if (typeof e.kind === 'string' && UNAVAILABLE_KINDS.has(e.kind)) return true;
+  if (typeof e.message === 'string' && CONNECTION_LOST.has(e.message)) return true;
+  // Where the underlying error is kept: the adapter's error in Prisma's meta, a cause, or each
+  // address a connection was tried on.
+  const inner = [e.meta?.driverAdapterError, e.cause, ...(Array.isArray(e.errors) ? e.errors : [])];
+  return inner.some((i) => unavailableAt(i, depth + 1));
+}
 
 // Contention rather than failure: a transaction that could not start or finish in time (P2028),
 // a write conflict or deadlock (P2034), and PostgreSQL's serialization failure, deadlock, lock

@@ -5,7 +5,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { isContention, isUnreachable } from '../db/database.ts';
+import { isContention, isUnavailable } from '../db/database.ts';
 import { DomainError, errors } from '../errors.ts';
 
 type ValidationIssue = NonNullable<FastifyError['validation']>[number];
@@ -42,8 +42,8 @@ export function describe(context: string, issue: ValidationIssue): string {
   }
 }
 
-function unreachable(err: unknown, log: FastifyBaseLogger) {
-  log.warn({ err }, 'database unreachable');
+function unavailable(err: unknown, log: FastifyBaseLogger) {
+  log.warn({ err }, 'database unavailable');
   return errors.unavailable(
     'so nothing could be read or changed; if you were changing something, read it back first',
   );
@@ -130,8 +130,8 @@ export function clientErrorHandler(
 export default fp(
   async (app) => {
     app.setErrorHandler((raw: FastifyError, request, reply) => {
-      const error = isUnreachable(raw)
-        ? unreachable(raw, request.log)
+      const error = isUnavailable(raw)
+        ? unavailable(raw, request.log)
         : isContention(raw)
           ? contended(raw, request.log)
           : raw;
