@@ -53,9 +53,9 @@ const exec = (stage: Stage, [program, ...args]: string[], env: Record<string, st
   });
 
 /**
- * The service stage's CMD as a process on a free port. Its packages are links into the shared
- * install: with --preserve-symlinks, modules resolve through the stage's own node_modules, which
- * holds the production packages only.
+ * The service stage's CMD as a process on a free port. Its packages are links into the project's
+ * node_modules: with --preserve-symlinks, modules resolve through the stage's own node_modules,
+ * which holds the production packages only.
  */
 function startImage(service: Stage, env: Record<string, string>) {
   const [node, ...args] = service.cmd ?? [];
