@@ -13,7 +13,9 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY prisma.config.ts ./
 COPY prisma ./prisma
 RUN npx prisma generate
-# The web UI, built ahead: the service serves these files at /ui.
+# The web UI, built ahead: the service serves these files at /ui. It shares the condition
+# operators with the service, and nothing else of service/src.
+COPY service/src/flags/operators.ts ./service/src/flags/operators.ts
 COPY service/ui ./service/ui
 RUN npm run build:ui
 

@@ -1,6 +1,6 @@
 // Wires the domain: stores on the database, Redis entries, the invalidation bus, and the
-// services the routes call. Makes sure an admin can get in (ADMIN_TOKEN, or a printed token in
-// embedded mode), warms the snapshots before the app reports ready, and polls for missed changes.
+// services the routes call. Makes sure an admin can get in (ADMIN_TOKEN, or a token printed on
+// the first start), warms the snapshots before the app reports ready, and polls for missed changes.
 import fp from 'fastify-plugin';
 import { createRedisBus, type Invalidation, localBus } from '../cache/invalidation-bus.ts';
 import { createRedisCache } from '../cache/redis-cache.ts';
@@ -107,9 +107,9 @@ export default fp<{ config: Config }>(
 
     const embedded = app.database.kind === 'embedded';
     app.decorate('tickets', createTickets(await signingKey(config, embedded, log)));
-    const { secret, outcome } = await tokens.bootstrap(config.ADMIN_TOKEN, embedded);
+    const { secret, outcome } = await tokens.bootstrap(config.ADMIN_TOKEN);
     if (secret) {
-      // Shown once, in embedded mode only, so a newcomer can call the admin API right away.
+      // Shown once, so a newcomer (make start, docker compose up) can sign in right away.
       log.warn(`created admin token '${BOOTSTRAP_TOKEN_NAME}', shown only this once: ${secret}`);
     } else if (config.ADMIN_TOKEN) {
       log.info({ outcome }, `admin token '${BOOTSTRAP_TOKEN_NAME}' set from ADMIN_TOKEN`);

@@ -65,14 +65,15 @@ export function createPrismaTokenStore(db: Db): TokenStore {
         return { token, secretHash: row.secretHash };
       }),
 
-    setNamedAdminToken: (name, secretHash) =>
+    setNamedAdminToken: (name, secretHash, ifAbsent = false) =>
       db.$transaction(async (tx) => {
         // Instances starting together must not both create the token.
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('flagstone:named-admin-token'))`;
         const live = await tx.apiToken.findFirst({
           where: { name, scope: 'admin', environmentKey: null, revokedAt: null },
         });
-        if (live?.secretHash === secretHash) return { outcome: 'unchanged', id: live.id } as const;
+        if (live && (ifAbsent || live.secretHash === secretHash))
+          return { outcome: 'unchanged', id: live.id } as const;
         const row = live
           ? await tx.apiToken.update({ where: { id: live.id }, data: { secretHash } })
           : await tx.apiToken.create({ data: { name, scope: 'admin', secretHash } });

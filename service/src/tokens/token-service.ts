@@ -215,9 +215,11 @@ export function createTokenService({
     }
   }
 
-  async function setBootstrap(secret: string) {
+  async function setBootstrap(secret: string, ifAbsent = false) {
     const secretHash = hashSecret(secret);
-    const { outcome, id } = await store.setNamedAdminToken(BOOTSTRAP_TOKEN_NAME, secretHash);
+    const { outcome, id } = await store.setNamedAdminToken(BOOTSTRAP_TOKEN_NAME, secretHash, ifAbsent);
+    // With ifAbsent, unchanged: another instance created it first, and this secret is nobody's.
+    if (ifAbsent && outcome === 'unchanged') return outcome;
     known?.add(secretHash);
     liveIds.add(id);
     // Instances may still trust the old secret from their caches.
@@ -300,18 +302,16 @@ export function createTokenService({
 
     /**
      * Makes sure an admin can get in: ADMIN_TOKEN, when given, becomes the secret of the token
-     * named `bootstrap` (so changing it rotates it). Without it, and only when `mintIfMissing`,
-     * a bootstrap token is created once and its secret returned for the caller to show.
+     * named `bootstrap` (so changing it rotates it). Without it, a bootstrap token is created
+     * once, by one of the instances starting on a database that has none, and its secret returned
+     * for the caller to show.
      */
-    async bootstrap(
-      adminToken: string | undefined,
-      mintIfMissing: boolean,
-    ): Promise<{ secret?: string; outcome: string }> {
+    async bootstrap(adminToken: string | undefined): Promise<{ secret?: string; outcome: string }> {
       if (adminToken) return { outcome: await setBootstrap(adminToken) };
-      if (!mintIfMissing || (await store.hasNamedToken(BOOTSTRAP_TOKEN_NAME)))
-        return { outcome: 'unchanged' };
+      if (await store.hasNamedToken(BOOTSTRAP_TOKEN_NAME)) return { outcome: 'unchanged' };
       const secret = newSecret();
-      return { secret, outcome: await setBootstrap(secret) };
+      const outcome = await setBootstrap(secret, true);
+      return outcome === 'created' ? { secret, outcome } : { outcome };
     },
   };
 }

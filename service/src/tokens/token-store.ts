@@ -11,10 +11,14 @@ export interface TokenStore {
   list(): Promise<Token[]>;
   /** Revokes and audits; returns the token with its hash, or null when the id is unknown. */
   revoke(id: string, actor: string): Promise<{ token: Token; secretHash: string } | null>;
-  /** Makes the live admin token named `name` have this hash, creating it when there is none. */
+  /**
+   * Makes the live admin token named `name` have this hash, creating it when there is none; with
+   * `ifAbsent`, a live one is left as it is.
+   */
   setNamedAdminToken(
     name: string,
     secretHash: string,
+    ifAbsent?: boolean,
   ): Promise<{ outcome: 'created' | 'rotated' | 'unchanged'; id: string }>;
   hasNamedToken(name: string): Promise<boolean>;
   touch(id: string, at: Date): Promise<void>;

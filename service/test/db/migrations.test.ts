@@ -1,6 +1,5 @@
 // The service's own migration runner and Prisma Migrate must agree on what has run.
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
@@ -8,7 +7,7 @@ import t from 'tap';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { applyMigrations, pendingMigrations, readMigrations } from '../../src/db/migrations.ts';
-import { createTestDatabase, findPostgres } from '../helpers/database.ts';
+import { createTestDatabase, findPostgres, prismaCli } from '../helpers/database.ts';
 
 const run = promisify(execFile);
 const noPostgres =
@@ -63,12 +62,6 @@ t.test('the service refuses a PostgreSQL database that lacks migrations', { skip
     message: /cannot read the migration history at DATABASE_URL/,
   });
 });
-
-// Prisma's CLI needs its schema engine: the native one, or a stand-in named by PRISMA_SCHEMA_ENGINE_BINARY.
-const engines = new URL('../../../node_modules/@prisma/engines/', import.meta.url).pathname;
-const prismaCli =
-  process.env.PRISMA_SCHEMA_ENGINE_BINARY ||
-  (existsSync(engines) && readdirSync(engines).some((f) => f.startsWith('schema-engine')));
 
 t.test(
   'prisma migrate agrees with the runner, both ways',

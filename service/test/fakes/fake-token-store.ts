@@ -42,9 +42,10 @@ export function createFakeTokenStore() {
       row.token = { ...row.token, revokedAt: row.token.revokedAt ?? new Date().toISOString() };
       return row;
     },
-    async setNamedAdminToken(name, secretHash) {
+    async setNamedAdminToken(name, secretHash, ifAbsent = false) {
       const live = [...rows.values()].find((r) => r.token.name === name && !r.token.revokedAt);
-      if (live?.secretHash === secretHash) return { outcome: 'unchanged', id: live.token.id } as const;
+      if (live && (ifAbsent || live.secretHash === secretHash))
+        return { outcome: 'unchanged', id: live.token.id } as const;
       if (live) {
         live.secretHash = secretHash;
         return { outcome: 'rotated', id: live.token.id } as const;

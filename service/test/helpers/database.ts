@@ -3,6 +3,7 @@
 // runs instead. Every test database is cloned from a template migrated once per test run, and
 // each is dropped when it is done with.
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,12 @@ export interface TestDatabase {
   source: string;
   drop(): Promise<void>;
 }
+
+// Prisma's CLI needs its schema engine: the native one, or a stand-in named by PRISMA_SCHEMA_ENGINE_BINARY.
+const engines = new URL('../../../node_modules/@prisma/engines/', import.meta.url).pathname;
+export const prismaCli =
+  Boolean(process.env.PRISMA_SCHEMA_ENGINE_BINARY) ||
+  (existsSync(engines) && readdirSync(engines).some((f) => f.startsWith('schema-engine')));
 
 export const LOCAL_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
 

@@ -13,10 +13,17 @@ export interface Running {
   startupMs: number;
 }
 
-/** Starts the server on a free port with exactly `env` (plus PATH), resolving once it listens. */
-export async function startServer(env: Record<string, string>): Promise<Running> {
+/**
+ * Starts the server on a free port with exactly `env` (plus PATH), resolving once it listens;
+ * `args` and `cwd` start another copy of it (an image's files).
+ */
+export async function startServer(
+  env: Record<string, string>,
+  { args = [SERVER], cwd }: { args?: string[]; cwd?: string } = {},
+): Promise<Running> {
   const began = performance.now();
-  const child = spawn(process.execPath, [SERVER], {
+  const child = spawn(process.execPath, args, {
+    cwd,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

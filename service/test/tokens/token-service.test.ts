@@ -67,15 +67,24 @@ t.test('secrets are random and only their sha-256 reaches the store', async (t) 
   t.equal(hashSecret('abc'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
 });
 
-t.test('bootstrap: ADMIN_TOKEN sets it; otherwise one is minted once, and only when asked', async (t) => {
+t.test('bootstrap: ADMIN_TOKEN sets it; otherwise one is minted once', async (t) => {
   const { tokens } = setup();
-  t.same(await tokens.bootstrap(undefined, false), { outcome: 'unchanged' }, 'nothing without embedded mode');
-  const first = await tokens.bootstrap(undefined, true);
+  const first = await tokens.bootstrap(undefined);
   t.match(first, { outcome: 'created', secret: /^fs_/ });
   t.equal((await tokens.authenticate(first.secret)).name, 'bootstrap');
-  t.same(await tokens.bootstrap(undefined, true), { outcome: 'unchanged' }, 'not minted again on restart');
-  t.same(await tokens.bootstrap('x'.repeat(32), true), { outcome: 'rotated' });
-  t.same(await tokens.bootstrap('x'.repeat(32), true), { outcome: 'unchanged' });
+  t.same(await tokens.bootstrap(undefined), { outcome: 'unchanged' }, 'not minted again on restart');
+  t.same(await tokens.bootstrap('x'.repeat(32)), { outcome: 'rotated' });
+  t.same(await tokens.bootstrap('x'.repeat(32)), { outcome: 'unchanged' });
+});
+
+t.test('bootstrap: instances starting together on an empty store mint one token, not one each', async (t) => {
+  const fake = createFakeTokenStore();
+  const [a, b] = [createTokenService({ store: fake.store }), createTokenService({ store: fake.store })];
+  const minted = (await Promise.all([a.bootstrap(undefined), b.bootstrap(undefined)])).filter(
+    (m) => m.secret,
+  );
+  t.equal(minted.length, 1, 'one secret is shown');
+  t.equal((await b.authenticate(minted[0]!.secret!)).name, 'bootstrap', 'and it works');
 });
 
 t.test('rotating the bootstrap token tells every instance to forget the old secret', async (t) => {
@@ -83,12 +92,12 @@ t.test('rotating the bootstrap token tells every instance to forget the old secr
   const told: Invalidation[] = [];
   const bus = { publish: async (message: Invalidation) => told.push(message) > 0 };
   const tokens = createTokenService({ store: fake.store, bus });
-  await tokens.bootstrap('a'.repeat(32), false);
+  await tokens.bootstrap('a'.repeat(32));
   const { id } = await tokens.authenticate('a'.repeat(32));
   t.same(told, [], 'creating it tells no one');
-  await tokens.bootstrap('a'.repeat(32), false);
+  await tokens.bootstrap('a'.repeat(32));
   t.same(told, [], 'nor does setting the same secret again');
-  await tokens.bootstrap('b'.repeat(32), false);
+  await tokens.bootstrap('b'.repeat(32));
   t.same(told, [{ type: 'token', id }], 'a new secret does');
 });
 
