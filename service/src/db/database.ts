@@ -9,7 +9,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import lockfile from 'proper-lockfile';
 import type { Config } from '../config.ts';
 import { Prisma, PrismaClient } from '../generated/prisma/client.ts';
-import { applyMigrations, pendingMigrations, type SqlRunner } from './migrations.ts';
+import { applyMigrations, pendingMigrations, readMigrations, type SqlRunner } from './migrations.ts';
 
 export type Db = InstanceType<typeof PrismaClient>;
 
@@ -117,9 +117,11 @@ async function openPostgres(url: string): Promise<Database> {
     statement_timeout: STATEMENT_TIMEOUT_MS,
   });
   const client = new PrismaClient({ adapter });
+  // Read first, so what fails below is the database alone.
+  const migrations = await readMigrations();
   let pending: string[];
   try {
-    pending = await pendingMigrations(prismaRunner(client));
+    pending = await pendingMigrations(prismaRunner(client), migrations);
   } catch (err) {
     await client.$disconnect();
     throw historyUnreadable(err);
