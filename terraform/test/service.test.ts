@@ -111,6 +111,26 @@ for (const env of ENVIRONMENTS) {
       const config = loadConfig(environment);
       t.match(config, { PORT: DEFAULT_PORT, HOST: '0.0.0.0', TRUSTED_PROXY_HOPS: 1, METRICS_EMF: 'on' });
       t.equal(config.L1_TTL_MS, loadConfig({}).L1_TTL_MS, "unset: the service's default");
+
+      // The secrets as Secrets Manager fills them: generated values of their length, and values built from those.
+      const versions = Object.fromEntries(s.list('aws_secretsmanager_secret_version').map((v) => [v.id, v]));
+      const generated = (s.json.data as Record<string, Record<string, Json>>)
+        .aws_secretsmanager_random_password!;
+      const fill = (template: string): string =>
+        template.replace(/\$\{([\w.-]+)\.([\w-]+)\.\w+\}/g, (_, type: string, id: string) => {
+          if (type === 'data.aws_secretsmanager_random_password')
+            return 'aB3'.repeat(200).slice(0, generated[id]!.password_length as number);
+          if (type === 'aws_secretsmanager_secret_version') return fill(String(versions[id]!.secret_string));
+          return 'resolved.internal';
+        });
+      const secretValues = Object.fromEntries(
+        Object.entries(secrets).map(([name, arn]) => {
+          const id = /^\$\{aws_secretsmanager_secret_version\.([\w-]+)\.arn\}$/.exec(arn)![1]!;
+          return [name, fill(String(versions[id]!.secret_string))];
+        }),
+      );
+      t.match(secretValues.DATABASE_URL, /^postgresql:\/\/flagstone_app:aB3\w+@resolved\.internal:5432\//);
+      t.doesNotThrow(() => loadConfig({ ...environment, ...secretValues }), 'the secrets too');
     },
   );
 
