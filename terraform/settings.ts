@@ -1,8 +1,11 @@
 // Every per-environment choice for Flagstone's AWS infrastructure, in one typed place. main.ts builds
 // one stack per entry of `environments`; `resolveSettings` fills the documented defaults and throws a
 // SettingsError at synth time when a value is out of range or unsafe.
+import type { Config } from '../service/src/config.ts';
 import { isIpv4Cidr } from './lib/cidr.ts';
 import { IDLE_TIMEOUT_SECONDS as LOAD_BALANCER_IDLE_TIMEOUT_SECONDS } from './lib/load-balancer.ts';
+import { resourceNames } from './lib/names.ts';
+import { checkServiceConfig, type ServiceConfig, type ServiceEnvironment } from './lib/service-config.ts';
 
 export type EnvironmentName = 'staging' | 'production';
 
@@ -118,62 +121,18 @@ export interface EnvironmentSettings {
      */
     requestsPerTaskPerMinute?: number;
     /**
-     * The service's LOG_LEVEL.
-     * @default 'info'
-     */
-    logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
-    /**
-     * WARM_ENVIRONMENTS: flag environments loaded into the cache at start.
-     * @default ['production']
-     */
-    warmEnvironments?: readonly string[];
-    /**
-     * DEFAULT_ENVIRONMENT: the flag environment for requests that name none.
-     * @default 'production'
-     */
-    defaultEnvironment?: string;
-    /**
-     * CORS_ORIGINS: origins whose browser apps may call the read and OFREP APIs, e.g.
-     * ['https://app.example.com'].
-     * @default []
-     */
-    corsOrigins?: readonly string[];
-    /**
-     * PUBLIC_URL: the URL clients reach the service at (event-stream URLs name it), e.g.
-     * 'https://flags.example.com'. Unset: the Host of each request.
-     */
-    publicUrl?: string;
-    /**
-     * EVENTS_HEARTBEAT_SECONDS: how often an idle event stream gets a comment; below the load
-     * balancer's idle timeout (60 s), or it closes quiet streams.
-     * @default 15
-     */
-    eventsHeartbeatSeconds?: number;
-    /**
-     * MAX_EVENT_STREAMS: event streams one task keeps open.
-     * @default 10000
-     */
-    maxEventStreams?: number;
-    /**
-     * CACHE_TTL_SECONDS: the Redis cache lifetime.
-     * @default 300
-     */
-    cacheTtlSeconds?: number;
-    /**
-     * L1_TTL_MS: the in-process cache lifetime.
-     * @default 1000
-     */
-    l1TtlMs?: number;
-    /**
-     * REDIS_KEY_PREFIX.
-     * @default 'flagstone:'
-     */
-    redisKeyPrefix?: string;
-    /**
      * Days to keep the container logs.
      * @default 30
      */
     logRetentionDays?: number;
+    /**
+     * The service's own settings (README, "Configuration") by variable name, in the service's
+     * types, e.g. `{ L1_TTL_MS: 500, CORS_ORIGINS: 'https://app.example.com' }`. Checked at synth
+     * time by the service's own rules; what is not set takes the service's default. The stacks set
+     * PORT, HOST, SERVICE_NAME, TRUSTED_PROXY_HOPS, METRICS_EMF, the connections and the secrets.
+     * @default SERVICE_CONFIG_DEFAULTS
+     */
+    config?: ServiceConfig;
   };
   /** Canary deployments (ECS-native, strategy CANARY). */
   deployment: {
@@ -264,14 +223,36 @@ export interface ResolvedSettings {
     certificateArn: string;
     sslPolicy: string;
   };
-  service: Required<Omit<NonNullable<EnvironmentSettings['service']>, 'publicUrl'>> &
-    Pick<NonNullable<EnvironmentSettings['service']>, 'publicUrl'>;
+  service: ServiceSizing & {
+    /** The configuration the service will run with, its defaults included. */
+    config: Config;
+    /** The variables the task definition sets, the stacks' wiring and secrets aside. */
+    environment: ServiceEnvironment;
+  };
   deployment: Required<EnvironmentSettings['deployment']>;
   cache: Required<NonNullable<EnvironmentSettings['cache']>>;
   database: Required<NonNullable<EnvironmentSettings['database']>>;
   deletionProtection: boolean;
   alerts: { email: string | undefined; monthlyBudgetUsd: number };
 }
+
+type ServiceSizing = Required<Omit<NonNullable<EnvironmentSettings['service']>, 'config'>>;
+
+const SERVICE_SIZING_DEFAULTS: ServiceSizing = {
+  cpu: 512,
+  memory: 1024,
+  minTasks: 2,
+  maxTasks: 6,
+  cpuTargetPercent: 60,
+  requestsPerTaskPerMinute: 3000,
+  logRetentionDays: 30,
+};
+
+/** The service settings every stack starts from: its flag environments are the production ones. */
+export const SERVICE_CONFIG_DEFAULTS: ServiceConfig = {
+  WARM_ENVIRONMENTS: 'production',
+  DEFAULT_ENVIRONMENT: 'production',
+};
 
 /** Thrown at synth time when the settings are unusable; lists every problem at once. */
 export class SettingsError extends Error {
@@ -304,7 +285,8 @@ const isInteger = (value: number, min: number, max: number) =>
 /** Applies the defaults and validates; throws a SettingsError naming every problem. */
 export function resolveSettings(input: EnvironmentSettings): ResolvedSettings {
   const env = input.environment;
-  const resolved: ResolvedSettings = {
+  const { config: chosen, ...sizing } = input.service ?? {};
+  const resolved: Unchecked = {
     environment: env,
     account: input.account,
     state: {
@@ -323,25 +305,7 @@ export function resolveSettings(input: EnvironmentSettings): ResolvedSettings {
       certificateArn: input.loadBalancer.certificateArn,
       sslPolicy: input.loadBalancer.sslPolicy ?? 'ELBSecurityPolicy-TLS13-1-2-2021-06',
     },
-    service: {
-      cpu: 512,
-      memory: 1024,
-      minTasks: 2,
-      maxTasks: 6,
-      cpuTargetPercent: 60,
-      requestsPerTaskPerMinute: 3000,
-      logLevel: 'info',
-      corsOrigins: [],
-      eventsHeartbeatSeconds: 15,
-      maxEventStreams: 10_000,
-      warmEnvironments: ['production'],
-      defaultEnvironment: 'production',
-      cacheTtlSeconds: 300,
-      l1TtlMs: 1000,
-      redisKeyPrefix: 'flagstone:',
-      logRetentionDays: 30,
-      ...input.service,
-    },
+    service: { ...SERVICE_SIZING_DEFAULTS, ...sizing },
     deployment: { canaryPercent: 5, bakeMinutes: 10, ...input.deployment },
     cache: { nodeType: 'cache.t4g.micro', snapshotRetentionDays: 1, ...input.cache },
     database: {
@@ -356,12 +320,31 @@ export function resolveSettings(input: EnvironmentSettings): ResolvedSettings {
     alerts: { email: input.alerts?.email, monthlyBudgetUsd: input.alerts?.monthlyBudgetUsd ?? 50 },
   };
 
-  const problems = validate(resolved);
-  if (problems.length > 0) throw new SettingsError(env, problems);
-  return resolved;
+  const service = checkServiceConfig(
+    { ...SERVICE_CONFIG_DEFAULTS, ...chosen },
+    resourceNames(env).metricsServiceName,
+  );
+  const problems = validate(resolved, Object.keys(sizing));
+  if ('problems' in service) problems.push(...service.problems);
+  else problems.push(...checkAgainstStacks(service.config));
+  if (problems.length > 0 || 'problems' in service) throw new SettingsError(env, problems);
+  return { ...resolved, service: { ...resolved.service, ...service } };
 }
 
-function validate(s: ResolvedSettings): string[] {
+/** The settings before the service's configuration is checked. */
+type Unchecked = Omit<ResolvedSettings, 'service'> & { service: ServiceSizing };
+
+/** What the stacks ask of the service's configuration beyond the service's own rules. */
+function checkAgainstStacks(config: Config): string[] {
+  const heartbeat = config.EVENTS_HEARTBEAT_SECONDS;
+  return heartbeat < LOAD_BALANCER_IDLE_TIMEOUT_SECONDS
+    ? []
+    : [
+        `service.config.EVENTS_HEARTBEAT_SECONDS must be below the load balancer's idle timeout (${LOAD_BALANCER_IDLE_TIMEOUT_SECONDS} s), or it closes quiet event streams; got ${heartbeat}`,
+      ];
+}
+
+function validate(s: Unchecked, serviceFields: readonly string[]): string[] {
   const problems: string[] = [];
   const check = (ok: boolean, message: string) => {
     if (!ok) problems.push(message);
@@ -424,31 +407,12 @@ function validate(s: ResolvedSettings): string[] {
     isInteger(svc.requestsPerTaskPerMinute, 1, 1_000_000),
     'service.requestsPerTaskPerMinute must be positive',
   );
-  check(isInteger(svc.cacheTtlSeconds, 1, 86_400), 'service.cacheTtlSeconds must be 1-86400');
-  check(
-    svc.corsOrigins.every((origin) => URL.parse(origin)?.origin === origin),
-    'service.corsOrigins must be origins (scheme://host[:port], lowercase, no path)',
-  );
-  check(
-    svc.publicUrl === undefined || /^https?:\/\/[^\s?#]+$/.test(svc.publicUrl),
-    'service.publicUrl must be an http(s) URL',
-  );
-  check(
-    isInteger(svc.eventsHeartbeatSeconds, 1, LOAD_BALANCER_IDLE_TIMEOUT_SECONDS - 1),
-    `service.eventsHeartbeatSeconds must be 1-${LOAD_BALANCER_IDLE_TIMEOUT_SECONDS - 1}: below the load balancer's idle timeout`,
-  );
-  check(isInteger(svc.maxEventStreams, 0, 1_000_000), 'service.maxEventStreams must be 0-1000000');
-  check(isInteger(svc.l1TtlMs, 0, 600_000), 'service.l1TtlMs must be 0-600000');
-  check(
-    /^[A-Za-z0-9:._-]{0,64}$/.test(svc.redisKeyPrefix),
-    'service.redisKeyPrefix has characters the service rejects',
-  );
-  const key = /^[a-z0-9][a-z0-9._-]{0,127}$/;
-  check(key.test(svc.defaultEnvironment), 'service.defaultEnvironment must be an environment key');
-  check(
-    svc.warmEnvironments.every((e) => key.test(e)),
-    'service.warmEnvironments must be environment keys',
-  );
+  for (const field of serviceFields) {
+    check(
+      field in SERVICE_SIZING_DEFAULTS,
+      `service.${field} is not a field of service; the service's own settings go in service.config, by variable name (README, "Configuration")`,
+    );
+  }
   check(
     LOG_RETENTION_DAYS.includes(svc.logRetentionDays),
     'service.logRetentionDays must be a CloudWatch Logs retention',

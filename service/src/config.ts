@@ -2,13 +2,19 @@
 // single source: it gives the Config type, the defaults and the message for a bad value.
 import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import { DEFAULT_PORT } from './contract.ts';
 
 export const KEY_PATTERN = '^[a-z0-9][a-z0-9._-]{0,127}$';
 /** KEY_PATTERN compiled, for keys checked outside a schema. */
 export const KEY = new RegExp(KEY_PATTERN);
 
 export const ConfigSchema = Type.Object({
-  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'a TCP port, 0-65535' }),
+  PORT: Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: DEFAULT_PORT,
+    description: 'a TCP port, 0-65535',
+  }),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'an interface address to listen on' }),
   DATABASE_URL: Type.Optional(
     Type.String({
@@ -160,6 +166,10 @@ export const ConfigSchema = Type.Object({
     pattern: '^[A-Za-z0-9._-]{1,64}$',
     default: 'flagstone',
     description: 'the name metrics are reported under: letters, digits, ".", "_" or "-"',
+  }),
+  METRICS_EMF: Type.Enum(['auto', 'on', 'off'], {
+    default: 'auto',
+    description: 'auto, on or off: whether to print CloudWatch EMF metric lines (auto: on ECS only)',
   }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     default: 'info',

@@ -23,6 +23,7 @@ t.test('defaults give the embedded, in-process setup', async (t) => {
     EVENTS_HEARTBEAT_SECONDS: 15,
     MAX_EVENT_STREAMS: 10000,
     SERVICE_NAME: 'flagstone',
+    METRICS_EMF: 'auto',
     LOG_LEVEL: 'info',
   });
 });

@@ -6,9 +6,9 @@ export interface ContainerSpec {
   /** The image reference, `<repository>:<tag>`. */
   readonly image: string;
   /** Plain environment variables (never secrets). */
-  readonly environment?: Readonly<Record<string, string>>;
+  readonly environment?: Readonly<Partial<Record<string, string>>>;
   /** Variables filled by ECS from Secrets Manager at task start: name -> secret ARN (optionally `:<json-key>::`). */
-  readonly secrets?: Readonly<Record<string, string>>;
+  readonly secrets?: Readonly<Partial<Record<string, string>>>;
   /** The log group and stream prefix for the awslogs driver. */
   readonly logs: { readonly group: string; readonly region: string; readonly streamPrefix: string };
   /** The container port to map (none for one-off jobs). */
@@ -21,8 +21,10 @@ export interface ContainerSpec {
   readonly stopTimeout?: number;
 }
 
-const sorted = (record: Readonly<Record<string, string>> | undefined) =>
-  Object.entries(record ?? {}).sort(([a], [b]) => a.localeCompare(b));
+const sorted = (record: Readonly<Partial<Record<string, string>>> | undefined) =>
+  Object.entries(record ?? {})
+    .filter((entry): entry is [string, string] => entry[1] !== undefined)
+    .sort(([a], [b]) => a.localeCompare(b));
 
 export function containerDefinitions(containers: readonly ContainerSpec[]): string {
   return JSON.stringify(

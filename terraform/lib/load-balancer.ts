@@ -3,6 +3,7 @@ import { LbListener } from '@cdktf/provider-aws/lib/lb-listener/index.js';
 import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule/index.js';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group/index.js';
 import { Construct } from 'constructs';
+import { DEFAULT_PORT, READINESS_PATH } from '../../service/src/contract.ts';
 
 /**
  * The paths the load balancer forwards to the service: the APIs and the web UI. An ALB condition
@@ -15,7 +16,7 @@ export const DEFAULT_ROUTED_PATHS = ['/api/*', '/ofrep/*', '/ui*'] as const;
 
 /**
  * How long the load balancer keeps a connection that carries no bytes: an event stream's
- * heartbeat (service.eventsHeartbeatSeconds, checked against this) must come sooner.
+ * heartbeat (the service's EVENTS_HEARTBEAT_SECONDS, checked against this) must come sooner.
  */
 export const IDLE_TIMEOUT_SECONDS = 60;
 
@@ -49,12 +50,12 @@ export interface LoadBalancerProps {
   readonly sslPolicy?: string;
   /**
    * The port the tasks listen on.
-   * @default 3000
+   * @default DEFAULT_PORT, the service's
    */
   readonly targetPort?: number;
   /**
    * The target health check: 200 while the task can serve, 503 when it cannot.
-   * @default '/health/ready'
+   * @default READINESS_PATH, the service's
    */
   readonly healthCheckPath?: string;
   /**
@@ -97,7 +98,7 @@ export class LoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
-    const port = props.targetPort ?? 3000;
+    const port = props.targetPort ?? DEFAULT_PORT;
     const routedPaths = props.routedPaths ?? DEFAULT_ROUTED_PATHS;
     if (routedPaths.length < 1 || routedPaths.length > 3) {
       throw new Error('LoadBalancer: routedPaths takes one to three path patterns (an ALB condition limit)');
@@ -128,7 +129,7 @@ export class LoadBalancer extends Construct {
         deregistrationDelay: String(props.deregistrationDelaySeconds ?? 30),
         healthCheck: {
           enabled: true,
-          path: props.healthCheckPath ?? '/health/ready',
+          path: props.healthCheckPath ?? READINESS_PATH,
           protocol: 'HTTP',
           port: 'traffic-port',
           matcher: '200',

@@ -9,11 +9,9 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic/index.js';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy/index.js';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription/index.js';
 import { Construct } from 'constructs';
+import { EMF } from '../../service/src/contract.ts';
 import { policyDocument } from './iam.ts';
 import type { LoadBalancerTargetGroup } from './load-balancer.ts';
-
-/** The CloudWatch namespace of the service's Embedded Metric Format metrics. */
-export const SERVICE_METRICS_NAMESPACE = 'Flagstone';
 
 export interface AlarmThresholds {
   /**
@@ -119,7 +117,7 @@ export class Monitoring extends Construct {
     const t = props.thresholds ?? {};
     const [blue, green] = props.targetGroups;
     const lb = { LoadBalancer: props.loadBalancerArnSuffix };
-    const service = { ServiceName: props.metricsServiceName };
+    const service = { [EMF.dimension]: props.metricsServiceName };
 
     const topic = new SnsTopic(this, 'topic', {
       name: `${props.name}-alarms`,
@@ -242,8 +240,8 @@ export class Monitoring extends Construct {
       alarmDescription:
         'Tasks failed to reach Redis more than the allowed times per minute (2 of 3 minutes); reads fall back ' +
         'to PostgreSQL. Rolls back a deployment in progress. Runbook (README): "redis-connection-failures".',
-      namespace: SERVICE_METRICS_NAMESPACE,
-      metricName: 'RedisConnectionFailures',
+      namespace: EMF.namespace,
+      metricName: EMF.metrics.redisConnectionFailures,
       dimensions: service,
       statistic: 'Sum',
       period: 60,
@@ -256,8 +254,8 @@ export class Monitoring extends Construct {
       key: 'cache-miss-rate',
       alarmDescription:
         'More than the allowed share of flag reads missed both caches for 5 minutes. Runbook (README): "cache-miss-rate".',
-      namespace: SERVICE_METRICS_NAMESPACE,
-      metricName: 'CacheMissRate',
+      namespace: EMF.namespace,
+      metricName: EMF.metrics.cacheMissRate,
       dimensions: service,
       statistic: 'Average',
       period: 60,
@@ -381,7 +379,7 @@ function dashboard(props: MonitoringProps, alarmArns: readonly string[], p95Ms: 
     height: 6,
     properties: { title, region, view: 'timeSeries', stat: 'Sum', period: 60, metrics, ...extra },
   });
-  const emf = (name: string) => [SERVICE_METRICS_NAMESPACE, name, 'ServiceName', props.metricsServiceName];
+  const emf = (name: string) => [EMF.namespace, name, EMF.dimension, props.metricsServiceName];
   const node = (metricName: string, stat: string) =>
     props.cacheNodeIds.map((id) => ['AWS/ElastiCache', metricName, 'CacheClusterId', id, { stat }]);
   const db = (metricName: string, options: Record<string, string>) => [
@@ -440,10 +438,10 @@ function dashboard(props: MonitoringProps, alarmArns: readonly string[], p95Ms: 
         ],
       ]),
       widget(8, 9, 'Flag reads and cache miss rate (%)', [
-        [...emf('FlagReads')],
-        [...emf('CacheMissRate'), { stat: 'Average', yAxis: 'right' }],
+        [...emf(EMF.metrics.flagReads)],
+        [...emf(EMF.metrics.cacheMissRate), { stat: 'Average', yAxis: 'right' }],
       ]),
-      widget(16, 9, 'Redis connection failures per minute', [[...emf('RedisConnectionFailures')]]),
+      widget(16, 9, 'Redis connection failures per minute', [[...emf(EMF.metrics.redisConnectionFailures)]]),
       widget(0, 15, 'Redis engine CPU (%)', node('EngineCPUUtilization', 'Average')),
       widget(8, 15, 'Redis evictions', node('Evictions', 'Sum')),
       widget(16, 15, 'PostgreSQL CPU (%) and free storage (bytes)', [

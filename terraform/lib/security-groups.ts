@@ -2,6 +2,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule/index.js';
 import { Construct } from 'constructs';
+import { DEFAULT_PORT } from '../../service/src/contract.ts';
 
 export interface SecurityGroupsProps {
   /** The name prefix, e.g. `flagstone-production`. */
@@ -17,7 +18,7 @@ export interface SecurityGroupsProps {
   readonly albClientCidrs?: readonly string[];
   /**
    * The port the service listens on.
-   * @default 3000
+   * @default DEFAULT_PORT, the service's
    */
   readonly servicePort?: number;
   /**
@@ -52,7 +53,7 @@ export class SecurityGroups extends Construct {
 
   constructor(scope: Construct, id: string, props: SecurityGroupsProps) {
     super(scope, id);
-    const servicePort = props.servicePort ?? 3000;
+    const servicePort = props.servicePort ?? DEFAULT_PORT;
     const redisPort = props.redisPort ?? 6379;
     const postgresPort = props.postgresPort ?? 5432;
 

@@ -5,9 +5,11 @@ import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition/i
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js';
 import { Construct } from 'constructs';
+import { DEFAULT_PORT, LIVENESS_PATH } from '../../service/src/contract.ts';
 import { containerDefinitions } from './container.ts';
 import { serviceTrustPolicy } from './iam.ts';
 import type { LoadBalancerTargetGroup } from './load-balancer.ts';
+import type { ServiceEnvironment } from './service-config.ts';
 import { createExecutionRole, createTaskRole } from './task-roles.ts';
 
 /** The managed policy ECS needs to shift listener-rule weights and (de)register targets. */
@@ -36,14 +38,14 @@ export interface ServiceProps {
   /** The repository `image` comes from; the execution role may pull only from it. */
   readonly repositoryArn: string;
   /**
-   * The port the container listens on (PORT).
-   * @default 3000
+   * The port the container listens on: the one `environment` gives as PORT.
+   * @default DEFAULT_PORT, the service's
    */
   readonly port?: number;
-  /** Plain environment variables; PORT and HOST are added. */
-  readonly environment: Readonly<Record<string, string>>;
+  /** The service's plain environment variables (README, "Configuration"). */
+  readonly environment: Readonly<ServiceEnvironment>;
   /** Variables ECS injects from Secrets Manager: name -> secret ARN. The execution role reads only these. */
-  readonly secrets: Readonly<Record<string, string>>;
+  readonly secrets: Readonly<ServiceEnvironment>;
   /** The KMS key of those secrets. */
   readonly kmsKeyArn: string;
   /**
@@ -112,7 +114,7 @@ export interface ServiceProps {
 
 /**
  * The Flagstone service on Fargate (ARM64): task definition with the container health check on
- * /health/live, DATABASE_URL, REDIS_AUTH_TOKEN and ADMIN_TOKEN as ECS secrets, least-privilege
+ * the service's liveness path, DATABASE_URL, REDIS_AUTH_TOKEN and ADMIN_TOKEN as ECS secrets, least-privilege
  * roles, ECS-native canary deployments between the two target groups, and auto-scaling on CPU and on
  * requests per task.
  */
@@ -128,7 +130,7 @@ export class Service extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceProps) {
     super(scope, id);
-    const port = props.port ?? 3000;
+    const port = props.port ?? DEFAULT_PORT;
     const minTasks = props.minTasks ?? 2;
 
     const executionRole = createExecutionRole(this, 'execution-role', {
@@ -136,7 +138,7 @@ export class Service extends Construct {
       accountId: props.accountId,
       region: props.region,
       logGroupArn: props.logGroupArn,
-      secretArns: Object.values(props.secrets),
+      secretArns: Object.values(props.secrets).filter((arn) => arn !== undefined),
       kmsKeyArn: props.kmsKeyArn,
       repositoryArn: props.repositoryArn,
     });
@@ -145,7 +147,7 @@ export class Service extends Construct {
       accountId: props.accountId,
     });
 
-    const healthUrl = `http://127.0.0.1:${port}/health/live`;
+    const healthUrl = `http://127.0.0.1:${port}${LIVENESS_PATH}`;
     const taskDefinition = new EcsTaskDefinition(this, 'task', {
       family: props.name,
       requiresCompatibilities: ['FARGATE'],
@@ -160,7 +162,7 @@ export class Service extends Construct {
           name: props.containerName,
           image: props.image,
           port,
-          environment: { ...props.environment, PORT: String(port), HOST: '0.0.0.0' },
+          environment: props.environment,
           secrets: props.secrets,
           healthCheck: {
             command: [

@@ -28,9 +28,6 @@ const IMAGE_TAG_CONDITION =
   // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform template, not a JavaScript one
   '${can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,119}$", var.image_tag)) && var.image_tag != "latest"}';
 
-/** The port the service listens on (the image's PORT). */
-const SERVICE_PORT = 3000;
-
 /**
  * One Flagstone environment. Settings are resolved and validated first (a SettingsError stops the
  * synth); each construct then receives the outputs of the ones before it.
@@ -41,6 +38,7 @@ export class FlagstoneStack extends TerraformStack {
     const settings = resolveSettings(input);
     const names = resourceNames(settings.environment);
     const { account } = settings;
+    const port = settings.service.config.PORT;
 
     new AwsProvider(this, 'aws', {
       region: account.region,
@@ -87,7 +85,7 @@ export class FlagstoneStack extends TerraformStack {
       vpcId: network.vpcId,
       vpcCidr: network.vpcCidr,
       albClientCidrs: settings.loadBalancer.allowedCidrs,
-      servicePort: SERVICE_PORT,
+      servicePort: port,
     });
     const registry = new ContainerRegistry(this, 'registry', { name: names.prefix, forceDelete: !protect });
     const cache = new Cache(this, 'cache', {
@@ -135,7 +133,7 @@ export class FlagstoneStack extends TerraformStack {
       scheme: settings.loadBalancer.scheme,
       certificateArn: settings.loadBalancer.certificateArn,
       sslPolicy: settings.loadBalancer.sslPolicy,
-      targetPort: SERVICE_PORT,
+      targetPort: port,
       deletionProtection: protect,
     });
     const cluster = new Cluster(this, 'cluster', {
@@ -155,23 +153,8 @@ export class FlagstoneStack extends TerraformStack {
       containerName: names.container,
       image: registry.serviceImage(imageTag.stringValue),
       repositoryArn: registry.repositoryArn,
-      port: SERVICE_PORT,
-      environment: {
-        REDIS_URL: cache.url,
-        REDIS_KEY_PREFIX: svc.redisKeyPrefix,
-        CACHE_TTL_SECONDS: String(svc.cacheTtlSeconds),
-        L1_TTL_MS: String(svc.l1TtlMs),
-        WARM_ENVIRONMENTS: svc.warmEnvironments.join(','),
-        DEFAULT_ENVIRONMENT: svc.defaultEnvironment,
-        SERVICE_NAME: names.metricsServiceName,
-        LOG_LEVEL: svc.logLevel,
-        CORS_ORIGINS: svc.corsOrigins.join(','),
-        // The load balancer appends the client's address to X-Forwarded-For (sign-in limits use it).
-        TRUSTED_PROXY_HOPS: '1',
-        EVENTS_HEARTBEAT_SECONDS: String(svc.eventsHeartbeatSeconds),
-        MAX_EVENT_STREAMS: String(svc.maxEventStreams),
-        ...(svc.publicUrl ? { PUBLIC_URL: svc.publicUrl } : {}),
-      },
+      port,
+      environment: { ...svc.environment, REDIS_URL: cache.url },
       secrets: {
         DATABASE_URL: database.databaseUrlSecretArn,
         REDIS_AUTH_TOKEN: cache.authTokenSecretArn,

@@ -91,3 +91,17 @@ export function stable(value: unknown): unknown {
 }
 
 export const parse = <T = Json>(text: unknown): T => JSON.parse(String(text)) as T;
+
+/** The service container's plain environment and secrets, by variable name. */
+export function serviceContainer(s: Synthesized) {
+  const [container] = parse<
+    Array<{
+      environment: Array<{ name: string; value: string }>;
+      secrets: Array<{ name: string; valueFrom: string }>;
+    }>
+  >(s.named('aws_ecs_task_definition', 'service_task').container_definitions);
+  return {
+    environment: Object.fromEntries(container!.environment.map((e) => [e.name, e.value])),
+    secrets: Object.fromEntries(container!.secrets.map((e) => [e.name, e.valueFrom])),
+  };
+}

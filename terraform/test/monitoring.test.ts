@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
+import { EMF } from '../../service/src/contract.ts';
 import { environments, resolveSettings } from '../settings.ts';
-import { ENVIRONMENTS, type Json, synthEnvironment } from './helpers.ts';
+import { ENVIRONMENTS, type Json, serviceContainer, synthEnvironment } from './helpers.ts';
 
 const runbook = readFileSync(new URL('../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
 
@@ -45,21 +46,20 @@ for (const env of ENVIRONMENTS) {
     t.equal(a.threshold, 0.2, 'seconds');
   });
 
-  t.test(`${env}: EMF alarms use the Flagstone namespace and the task SERVICE_NAME`, async (t) => {
-    const task = s.named('aws_ecs_task_definition', 'service_task');
-    const [container] = JSON.parse(task.container_definitions as string) as Array<{
-      environment: Array<{ name: string; value: string }>;
-    }>;
-    const serviceName = container!.environment.find((e) => e.name === 'SERVICE_NAME')!.value;
+  t.test(`${env}: EMF alarms read the metrics the tasks print, under their SERVICE_NAME`, async (t) => {
+    const { environment } = serviceContainer(s);
+    t.equal(environment.METRICS_EMF, 'on', 'the tasks print them');
+    const dimensions = { [EMF.dimension]: environment.SERVICE_NAME };
     const miss = alarm('cache-miss-rate');
+    t.equal(miss.namespace, EMF.namespace);
     t.equal(miss.namespace, 'Flagstone');
-    t.equal(miss.metric_name, 'CacheMissRate');
-    t.same(miss.dimensions, { ServiceName: serviceName });
+    t.equal(miss.metric_name, EMF.metrics.cacheMissRate);
+    t.same(miss.dimensions, dimensions);
     t.equal(miss.threshold, 20);
     const failures = alarm('redis-connection-failures');
-    t.equal(failures.namespace, 'Flagstone');
-    t.equal(failures.metric_name, 'RedisConnectionFailures');
-    t.same(failures.dimensions, { ServiceName: serviceName });
+    t.equal(failures.namespace, EMF.namespace);
+    t.equal(failures.metric_name, EMF.metrics.redisConnectionFailures);
+    t.same(failures.dimensions, dimensions);
     t.equal(failures.statistic, 'Sum');
     t.equal(failures.period, 60);
     t.equal(failures.threshold, 5, 'more than 5 per minute');
@@ -123,9 +123,7 @@ for (const env of ENVIRONMENTS) {
       'RequestCount',
       'TargetResponseTime',
       'UnHealthyHostCount',
-      'CacheMissRate',
-      'RedisConnectionFailures',
-      'FlagReads',
+      ...Object.values(EMF.metrics),
       'EngineCPUUtilization',
       'Evictions',
       'CPUUtilization',

@@ -1,8 +1,17 @@
 import t from 'tap';
+import { ConfigSchema, loadConfig } from '../../service/src/config.ts';
+import { DEFAULT_PORT } from '../../service/src/contract.ts';
 import { BOOTSTRAP_SQL } from '../lib/jobs.ts';
 import { ECS_LOAD_BALANCER_INFRASTRUCTURE_POLICY } from '../lib/service.ts';
 import { environments, resolveSettings } from '../settings.ts';
-import { ENVIRONMENTS, type Json, parse, type Synthesized, synthEnvironment } from './helpers.ts';
+import {
+  ENVIRONMENTS,
+  type Json,
+  parse,
+  type Synthesized,
+  serviceContainer,
+  synthEnvironment,
+} from './helpers.ts';
 
 interface Container {
   name: string;
@@ -69,22 +78,17 @@ for (const env of ENVIRONMENTS) {
     for (const name of Object.keys(appSecrets))
       t.notOk(name in environment, `${name} is never plain environment`);
     t.same(Object.keys(environment).sort(), [
-      'CACHE_TTL_SECONDS',
-      'CORS_ORIGINS',
       'DEFAULT_ENVIRONMENT',
-      'EVENTS_HEARTBEAT_SECONDS',
       'HOST',
-      'L1_TTL_MS',
-      'LOG_LEVEL',
-      'MAX_EVENT_STREAMS',
+      'METRICS_EMF',
       'PORT',
-      'REDIS_KEY_PREFIX',
       'REDIS_URL',
       'SERVICE_NAME',
       'TRUSTED_PROXY_HOPS',
       'WARM_ENVIRONMENTS',
     ]);
     t.equal(environment.PORT, '3000');
+    t.equal(environment.METRICS_EMF, 'on', 'the alarms read the EMF metrics');
     t.equal(environment.TRUSTED_PROXY_HOPS, '1', 'the client address is the one the load balancer appended');
     t.equal(environment.HOST, '0.0.0.0');
     t.match(
@@ -93,9 +97,42 @@ for (const env of ENVIRONMENTS) {
     );
     t.equal(environment.SERVICE_NAME, `flagstone-${env}`);
     t.equal(environment.WARM_ENVIRONMENTS, 'production');
-    t.equal(environment.CORS_ORIGINS, '', 'no browser origins unless the settings name them');
-    t.equal(environment.EVENTS_HEARTBEAT_SECONDS, '15');
+    t.equal(environment.DEFAULT_ENVIRONMENT, 'production');
   });
+
+  t.test(
+    `${env}: every variable the task sets is one the service reads, with a value it accepts`,
+    async (t) => {
+      const { environment, secrets } = serviceContainer(s);
+      const known = Object.keys(ConfigSchema.properties);
+      for (const name of [...Object.keys(environment), ...Object.keys(secrets)])
+        t.ok(known.includes(name), `${name} is in the service's config schema`);
+      // The values as the service reads them at start (REDIS_URL holds the endpoint's reference).
+      const config = loadConfig(environment);
+      t.match(config, { PORT: DEFAULT_PORT, HOST: '0.0.0.0', TRUSTED_PROXY_HOPS: 1, METRICS_EMF: 'on' });
+      t.equal(config.L1_TTL_MS, loadConfig({}).L1_TTL_MS, "unset: the service's default");
+
+      // The secrets as Secrets Manager fills them: generated values of their length, and values built from those.
+      const versions = Object.fromEntries(s.list('aws_secretsmanager_secret_version').map((v) => [v.id, v]));
+      const generated = (s.json.data as Record<string, Record<string, Json>>)
+        .aws_secretsmanager_random_password!;
+      const fill = (template: string): string =>
+        template.replace(/\$\{([\w.-]+)\.([\w-]+)\.\w+\}/g, (_, type: string, id: string) => {
+          if (type === 'data.aws_secretsmanager_random_password')
+            return 'aB3'.repeat(200).slice(0, generated[id]!.password_length as number);
+          if (type === 'aws_secretsmanager_secret_version') return fill(String(versions[id]!.secret_string));
+          return 'resolved.internal';
+        });
+      const secretValues = Object.fromEntries(
+        Object.entries(secrets).map(([name, arn]) => {
+          const id = /^\$\{aws_secretsmanager_secret_version\.([\w-]+)\.arn\}$/.exec(arn)![1]!;
+          return [name, fill(String(versions[id]!.secret_string))];
+        }),
+      );
+      t.match(secretValues.DATABASE_URL, /^postgresql:\/\/flagstone_app:aB3\w+@resolved\.internal:5432\//);
+      t.doesNotThrow(() => loadConfig({ ...environment, ...secretValues }), 'the secrets too');
+    },
+  );
 
   t.test(`${env}: least-privilege execution role, empty task role`, async (t) => {
     const statements = policyOf(s, 'service_execution-role');

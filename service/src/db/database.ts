@@ -9,7 +9,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import lockfile from 'proper-lockfile';
 import type { Config } from '../config.ts';
 import { Prisma, PrismaClient } from '../generated/prisma/client.ts';
-import { applyMigrations, pendingMigrations, type SqlRunner } from './migrations.ts';
+import { applyMigrations, pendingMigrations, readMigrations, type SqlRunner } from './migrations.ts';
 
 export type Db = InstanceType<typeof PrismaClient>;
 
@@ -116,6 +116,52 @@ export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_D
   return config.DATABASE_URL ? openPostgres(config.DATABASE_URL) : openEmbedded(config.DATA_DIR);
 }
 
+const WITH_MAKE_MIGRATE =
+  'with `make migrate` (it runs `npx prisma migrate deploy`) and the same DATABASE_URL, then start again';
+
+// What to do about a failure to read the migration history, by PostgreSQL's SQLSTATE or, where
+// the server never answered, by the driver adapter's kind of error.
+const HISTORY_ADVICE: Record<string, string> = {
+  '3D000': 'create that database, or name an existing one in DATABASE_URL',
+  '28000': 'check the user name in DATABASE_URL',
+  '28P01': 'check the user name and password in DATABASE_URL',
+  '42501': "grant DATABASE_URL's user access to the database's tables",
+  DatabaseNotReachable: "check DATABASE_URL's host and port, and that PostgreSQL is running there",
+};
+
+/** PostgreSQL's own words (and code) for why a query failed, from Prisma's driver-adapter error. */
+function databaseReason(err: unknown): { code?: string; text: string } {
+  const cause = (
+    err as {
+      meta?: {
+        driverAdapterError?: { cause?: { originalCode?: string; originalMessage?: string; kind?: string } };
+      };
+    }
+  ).meta?.driverAdapterError?.cause;
+  if (cause?.originalMessage) {
+    return { code: cause.originalCode, text: `${cause.originalMessage} (SQLSTATE ${cause.originalCode})` };
+  }
+  // Prisma's message opens with a blank line and ends with the driver's words in backquotes.
+  const message = err instanceof Error ? err.message : String(err);
+  const lines = message.split('\n').filter((line) => line.trim() !== '');
+  const last = lines.at(-1)?.trim() ?? 'no reason given';
+  return { code: cause?.kind, text: /Message: `(.*)`$/.exec(last)?.[1] ?? last };
+}
+
+/** The start-up error for a migration history that cannot be read: what PostgreSQL said, and what to do. */
+function historyUnreadable(err: unknown): DatabaseSetupError {
+  const { code, text } = databaseReason(err);
+  // No history table: no migration ever ran here (a new, empty database).
+  if (code === '42P01') {
+    return new DatabaseSetupError(
+      `the database at DATABASE_URL has none of Flagstone's tables yet: ${text}; create them ${WITH_MAKE_MIGRATE}`,
+    );
+  }
+  const advice =
+    (code && HISTORY_ADVICE[code]) ?? 'check DATABASE_URL and that the database is a Flagstone one';
+  return new DatabaseSetupError(`cannot read the migration history at DATABASE_URL: ${text}; ${advice}`);
+}
+
 async function openPostgres(url: string): Promise<Database> {
   // Fail fast when PostgreSQL is unreachable instead of queueing requests behind a dead pool, and
   // when a write waits for a lock or a query runs for longer than any of ours should: those are
@@ -128,20 +174,19 @@ async function openPostgres(url: string): Promise<Database> {
     statement_timeout: STATEMENT_TIMEOUT_MS,
   });
   const client = new PrismaClient({ adapter });
+  // Read first, so what fails below is the database alone.
+  const migrations = await readMigrations();
   let pending: string[];
   try {
-    pending = await pendingMigrations(prismaRunner(client));
+    pending = await pendingMigrations(prismaRunner(client), migrations);
   } catch (err) {
     await client.$disconnect();
-    const reason = (err as Error).message.split('\n')[0];
-    throw new DatabaseSetupError(
-      `cannot read the migration history at DATABASE_URL (${reason}); check the URL, then run \`make migrate\``,
-    );
+    throw historyUnreadable(err);
   }
   if (pending.length > 0) {
     await client.$disconnect();
     throw new DatabaseSetupError(
-      `the database at DATABASE_URL lacks migrations ${pending.join(', ')}; run \`make migrate\` first`,
+      `the database at DATABASE_URL lacks migrations ${pending.join(', ')}; apply them ${WITH_MAKE_MIGRATE}`,
     );
   }
   return {

@@ -1,5 +1,6 @@
 // The service's own migration runner and Prisma Migrate must agree on what has run.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
@@ -7,7 +8,8 @@ import t from 'tap';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { applyMigrations, pendingMigrations, readMigrations } from '../../src/db/migrations.ts';
-import { createTestDatabase, findPostgres, prismaCli } from '../helpers/database.ts';
+import { createEmptyDatabase, createTestDatabase, findPostgres, prismaCli } from '../helpers/database.ts';
+import { SERVER } from '../helpers/server-process.ts';
 
 const run = promisify(execFile);
 const noPostgres =
@@ -55,13 +57,57 @@ t.test('the service refuses a PostgreSQL database that lacks migrations', { skip
   await client.end();
   await t.rejects(buildApp(loadConfig({ DATABASE_URL: test.env.DATABASE_URL!, LOG_LEVEL: 'silent' })), {
     message:
-      /lacks migrations \d+_init, \d+_targeting, \d+_off_variant, \d+_change_log, \d+_sessions; run `make migrate` first/,
-  });
-  const unreachable = 'postgresql://postgres@127.0.0.1:1/none';
-  await t.rejects(buildApp(loadConfig({ DATABASE_URL: unreachable, LOG_LEVEL: 'silent' })), {
-    message: /cannot read the migration history at DATABASE_URL/,
+      /lacks migrations \d+_init, \d+_targeting, \d+_off_variant, \d+_change_log, \d+_sessions; apply them with `make migrate` \(it runs `npx prisma migrate deploy`\)/,
   });
 });
+
+t.test(
+  '`make start` on an empty database says its tables are missing and how to create them',
+  { skip: noPostgres },
+  async (t) => {
+    const empty = (await createEmptyDatabase())!;
+    t.teardown(() => empty.drop());
+    const child = spawn(process.execPath, [SERVER], {
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: empty.url, LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const [code] = await once(child, 'exit');
+    t.equal(code, 1);
+    t.equal(
+      stderr,
+      'flagstone: the database at DATABASE_URL has none of Flagstone\'s tables yet: relation "_prisma_migrations" does not exist (SQLSTATE 42P01); create them with `make migrate` (it runs `npx prisma migrate deploy`) and the same DATABASE_URL, then start again\n',
+    );
+  },
+);
+
+t.test(
+  'a history that cannot be read is refused with the reason PostgreSQL gave',
+  { skip: noPostgres },
+  async (t) => {
+    const server = (await findPostgres())!;
+    const start = (url: URL) => buildApp(loadConfig({ DATABASE_URL: url.toString(), LOG_LEVEL: 'silent' }));
+    const missing = new URL(server.url);
+    missing.pathname = `/flagstone_missing_${process.pid}`;
+    await t.rejects(start(missing), {
+      message: `cannot read the migration history at DATABASE_URL: database "flagstone_missing_${process.pid}" does not exist (SQLSTATE 3D000); create that database, or name an existing one in DATABASE_URL`,
+    });
+    const stranger = new URL(server.url);
+    stranger.username = 'flagstone_nobody';
+    await t.rejects(start(stranger), {
+      message:
+        /^cannot read the migration history at DATABASE_URL: (role "flagstone_nobody" does not exist \(SQLSTATE 28000\)|password authentication failed for user "flagstone_nobody" \(SQLSTATE 28P01\)); check the user name/,
+    });
+    const unreachable = new URL('postgresql://postgres@127.0.0.1:1/none');
+    await t.rejects(start(unreachable), {
+      message:
+        "cannot read the migration history at DATABASE_URL: Can't reach database server at 127.0.0.1:1; check DATABASE_URL's host and port, and that PostgreSQL is running there",
+    });
+  },
+);
 
 t.test(
   'prisma migrate agrees with the runner, both ways',

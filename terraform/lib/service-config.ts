@@ -1,0 +1,85 @@
+// The service's configuration as the stacks set it. Names, types, ranges, defaults and messages
+// are the service's own (service/src/config.ts): a value the service would refuse at start stops
+// the synth with the service's message, and a setting the service gains can be set here with no
+// change to the stacks.
+import { type Config, ConfigError, ConfigSchema, loadConfig } from '../../service/src/config.ts';
+import { DEFAULT_PORT } from '../../service/src/contract.ts';
+
+/** A variable the service reads. */
+type ServiceVariable = keyof Config;
+
+/** Variables as ECS passes them to the service. */
+export type ServiceEnvironment = Partial<Record<ServiceVariable, string>>;
+
+/** Every variable the service reads. */
+const SERVICE_VARIABLES: ReadonlySet<string> = new Set(Object.keys(ConfigSchema.properties));
+
+/** The values the stacks choose themselves: how a task is reached, and what the alarms read. */
+const stackConfig = (metricsServiceName: string) =>
+  ({
+    PORT: DEFAULT_PORT,
+    HOST: '0.0.0.0',
+    // The load balancer appends the client's address to X-Forwarded-For (sign-in limits use it).
+    TRUSTED_PROXY_HOPS: 1,
+    // The alarms and the dashboard read these metrics: printed whatever the service would detect.
+    METRICS_EMF: 'on',
+    // The dimension the alarms and the dashboard name.
+    SERVICE_NAME: metricsServiceName,
+  }) as const satisfies Partial<Config>;
+
+/** Variables the stacks fill from their own resources: the Redis endpoint and the secrets. */
+const WIRED = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'REDIS_AUTH_TOKEN',
+  'ADMIN_TOKEN',
+  'EVENTS_SIGNING_KEY',
+] as const satisfies readonly ServiceVariable[];
+
+type StackOwned = keyof ReturnType<typeof stackConfig> | (typeof WIRED)[number];
+const STACK_OWNED: ReadonlySet<string> = new Set([...Object.keys(stackConfig('')), ...WIRED]);
+
+/** The service's settings an environment chooses, by variable name and in the service's types. */
+export type ServiceConfig = Partial<Omit<Config, StackOwned>>;
+
+/** Values as the environment variables the service parses them back from. */
+const asEnvironment = (values: Record<string, unknown>): ServiceEnvironment =>
+  Object.fromEntries(
+    Object.entries(values)
+      .filter(([, value]) => value !== undefined)
+      .map(([name, value]) => [name, String(value)]),
+  );
+
+/**
+ * Checks the chosen settings, with the stacks' own, as the service checks its environment at
+ * start. `chosen` comes from settings.ts, which nothing type-checks before a synth: names are
+ * checked here as well as values.
+ */
+export function checkServiceConfig(
+  chosen: Record<string, unknown>,
+  metricsServiceName: string,
+):
+  | {
+      /** The variables the task definition sets, the stacks' wiring and secrets aside. */
+      environment: ServiceEnvironment;
+      /** The configuration the service will run with, its defaults included. */
+      config: Config;
+    }
+  | { problems: string[] } {
+  const problems: string[] = [];
+  for (const name of Object.keys(chosen)) {
+    if (!SERVICE_VARIABLES.has(name)) {
+      problems.push(`service.config.${name} is not a setting of the service (README, "Configuration")`);
+    } else if (STACK_OWNED.has(name)) {
+      problems.push(`service.config.${name} is set by the stacks themselves`);
+    }
+  }
+  if (problems.length > 0) return { problems };
+  const environment = asEnvironment({ ...chosen, ...stackConfig(metricsServiceName) });
+  try {
+    return { environment, config: loadConfig(environment) };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    return { problems: [`service.config: the service would refuse to start: ${err.message}`] };
+  }
+}

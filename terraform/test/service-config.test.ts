@@ -1,0 +1,90 @@
+// The stacks and the service share one contract: the service's own config schema decides what a
+// stack may pass it, so a value the service would refuse at start cannot synthesize.
+import { Testing } from 'cdktf';
+import t from 'tap';
+import { ConfigError, ConfigSchema, loadConfig } from '../../service/src/config.ts';
+import { FlagstoneStack } from '../lib/stack.ts';
+import { type EnvironmentSettings, environments, resolveSettings, SettingsError } from '../settings.ts';
+import { serviceContainer, synth } from './helpers.ts';
+
+const staging = environments.staging;
+const withConfig = (config: Record<string, unknown>, service: Record<string, unknown> = {}) =>
+  ({ ...staging, service: { ...staging.service, ...service, config } }) as EnvironmentSettings;
+
+/** What the service itself says of these variables at start. */
+function serviceSays(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message;
+    throw err;
+  }
+  throw new Error(`the service accepts ${JSON.stringify(env)}`);
+}
+
+const problemsOf = (settings: EnvironmentSettings) => {
+  try {
+    resolveSettings(settings);
+  } catch (err) {
+    if (err instanceof SettingsError) return err.problems;
+    throw err;
+  }
+  return [];
+};
+
+t.test('a value the service would refuse at start stops the synth with its own message', async (t) => {
+  const message = serviceSays({ L1_TTL_MS: '5' });
+  t.match(message, /^L1_TTL_MS must be .*10-600000 ms; got "5"$/);
+  t.throws(
+    () => new FlagstoneStack(Testing.app(), 'staging', withConfig({ L1_TTL_MS: 5 })),
+    { name: 'SettingsError', message: `service.config: the service would refuse to start: ${message}` },
+    '`node main.ts` fails before writing anything',
+  );
+  const cases: Array<[Record<string, unknown>, Record<string, string>]> = [
+    [{ CACHE_TTL_SECONDS: 0 }, { CACHE_TTL_SECONDS: '0' }],
+    [{ LOG_LEVEL: 'loud' }, { LOG_LEVEL: 'loud' }],
+    [{ WARM_ENVIRONMENTS: 'Production' }, { WARM_ENVIRONMENTS: 'Production' }],
+    [{ CORS_ORIGINS: 'https://app.example.com/' }, { CORS_ORIGINS: 'https://app.example.com/' }],
+    [{ PUBLIC_URL: 'flags.example.com' }, { PUBLIC_URL: 'flags.example.com' }],
+    // A rule across two settings, one of them left at the service's default.
+    [{ HEADERS_TIMEOUT_MS: 60_000 }, { HEADERS_TIMEOUT_MS: '60000' }],
+  ];
+  for (const [config, env] of cases) {
+    t.same(
+      problemsOf(withConfig(config)),
+      [`service.config: the service would refuse to start: ${serviceSays(env)}`],
+      JSON.stringify(config),
+    );
+  }
+});
+
+t.test('names the service does not read, and those the stacks set, are refused', async (t) => {
+  t.same(problemsOf(withConfig({ L1_TTL: 500, PORT: 8080, REDIS_URL: 'redis://elsewhere:6379' })), [
+    'service.config.L1_TTL is not a setting of the service (README, "Configuration")',
+    'service.config.PORT is set by the stacks themselves',
+    'service.config.REDIS_URL is set by the stacks themselves',
+  ]);
+  t.match(problemsOf(withConfig({}, { l1TtlMs: 5 })), [
+    /^service\.l1TtlMs is not a field of service; the service's own settings go in service\.config/,
+  ]);
+});
+
+t.test("the stacks' own limit: the heartbeat comes before the load balancer's idle timeout", async (t) => {
+  t.same(problemsOf(withConfig({ EVENTS_HEARTBEAT_SECONDS: 59 })), []);
+  t.same(problemsOf(withConfig({ EVENTS_HEARTBEAT_SECONDS: 60 })), [
+    "service.config.EVENTS_HEARTBEAT_SECONDS must be below the load balancer's idle timeout (60 s), or it closes quiet event streams; got 60",
+  ]);
+});
+
+t.test('every setting of the service can be chosen per environment and reaches the tasks', async (t) => {
+  const settable = resolveSettings(staging).service.environment;
+  const chosen: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(ConfigSchema.properties)) {
+    const value = (schema as { default?: unknown }).default;
+    // The ones the stacks set are refused above; the rest, at their defaults, are accepted.
+    if (value !== undefined && !(name in settable)) chosen[name] = value;
+  }
+  t.ok(Object.keys(chosen).length > 10, `${Object.keys(chosen).length} settings`);
+  const { environment } = serviceContainer(synth(withConfig(chosen)));
+  for (const [name, value] of Object.entries(chosen)) t.equal(environment[name], String(value), name);
+});
