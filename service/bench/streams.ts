@@ -158,6 +158,8 @@ async function main() {
         ADMIN_TOKEN,
         EVENTS_SIGNING_KEY: 'bench-signing-key-0123456789abcdef0123',
         MAX_EVENT_STREAMS: String(STREAMS),
+        // Every bench client is on loopback: one address.
+        MAX_EVENT_STREAMS_PER_CLIENT: String(STREAMS),
         NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}`,
       },
       SERVER_CORE,

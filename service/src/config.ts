@@ -162,6 +162,20 @@ export const ConfigSchema = Type.Object({
     default: 10_000,
     description: 'the event streams one instance keeps open; past it a new one gets 503 (0: none)',
   }),
+  MAX_EVENT_STREAMS_PER_CLIENT: Type.Integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    default: 100,
+    description:
+      'the OFREP event streams, and separately the admin event streams, one client address may hold on one instance, 1-1000000; past it a new one gets 429',
+  }),
+  EVENT_STREAMS_ADMIN_RESERVE: Type.Integer({
+    minimum: 0,
+    maximum: 100_000,
+    default: 100,
+    description:
+      "the admin event streams (the web UI's) one instance may hold beyond MAX_EVENT_STREAMS, which OFREP streams cannot take, 0-100000",
+  }),
   SERVICE_NAME: Type.String({
     pattern: '^[A-Za-z0-9._-]{1,64}$',
     default: 'flagstone',

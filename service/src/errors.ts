@@ -117,11 +117,18 @@ export const errors = {
       503,
       'The web UI is not built in this installation: run `make deps` (or `npm run build:ui`), then restart the service.',
     ),
-  streamsFull: (max: number) =>
+  streamsFull: (max: number, admin: boolean) =>
     new DomainError(
       'EVENT_STREAMS_FULL',
       503,
-      `This instance already holds its ${max} event streams (MAX_EVENT_STREAMS). Retry in a few seconds; another instance may take it.`,
+      `This instance already holds its ${max} event streams (MAX_EVENT_STREAMS${admin ? ' plus EVENT_STREAMS_ADMIN_RESERVE' : ''}). Retry in a few seconds; another instance may take it.`,
+      5,
+    ),
+  clientStreamsFull: (max: number) =>
+    new DomainError(
+      'TOO_MANY_EVENT_STREAMS',
+      429,
+      `This client address already holds ${max} event streams of this kind on this instance (MAX_EVENT_STREAMS_PER_CLIENT). Close the streams it no longer follows (one per page is enough), then retry.`,
       5,
     ),
   unavailable: (detail = 'and no cached copy of this answer exists') =>

@@ -31,17 +31,70 @@ export const REDACTED_PATHS = [
   '*.secretHash',
 ];
 
+const CENSOR = '[redacted]';
+
+/**
+ * A query parameter in a URL, alone or within a message: its separator, name and value. A
+ * credential's value is replaced; see CREDENTIAL_PARAMETER.
+ */
+const QUERY_PARAMETER = /([?&])([^=&?#\s"'`]+)=([^&#\s"'`]*)/g;
+/**
+ * Parameters that carry a credential: an event-stream ticket (valid for hours), or a token a
+ * client put in a URL (`token`, `api_key`, `apiKey`, `access_token`, …). Compared in lower case
+ * without `_` and `-`.
+ */
+const CREDENTIAL_PARAMETER =
+  /(ticket|token|secret|password|apikey|signature)$|^(key|auth|authorization|sig)$/;
+
+function isCredential(name: string) {
+  let decoded = name;
+  try {
+    decoded = decodeURIComponent(name);
+  } catch {}
+  return CREDENTIAL_PARAMETER.test(decoded.toLowerCase().replace(/[-_]/g, ''));
+}
+
+/**
+ * `text` (a URL, or a message that may hold one) with the value of every credential query
+ * parameter replaced: the one place the log's URLs are redacted.
+ */
+export const redactUrls = (text: string) =>
+  text.includes('=')
+    ? text.replace(QUERY_PARAMETER, (parameter, separator: string, name: string) =>
+        isCredential(name) ? `${separator}${name}=${CENSOR}` : parameter,
+      )
+    : text;
+
 export const loggerOptions = (level: Config['LOG_LEVEL']) =>
   ({
     level,
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    redact: { paths: REDACTED_PATHS, censor: CENSOR },
     serializers: {
       req: (req: { method: string; url: string; headers: Record<string, unknown>; ip?: string }) => ({
         method: req.method,
-        url: req.url,
+        url: redactUrls(req.url),
         headers: req.headers,
         remoteAddress: req.ip,
       }),
+      err: (err: Error) => {
+        const serialized = pino.stdSerializers.err(err);
+        // What is not error-like comes back as it is, and is logged so.
+        if ((serialized as unknown) === err) return serialized;
+        // Node's HTTP parser hands a refused request's raw bytes (URL and headers) to its error.
+        delete serialized.rawPacket;
+        if (typeof serialized.message === 'string') serialized.message = redactUrls(serialized.message);
+        if (typeof serialized.stack === 'string') serialized.stack = redactUrls(serialized.stack);
+        return serialized;
+      },
+    },
+    hooks: {
+      // Messages may name a URL too (Fastify's own, such as "Reply was already sent … in the <url> route").
+      logMethod(args, method) {
+        method.apply(
+          this,
+          args.map((arg) => (typeof arg === 'string' ? redactUrls(arg) : arg)) as typeof args,
+        );
+      },
     },
   }) satisfies FastifyServerOptions['logger'];
 

@@ -185,7 +185,8 @@ export function createMetrics(registry = new Registry()) {
     }),
     eventStreamsRefused: new Counter({
       name: 'flagstone_event_streams_refused_total',
-      help: 'Event streams refused because MAX_EVENT_STREAMS were open',
+      help: 'Event streams refused: the instance held all it may (reason="instance"), or the client address did (reason="client")',
+      labelNames: ['reason'] as const,
       registers,
     }),
   };

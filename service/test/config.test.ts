@@ -22,6 +22,8 @@ t.test('defaults give the embedded, in-process setup', async (t) => {
     CORS_ORIGINS: '',
     EVENTS_HEARTBEAT_SECONDS: 15,
     MAX_EVENT_STREAMS: 10000,
+    MAX_EVENT_STREAMS_PER_CLIENT: 100,
+    EVENT_STREAMS_ADMIN_RESERVE: 100,
     SERVICE_NAME: 'flagstone',
     METRICS_EMF: 'auto',
     LOG_LEVEL: 'info',
@@ -92,6 +94,11 @@ t.test('a bad value is one clear line naming the variable', async (t) => {
     [{ EVENTS_SIGNING_KEY: 'short' }, /^EVENTS_SIGNING_KEY must be the key that signs.*; got \(hidden\)$/],
     [{ EVENTS_HEARTBEAT_SECONDS: '0' }, /^EVENTS_HEARTBEAT_SECONDS must be/],
     [{ MAX_EVENT_STREAMS: '-1' }, /^MAX_EVENT_STREAMS must be/],
+    [{ MAX_EVENT_STREAMS_PER_CLIENT: '0' }, /^MAX_EVENT_STREAMS_PER_CLIENT must be .* one client address/],
+    [
+      { EVENT_STREAMS_ADMIN_RESERVE: '-1' },
+      /^EVENT_STREAMS_ADMIN_RESERVE must be .* beyond MAX_EVENT_STREAMS/,
+    ],
     [
       { REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '6000' },
       /^HEADERS_TIMEOUT_MS \(6000\) must be at most REQUEST_TIMEOUT_MS \(5000\): the headers are part of the request$/,

@@ -5,10 +5,14 @@
 // proxies from closing them. Written by hand rather than through an SSE library: the frames are
 // three lines, and a stream should cost little more than its socket (service/bench/README.md).
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { errors } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import { quoted } from '../routes/http.ts';
 
 const RECONNECT_MS = 1000;
+
+/** OFREP clients' streams, or the admin API's (the web UI's), which have a reserve of their own. */
+export type StreamKind = 'ofrep' | 'admin';
 
 interface Stream {
   res: ServerResponse;
@@ -18,14 +22,21 @@ interface Stream {
 }
 
 export interface EventStreamsDeps {
-  /** The streams one instance keeps open; past it, `full` is true. */
+  /** The streams one instance keeps open, admin streams aside. */
   maxStreams: number;
+  /** How many more only admin streams may take, so OFREP clients cannot lock the web UI out. */
+  adminReserve: number;
+  /** The streams of one kind one client address may hold here. */
+  maxPerClient: number;
   heartbeatMs: number;
-  metrics: Pick<Metrics, 'eventStreams' | 'eventsSent' | 'eventBroadcastDuration'>;
+  metrics: Pick<Metrics, 'eventStreams' | 'eventsSent' | 'eventBroadcastDuration' | 'eventStreamsRefused'>;
 }
 
 /** What a client asks to follow, and where it has got to. */
 export interface Follow {
+  kind: StreamKind;
+  /** The client's address (the one the trusted proxies name). */
+  client: string;
   environment: string;
   tokenId: string;
   /** The environment's revision now. */
@@ -50,8 +61,17 @@ const frame = (environment: string, revision: number) =>
     lastModified: Math.floor(Date.now() / 1000),
   })}\n\n`;
 
-export function createEventStreams({ maxStreams, heartbeatMs, metrics }: EventStreamsDeps) {
+export function createEventStreams({
+  maxStreams,
+  adminReserve,
+  maxPerClient,
+  heartbeatMs,
+  metrics,
+}: EventStreamsDeps) {
   const byEnvironment = new Map<string, Set<Stream>>();
+  // Open streams per kind and client address: a browser's read token is shared by every visitor
+  // of a web app, so the token is no unit to limit by.
+  const byClient = new Map<string, number>();
   let open = 0;
 
   function every(work: (stream: Stream) => void) {
@@ -59,22 +79,35 @@ export function createEventStreams({ maxStreams, heartbeatMs, metrics }: EventSt
   }
   const heartbeat = setInterval(() => every(({ res }) => res.write(':\n\n')), heartbeatMs).unref();
 
-  return {
-    /** True when no more streams may be opened here. */
-    get full() {
-      return open >= maxStreams;
-    },
+  /** Why this instance may not hold another stream of `kind` from `clientKey` (counted); else undefined. */
+  function refusal(kind: StreamKind, clientKey: string) {
+    if ((byClient.get(clientKey) ?? 0) >= maxPerClient) {
+      metrics.eventStreamsRefused.inc({ reason: 'client' });
+      return errors.clientStreamsFull(maxPerClient);
+    }
+    const limit = kind === 'admin' ? maxStreams + adminReserve : maxStreams;
+    if (open >= limit) {
+      metrics.eventStreamsRefused.inc({ reason: 'instance' });
+      return errors.streamsFull(limit, kind === 'admin');
+    }
+    return undefined;
+  }
 
+  return {
     /**
-     * Starts the stream on `res` (headers are `headers` plus the event-stream ones). A client
+     * Starts the stream on `res` (headers are `headers` plus the event-stream ones), or throws
+     * the refusal when this instance holds all the streams it may, or all the client may. A client
      * that saw an older revision (Last-Event-ID) gets one event at once.
      */
     open(
       req: IncomingMessage,
       res: ServerResponse,
-      { environment, tokenId, revision, session }: Follow,
+      { kind, client, environment, tokenId, revision, session }: Follow,
       headers: OutgoingHttpHeaders,
     ) {
+      const clientKey = `${kind} ${client}`;
+      const refused = refusal(kind, clientKey);
+      if (refused) throw refused;
       res.writeHead(200, {
         ...headers,
         'content-type': 'text/event-stream; charset=utf-8',
@@ -90,12 +123,16 @@ export function createEventStreams({ maxStreams, heartbeatMs, metrics }: EventSt
       byEnvironment.set(environment, streams);
       const stream = { res, tokenId, session };
       streams.add(stream);
+      byClient.set(clientKey, (byClient.get(clientKey) ?? 0) + 1);
       open += 1;
       metrics.eventStreams.set(open);
       res.once('close', () => {
         streams.delete(stream);
         if (streams.size === 0 && byEnvironment.get(environment) === streams)
           byEnvironment.delete(environment);
+        const held = byClient.get(clientKey)! - 1;
+        if (held === 0) byClient.delete(clientKey);
+        else byClient.set(clientKey, held);
         open -= 1;
         metrics.eventStreams.set(open);
       });

@@ -130,6 +130,14 @@ export function clientErrorHandler(
 export default fp(
   async (app) => {
     app.setErrorHandler((raw: FastifyError, request, reply) => {
+      if (raw.code === 'ECONNRESET' && !request.raw.complete) {
+        // The client went away before sending the whole request: no fault of the server, and no
+        // one to answer.
+        request.log.debug({ err: raw }, 'client went away before sending the whole request');
+        reply.hijack();
+        reply.raw.destroy();
+        return;
+      }
       const error = isUnavailable(raw)
         ? unavailable(raw, request.log)
         : isContention(raw)

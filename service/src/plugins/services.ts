@@ -72,6 +72,8 @@ export default fp<{ config: Config }>(
     // clients reconnect to another instance.
     const events = createEventStreams({
       maxStreams: config.MAX_EVENT_STREAMS,
+      adminReserve: config.EVENT_STREAMS_ADMIN_RESERVE,
+      maxPerClient: config.MAX_EVENT_STREAMS_PER_CLIENT,
       heartbeatMs: config.EVENTS_HEARTBEAT_SECONDS * 1000,
       metrics,
     });

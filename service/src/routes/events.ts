@@ -32,7 +32,7 @@ const events: FastifyPluginAsyncTypebox = async (app) => {
         }),
         response: {
           200: Type.String({ description: 'text/event-stream' }),
-          ...errorResponses(400, 401, 404, 503),
+          ...errorResponses(400, 401, 404, 429, 503),
         },
       },
     },
@@ -44,28 +44,36 @@ const events: FastifyPluginAsyncTypebox = async (app) => {
           `The API token this event-stream ticket was issued for is revoked. ${FRESH_TICKET}`,
         );
       }
-      await followStream(app, request, reply, { environment: ticket.environment, tokenId: ticket.tokenId });
+      await followStream(app, request, reply, {
+        kind: 'ofrep',
+        environment: ticket.environment,
+        tokenId: ticket.tokenId,
+      });
     },
   );
 };
 
 /**
- * Turns the reply into an event stream of `follow.environment` (refused with 503 when this
- * instance holds all the streams it may): the OFREP route's and the admin API's alike.
+ * Turns the reply into an event stream of `follow.environment`: the OFREP route's and the admin
+ * API's alike. Refused with 503 when this instance holds all the streams of that kind it may,
+ * with 429 when the client address does (its address as the trusted proxies name it, since one
+ * browser token serves every visitor of a web app).
  */
 export async function followStream(
   app: FastifyInstance,
   request: FastifyRequest,
   reply: FastifyReply,
-  follow: Omit<Follow, 'revision'>,
+  follow: Omit<Follow, 'revision' | 'client'>,
 ) {
-  if (app.events.full) {
-    app.telemetry.eventStreamsRefused.inc();
-    throw errors.streamsFull(app.config.MAX_EVENT_STREAMS);
-  }
   const revision = await app.flags.follow(follow.environment);
+  // Counted and opened in one step, so concurrent requests cannot pass a limit together.
+  app.events.open(
+    request.raw,
+    reply.raw,
+    { ...follow, client: request.ip, revision },
+    reply.getHeaders() as OutgoingHttpHeaders,
+  );
   reply.hijack();
-  app.events.open(request.raw, reply.raw, { ...follow, revision }, reply.getHeaders() as OutgoingHttpHeaders);
 }
 
 export default events;

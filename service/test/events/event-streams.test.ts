@@ -151,14 +151,14 @@ t.test(
     t.equal(third.headers.get('retry-after'), '5');
     t.match(await third.json(), {
       code: 'EVENT_STREAMS_FULL',
-      message: /its 2 event streams \(MAX_EVENT_STREAMS\)/,
+      message: /its 2 event streams \(MAX_EVENT_STREAMS\)\. Retry in a few seconds/,
     });
     await flip(app, 'banner', true);
     await Promise.all(streams.map((s) => s.next()));
     const metrics = (await app.inject({ url: '/metrics' })).body;
     t.match(metrics, /^flagstone_event_streams 2$/m);
     t.match(metrics, /^flagstone_events_sent_total 2$/m);
-    t.match(metrics, /^flagstone_event_streams_refused_total 1$/m);
+    t.match(metrics, /^flagstone_event_streams_refused_total\{reason="instance"\} 1$/m);
     t.match(metrics, /^flagstone_event_broadcast_seconds_count 1$/m);
     streams[0]!.close();
     // The server learns of the close a moment later: wait for its gauge, then there is room.

@@ -19,12 +19,13 @@ const adminEvents: FastifyPluginAsyncTypebox = async (app) => {
         querystring: EnvironmentQuery,
         response: {
           200: Type.String({ description: 'text/event-stream' }),
-          ...errorResponses(400, 401, 403, 404, 503),
+          ...errorResponses(400, 401, 403, 404, 429, 503),
         },
       },
     },
     async (request, reply) => {
       await followStream(app, request, reply, {
+        kind: 'admin',
         environment: request.environmentFor(request.query.environment),
         tokenId: request.token.id,
         session: request.sessionSecret,
