@@ -1,6 +1,7 @@
 // The web UI in Chromium against a listening server: an archived flag's banner reads as a sentence
 // and restores the flag; variants come back in the order they were entered; an empty segment's
 // editor says it holds no one.
+import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import t from 'tap';
 import { ADMIN_TOKEN, admin, buildListeningApp, createFlag, createSegment } from '../helpers/app.ts';
@@ -54,6 +55,12 @@ t.test('archive a flag, read the banner, restore it: the flag is back', async (t
   );
   t.notMatch(text, / {2}|\s\./, 'no doubled spaces, no space before a full stop');
   t.equal((await app.inject({ url: '/api/config/flags/summer-sale', headers: admin })).statusCode, 404);
+  const { violations } = await new AxeBuilder({ page }).include('.alert-info').analyze();
+  t.same(
+    violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id),
+    [],
+    'the banner and its button pass axe',
+  );
 
   await banner.getByRole('button', { name: 'Restore' }).click();
   await banner.waitFor({ state: 'detached', timeout: DEADLINE_MS });
