@@ -35,6 +35,18 @@ export const errors = {
       409,
       `Flag '${key}' already exists in environment '${environment}'. Change it with PATCH /api/admin/flags/${key}.`,
     ),
+  flagArchived: (environment: string, key: string) =>
+    new DomainError(
+      'FLAG_ARCHIVED',
+      409,
+      `Flag '${key}' is archived in environment '${environment}', so its key is taken. Bring it back as it was with POST /api/admin/flags/${key}/restore?environment=${environment} (then change it with PATCH), or create the flag under another key.`,
+    ),
+  flagNotArchived: (environment: string, key: string) =>
+    new DomainError(
+      'FLAG_NOT_ARCHIVED',
+      409,
+      `Flag '${key}' is not archived in environment '${environment}', so there is nothing to restore. Change it with PATCH /api/admin/flags/${key}.`,
+    ),
   environmentExists: (environment: string) =>
     new DomainError('ENVIRONMENT_EXISTS', 409, `Environment '${environment}' already exists.`),
   versionMismatch: (key: string, expected: number, actual: number, what: 'Flag' | 'Segment' = 'Flag') =>

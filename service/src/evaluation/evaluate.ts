@@ -105,7 +105,10 @@ function ruleMatches(
   if (keys !== undefined) {
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      if (!Object.hasOwn(segments, key) || !allMatch(segments[key]!, attributes)) return false;
+      if (!Object.hasOwn(segments, key)) return false;
+      // A segment is a set of users: one with no conditions holds no one, rather than everyone.
+      const segment = segments[key]!;
+      if (segment.length === 0 || !allMatch(segment, attributes)) return false;
     }
   }
   return true;

@@ -54,6 +54,13 @@ export function createFlagCommands({ store, feed }: FlagCommandsDeps) {
       await feed.committed(environment, await store.archiveFlag(environment, key, actor));
     },
 
+    /** Brings an archived flag back as it was, at its next version. */
+    async restoreFlag(environment: string, key: string, actor: string): Promise<Flag> {
+      const change = await store.restoreFlag(environment, key, checkSegments, actor);
+      await feed.committed(environment, change);
+      return change.flag;
+    },
+
     /** A flag as an admin sees it: live or archived. */
     getAdminFlag: (environment: string, key: string) => store.getFlag(environment, key),
 

@@ -133,5 +133,10 @@ export function checkContent(
 /** The segments a flag's rules name must exist: the store calls this with those that do. */
 export const checkSegments: CheckSegments = (content, existing) => void checkContent(content, existing);
 
-/** Whether `next` changes anything in `current`: a PATCH that does not is answered without a write. */
-export const changes = (current: Flag, next: FlagContent) => !isDeepStrictEqual(contentOf(current), next);
+/**
+ * Whether `next` changes anything in `current`: a PATCH that does not is answered without a write.
+ * The variants' order is kept as given, so the same variants in a new order are a change.
+ */
+export const changes = (current: Flag, next: FlagContent) =>
+  !isDeepStrictEqual(contentOf(current), next) ||
+  !isDeepStrictEqual(Object.keys(current.variants), Object.keys(next.variants));

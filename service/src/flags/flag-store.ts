@@ -52,7 +52,7 @@ export interface FlagStore {
   getFlag(environment: string, key: string): Promise<Flag>;
   /** A page of the environment's flags in key order; null when the environment does not exist. */
   pageFlags(environment: string, query: Omit<AdminFlagQuery, 'environment'>): Promise<FlagPage | null>;
-  /** Creates the flag at version 1, or revives an archived one at its next version. */
+  /** Creates the flag at version 1; throws FLAG_EXISTS for a live key, FLAG_ARCHIVED for an archived one. */
   createFlag(
     environment: string,
     key: string,
@@ -72,6 +72,16 @@ export interface FlagStore {
     actor: string,
   ): Promise<Kept<FlagChange> | Unchanged>;
   archiveFlag(environment: string, key: string, actor: string): Promise<FlagChange>;
+  /**
+   * Brings an archived flag back as it was, at its next version (so every cache prefers it to the
+   * archived state); throws FLAG_NOT_FOUND, or FLAG_NOT_ARCHIVED for a live flag.
+   */
+  restoreFlag(
+    environment: string,
+    key: string,
+    check: CheckSegments,
+    actor: string,
+  ): Promise<Kept<FlagChange>>;
 
   listSegments(environment: string): Promise<Segment[] | null>;
   findSegment(environment: string, key: string): Promise<Segment | null>;

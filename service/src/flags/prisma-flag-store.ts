@@ -230,20 +230,13 @@ export function createPrismaFlagStore(db: Db): FlagStore {
     createFlag: (environment, key, content, check, actor) =>
       write(environment, async (tx, revision) => {
         const existing = await findRow(tx, environment, key);
-        if (existing && !existing.archivedAt) throw errors.flagExists(environment, key);
+        if (existing) {
+          throw existing.archivedAt
+            ? errors.flagArchived(environment, key)
+            : errors.flagExists(environment, key);
+        }
         check(content, await existingSegments(tx, environment, segmentsUsedBy(content.rules)));
-        // An archived key is revived at its next version, so caches holding the archived state yield to it.
-        const row = existing
-          ? await tx.flag.update({
-              where: { id: existing.id },
-              data: {
-                ...data(content),
-                version: existing.version + 1,
-                archivedAt: null,
-                createdAt: new Date(),
-              },
-            })
-          : await tx.flag.create({ data: { ...data(content), environmentKey: environment, key } });
+        const row = await tx.flag.create({ data: { ...data(content), environmentKey: environment, key } });
         const flag = toFlag(row);
         await recordAudit(tx, {
           actor,
@@ -301,6 +294,33 @@ export function createPrismaFlagStore(db: Db): FlagStore {
           revision,
         });
         return flagChange(key, revision, null);
+      }),
+
+    restoreFlag: (environment, key, check, actor) =>
+      write(environment, async (tx, revision) => {
+        const row = await findRow(tx, environment, key);
+        if (!row) throw errors.flagNotFound(environment, key);
+        if (!row.archivedAt) throw errors.flagNotArchived(environment, key);
+        const before = toFlag(row);
+        // A segment its rules name may have been deleted while it was archived.
+        check(before, await existingSegments(tx, environment, segmentsUsedBy(before.rules)));
+        const flag = toFlag(
+          await tx.flag.update({
+            where: { id: row.id },
+            data: { archivedAt: null, version: { increment: 1 } },
+          }),
+        );
+        await recordAudit(tx, {
+          actor,
+          action: 'flag.restored',
+          environment,
+          flagKey: key,
+          before,
+          after: flag,
+          version: flag.version,
+          revision,
+        });
+        return flagChange(key, revision, flag);
       }),
 
     async listSegments(environment) {

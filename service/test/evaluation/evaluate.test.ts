@@ -475,7 +475,7 @@ t.test('a rule matches only when all its conditions match', async (t) => {
 });
 
 t.test(
-  'segments: all must match, an unknown segment never matches, and conditions still apply',
+  'segments: all must match, an unknown or empty segment never matches, and conditions still apply',
   async (t) => {
     const segments = {
       europe: [{ attribute: 'country', operator: 'in', value: ['fr', 'de'] }],
@@ -483,7 +483,7 @@ t.test(
         { attribute: 'plan', operator: 'equals', value: 'premium' },
         { attribute: 'seats', operator: 'gte', value: 10 },
       ],
-      everyone: [],
+      empty: [],
     } satisfies Record<string, Condition[]>;
     const reason = (rule: Rule, context: EvaluationContext) =>
       (evaluate(makeFlag([rule]), segments, context) as { reason: string }).reason;
@@ -496,17 +496,24 @@ t.test(
       'one condition of a segment fails',
     );
     t.equal(reason(both, { country: 'fr' }), 'DEFAULT');
+    for (const context of [{}, { targetingKey: 'u1' }, { country: 'fr', plan: 'premium', seats: 10 }]) {
+      t.equal(
+        reason({ segments: ['empty'], variant: 'on' }, context),
+        'DEFAULT',
+        `a segment without conditions holds no one: ${JSON.stringify(context)}`,
+      );
+    }
     t.equal(
-      reason({ segments: ['everyone'], variant: 'on' }, {}),
-      'TARGETING_MATCH',
-      'a segment without conditions',
+      reason({ segments: ['europe', 'empty'], variant: 'on' }, { country: 'fr' }),
+      'DEFAULT',
+      'an empty segment beside one that matches',
     );
     t.equal(
       reason({ segments: ['ghost'], variant: 'on' }, { country: 'fr' }),
       'DEFAULT',
       'an unknown segment',
     );
-    t.equal(reason({ segments: ['everyone', 'ghost'], variant: 'on' }, {}), 'DEFAULT');
+    t.equal(reason({ segments: ['europe', 'ghost'], variant: 'on' }, { country: 'fr' }), 'DEFAULT');
     for (const inherited of ['constructor', 'toString', '__proto__']) {
       t.equal(
         reason({ segments: [inherited], variant: 'on' }, {}),

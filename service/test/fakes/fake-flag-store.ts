@@ -131,14 +131,18 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
       down();
       if (!envs.has(environment)) throw errors.environmentNotFound(environment);
       const existingRow = rows.get(id(environment, key));
-      if (existingRow && !existingRow.archived) throw errors.flagExists(environment, key);
+      if (existingRow) {
+        throw existingRow.archived
+          ? errors.flagArchived(environment, key)
+          : errors.flagExists(environment, key);
+      }
       check(content, existing(environment, segmentsUsedBy(content.rules)));
       const revision = bump(environment);
       const flag = shown({
         ...content,
         key,
         environment,
-        version: (existingRow?.flag.version ?? 0) + 1,
+        version: 1,
         createdAt: now(),
         updatedAt: now(),
         archivedAt: null,
@@ -182,18 +186,43 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
       if (!envs.has(environment)) throw errors.environmentNotFound(environment);
       const row = live(environment, key);
       const revision = bump(environment);
+      const before = row.flag;
       row.archived = true;
-      row.flag = { ...row.flag, version: row.flag.version + 1, archivedAt: now() };
+      row.flag = { ...before, version: before.version + 1, updatedAt: now(), archivedAt: now() };
       record({
         actor,
         action: 'flag.archived',
         environment,
         flagKey: key,
-        before: row.flag,
+        before,
         version: row.flag.version,
         revision,
       });
       return { kind: 'flag', key, revision, flag: null };
+    },
+    async restoreFlag(environment, key, check, actor) {
+      down();
+      if (!envs.has(environment)) throw errors.environmentNotFound(environment);
+      const row = rows.get(id(environment, key));
+      if (!row) throw errors.flagNotFound(environment, key);
+      if (!row.archived) throw errors.flagNotArchived(environment, key);
+      check(row.flag, existing(environment, segmentsUsedBy(row.flag.rules)));
+      const revision = bump(environment);
+      const before = row.flag;
+      const flag = { ...before, version: before.version + 1, updatedAt: now(), archivedAt: null };
+      row.archived = false;
+      row.flag = flag;
+      record({
+        actor,
+        action: 'flag.restored',
+        environment,
+        flagKey: key,
+        before,
+        after: flag,
+        version: flag.version,
+        revision,
+      });
+      return { kind: 'flag', key, revision, flag };
     },
     async listSegments(environment) {
       if (!envs.has(environment)) return null;

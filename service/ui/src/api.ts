@@ -118,6 +118,8 @@ export const api = {
       }),
     archive: (environment: string, key: string) =>
       request<void>('DELETE', `/api/admin/flags/${seg(key)}`, { query: env(environment) }),
+    restore: (environment: string, key: string) =>
+      request<Flag>('POST', `/api/admin/flags/${seg(key)}/restore`, { query: env(environment) }),
     history: (environment: string, key: string, page: { cursor?: string; limit?: number } = {}) =>
       request<AuditPage>('GET', `/api/admin/flags/${seg(key)}/history`, {
         query: { ...env(environment), ...page },

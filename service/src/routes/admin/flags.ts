@@ -1,5 +1,5 @@
 // Flag administration: list and look up (archived flags included), create, change (optionally
-// conditional on a version), archive, history.
+// conditional on a version), archive and restore, history.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { DomainError } from '../../errors.ts';
@@ -63,7 +63,8 @@ const adminFlags: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['admin'],
-        summary: 'Create a flag (environment from the query or the body, else the default)',
+        summary:
+          'Create a flag (environment from the query or the body, else the default); 409 FLAG_EXISTS for a live key, FLAG_ARCHIVED for an archived one (restore it instead)',
         querystring: EnvironmentQuery,
         body: CreateFlagBody,
         response: { 201: FlagSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
@@ -123,6 +124,28 @@ const adminFlags: FastifyPluginAsyncTypebox = async (app) => {
       const environment = request.environmentFor(request.query.environment);
       await app.flags.archiveFlag(environment, request.params.flagKey, request.token.name);
       return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/flags/:flagKey/restore',
+    {
+      schema: {
+        tags: ['admin'],
+        summary:
+          'Bring an archived flag back as it was, at its next version: reads and evaluations see it again',
+        description:
+          'Takes no body. 404 FLAG_NOT_FOUND when the environment has no flag with this key; 409 FLAG_NOT_ARCHIVED when the flag is live; 400 INVALID_FLAG when its rules name a segment deleted since it was archived.',
+        params: FlagParams,
+        querystring: EnvironmentQuery,
+        response: { 200: FlagSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const environment = request.environmentFor(request.query.environment);
+      const flag = await app.flags.restoreFlag(environment, request.params.flagKey, request.token.name);
+      reply.header('etag', quoted(flag.version));
+      return flag;
     },
   );
 

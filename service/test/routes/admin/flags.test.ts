@@ -104,37 +104,49 @@ t.test('concurrent PATCHes each get their own version', async (t) => {
   t.equal(history.json().events.length, 6);
 });
 
-t.test('DELETE archives: reads 404, the list drops it, history stays, the key can be reused', async (t) => {
-  await createFlag(app, { key: 'old-banner', type: 'string', defaultValue: 'x' });
-  const del = await app.inject({ method: 'DELETE', url: '/api/admin/flags/old-banner', headers: admin });
-  t.equal(del.statusCode, 204);
-  t.equal(del.body, '');
+t.test(
+  'DELETE archives: reads 404, the list drops it, history stays, the key is taken until restored',
+  async (t) => {
+    await createFlag(app, { key: 'old-banner', type: 'string', defaultValue: 'x' });
+    const del = await app.inject({ method: 'DELETE', url: '/api/admin/flags/old-banner', headers: admin });
+    t.equal(del.statusCode, 204);
+    t.equal(del.body, '');
 
-  const read = await app.inject({ url: '/api/config/flags/old-banner', headers: admin });
-  t.equal(read.statusCode, 404);
-  const list = await app.inject({ url: '/api/config/flags', headers: admin });
-  t.notOk(list.json().flags.some((f: { key: string }) => f.key === 'old-banner'));
-  const again = await app.inject({ method: 'DELETE', url: '/api/admin/flags/old-banner', headers: admin });
-  t.equal(again.statusCode, 404, 'archiving twice is a 404');
-  const patch = await app.inject({
-    method: 'PATCH',
-    url: '/api/admin/flags/old-banner',
-    headers: admin,
-    payload: { enabled: true },
-  });
-  t.equal(patch.statusCode, 404, 'an archived flag cannot be changed');
+    const read = await app.inject({ url: '/api/config/flags/old-banner', headers: admin });
+    t.equal(read.statusCode, 404);
+    const list = await app.inject({ url: '/api/config/flags', headers: admin });
+    t.notOk(list.json().flags.some((f: { key: string }) => f.key === 'old-banner'));
+    const again = await app.inject({ method: 'DELETE', url: '/api/admin/flags/old-banner', headers: admin });
+    t.equal(again.statusCode, 404, 'archiving twice is a 404');
+    const patch = await app.inject({
+      method: 'PATCH',
+      url: '/api/admin/flags/old-banner',
+      headers: admin,
+      payload: { enabled: true },
+    });
+    t.equal(patch.statusCode, 404, 'an archived flag cannot be changed');
 
-  const history = await app.inject({ url: '/api/admin/flags/old-banner/history', headers: admin });
-  t.same(
-    history.json().events.map((e: { action: string }) => e.action),
-    ['flag.archived', 'flag.created'],
-  );
+    const history = await app.inject({ url: '/api/admin/flags/old-banner/history', headers: admin });
+    t.same(
+      history.json().events.map((e: { action: string }) => e.action),
+      ['flag.archived', 'flag.created'],
+    );
 
-  const revived = await createFlag(app, { key: 'old-banner', type: 'boolean', defaultValue: true });
-  t.equal(revived.version, 3, 'a reused key continues its version, so no cache can prefer the old one');
-  const reread = await app.inject({ url: '/api/config/flags/old-banner', headers: admin });
-  t.match(reread.json(), { type: 'boolean', defaultValue: true, version: 3 });
-});
+    const recreate = await app.inject({
+      method: 'POST',
+      url: '/api/admin/flags',
+      headers: admin,
+      payload: { key: 'old-banner', type: 'boolean', defaultValue: true },
+    });
+    t.equal(recreate.statusCode, 409, 'creating an archived key does not replace the archived flag');
+    t.match(recreate.json(), {
+      code: 'FLAG_ARCHIVED',
+      message: /POST \/api\/admin\/flags\/old-banner\/restore\?environment=development/,
+    });
+    const archived = await app.inject({ url: '/api/admin/flags/old-banner', headers: admin });
+    t.match(archived.json(), { type: 'string', defaultValue: 'x', version: 2, archivedAt: String });
+  },
+);
 
 t.test('history and audit page with a cursor, newest first', async (t) => {
   await createFlag(app, { key: 'paged', type: 'number', defaultValue: 0 });
@@ -178,7 +190,7 @@ t.test('a PATCH that changes nothing: 200, the same version, no audit event, no 
     app.inject({ method: 'PATCH', url: '/api/admin/flags/steady', headers: admin, payload });
   for (const payload of [
     { enabled: false },
-    { variants: { b: 'y', a: 'x' } },
+    { variants: { a: 'x', b: 'y' } },
     { defaultValue: 'x' },
     { defaultVariant: 'a', description: '' },
   ]) {
@@ -202,6 +214,8 @@ t.test('a PATCH that changes nothing: 200, the same version, no audit event, no 
   const changed = await patch({ defaultVariant: 'b' });
   t.match(changed.json(), { version: 2, defaultValue: 'y' });
   t.equal(await revisionOf('development'), revision + 1);
+  const reordered = await patch({ variants: { b: 'y', a: 'x' } });
+  t.match(reordered.json(), { version: 3 }, 'the same variants in another order are a change');
 });
 
 t.test('the admin view: one flag, archived ones included', async (t) => {

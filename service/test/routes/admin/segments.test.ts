@@ -1,5 +1,6 @@
 import t from 'tap';
 import { admin, bearer, buildTestApp, createFlag, mintToken } from '../../helpers/app.ts';
+import { bothTransports } from '../../helpers/both-transports.ts';
 
 const { app } = await buildTestApp(t);
 const reader = await mintToken(app, { name: 'sdk', scope: 'read' });
@@ -121,4 +122,46 @@ t.test('conditions are checked: a clear 400 and nothing stored', async (t) => {
   });
   t.equal(unknownOperator.statusCode, 400);
   t.equal(unknownOperator.json().code, 'VALIDATION_ERROR');
+});
+
+t.test('an empty segment holds no one: a rule naming it matches no context, on every path', async (t) => {
+  const send = await bothTransports(t, app);
+  await call('POST', '/api/admin/segments', { key: 'nobody-yet', conditions: [] });
+  await createFlag(app, {
+    key: 'empty-segment-rule',
+    type: 'string',
+    enabled: true,
+    variants: { targeted: 'T', rest: 'R' },
+    defaultVariant: 'rest',
+    rules: [{ segments: ['nobody-yet'], variant: 'targeted' }],
+  });
+  const contexts = [{}, { targetingKey: 'u1' }, { targetingKey: 'u2', country: 'fr', plan: 'gold' }];
+  const ofrep = (url: string, context: object) =>
+    send({ method: 'POST', url, headers: bearer(reader.token), payload: { context } });
+  for (const context of contexts) {
+    const one = await ofrep('/ofrep/v1/evaluate/flags/empty-segment-rule', context);
+    t.match(one.json(), { value: 'R', variant: 'rest', reason: 'DEFAULT' }, 'OFREP, one flag');
+    // Twice: the first read may load the snapshot, the second is answered from the held one.
+    const again = await ofrep('/ofrep/v1/evaluate/flags/empty-segment-rule', context);
+    t.match(again.json(), { reason: 'DEFAULT' }, 'OFREP, one flag, held');
+    const bulk = (await ofrep('/ofrep/v1/evaluate/flags', context)).json();
+    t.match(
+      bulk.flags.find((f: { key: string }) => f.key === 'empty-segment-rule'),
+      { value: 'R', reason: 'DEFAULT' },
+      'OFREP, bulk',
+    );
+    const playground = await call('POST', '/api/admin/flags/empty-segment-rule/evaluate', { context });
+    t.match(playground.json(), { value: 'R', reason: 'DEFAULT' }, 'the admin playground');
+  }
+  // Given a condition, the segment holds those it describes, and the rule serves them.
+  await call('PATCH', '/api/admin/segments/nobody-yet', {
+    conditions: [{ attribute: 'plan', operator: 'equals', value: 'gold' }],
+  });
+  t.match((await ofrep('/ofrep/v1/evaluate/flags/empty-segment-rule', contexts[2]!)).json(), {
+    value: 'T',
+    reason: 'TARGETING_MATCH',
+  });
+  t.match((await ofrep('/ofrep/v1/evaluate/flags/empty-segment-rule', contexts[1]!)).json(), {
+    reason: 'DEFAULT',
+  });
 });

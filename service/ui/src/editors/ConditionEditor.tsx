@@ -165,10 +165,17 @@ interface ConditionListProps {
   conditions: Condition[];
   disabled?: boolean;
   onChange: (conditions: Condition[], valid: boolean) => void;
+  /** What an empty list means where it is used: a rule's matches every context, a segment's none. */
+  emptyNote?: string;
 }
 
 /** All must match. `valid` is false while a row has a value that does not fit its operator. */
-export function ConditionList({ conditions, disabled, onChange }: ConditionListProps) {
+export function ConditionList({
+  conditions,
+  disabled,
+  onChange,
+  emptyNote = 'No conditions: matches every context.',
+}: ConditionListProps) {
   const validity = useRef<boolean[]>([]);
   const emit = (next: Condition[], nextValidity: boolean[]) => {
     validity.current = nextValidity;
@@ -181,7 +188,7 @@ export function ConditionList({ conditions, disabled, onChange }: ConditionListP
 
   return (
     <div class="conditions">
-      {conditions.length === 0 && <p class="hint">No conditions: matches every context.</p>}
+      {conditions.length === 0 && <p class="hint">{emptyNote}</p>}
       {conditions.map((condition, i) => (
         <ConditionRow
           // Rows have no identity of their own; a row that moves takes its new value from props.

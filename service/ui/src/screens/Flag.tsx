@@ -94,6 +94,7 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
   const [archiving, setArchiving] = useState(false);
   const save = useAction();
   const archive = useAction();
+  const restore = useAction();
   const segments = useResource(() => api.segments.list(environment), environment);
   useTitle(flagKey);
   const editor = useEditable({
@@ -164,6 +165,22 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
     }
   };
 
+  const doRestore = async () => {
+    // Someone restored it first: show it as it now is rather than an error.
+    const restored = await restore.run(
+      () => api.flags.restore(environment, flag.key),
+      (error) => {
+        if (error.code !== 'FLAG_NOT_ARCHIVED') return false;
+        void load();
+        return true;
+      },
+    );
+    if (restored) {
+      show(restored);
+      setStatus('Restored');
+    }
+  };
+
   return (
     <>
       <Breadcrumb flagKey={flagKey} />
@@ -191,9 +208,21 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
       </PageHead>
 
       {flag.archivedAt !== null && (
+        // One text item beside the button: the alert lays out its children with gaps between them.
         <div class="alert alert-info">
-          Archived <Time iso={flag.archivedAt} exact />. Archived flags are read-only: services get 404 for
-          it; creating the key again revives it.
+          <span>
+            Archived on <Time iso={flag.archivedAt} exact />. Services get 404 for it and it cannot be
+            changed. Restore brings it back as it was.
+          </span>
+          <button
+            type="button"
+            class="button"
+            disabled={readOnly || restore.busy}
+            onClick={() => void doRestore()}
+          >
+            Restore
+          </button>
+          <ErrorAlert error={restore.error} />
         </div>
       )}
 
@@ -358,7 +387,7 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
         >
           <p>
             Services reading <strong>{flag.key}</strong> in <strong>{environment}</strong> get 404 from now
-            on; its history stays.
+            on; its history stays, and Restore brings it back as it was.
           </p>
         </ConfirmDialog>
       )}

@@ -133,6 +133,7 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
           <p class="hint">A context is in the segment when all conditions match.</p>
           <ConditionList
             conditions={draft.conditions}
+            emptyNote="No conditions yet: this segment holds no one, so a rule that names it matches no context. Add a condition to say who is in it."
             disabled={readOnly}
             onChange={(conditions, valid) => edit({ conditions, valid })}
           />

@@ -1,0 +1,147 @@
+// One suite, run against the PostgreSQL store and the in-memory fake the unit tests stand on: both
+// keep a flag's variants in the order they were given, and archive and restore alike.
+import t, { type Test } from 'tap';
+import { openDatabase } from '../../src/db/database.ts';
+import { checkSegments, contentOf } from '../../src/flags/flag-content.ts';
+import type { Flag, FlagContent } from '../../src/flags/flag-schemas.ts';
+import type { FlagStore } from '../../src/flags/flag-store.ts';
+import { createPrismaFlagStore } from '../../src/flags/prisma-flag-store.ts';
+import { createFakeFlagStore } from '../fakes/fake-flag-store.ts';
+import { createTestDatabase } from '../helpers/database.ts';
+
+const ENV = 'development';
+const ORDER = ['zebra', 'apple', 'mango-long', 'kiwi'];
+const content = (names: string[], rules: FlagContent['rules'] = []): FlagContent => ({
+  enabled: true,
+  description: '',
+  type: 'string',
+  variants: Object.fromEntries(names.map((name) => [name, name.toUpperCase()])),
+  defaultVariant: names[0]!,
+  offVariant: null,
+  rules,
+});
+const names = (flag: Pick<Flag, 'variants'> | null | undefined) => Object.keys(flag?.variants ?? {});
+const variantsOf = (value: unknown) => names(value as Flag);
+
+async function contract(t: Test, store: FlagStore) {
+  t.test('variants keep the order they were given in, on every read', async (t) => {
+    const created = await store.createFlag(ENV, 'ordered', content(ORDER), checkSegments, 'tester');
+    t.same(names(created.flag), ORDER, 'as the write returns it');
+    t.same(names(await store.getFlag(ENV, 'ordered')), ORDER, 'read alone');
+    const loaded = await store.loadEnvironment(ENV);
+    t.same(names(new Map(loaded!.flags).get('ordered')), ORDER, 'in the snapshot an instance loads');
+    const since = await store.changesSince(ENV, created.revision - 1);
+    t.same(names(new Map(since!.flags).get('ordered')), ORDER, 'in a catch-up');
+    const page = await store.pageFlags(ENV, { archived: false, limit: 50 });
+    t.same(names(page!.flags.find((f) => f.key === 'ordered')), ORDER, 'in the admin list');
+
+    const reordered = [...ORDER].reverse();
+    const updated = await store.updateFlag(
+      ENV,
+      'ordered',
+      (current) => ({ ...contentOf(current), variants: content(reordered).variants }),
+      checkSegments,
+      'tester',
+    );
+    t.same('flag' in updated && names(updated.flag), reordered, 'a new order is kept');
+    t.same(names(await store.getFlag(ENV, 'ordered')), reordered);
+    const [event] = (await store.listAudit({ environment: ENV, flagKey: 'ordered', limit: 1 })).events;
+    t.same(variantsOf(event!.before), ORDER, 'the audit shows the order before');
+    t.same(variantsOf(event!.after), reordered, 'and after');
+  });
+
+  t.test('archive, then restore as it was; an archived key cannot be created again', async (t) => {
+    const rules: FlagContent['rules'] = [
+      { conditions: [{ attribute: 'plan', operator: 'equals', value: 'gold' }], variant: 'b' },
+    ];
+    const created = await store.createFlag(
+      ENV,
+      'comeback',
+      content(['b', 'a'], rules),
+      checkSegments,
+      'tester',
+    );
+    await t.rejects(store.restoreFlag(ENV, 'comeback', checkSegments, 'tester'), {
+      code: 'FLAG_NOT_ARCHIVED',
+      statusCode: 409,
+    });
+    await store.archiveFlag(ENV, 'comeback', 'tester');
+    await t.rejects(store.createFlag(ENV, 'comeback', content(['x']), checkSegments, 'tester'), {
+      code: 'FLAG_ARCHIVED',
+      statusCode: 409,
+      message: /POST \/api\/admin\/flags\/comeback\/restore\?environment=development/,
+    });
+    t.same(names(await store.getFlag(ENV, 'comeback')), ['b', 'a'], 'the refused create changed nothing');
+
+    const restored = await store.restoreFlag(ENV, 'comeback', checkSegments, 'tester');
+    t.match(restored.flag, {
+      key: 'comeback',
+      version: created.flag.version + 2,
+      archivedAt: null,
+      enabled: true,
+      defaultVariant: 'b',
+      rules,
+      createdAt: created.flag.createdAt,
+    });
+    t.same(names(restored.flag), ['b', 'a']);
+    const loaded = await store.loadEnvironment(ENV);
+    t.ok(new Map(loaded!.flags).has('comeback'), 'live again');
+    const since = await store.changesSince(ENV, restored.revision - 1);
+    t.match(new Map(since!.flags).get('comeback'), { version: restored.flag.version });
+    const { events } = await store.listAudit({ environment: ENV, flagKey: 'comeback', limit: 10 });
+    t.same(
+      events.map((e) => e.action),
+      ['flag.restored', 'flag.archived', 'flag.created'],
+    );
+    t.match(events[0], {
+      actor: 'tester',
+      version: restored.flag.version,
+      revision: restored.revision,
+      before: { archivedAt: String },
+      after: { archivedAt: null, version: restored.flag.version },
+    });
+    t.match(events[1], { before: { archivedAt: null, version: created.flag.version } });
+
+    await t.rejects(store.restoreFlag(ENV, 'comeback', checkSegments, 'tester'), {
+      code: 'FLAG_NOT_ARCHIVED',
+    });
+    await t.rejects(store.restoreFlag(ENV, 'never-was', checkSegments, 'tester'), {
+      code: 'FLAG_NOT_FOUND',
+      statusCode: 404,
+    });
+    await t.rejects(store.restoreFlag('moon', 'comeback', checkSegments, 'tester'), {
+      code: 'ENVIRONMENT_NOT_FOUND',
+    });
+  });
+
+  t.test('a flag whose segment was deleted while it was archived is not restored', async (t) => {
+    await store.createSegment(ENV, 'gone-soon', { description: '', conditions: [] }, 'tester');
+    await store.createFlag(
+      ENV,
+      'needs-segment',
+      content(['on'], [{ segments: ['gone-soon'], variant: 'on' }]),
+      checkSegments,
+      'tester',
+    );
+    await store.archiveFlag(ENV, 'needs-segment', 'tester');
+    await store.deleteSegment(ENV, 'gone-soon', 'tester');
+    await t.rejects(store.restoreFlag(ENV, 'needs-segment', checkSegments, 'tester'), {
+      code: 'INVALID_FLAG',
+      message: /'gone-soon' is not a segment of this environment; create the segment first/,
+    });
+    t.match(await store.getFlag(ENV, 'needs-segment'), { archivedAt: String }, 'still archived');
+  });
+}
+
+t.test('the in-memory fake', (t) => contract(t, createFakeFlagStore().store));
+
+t.test('PostgreSQL', async (t) => {
+  const database = await createTestDatabase();
+  const db = await openDatabase({ DATA_DIR: database.env.DATA_DIR ?? '', ...database.env });
+  t.teardown(async () => {
+    await db.close();
+    await database.drop();
+  });
+  t.comment(`database: ${database.source}`);
+  await contract(t, createPrismaFlagStore(db.client));
+});
