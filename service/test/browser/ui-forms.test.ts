@@ -1,11 +1,11 @@
 // The web UI's forms in Chromium: a variant renamed carries through to everything that names it;
 // a key is checked in words on its field (and a key suggested from a name typed there); Save
 // waits for something to save and says why; the playground drops an old answer on an error.
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import t from 'tap';
 import { ADMIN_TOKEN, admin, buildListeningApp, createFlag, within } from '../helpers/app.ts';
 import { launchBrowser } from '../helpers/browser.ts';
-import { DEADLINE_MS, newPage, shows, signIn } from '../helpers/ui-page.ts';
+import { accessible, DEADLINE_MS, describedBy, newPage, shows, signIn } from '../helpers/ui-page.ts';
 
 type App = Awaited<ReturnType<typeof buildListeningApp>>['app'];
 
@@ -17,15 +17,6 @@ async function openFlag(page: Page, base: string, key: string) {
   // Loaded: the editor's Save is there.
   await page.getByRole('button', { name: 'Save' }).waitFor({ timeout: DEADLINE_MS });
 }
-
-/** The text of the elements that describe `field` (aria-describedby). */
-const description = (field: Locator) =>
-  field.evaluate((element) =>
-    (element.getAttribute('aria-describedby') ?? '')
-      .split(' ')
-      .map((id) => document.getElementById(id)?.textContent ?? '')
-      .join(' '),
-  );
 
 /** The name field of the variant named `name`. */
 async function nameField(page: Page, name: string) {
@@ -124,16 +115,17 @@ t.test('a key is checked in words on its field, and suggested from a name', asyn
   );
   await dialog.getByRole('button', { name: 'Create' }).click();
   t.equal(await key.getAttribute('aria-invalid'), 'true', 'the key is marked');
-  t.match(await description(key), /Use lowercase letters/, 'said in words, on the field');
+  t.match(await describedBy(key), /Use lowercase letters/, 'said in words, on the field');
   t.notMatch(await dialog.textContent(), /must match pattern/, 'not as the schema says it');
   t.equal(await dialog.getByRole('alert').count(), 0, 'nothing at the bottom of the dialog');
+  await accessible(t, page, 'a key marked, a key suggested');
   await key.fill('new checkout');
-  t.match(await description(key), /No spaces/, 'the words follow what is wrong now');
+  t.match(await describedBy(key), /No spaces/, 'the words follow what is wrong now');
 
   await suggestion.click();
   t.equal(await key.inputValue(), 'new-checkout');
   t.equal(await key.getAttribute('aria-invalid'), null, 'fixed, it is no longer marked');
-  t.notMatch(await description(key), /lowercase letters:|No spaces/, 'and the problem is gone');
+  t.notMatch(await describedBy(key), /lowercase letters:|No spaces/, 'and the problem is gone');
 
   // The service's refusal of a taken key goes to the field, and goes once the key changes.
   await key.fill('taken');
@@ -141,7 +133,7 @@ t.test('a key is checked in words on its field, and suggested from a name', asyn
   await shows(t, 'a taken key is said on the field', () =>
     within(DEADLINE_MS, async () => (await key.getAttribute('aria-invalid')) === 'true', 50),
   );
-  t.match(await description(key), /already exists/);
+  t.match(await describedBy(key), /already exists/);
   await key.fill('taken-2');
   t.equal(await key.getAttribute('aria-invalid'), null, 'a new key clears it');
   await dialog.getByRole('button', { name: 'Create' }).click();
@@ -182,7 +174,7 @@ t.test('Save waits for a change and says why; the playground drops an old answer
 
   const save = page.getByRole('button', { name: 'Save' });
   t.ok(await save.isDisabled(), 'nothing to save: Save is disabled');
-  t.match(await description(save), /No unsaved changes/, 'and says why');
+  t.match(await describedBy(save), /No unsaved changes/, 'and says why');
   const details = page.getByLabel('Description', { exact: true });
   await details.fill('Upload limit in MB');
   t.notOk(await save.isDisabled(), 'an edit enables it');

@@ -12,7 +12,7 @@ import {
   mintToken,
 } from '../helpers/app.ts';
 import { launchBrowser } from '../helpers/browser.ts';
-import { DEADLINE_MS, newPage, shows, signIn } from '../helpers/ui-page.ts';
+import { accessible, DEADLINE_MS, newPage, shows, signIn } from '../helpers/ui-page.ts';
 
 t.test('a read token limited to production sees production only, and is told so', async (t) => {
   const browser = await launchBrowser(t);
@@ -33,6 +33,7 @@ t.test('a read token limited to production sees production only, and is told so'
   await page.getByRole('link', { name: 'prod-flag' }).waitFor({ timeout: DEADLINE_MS });
   t.equal(await page.getByRole('link', { name: 'dev-flag' }).count(), 0, 'nothing of development is shown');
   t.match(page.url(), /environment=production/);
+  await accessible(t, page, 'flags, limited to production, another environment asked for');
 
   const nav = page.getByRole('navigation', { name: 'Main' });
   t.same(await nav.getByRole('link').allTextContents(), ['Flags', 'Segments'], 'the screens it may use');
@@ -85,6 +86,7 @@ t.test('a segment in use says by which flags instead of offering Delete', async 
   const inUse = page.getByText(/In use by/);
   await shows(t, 'the segment says it is in use', () => inUse.waitFor({ timeout: DEADLINE_MS }));
   t.match(await inUse.textContent(), /In use by 2 flags/);
+  await accessible(t, page, 'a segment in use');
   t.equal(await page.getByRole('button', { name: 'Delete' }).count(), 0, 'no Delete to be refused');
   const usedBy = page.getByRole('region', { name: 'Used by' });
   t.same(await usedBy.getByRole('link').allTextContents(), ['beta', 'gamma'], 'by which flags, linked');

@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import t from 'tap';
 import { ADMIN_TOKEN, admin, buildListeningApp, createFlag, within } from '../helpers/app.ts';
 import { launchBrowser } from '../helpers/browser.ts';
-import { DEADLINE_MS, newPage, shows, signIn } from '../helpers/ui-page.ts';
+import { accessible, DEADLINE_MS, describedBy, newPage, shows, signIn } from '../helpers/ui-page.ts';
 
 type App = Awaited<ReturnType<typeof buildListeningApp>>['app'];
 
@@ -97,12 +97,11 @@ t.test('a field both changed is settled at the field before anything is saved', 
   );
   t.equal(await description(page).inputValue(), 'Mine', 'the edit stays');
   t.match(
-    await description(page).evaluate(
-      (field) => document.getElementById(field.getAttribute('aria-describedby') ?? '')?.textContent,
-    ),
+    await describedBy(description(page)),
     /Someone else changed the description meanwhile to “Theirs”/,
     'the field is described by the conflict',
   );
+  await accessible(t, page, 'a flag with a conflict');
   await page.getByRole('button', { name: 'Save' }).click();
   t.equal((await flagOf(app)).description, 'Theirs', 'Save writes nothing over a change not settled');
 
@@ -140,6 +139,7 @@ t.test('without live events: a stale switch and a stale save are caught where th
     notice.waitFor({ timeout: DEADLINE_MS }),
   );
   t.match(await notice.textContent(), /It is on \(version 4\); switch again to turn it off/);
+  await accessible(t, page, 'a flip refused');
   t.equal((await flagOf(app)).enabled, true, 'the flip was not applied');
   await valueIs(page, 'Changed elsewhere');
   t.pass('the page shows the flag as it now is');

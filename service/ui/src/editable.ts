@@ -170,6 +170,8 @@ export function useEditable<T extends { version: number }, D extends object>({
       receive(fetched);
       const now = current.current;
       if (!now || conflictsIn(now).length > 0) return undefined;
+      // They made the very changes: nothing is left to send.
+      if (touchedIn(now).length === 0) return now.item;
       return await attempt(now);
     }
   };
@@ -206,5 +208,3 @@ export function useEditable<T extends { version: number }, D extends object>({
     discard,
   };
 }
-
-export type Editable = ReturnType<typeof useEditable>;
