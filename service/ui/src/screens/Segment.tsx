@@ -134,7 +134,7 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
               <p class="in-use">
                 In use by{' '}
                 <a href={`#${id}-used`}>{usedBy.length === 1 ? '1 flag' : `${usedBy.length} flags`}</a>: it
-                cannot be deleted while their rules name it.
+                cannot be deleted while {usedBy.length === 1 ? 'its' : 'their'} rules name it.
               </p>
             ) : (
               !readOnly && (
