@@ -187,8 +187,6 @@ export function useEditable<T extends { version: number }, D extends object>({
   return {
     item: state?.item ?? null,
     draft: state?.draft ?? null,
-    /** The item's fields as the service now holds them. */
-    theirs: state?.theirs ?? null,
     loadError,
     dirty: touched.length > 0,
     /** Touched fields someone else changed meanwhile, to settle before saving. */
