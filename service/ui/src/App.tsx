@@ -53,6 +53,8 @@ function Shell({ session, onSignOut, stillSignedIn }: ShellProps) {
   useEffect(reloadEnvironments, [reloadEnvironments]);
 
   const wanted = query.environment;
+  // A link to an environment this session may not see shows its own one, and says so.
+  const [refused, setRefused] = useState<{ environment: string; path: string } | null>(null);
   const environment =
     only ?? wanted ?? (known ? (known.includes(PREFERRED) ? PREFERRED : (known[0] ?? PREFERRED)) : undefined);
   // The picker always shows the environment on screen, even one the list does not have.
@@ -61,7 +63,10 @@ function Shell({ session, onSignOut, stillSignedIn }: ShellProps) {
 
   useEffect(() => {
     if (path === BASE && environment) route(urlFor(`${BASE}/flags`, environment), true);
-    else if (environment && wanted !== environment) route(urlFor(path, environment, query), true);
+    else if (environment && wanted !== environment) {
+      if (wanted) setRefused({ environment: wanted, path });
+      route(urlFor(path, environment, query), true);
+    }
   }, [path, environment, wanted, query, route]);
 
   useEffect(() => {
@@ -105,7 +110,7 @@ function Shell({ session, onSignOut, stillSignedIn }: ShellProps) {
     { to: '/audit', label: 'Audit', shown: !readOnly },
     // Tokens span environments: a token limited to one cannot manage them.
     { to: '/tokens', label: 'Tokens', shown: !readOnly && only === null },
-    { to: '/environments', label: 'Environments', shown: true },
+    { to: '/environments', label: 'Environments', shown: only === null },
   ];
 
   return (
@@ -166,6 +171,12 @@ function Shell({ session, onSignOut, stillSignedIn }: ShellProps) {
         </nav>
         <main id="main" class="content">
           {readOnly && <p class="readonly-note">Read-only: signed in with a read token</p>}
+          {refused && refused.path === path && (
+            <div role="alert" class="alert alert-warning">
+              This link is for the environment “{refused.environment}”, which this session cannot see: it is
+              limited to {environment}. Showing {environment} instead.
+            </div>
+          )}
           {state ? (
             <AppContext.Provider value={state}>
               <Router>

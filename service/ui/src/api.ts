@@ -140,7 +140,7 @@ export const api = {
     update: (
       environment: string,
       key: string,
-      patch: { description: string; conditions: Condition[] },
+      patch: { description?: string; conditions?: Condition[] },
       ifMatch?: number,
     ) =>
       request<Segment>('PATCH', `/api/admin/segments/${seg(key)}`, {

@@ -2,15 +2,18 @@ import type { ComponentChildren } from 'preact';
 import { useId, useState } from 'preact/hooks';
 import type { ApiError } from '../api.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
-import { KeyField } from './KeyField.tsx';
+import { KeyField, useKeyInput } from './KeyField.tsx';
 import { Modal } from './Modal.tsx';
 
 interface CreateDialogProps {
   title: string;
   keyPlaceholder: string;
   keyHint: string;
-  /** Called with the key (trimmed) and description on submit. */
-  onCreate: (key: string, description: string) => void;
+  /**
+   * Called with a well-formed key (trimmed) and the description on submit; `keyRefused` takes
+   * the service's refusals of the key to the key field (for `useAction().run`).
+   */
+  onCreate: (key: string, description: string, keyRefused: (error: ApiError) => boolean) => void;
   busy: boolean;
   error: ApiError | string | undefined;
   onClose: () => void;
@@ -30,17 +33,21 @@ export function CreateDialog({
   children,
 }: CreateDialogProps) {
   const id = useId();
-  const [key, setKey] = useState('');
+  const key = useKeyInput();
   const [description, setDescription] = useState('');
   const submit = (event: Event) => {
     event.preventDefault();
-    onCreate(key.trim(), description);
+    if (!key.ready()) {
+      (event.currentTarget as HTMLFormElement).querySelector('input')?.focus();
+      return;
+    }
+    onCreate(key.key, description, key.refused);
   };
 
   return (
     <Modal title={title} onClose={onClose}>
-      <form class="modal-body form" onSubmit={submit}>
-        <KeyField value={key} onInput={setKey} placeholder={keyPlaceholder} hint={keyHint} />
+      <form class="modal-body form" onSubmit={submit} noValidate>
+        <KeyField input={key} placeholder={keyPlaceholder} hint={keyHint} />
         <div class="field">
           <label for={`${id}-description`}>Description</label>
           <input

@@ -13,23 +13,36 @@ interface FlagSwitchProps {
   flag: Flag;
   environment: string;
   disabled?: boolean;
-  /** Send If-Match with the flag's version; a 412 then goes to onConflict. */
-  onConflict?: () => void;
+  /**
+   * Send If-Match with the flag's version. On a 412 (changed meanwhile) it is asked for the flag
+   * as it now is, and the switch says what happened.
+   */
+  onStale?: () => Promise<Flag | undefined>;
   onSaved: (flag: Flag) => void;
 }
 
+/** What a flip refused by a change made meanwhile tells: the flag as it now is. */
+function staleNotice(flag: Flag | undefined, wanted: boolean) {
+  if (!flag) return 'Not changed: someone else changed this flag first. Reload to see it.';
+  const now = `${flag.enabled ? 'on' : 'off'} (version ${flag.version})`;
+  return flag.enabled === wanted
+    ? `Someone else changed this flag first: it is ${now} already.`
+    : `Not changed: someone else changed this flag first. It is ${now}; switch again to turn it ${wanted ? 'on' : 'off'}.`;
+}
+
 /** A flag's on/off switch: flips at once, or after a confirmation in production. */
-export function FlagSwitch({ flag, environment, disabled, onConflict, onSaved }: FlagSwitchProps) {
+export function FlagSwitch({ flag, environment, disabled, onStale, onSaved }: FlagSwitchProps) {
   const [asking, setAsking] = useState<boolean | null>(null);
+  const [stale, setStale] = useState('');
   const { busy, error, setError, run } = useAction();
 
   const flip = async (enabled: boolean) => {
+    setStale('');
     const updated = await run(
-      () => api.flags.update(environment, flag.key, { enabled }, onConflict ? flag.version : undefined),
+      () => api.flags.update(environment, flag.key, { enabled }, onStale ? flag.version : undefined),
       (err) => {
-        if (err.status !== 412 || !onConflict) return false;
-        setAsking(null);
-        onConflict();
+        if (err.status !== 412 || !onStale) return false;
+        void onStale().then((now) => setStale(staleNotice(now, enabled)));
         return true;
       },
     );
@@ -49,7 +62,7 @@ export function FlagSwitch({ flag, environment, disabled, onConflict, onSaved }:
           environment === CONFIRMED_ENVIRONMENT ? setAsking(enabled) : void flip(enabled)
         }
       />
-      <ErrorAlert error={error} />
+      <ErrorAlert error={error || stale} />
       {asking !== null && (
         <ConfirmDialog
           title={`Turn ${asking ? 'on' : 'off'} ${flag.key} in ${environment}?`}

@@ -8,8 +8,8 @@ interface PageHeadProps {
   children: ComponentChildren;
   /** The screen's buttons, beside the title. */
   actions?: ComponentChildren;
-  /** The screen's primary button, "New flag" and the like. */
-  create?: { label: string; disabled: boolean; onClick: () => void };
+  /** The screen's primary button, "New flag" and the like; none where the session cannot use it. */
+  create?: { label: string; onClick: () => void };
 }
 
 /** A screen's heading: its one h1, a line about it, and its actions. */
@@ -22,12 +22,7 @@ export function PageHead({ title, isKey, children, actions, create }: PageHeadPr
       </div>
       {actions}
       {create && (
-        <button
-          type="button"
-          class="button button-primary"
-          disabled={create.disabled}
-          onClick={create.onClick}
-        >
+        <button type="button" class="button button-primary" onClick={create.onClick}>
           {create.label}
         </button>
       )}

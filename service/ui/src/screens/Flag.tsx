@@ -1,10 +1,11 @@
 // One flag: on/off, description, variants, default and off variants, targeting rules; saved
 // together with If-Match, so a change someone else made meanwhile is never overwritten.
 
-import { useId, useState } from 'preact/hooks';
+import { useId, useRef, useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
 import { api } from '../api.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
+import { ConflictNote } from '../components/ConflictNote.tsx';
 import { DetailsCard } from '../components/DetailsCard.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { FlagSwitch } from '../components/FlagSwitch.tsx';
@@ -14,8 +15,10 @@ import { Time } from '../components/Time.tsx';
 import { useApp } from '../context.ts';
 import { useEditable } from '../editable.ts';
 import { RuleEditor } from '../editors/RuleEditor.tsx';
+import { carryRenames } from '../editors/rename.ts';
 import { VariantsEditor } from '../editors/VariantsEditor.tsx';
 import { rowsFromVariants, type VariantRow, variantsFromRows } from '../editors/variants.ts';
+import { formatValue } from '../format.ts';
 import { useAction, useResource, useTitle } from '../hooks.ts';
 import type { Flag, Rule } from '../types.ts';
 import { FlagHistory } from './FlagHistory.tsx';
@@ -44,6 +47,31 @@ const draftOf = (flag: Flag): Draft => ({
   offVariant: flag.offVariant,
   rules: flag.rules.map((rule) => ({ id: nextRuleId++, rule, valid: true })),
 });
+
+/** A draft field as the API holds it: variants by name and value, rules without row ids. */
+const comparable = (field: keyof Draft, value: Draft[keyof Draft]) =>
+  field === 'variants'
+    ? (value as VariantRow[]).map((row) => [row.name, row.text])
+    : field === 'rules'
+      ? (value as RuleRow[]).map((row) => row.rule)
+      : value;
+
+/** The fields in words, for conflicts. */
+const FIELD_NAMES: Record<keyof Draft, string> = {
+  description: 'description',
+  variants: 'variants',
+  defaultVariant: 'default variant',
+  offVariant: 'off variant',
+  rules: 'targeting rules',
+};
+
+/** Their value of a field, in a line. */
+function theirsText(flag: Flag, field: keyof Draft): string {
+  if (field === 'description') return flag.description === '' ? '(empty)' : `“${flag.description}”`;
+  if (field === 'variants') return formatValue(flag.variants);
+  if (field === 'rules') return flag.rules.length === 1 ? '1 rule' : `${flag.rules.length} rules`;
+  return flag[field] ?? 'none';
+}
 
 export const CONFLICT_MESSAGE = 'Someone changed this flag since you opened it.';
 
@@ -100,11 +128,13 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
   const editor = useEditable({
     fetch: () => api.flags.get(environment, flagKey),
     draftOf,
+    comparable,
     deps: [environment, flagKey],
-    sameVersion: 'keep',
   });
-  const { item: flag, setItem: setFlag, loadError, draft, setDraft, dirty, show, load, edit } = editor;
-  const { setConflict, setStatus, setRefused } = editor;
+  const { item: flag, loadError, draft, load, edit, conflicts } = editor;
+  const { setStatus, setRefused } = editor;
+  // The name each variant row's references use, while a rename is being typed.
+  const named = useRef(new Map<number, string>());
 
   if (!flag || !draft) {
     return (
@@ -129,28 +159,43 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
     editRules(rules);
   };
 
+  const editVariants = (rows: VariantRow[]) => {
+    const { defaultVariant, offVariant, rules } = draft;
+    const refs = carryRenames(draft.variants, rows, { defaultVariant, offVariant, rules }, named.current);
+    edit({ variants: rows, ...refs });
+  };
+
+  /** A note at a field the person edited and someone else changed meanwhile. */
+  const conflictAt = (field: keyof Draft, noteId?: string) =>
+    conflicts.includes(field) && (
+      <ConflictNote
+        id={noteId}
+        field={FIELD_NAMES[field]}
+        theirs={theirsText(flag, field)}
+        onTheirs={() => editor.takeTheirs(field)}
+        onMine={() => editor.keepMine(field)}
+      />
+    );
+
   const submit = async (event: Event) => {
     event.preventDefault();
     setStatus('');
-    if (blocked || 'error' in variants) {
+    if (blocked || 'error' in variants || conflicts.length > 0) {
       setRefused(true);
       return;
     }
-    const patch = {
-      description: draft.description,
-      variants: variants.variants,
-      defaultVariant: draft.defaultVariant,
-      offVariant: draft.offVariant,
-      rules: draft.rules.map((row) => row.rule),
-    };
-    const saved = await save.run(
-      () => api.flags.update(environment, flag.key, patch, flag.version),
-      editor.takeConflict,
+    const saved = await save.run(() =>
+      editor.commit((fields, version) => {
+        const patch: Partial<Flag> = {};
+        if (fields.description !== undefined) patch.description = fields.description;
+        if (fields.variants !== undefined) patch.variants = variants.variants;
+        if (fields.defaultVariant !== undefined) patch.defaultVariant = fields.defaultVariant;
+        if (fields.offVariant !== undefined) patch.offVariant = fields.offVariant;
+        if (fields.rules !== undefined) patch.rules = fields.rules.map((row) => row.rule);
+        return api.flags.update(environment, flag.key, patch, version);
+      }),
     );
-    if (saved) {
-      show(saved);
-      setStatus('Saved');
-    }
+    if (saved) setStatus('Saved');
   };
 
   const doArchive = async () => {
@@ -235,12 +280,10 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
             flag={flag}
             environment={environment}
             disabled={locked}
-            onConflict={() => setConflict(true)}
+            onStale={editor.refresh}
             onSaved={(updated) => {
               // The edits in progress stay; they now build on the new version.
-              setFlag(updated);
-              setConflict(false);
-              if (!dirty) setDraft(draftOf(updated));
+              editor.receive(updated);
               setStatus(`Saved: ${updated.key} is ${updated.enabled ? 'on' : 'off'} in ${environment}`);
             }}
           />
@@ -262,16 +305,13 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
           description={draft.description}
           disabled={locked}
           onInput={(description) => edit({ description })}
+          note={(noteId) => conflictAt('description', noteId)}
         />
 
         <section class="card" aria-labelledby={`${id}-variants`}>
           <h2 id={`${id}-variants`}>Variants</h2>
-          <VariantsEditor
-            type={flag.type}
-            rows={draft.variants}
-            disabled={locked}
-            onChange={(variants) => edit({ variants })}
-          />
+          <VariantsEditor type={flag.type} rows={draft.variants} disabled={locked} onChange={editVariants} />
+          {conflictAt('variants')}
           <div class="field-row">
             <VariantChoice
               label="Default variant"
@@ -290,11 +330,14 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
               onChange={(offVariant) => edit({ offVariant })}
             />
           </div>
+          {conflictAt('defaultVariant')}
+          {conflictAt('offVariant')}
         </section>
 
         <section class="card" aria-labelledby={`${id}-rules`}>
           <h2 id={`${id}-rules`}>Targeting rules</h2>
           <p class="hint">In order: the first rule whose conditions and segments all match decides.</p>
+          {conflictAt('rules')}
           {draft.rules.length === 0 && <p class="empty">No rules: everyone gets the default variant.</p>}
           <ol class="rules">
             {draft.rules.map((row, i) => (
@@ -360,9 +403,12 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
 
         <SaveBar
           editor={editor}
+          conflicts={conflicts.map((field) => `the ${FIELD_NAMES[field]}`)}
           conflictMessage={CONFLICT_MESSAGE}
           blocked={blocked}
-          disabled={locked}
+          locked={
+            readOnly ? 'Read-only: signed in with a read token' : locked ? 'Archived: read-only' : undefined
+          }
           save={save}
         />
       </form>

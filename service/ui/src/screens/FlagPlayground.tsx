@@ -17,6 +17,8 @@ export function FlagPlayground({ environment, flagKey }: { environment: string; 
   const evaluate = async (event: Event) => {
     event.preventDefault();
     setProblem('');
+    // An answer stays beside nothing but the context it answered.
+    setResult(null);
     let attributes: unknown;
     try {
       attributes = contextText.trim() === '' ? {} : JSON.parse(contextText);
@@ -30,7 +32,6 @@ export function FlagPlayground({ environment, flagKey }: { environment: string; 
     }
     const context: Record<string, unknown> = { ...attributes };
     if (targetingKey !== '') context.targetingKey = targetingKey;
-    setResult(null);
     // OFREP answers a failed evaluation (400, 404) with its own shape: that is a result to show.
     const answer = await run(
       () => api.flags.evaluate(environment, flagKey, context),

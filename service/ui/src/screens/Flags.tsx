@@ -1,6 +1,6 @@
 import { useId, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
-import { api } from '../api.ts';
+import { type ApiError, api } from '../api.ts';
 import { CreateDialog } from '../components/CreateDialog.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
@@ -23,7 +23,7 @@ function NewFlagDialog({ environment, onClose }: { environment: string; onClose:
   const [problem, setProblem] = useState('');
   const { busy, error, run } = useAction();
 
-  const create = async (key: string, description: string) => {
+  const create = async (key: string, description: string, keyRefused: (error: ApiError) => boolean) => {
     setProblem('');
     let body: Record<string, unknown> = { key, description };
     // A boolean with the defaults is the plain switch: the API makes its on/off variants.
@@ -35,7 +35,7 @@ function NewFlagDialog({ environment, onClose }: { environment: string; onClose:
       }
       body = { ...body, type, defaultValue: parsed.value };
     }
-    const created = await run(() => api.flags.create(environment, body));
+    const created = await run(() => api.flags.create(environment, body), keyRefused);
     if (created) {
       onClose();
       route(link(`/flags/${encodeURIComponent(created.key)}`));
@@ -121,7 +121,7 @@ export function FlagsScreen() {
     <>
       <PageHead
         title="Flags"
-        create={{ label: 'New flag', disabled: readOnly, onClick: () => setCreating(true) }}
+        create={readOnly ? undefined : { label: 'New flag', onClick: () => setCreating(true) }}
       >
         Feature flags in <strong>{environment}</strong>.
       </PageHead>

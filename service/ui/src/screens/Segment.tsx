@@ -2,6 +2,7 @@ import { useId, useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import { api } from '../api.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
+import { ConflictNote } from '../components/ConflictNote.tsx';
 import { DetailsCard } from '../components/DetailsCard.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { PageHead } from '../components/PageHead.tsx';
@@ -15,15 +16,19 @@ import type { Condition, Segment } from '../types.ts';
 
 interface Draft {
   description: string;
-  conditions: Condition[];
-  valid: boolean;
+  /** `valid` is false while a condition is marked as wrong. */
+  conditions: { list: Condition[]; valid: boolean };
 }
 
 const draftOf = (segment: Segment): Draft => ({
   description: segment.description,
-  conditions: segment.conditions,
-  valid: true,
+  conditions: { list: segment.conditions, valid: true },
 });
+
+const comparable = (field: keyof Draft, value: Draft[keyof Draft]) =>
+  field === 'conditions' ? (value as Draft['conditions']).list : value;
+
+const FIELD_NAMES: Record<keyof Draft, string> = { description: 'description', conditions: 'conditions' };
 
 export const SEGMENT_CONFLICT_MESSAGE = 'Someone changed this segment since you opened it.';
 
@@ -38,11 +43,10 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
   const editor = useEditable({
     fetch: () => api.segments.get(environment, segmentKey),
     draftOf,
+    comparable,
     deps: [environment, segmentKey],
-    // The flags using it may change without the segment changing: only `usedBy` is refreshed.
-    sameVersion: 'refresh',
   });
-  const { item: segment, loadError, draft, show, edit, setStatus, setRefused } = editor;
+  const { item: segment, loadError, draft, edit, setStatus, setRefused, conflicts } = editor;
 
   const head = (
     <nav aria-label="Breadcrumb" class="breadcrumb">
@@ -65,35 +69,58 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
   const submit = async (event: Event) => {
     event.preventDefault();
     setStatus('');
-    if (!draft.valid) {
+    if (!draft.conditions.valid || conflicts.length > 0) {
       setRefused(true);
       return;
     }
-    const saved = await save.run(
-      () =>
-        api.segments.update(
+    const saved = await save.run(() =>
+      editor.commit(async (fields, version) => {
+        const updated = await api.segments.update(
           environment,
           segment.key,
-          { description: draft.description, conditions: draft.conditions },
-          segment.version,
-        ),
-      editor.takeConflict,
+          { description: fields.description, conditions: fields.conditions?.list },
+          version,
+        );
+        return { ...updated, usedBy: updated.usedBy ?? segment.usedBy };
+      }),
     );
     if (saved) {
       remove.setError(undefined);
-      show({ ...saved, usedBy: saved.usedBy ?? segment.usedBy });
       setStatus('Saved');
     }
   };
 
   const doDelete = async () => {
-    const done = await remove.run(async () => {
-      await api.segments.remove(environment, segment.key);
-      return true;
-    });
+    const done = await remove.run(
+      async () => {
+        await api.segments.remove(environment, segment.key);
+        return true;
+      },
+      (err) => {
+        // A flag started using it meanwhile: the page shows which, in place of Delete.
+        if (err.status === 409) void editor.refresh();
+        return false;
+      },
+    );
     setDeleting(false);
     if (done) route(link('/segments'));
   };
+
+  const conflictAt = (field: keyof Draft, noteId?: string) =>
+    conflicts.includes(field) && (
+      <ConflictNote
+        id={noteId}
+        field={FIELD_NAMES[field]}
+        theirs={
+          field === 'description'
+            ? `“${segment.description}”`
+            : `${segment.conditions.length} condition${segment.conditions.length === 1 ? '' : 's'}`
+        }
+        onTheirs={() => editor.takeTheirs(field)}
+        onMine={() => editor.keepMine(field)}
+      />
+    );
+  const usedBy = segment.usedBy ?? [];
 
   return (
     <>
@@ -103,17 +130,26 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
         isKey
         actions={
           <div class="page-actions">
-            <button
-              type="button"
-              class="button button-danger-outline"
-              disabled={readOnly}
-              onClick={() => {
-                remove.setError(undefined);
-                setDeleting(true);
-              }}
-            >
-              Delete
-            </button>
+            {usedBy.length > 0 ? (
+              <p class="in-use">
+                In use by{' '}
+                <a href={`#${id}-used`}>{usedBy.length === 1 ? '1 flag' : `${usedBy.length} flags`}</a>: it
+                cannot be deleted while {usedBy.length === 1 ? 'its' : 'their'} rules name it.
+              </p>
+            ) : (
+              !readOnly && (
+                <button
+                  type="button"
+                  class="button button-danger-outline"
+                  onClick={() => {
+                    remove.setError(undefined);
+                    setDeleting(true);
+                  }}
+                >
+                  Delete
+                </button>
+              )
+            )}
           </div>
         }
       >
@@ -127,28 +163,31 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
           description={draft.description}
           disabled={readOnly}
           onInput={(description) => edit({ description })}
+          note={(noteId) => conflictAt('description', noteId)}
         />
         <section class="card" aria-labelledby={`${id}-conditions`}>
           <h2 id={`${id}-conditions`}>Conditions</h2>
           <p class="hint">A context is in the segment when all conditions match.</p>
+          {conflictAt('conditions')}
           <ConditionList
-            conditions={draft.conditions}
+            conditions={draft.conditions.list}
             emptyNote="No conditions yet: this segment holds no one, so a rule that names it matches no context. Add a condition to say who is in it."
             disabled={readOnly}
-            onChange={(conditions, valid) => edit({ conditions, valid })}
+            onChange={(list, valid) => edit({ conditions: { list, valid } })}
           />
         </section>
         <SaveBar
           editor={editor}
+          conflicts={conflicts.map((field) => `the ${FIELD_NAMES[field]}`)}
           conflictMessage={SEGMENT_CONFLICT_MESSAGE}
-          blocked={!draft.valid}
-          disabled={readOnly}
+          blocked={!draft.conditions.valid}
+          locked={readOnly ? 'Read-only: signed in with a read token' : undefined}
           save={save}
         />
       </form>
 
-      <section class="card" aria-labelledby={`${id}-used`}>
-        <h2 id={`${id}-used`}>Used by</h2>
+      <section id={`${id}-used`} class="card" aria-labelledby={`${id}-used-title`}>
+        <h2 id={`${id}-used-title`}>Used by</h2>
         {segment.usedBy === undefined ? (
           <p class="muted">The service did not say which flags use this segment.</p>
         ) : segment.usedBy.length === 0 ? (

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
-import { api } from '../api.ts';
+import { type ApiError, api } from '../api.ts';
 import { CreateDialog } from '../components/CreateDialog.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
@@ -14,8 +14,11 @@ function NewSegmentDialog({ environment, onClose }: { environment: string; onClo
   const { route } = useLocation();
   const { busy, error, run } = useAction();
 
-  const create = async (key: string, description: string) => {
-    const created = await run(() => api.segments.create(environment, { key, description, conditions: [] }));
+  const create = async (key: string, description: string, keyRefused: (error: ApiError) => boolean) => {
+    const created = await run(
+      () => api.segments.create(environment, { key, description, conditions: [] }),
+      keyRefused,
+    );
     if (created) {
       onClose();
       route(link(`/segments/${encodeURIComponent(created.key)}`));
@@ -46,7 +49,7 @@ export function SegmentsScreen() {
     <>
       <PageHead
         title="Segments"
-        create={{ label: 'New segment', disabled: readOnly, onClick: () => setCreating(true) }}
+        create={readOnly ? undefined : { label: 'New segment', onClick: () => setCreating(true) }}
       >
         Named sets of conditions that rules in <strong>{environment}</strong> can target.
       </PageHead>
