@@ -131,7 +131,7 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
     comparable,
     deps: [environment, flagKey],
   });
-  const { item: flag, loadError, draft, load, edit, conflicts } = editor;
+  const { item: flag, loadError, draft, load, edit, conflicts, show } = editor;
   const { setStatus, setRefused } = editor;
   // The name each variant row's references use, while a rename is being typed.
   const named = useRef(new Map<number, string>());
