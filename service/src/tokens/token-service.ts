@@ -102,6 +102,8 @@ export function createTokenService({
   /** Ids of the tokens not revoked, as of `knownAt`: what an event-stream ticket is checked against. */
   let liveIds = new Set<string>();
   let knownAt = 0;
+  /** How many times the set has been read. */
+  let knownReads = 0;
   let refreshing: Promise<void> | undefined;
 
   function refreshKnown(): Promise<void> {
@@ -111,6 +113,7 @@ export function createTokenService({
         known = new Set(tokens.map((token) => token.secretHash));
         liveIds = new Set(tokens.filter((token) => token.live).map((token) => token.id));
         knownAt = now();
+        knownReads += 1;
       })
       .finally(() => {
         refreshing = undefined;
@@ -168,23 +171,24 @@ export function createTokenService({
     return pending;
   }
 
-  /** Grows each time cached verifications are forgotten. */
-  let forgetting = 0;
-
   async function verify(secret: string): Promise<Verified> {
     const hash = hashSecret(secret);
     if (!(await mayBeKnown(hash))) return { token: null, touchedAt: 0 };
     try {
-      const asOf = forgetting;
+      const asOf = knownReads;
       const token = await store.findByHash(hash);
-      if (token) known?.add(hash);
-      if (token && !token.revokedAt) liveIds.add(token.id);
       // A refreshed entry keeps the time of the last lastUsedAt write.
       const touchedAt = verified.get(secret, { allowStale: true })?.touchedAt ?? 0;
       const entry = { token, touchedAt };
-      // A token that changed while this read was under way may be older than the change: the
-      // answer serves this request only.
-      if (asOf === forgetting) verified.set(secret, entry);
+      // The set of tokens read meanwhile may be newer than this answer: where it no longer
+      // shows the token live under this secret (revoked, rotated), the answer serves this
+      // request and is not remembered.
+      if (token && !token.revokedAt) {
+        if (asOf !== knownReads && !(liveIds.has(token.id) && known?.has(hash))) return entry;
+        liveIds.add(token.id);
+      }
+      if (token) known?.add(hash);
+      verified.set(secret, entry);
       return entry;
     } catch (err) {
       onStoreError(err);
@@ -194,24 +198,30 @@ export function createTokenService({
     }
   }
 
-  /** Stops trusting cached verifications of token `id`: here, then on every other instance. */
-  function forget(id: string): void {
-    forgetting += 1;
+  /**
+   * Stops trusting cached verifications of the tokens `ids`, but for those `holds` still vouches
+   * for (by token id and secret).
+   */
+  function forget(ids: Set<string>, holds: (id: string, secret: string) => boolean = () => false): void {
     // dump() includes expired entries, which could still vouch while the database is down.
     for (const [secret, { value }] of verified.dump()) {
-      if (value.token?.id === id) verified.delete(secret);
+      const id = value.token?.id;
+      if (id !== undefined && ids.has(id) && !holds(id, secret)) verified.delete(secret);
     }
   }
 
+  /** Stops trusting cached verifications of token `id`: here, then on every other instance. */
   async function forgetEverywhere(id: string) {
-    forget(id);
+    forget(new Set([id]));
     onTokenChanged(id);
     await bus.publish({ type: 'token', id });
   }
 
   /**
-   * Changes made elsewhere: an ended session's streams end; of a changed token (minted, revoked
-   * or rotated) nothing cached is trusted any more, and the set of tokens is read again.
+   * Changes made here or elsewhere: an ended session's streams end; the tokens changed (minted,
+   * revoked or rotated) are read again, and a cached verification of one is trusted only while
+   * the token is live under the same secret (a mint changes neither). Without the reading,
+   * nothing cached of them is trusted.
    */
   async function apply(changes: Pick<TokenChange, 'tokenId' | 'sessionId'>[]): Promise<void> {
     const tokenIds = new Set<string>();
@@ -220,8 +230,13 @@ export function createTokenService({
       else tokenIds.add(tokenId);
     }
     if (tokenIds.size === 0) return;
-    for (const id of tokenIds) forget(id);
-    await refreshKnown();
+    try {
+      await refreshKnown();
+    } catch (err) {
+      forget(tokenIds);
+      throw err;
+    }
+    forget(tokenIds, (id, secret) => liveIds.has(id) && known!.has(hashSecret(secret)));
     for (const id of tokenIds) onTokenChanged(id);
   }
 

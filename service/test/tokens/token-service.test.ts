@@ -182,10 +182,14 @@ t.test('a missed message costs only time: the change log brings revocations and 
   await there.catchUp();
   const { id, token } = await here.mint({ name: 'svc', scope: 'read' }, 'admin');
   t.equal((await there.authenticate(token)).name, 'svc', 'there trusts it, from its cache');
+  await there.catchUp();
+  const lookups = fake.calls.findByHash;
+  await there.authenticate(token);
+  t.equal(fake.calls.findByHash, lookups, 'a mint read from the log keeps what is cached of it');
   await here.revoke(id, 'admin');
   t.equal((await there.authenticate(token)).name, 'svc', 'until it reads the log');
   await there.catchUp();
-  t.same(changed, [id], 'the token changed (minted, then revoked): told once');
+  t.same(changed, [id, id], 'the token changed: minted, then revoked');
   t.notOk(there.isLive(id));
   await t.rejects(there.authenticate(token), { statusCode: 401, message: /'svc' was revoked/ });
 
