@@ -87,6 +87,12 @@ export const errors = {
       404,
       `Token '${id}' does not exist. List tokens with GET /api/admin/tokens.`,
     ),
+  lastAdminToken: (name: string) =>
+    new DomainError(
+      'LAST_ADMIN_TOKEN',
+      409,
+      `Token '${name}' is the last admin token for all environments: without it nobody could administer Flagstone. Mint another admin token for all environments first (POST /api/admin/tokens with {"scope": "admin"}), then revoke this one.`,
+    ),
   rateLimited: (token: string, max: number, retryAfterSeconds: number) =>
     new DomainError(
       'RATE_LIMITED',

@@ -1,6 +1,7 @@
 // Tells every instance about a committed change over Redis pub/sub, so each can apply it to its
 // snapshot within milliseconds. A message that is lost costs nothing but time: instances find the
-// change in the change log (flags/snapshots.ts). Without Redis, they find it only there.
+// change in the change log (flags/snapshots.ts; tokens/token-service.ts for tokens and sessions).
+// Without Redis, they find it only there.
 import type { Redis } from 'ioredis';
 import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
@@ -24,7 +25,9 @@ export const InvalidationSchema = Type.Union([
     revision: Type.Integer(),
   }),
   Type.Object({ type: Type.Literal('environment'), environment: Type.String(), revision: Type.Integer() }),
-  Type.Object({ type: Type.Literal('token'), id: Type.String() }),
+  // Token `id` was minted, revoked or rotated; with `session`, only that session of it ended
+  // (a release without sessions in its messages reads it as a change of the token: harmless).
+  Type.Object({ type: Type.Literal('token'), id: Type.String(), session: Type.Optional(Type.String()) }),
 ]);
 export type Invalidation = Static<typeof InvalidationSchema>;
 

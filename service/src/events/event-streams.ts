@@ -17,7 +17,7 @@ export type StreamKind = 'ofrep' | 'admin';
 interface Stream {
   res: ServerResponse;
   tokenId: string;
-  /** The web UI session it was opened with, if any. */
+  /** The id of the web UI session it was opened with, if any. */
   session: string | undefined;
 }
 
@@ -41,7 +41,7 @@ export interface Follow {
   tokenId: string;
   /** The environment's revision now. */
   revision: number;
-  /** The web UI session following it (its cookie secret), ended at sign-out. */
+  /** The id of the web UI session following it, ended at sign-out. */
   session?: string;
 }
 
@@ -149,14 +149,14 @@ export function createEventStreams({
       metrics.eventBroadcastDuration.observe((performance.now() - started) / 1000);
     },
 
-    /** Ends the streams of token `id` (it was revoked). */
+    /** Ends the streams of token `id` (it was revoked, here or elsewhere). */
     endToken(id: string) {
       every((stream) => stream.tokenId === id && stream.res.end());
     },
 
-    /** Ends the streams of a web UI session (it signed out here). */
-    endSession(session: string) {
-      every((stream) => stream.session === session && stream.res.end());
+    /** Ends the streams of the web UI session `id` (it signed out, here or elsewhere). */
+    endSession(id: string) {
+      every((stream) => stream.session === id && stream.res.end());
     },
 
     /** Ends every stream (shutdown): clients reconnect, to another instance. */

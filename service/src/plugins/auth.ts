@@ -31,8 +31,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The caller's token; set on every route behind requireToken. */
     token: Token;
-    /** The session secret the caller signed in with, when a session cookie stood in for the token. */
-    sessionSecret: string | undefined;
+    /** The id of the web UI session, when a session cookie stood in for the token. */
+    sessionId: string | undefined;
     /** The environment asked for (else the token's own, else DEFAULT_ENVIRONMENT), once the token may use it. */
     environmentFor(requested: string | undefined): string;
   }
@@ -80,7 +80,7 @@ function presentedSecret(request: FastifyRequest): string | undefined {
 export default fp(
   async (app) => {
     app.decorateRequest('token', null as unknown as Token);
-    app.decorateRequest('sessionSecret', undefined);
+    app.decorateRequest('sessionId', undefined);
     app.decorateRequest('environmentFor', function (this: FastifyRequest, requested: string | undefined) {
       const environment = environmentFor(this.token, requested, app.config.DEFAULT_ENVIRONMENT);
       authorize(this.token, this.token.scope, environment);
@@ -93,8 +93,9 @@ export default fp(
         const hook: onRequestHookHandler = async (request) => {
           const sessionSecret = sessions ? sessionCookie(request) : undefined;
           if (sessionSecret) {
-            request.token = (await app.tokens.session(sessionSecret)).token;
-            request.sessionSecret = sessionSecret;
+            const session = await app.tokens.session(sessionSecret);
+            request.token = session.token;
+            request.sessionId = session.id;
             if (!SAFE_METHODS.has(request.method) && !carriesCsrfToken(request, sessionSecret)) {
               throw errors.csrfTokenMissing();
             }

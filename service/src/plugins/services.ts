@@ -52,7 +52,7 @@ export default fp<{ config: Config }>(
       : undefined;
 
     const onMessage = (message: Invalidation) => {
-      if (message.type === 'token') return app.tokens.changed(message.id);
+      if (message.type === 'token') return app.tokens.receive(message);
       app.flags.receive(message).catch((err) => log.warn({ err }, 'could not apply a change message'));
     };
     const bus = redis
@@ -102,10 +102,16 @@ export default fp<{ config: Config }>(
       store: instrument(createPrismaTokenStore(db), metrics.dbQueryDuration),
       bus,
       onStoreError,
-      // A revoked token's streams end with it.
+      // A revoked token's streams end with it, and a session's with the session.
       onTokenChanged: (id) => tokens.isLive(id) || events.endToken(id),
+      onSessionEnded: events.endSession,
     });
     app.decorate('tokens', tokens);
+    // Revocations and sign-outs no message announced are found in the token change log within
+    // the same catch-up interval as flag changes.
+    await tokens.catchUp();
+    const tokenChanges = setInterval(() => tokens.catchUp().catch(onStoreError), config.L1_TTL_MS).unref();
+    app.addHook('onClose', async () => clearInterval(tokenChanges));
 
     const embedded = app.database.kind === 'embedded';
     app.decorate('tickets', createTickets(await signingKey(config, embedded, log)));
@@ -113,6 +119,10 @@ export default fp<{ config: Config }>(
     if (secret) {
       // Shown once, so a newcomer (make start, docker compose up) can sign in right away.
       log.warn(`created admin token '${BOOTSTRAP_TOKEN_NAME}', shown only this once: ${secret}`);
+    } else if (outcome === 'revoked') {
+      log.warn(
+        `ADMIN_TOKEN is the secret of a revoked token and stays revoked: set a new ADMIN_TOKEN (e.g. openssl rand -hex 32) to get admin token '${BOOTSTRAP_TOKEN_NAME}' back`,
+      );
     } else if (config.ADMIN_TOKEN) {
       log.info({ outcome }, `admin token '${BOOTSTRAP_TOKEN_NAME}' set from ADMIN_TOKEN`);
     }

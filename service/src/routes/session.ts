@@ -94,7 +94,6 @@ const session: FastifyPluginAsyncTypebox = async (app) => {
       if (secret) {
         if (!carriesCsrfToken(request, secret)) throw errors.csrfTokenMissing();
         await app.tokens.signOut(secret);
-        app.events.endSession(secret);
       }
       return reply.clearCookie(SESSION_COOKIE, cookieOptions(request)).code(204).send(null);
     },

@@ -2,9 +2,11 @@
 import { recordAudit } from '../db/audit.ts';
 import type { Db } from '../db/database.ts';
 import { errors } from '../errors.ts';
-import type { ApiToken as TokenRow } from '../generated/prisma/client.ts';
+import type { Prisma, ApiToken as TokenRow } from '../generated/prisma/client.ts';
 import type { Token } from './token-schemas.ts';
 import type { TokenStore } from './token-store.ts';
+
+type Tx = Prisma.TransactionClient;
 
 const toToken = (row: TokenRow): Token => ({
   id: row.id,
@@ -19,10 +21,30 @@ const toToken = (row: TokenRow): Token => ({
 /** Ended and expired sessions are deleted a day after they expire. */
 const SESSION_KEPT_MS = 24 * 3600_000;
 
+/** The admin tokens that reach every environment: one must stay live, or nobody can administer. */
+const EVERY_ENVIRONMENT_ADMIN = { scope: 'admin', environmentKey: null, revokedAt: null } as const;
+
+/** Appends to the token change log, in the transaction of the change. */
+async function logTokenChange(tx: Tx, tokenId: string, sessionId: string | null = null) {
+  await tx.tokenChange.create({ data: { tokenId, sessionId } });
+}
+
 export function createPrismaTokenStore(db: Db): TokenStore {
+  /**
+   * A transaction that changes tokens or sessions, one at a time until commit, locked before it
+   * reads anything: revisions of the change log then become visible in order (a reader past
+   * revision R has seen every change before it), and what a change checks (the last admin token,
+   * a live bootstrap token) still holds when it commits.
+   */
+  const changeTokens = <T>(work: (tx: Tx) => Promise<T>) =>
+    db.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('flagstone:token-changes'))`;
+      return work(tx);
+    });
+
   return {
     create: ({ name, scope, environment, secretHash }, actor) =>
-      db.$transaction(async (tx) => {
+      changeTokens(async (tx) => {
         if (environment && !(await tx.environment.findUnique({ where: { key: environment } }))) {
           throw errors.environmentNotFound(environment);
         }
@@ -32,6 +54,7 @@ export function createPrismaTokenStore(db: Db): TokenStore {
           }),
         );
         await recordAudit(tx, { actor, action: 'token.created', environment, after: token });
+        await logTokenChange(tx, token.id);
         return token;
       }),
 
@@ -50,10 +73,15 @@ export function createPrismaTokenStore(db: Db): TokenStore {
     },
 
     revoke: (id, actor) =>
-      db.$transaction(async (tx) => {
+      // Of two revocations of the last two such tokens, the second sees the first.
+      changeTokens(async (tx) => {
         const row = await tx.apiToken.findUnique({ where: { id } });
         if (!row) return null;
-        if (row.revokedAt) return { token: toToken(row), secretHash: row.secretHash };
+        if (row.revokedAt) return toToken(row);
+        if (row.scope === 'admin' && row.environmentKey === null) {
+          const others = await tx.apiToken.count({ where: { ...EVERY_ENVIRONMENT_ADMIN, id: { not: id } } });
+          if (others === 0) throw errors.lastAdminToken(row.name);
+        }
         const token = toToken(await tx.apiToken.update({ where: { id }, data: { revokedAt: new Date() } }));
         await recordAudit(tx, {
           actor,
@@ -62,18 +90,19 @@ export function createPrismaTokenStore(db: Db): TokenStore {
           before: toToken(row),
           after: token,
         });
-        return { token, secretHash: row.secretHash };
+        await logTokenChange(tx, id);
+        return token;
       }),
 
     setNamedAdminToken: (name, secretHash, ifAbsent = false) =>
-      db.$transaction(async (tx) => {
-        // Instances starting together must not both create the token.
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('flagstone:named-admin-token'))`;
-        const live = await tx.apiToken.findFirst({
-          where: { name, scope: 'admin', environmentKey: null, revokedAt: null },
-        });
+      // Instances starting together must not both create the token.
+      changeTokens(async (tx) => {
+        const live = await tx.apiToken.findFirst({ where: { name, ...EVERY_ENVIRONMENT_ADMIN } });
         if (live && (ifAbsent || live.secretHash === secretHash))
           return { outcome: 'unchanged', id: live.id } as const;
+        // A revoked secret stays revoked, even while it is still the configured one.
+        const taken = await tx.apiToken.findUnique({ where: { secretHash } });
+        if (taken?.revokedAt) return { outcome: 'revoked', id: taken.id } as const;
         const row = live
           ? await tx.apiToken.update({ where: { id: live.id }, data: { secretHash } })
           : await tx.apiToken.create({ data: { name, scope: 'admin', secretHash } });
@@ -82,6 +111,7 @@ export function createPrismaTokenStore(db: Db): TokenStore {
           action: live ? 'token.rotated' : 'token.created',
           after: toToken(row),
         });
+        await logTokenChange(tx, row.id);
         return { outcome: live ? 'rotated' : 'created', id: row.id } as const;
       }),
 
@@ -98,7 +128,7 @@ export function createPrismaTokenStore(db: Db): TokenStore {
       await db.session.deleteMany({
         where: { expiresAt: { lt: new Date(now.getTime() - SESSION_KEPT_MS) } },
       });
-      await db.session.create({ data: { tokenId, secretHash, expiresAt } });
+      return (await db.session.create({ data: { tokenId, secretHash, expiresAt }, select: { id: true } })).id;
     },
 
     async findSession(secretHash, now) {
@@ -106,11 +136,35 @@ export function createPrismaTokenStore(db: Db): TokenStore {
         where: { secretHash, endedAt: null, expiresAt: { gt: now }, token: { revokedAt: null } },
         include: { token: true },
       });
-      return row && { token: toToken(row.token), expiresAt: row.expiresAt };
+      return row && { id: row.id, token: toToken(row.token), expiresAt: row.expiresAt };
     },
 
-    async endSession(secretHash, at) {
-      await db.session.updateMany({ where: { secretHash, endedAt: null }, data: { endedAt: at } });
+    endSession: (secretHash, at) =>
+      changeTokens(async (tx) => {
+        const session = await tx.session.findUnique({
+          where: { secretHash },
+          select: { id: true, tokenId: true },
+        });
+        if (!session) return null;
+        // Of two sign-outs of one session, only the first ends it (and logs it).
+        const { count } = await tx.session.updateMany({
+          where: { id: session.id, endedAt: null },
+          data: { endedAt: at },
+        });
+        if (count === 0) return null;
+        await logTokenChange(tx, session.tokenId, session.id);
+        return session;
+      }),
+
+    async lastTokenChange() {
+      return (await db.tokenChange.aggregate({ _max: { revision: true } }))._max.revision ?? 0;
     },
+
+    tokenChangesSince: (revision) =>
+      db.tokenChange.findMany({
+        where: { revision: { gt: revision } },
+        orderBy: { revision: 'asc' },
+        select: { revision: true, tokenId: true, sessionId: true },
+      }),
   };
 }

@@ -2,12 +2,15 @@
 // random 256-bit strings, so a plain sha-256 is the right hash: nothing to brute-force.
 // Verified tokens are cached in process, so a request costs no database round trip; and the
 // instance holds the hashes of every token, so an unknown secret is refused without one.
+// Every mint, revocation, rotation and sign-out is published (the fast path) and logged in the
+// token change log, which each instance reads once per catch-up interval: a change whose message
+// was lost (Redis down) reaches every instance within that interval all the same.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { type InvalidationBus, localBus } from '../cache/invalidation-bus.ts';
+import { type Invalidation, type InvalidationBus, localBus } from '../cache/invalidation-bus.ts';
 import { errors } from '../errors.ts';
 import type { MintedToken, MintTokenInput, Token, TokenScope } from './token-schemas.ts';
-import type { TokenStore } from './token-store.ts';
+import type { TokenChange, TokenStore } from './token-store.ts';
 
 export const BOOTSTRAP_TOKEN_NAME = 'bootstrap';
 const TOUCH_INTERVAL_MS = 60_000;
@@ -18,8 +21,9 @@ const UNKNOWN_LOOKUPS_PER_SECOND = 5;
 /** How long a web UI session lasts from sign-in. */
 export const SESSION_HOURS = 12;
 
-/** A signed-in web UI session: its secret (the cookie), its token, and when it ends. */
+/** A signed-in web UI session: its id, its secret (the cookie), its token, and when it ends. */
 export interface Session {
+  id: string;
   secret: string;
   token: Token;
   expiresAt: Date;
@@ -50,7 +54,14 @@ interface Deps {
   onStoreError?: (err: unknown) => void;
   /** Told when token `id` may have stopped being live (revoked here, or a change announced elsewhere, once re-read). */
   onTokenChanged?: (id: string) => void;
+  /** Told when a web UI session ended, here or elsewhere. */
+  onSessionEnded?: (id: string) => void;
+  /** The clock every duration here is measured with. */
+  now?: () => number;
 }
+
+/** A message about a token or one of its sessions, from another instance. */
+export type TokenMessage = Extract<Invalidation, { type: 'token' }>;
 
 export function createTokenService({
   store,
@@ -58,6 +69,8 @@ export function createTokenService({
   cacheTtlMs = 30_000,
   onStoreError = () => {},
   onTokenChanged = () => {},
+  onSessionEnded = () => {},
+  now = Date.now,
 }: Deps) {
   // Keyed by the presented secret, so a hit costs no hashing; only a miss hashes and asks the
   // store. Expired entries stay until evicted: while the database is down they still vouch.
@@ -65,6 +78,9 @@ export function createTokenService({
     max: 10_000,
     ttl: cacheTtlMs,
     noDeleteOnStaleGet: true,
+    // The cache's own clock is ours; no debounce, so a clock moved by a test is read at once.
+    perf: { now },
+    ttlResolution: 0,
   });
 
   // lastUsedAt is informational: written at most once a minute per token, off the request path.
@@ -73,10 +89,10 @@ export function createTokenService({
     if (!token) throw errors.unauthorized('Unknown API token. Check it, or ask an admin to mint one.');
     if (token.revokedAt)
       throw errors.unauthorized(`API token '${token.name}' was revoked. Ask an admin for a new one.`);
-    const now = Date.now();
-    if (now - entry.touchedAt >= TOUCH_INTERVAL_MS) {
-      entry.touchedAt = now;
-      store.touch(token.id, new Date(now)).catch(onStoreError);
+    const at = now();
+    if (at - entry.touchedAt >= TOUCH_INTERVAL_MS) {
+      entry.touchedAt = at;
+      store.touch(token.id, new Date(at)).catch(onStoreError);
     }
     return token;
   }
@@ -86,6 +102,8 @@ export function createTokenService({
   /** Ids of the tokens not revoked, as of `knownAt`: what an event-stream ticket is checked against. */
   let liveIds = new Set<string>();
   let knownAt = 0;
+  /** How many times the set has been read. */
+  let knownReads = 0;
   let refreshing: Promise<void> | undefined;
 
   function refreshKnown(): Promise<void> {
@@ -94,7 +112,8 @@ export function createTokenService({
       .then((tokens) => {
         known = new Set(tokens.map((token) => token.secretHash));
         liveIds = new Set(tokens.filter((token) => token.live).map((token) => token.id));
-        knownAt = Date.now();
+        knownAt = now();
+        knownReads += 1;
       })
       .finally(() => {
         refreshing = undefined;
@@ -105,9 +124,9 @@ export function createTokenService({
   /** Direct lookups of unknown secrets between reads of the set: a few a second, for tokens just minted elsewhere. */
   let lookupsLeft = UNKNOWN_LOOKUPS_PER_SECOND;
   let lookupsSince = 0;
-  function mayLookUp(now: number): boolean {
-    if (now - lookupsSince >= 1000) {
-      lookupsSince = now;
+  function mayLookUp(at: number): boolean {
+    if (at - lookupsSince >= 1000) {
+      lookupsSince = at;
       lookupsLeft = UNKNOWN_LOOKUPS_PER_SECOND;
     }
     if (lookupsLeft === 0) return false;
@@ -123,8 +142,11 @@ export function createTokenService({
    */
   async function mayBeKnown(hash: string): Promise<boolean> {
     if (!known || known.has(hash)) return true;
-    const now = Date.now();
-    if (refreshing || now - knownAt >= KNOWN_REFRESH_FLOOR_MS) {
+    // A read under way may have begun before the token was minted: it can vouch, not refuse.
+    if (refreshing) await refreshing.catch(() => {});
+    if (known.has(hash)) return true;
+    const at = now();
+    if (at - knownAt >= KNOWN_REFRESH_FLOOR_MS) {
       const refreshed = await refreshKnown().then(
         () => true,
         (err: unknown) => {
@@ -135,7 +157,7 @@ export function createTokenService({
       if (known.has(hash)) return true;
       if (refreshed) return false;
     }
-    return mayLookUp(now);
+    return mayLookUp(at);
   }
 
   /** Lookups under way, by secret: requests presenting the same one together share it. */
@@ -153,12 +175,19 @@ export function createTokenService({
     const hash = hashSecret(secret);
     if (!(await mayBeKnown(hash))) return { token: null, touchedAt: 0 };
     try {
+      const asOf = knownReads;
       const token = await store.findByHash(hash);
-      if (token) known?.add(hash);
-      if (token && !token.revokedAt) liveIds.add(token.id);
       // A refreshed entry keeps the time of the last lastUsedAt write.
       const touchedAt = verified.get(secret, { allowStale: true })?.touchedAt ?? 0;
       const entry = { token, touchedAt };
+      // The set of tokens read meanwhile may be newer than this answer: where it no longer
+      // shows the token live under this secret (revoked, rotated), the answer serves this
+      // request and is not remembered.
+      if (token && !token.revokedAt) {
+        if (asOf !== knownReads && !(liveIds.has(token.id) && known?.has(hash))) return entry;
+        liveIds.add(token.id);
+      }
+      if (token) known?.add(hash);
       verified.set(secret, entry);
       return entry;
     } catch (err) {
@@ -169,26 +198,70 @@ export function createTokenService({
     }
   }
 
-  /** Stops trusting cached verifications of token `id`: here, then on every other instance. */
-  function forget(id: string): void {
+  /**
+   * Stops trusting cached verifications of the tokens `ids`, but for those `holds` still vouches
+   * for (by token id and secret).
+   */
+  function forget(ids: Set<string>, holds: (id: string, secret: string) => boolean = () => false): void {
     // dump() includes expired entries, which could still vouch while the database is down.
     for (const [secret, { value }] of verified.dump()) {
-      if (value.token?.id === id) verified.delete(secret);
+      const id = value.token?.id;
+      if (id !== undefined && ids.has(id) && !holds(id, secret)) verified.delete(secret);
     }
   }
 
+  /** Stops trusting cached verifications of token `id`: here, then on every other instance. */
   async function forgetEverywhere(id: string) {
-    forget(id);
+    forget(new Set([id]));
     onTokenChanged(id);
     await bus.publish({ type: 'token', id });
   }
 
-  /** Token `id` was minted, revoked or rotated here or elsewhere: trust nothing cached of it. */
-  function changed(id: string) {
-    forget(id);
-    refreshKnown()
-      .then(() => onTokenChanged(id))
-      .catch(onStoreError);
+  /**
+   * Changes made here or elsewhere: an ended session's streams end; the tokens changed (minted,
+   * revoked or rotated) are read again, and a cached verification of one is trusted only while
+   * the token is live under the same secret (a mint changes neither). Without the reading,
+   * nothing cached of them is trusted.
+   */
+  async function apply(changes: Pick<TokenChange, 'tokenId' | 'sessionId'>[]): Promise<void> {
+    const tokenIds = new Set<string>();
+    for (const { tokenId, sessionId } of changes) {
+      if (sessionId) onSessionEnded(sessionId);
+      else tokenIds.add(tokenId);
+    }
+    if (tokenIds.size === 0) return;
+    try {
+      await refreshKnown();
+    } catch (err) {
+      forget(tokenIds);
+      throw err;
+    }
+    forget(tokenIds, (id, secret) => liveIds.has(id) && known!.has(hashSecret(secret)));
+    for (const id of tokenIds) onTokenChanged(id);
+  }
+
+  /** How far this instance has read the token change log; undefined until its first read. */
+  let applied: number | undefined;
+  let catchingUp: Promise<void> | undefined;
+
+  /**
+   * Applies what the token change log holds past what was read last. The first call only notes
+   * where the log ends: an instance starting reads every token anyway.
+   */
+  function catchUp(): Promise<void> {
+    catchingUp ??= (async () => {
+      if (applied === undefined) {
+        applied = await store.lastTokenChange();
+        return;
+      }
+      const changes = await store.tokenChangesSince(applied);
+      if (changes.length === 0) return;
+      await apply(changes);
+      applied = changes.at(-1)!.revision;
+    })().finally(() => {
+      catchingUp = undefined;
+    });
+    return catchingUp;
   }
 
   /**
@@ -219,7 +292,7 @@ export function createTokenService({
     const secretHash = hashSecret(secret);
     const { outcome, id } = await store.setNamedAdminToken(BOOTSTRAP_TOKEN_NAME, secretHash, ifAbsent);
     // With ifAbsent, unchanged: another instance created it first, and this secret is nobody's.
-    if (ifAbsent && outcome === 'unchanged') return outcome;
+    if (outcome === 'revoked' || (ifAbsent && outcome === 'unchanged')) return outcome;
     known?.add(secretHash);
     liveIds.add(id);
     // Instances may still trust the old secret from their caches.
@@ -247,8 +320,13 @@ export function createTokenService({
       await forgetEverywhere(id);
     },
 
-    /** Another instance minted, revoked or rotated token `id`. */
-    changed,
+    /** Another instance minted, revoked or rotated a token, or ended a session: the fast path. */
+    receive(message: TokenMessage): void {
+      apply([{ tokenId: message.id, sessionId: message.session ?? null }]).catch(onStoreError);
+    },
+
+    /** Reads the token change log for what no message brought; once per catch-up interval. */
+    catchUp,
 
     /**
      * Whether token `id` was live when the tokens were last read (or was minted here since):
@@ -271,40 +349,40 @@ export function createTokenService({
     },
 
     /** Exchanges an API token for a web UI session of SESSION_HOURS. */
-    async signIn(secret: string): Promise<Session> {
-      const token = await authenticate(secret);
-      const session = {
-        secret: randomBytes(32).toString('base64url'),
-        token,
-        expiresAt: new Date(Date.now() + SESSION_HOURS * 3600_000),
-      };
-      await guarded(
-        store.createSession({
-          tokenId: token.id,
-          secretHash: hashSecret(session.secret),
-          expiresAt: session.expiresAt,
-        }),
+    async signIn(apiToken: string): Promise<Session> {
+      const token = await authenticate(apiToken);
+      const secret = randomBytes(32).toString('base64url');
+      const expiresAt = new Date(now() + SESSION_HOURS * 3600_000);
+      const id = await guarded(
+        store.createSession({ tokenId: token.id, secretHash: hashSecret(secret), expiresAt }),
       );
-      return session;
+      return { id, secret, token, expiresAt };
     },
 
     /** The open session behind a cookie secret; UNAUTHORIZED once it ended, expired or lost its token. */
     async session(secret: string): Promise<Session> {
-      const found = await guarded(store.findSession(hashSecret(secret), new Date()));
+      const found = await guarded(store.findSession(hashSecret(secret), new Date(now())));
       if (!found) throw errors.sessionEnded();
       return { secret, ...found };
     },
 
-    /** Ends a session: its cookie is refused from now on, on every instance. */
+    /**
+     * Ends a session: its cookie is refused from now on, on every instance, and its event
+     * streams end, here at once and elsewhere as the change reaches them.
+     */
     async signOut(secret: string): Promise<void> {
-      await guarded(store.endSession(hashSecret(secret), new Date()));
+      const ended = await guarded(store.endSession(hashSecret(secret), new Date(now())));
+      if (!ended) return;
+      onSessionEnded(ended.id);
+      await bus.publish({ type: 'token', id: ended.tokenId, session: ended.id });
     },
 
     /**
      * Makes sure an admin can get in: ADMIN_TOKEN, when given, becomes the secret of the token
-     * named `bootstrap` (so changing it rotates it). Without it, a bootstrap token is created
-     * once, by one of the instances starting on a database that has none, and its secret returned
-     * for the caller to show.
+     * named `bootstrap` (so changing it rotates it), unless that secret was revoked: a revoked
+     * secret is never revived ('revoked'). Without it, a bootstrap token is created once, by one
+     * of the instances starting on a database that has none, and its secret returned for the
+     * caller to show.
      */
     async bootstrap(adminToken: string | undefined): Promise<{ secret?: string; outcome: string }> {
       if (adminToken) return { outcome: await setBootstrap(adminToken) };

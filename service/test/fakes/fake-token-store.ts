@@ -1,11 +1,15 @@
 // An in-memory TokenStore that counts lookups, for unit tests of the token service.
 import { randomUUID } from 'node:crypto';
+import { errors } from '../../src/errors.ts';
 import type { Token } from '../../src/tokens/token-schemas.ts';
-import type { TokenStore } from '../../src/tokens/token-store.ts';
+import type { TokenChange, TokenStore } from '../../src/tokens/token-store.ts';
 
 export function createFakeTokenStore() {
   const rows = new Map<string, { token: Token; secretHash: string }>();
-  const sessions = new Map<string, { tokenId: string; expiresAt: Date; endedAt: Date | null }>();
+  const sessions = new Map<string, { id: string; tokenId: string; expiresAt: Date; endedAt: Date | null }>();
+  const changes: TokenChange[] = [];
+  const logChange = (tokenId: string, sessionId: string | null = null) =>
+    changes.push({ revision: changes.length + 1, tokenId, sessionId });
   const calls = { findByHash: 0, touch: 0, knownTokens: 0 };
   const store: TokenStore = {
     async create({ name, scope, environment, secretHash }) {
@@ -19,6 +23,7 @@ export function createFakeTokenStore() {
         revokedAt: null,
       };
       rows.set(token.id, { token, secretHash });
+      logChange(token.id);
       return token;
     },
     async findByHash(secretHash) {
@@ -39,15 +44,25 @@ export function createFakeTokenStore() {
     async revoke(id) {
       const row = rows.get(id);
       if (!row) return null;
-      row.token = { ...row.token, revokedAt: row.token.revokedAt ?? new Date().toISOString() };
-      return row;
+      if (row.token.revokedAt) return row.token;
+      const everywhere = ({ token }: { token: Token }) =>
+        token.scope === 'admin' && token.environment === null && !token.revokedAt;
+      if (everywhere(row) && ![...rows.values()].some((r) => r !== row && everywhere(r))) {
+        throw errors.lastAdminToken(row.token.name);
+      }
+      row.token = { ...row.token, revokedAt: new Date().toISOString() };
+      logChange(id);
+      return row.token;
     },
     async setNamedAdminToken(name, secretHash, ifAbsent = false) {
       const live = [...rows.values()].find((r) => r.token.name === name && !r.token.revokedAt);
       if (live && (ifAbsent || live.secretHash === secretHash))
         return { outcome: 'unchanged', id: live.token.id } as const;
+      const taken = [...rows.values()].find((r) => r.secretHash === secretHash);
+      if (taken?.token.revokedAt) return { outcome: 'revoked', id: taken.token.id } as const;
       if (live) {
         live.secretHash = secretHash;
+        logChange(live.token.id);
         return { outcome: 'rotated', id: live.token.id } as const;
       }
       const { id } = await store.create({ name, scope: 'admin', secretHash }, 'system');
@@ -62,17 +77,28 @@ export function createFakeTokenStore() {
       if (row) row.token = { ...row.token, lastUsedAt: at.toISOString() };
     },
     async createSession(session) {
-      sessions.set(session.secretHash, { ...session, endedAt: null });
+      const id = randomUUID();
+      sessions.set(session.secretHash, { ...session, id, endedAt: null });
+      return id;
     },
     async findSession(secretHash, now) {
       const session = sessions.get(secretHash);
       const token = session && rows.get(session.tokenId)?.token;
       if (!session || !token || session.endedAt || session.expiresAt <= now || token.revokedAt) return null;
-      return { token, expiresAt: session.expiresAt };
+      return { id: session.id, token, expiresAt: session.expiresAt };
     },
     async endSession(secretHash, at) {
       const session = sessions.get(secretHash);
-      if (session) session.endedAt ??= at;
+      if (!session || session.endedAt) return null;
+      session.endedAt = at;
+      logChange(session.tokenId, session.id);
+      return { id: session.id, tokenId: session.tokenId };
+    },
+    async lastTokenChange() {
+      return changes.length;
+    },
+    async tokenChangesSince(revision) {
+      return changes.slice(revision);
     },
   };
   return { store, calls };

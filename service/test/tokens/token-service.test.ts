@@ -9,6 +9,12 @@ function setup() {
   return { ...fake, tokens: createTokenService({ store: fake.store }) };
 }
 
+/** A clock the test moves. */
+function testClock(start = 1_000_000) {
+  let at = start;
+  return { now: () => at, advance: (ms: number) => (at += ms) };
+}
+
 t.test('a verified token is cached: no store lookup per request', async (t) => {
   const { tokens, calls } = setup();
   const { token } = await tokens.mint({ name: 'svc', scope: 'read' }, 'admin');
@@ -19,14 +25,19 @@ t.test('a verified token is cached: no store lookup per request', async (t) => {
 
 t.test('a refreshed verification keeps the lastUsedAt schedule: once a minute per token', async (t) => {
   const fake = createFakeTokenStore();
-  const tokens = createTokenService({ store: fake.store, cacheTtlMs: 1 });
+  const clock = testClock();
+  const tokens = createTokenService({ store: fake.store, cacheTtlMs: 1000, now: clock.now });
   const { token } = await tokens.mint({ name: 'svc', scope: 'read' }, 'admin');
   for (let i = 0; i < 3; i++) {
     await tokens.authenticate(token);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await tokens.authenticate(token);
+    clock.advance(1001);
   }
-  t.equal(fake.calls.findByHash, 3, 'each expired verification asked the store again');
+  t.equal(fake.calls.findByHash, 3, 'each expired verification asked the store again, once');
   t.equal(fake.calls.touch, 1, 'but lastUsedAt was written once');
+  clock.advance(60_000);
+  await tokens.authenticate(token);
+  t.equal(fake.calls.touch, 2, 'and again a minute later');
 });
 
 t.test('unknown and missing tokens are 401, and unknown ones are cached too', async (t) => {
@@ -48,7 +59,7 @@ t.test('unknown and missing tokens are 401, and unknown ones are cached too', as
 
 t.test('revoking drops the cached verification at once', async (t) => {
   const { tokens } = setup();
-  const { id, token } = await tokens.mint({ name: 'svc', scope: 'admin' }, 'admin');
+  const { id, token } = await tokens.mint({ name: 'svc', scope: 'read' }, 'admin');
   await tokens.authenticate(token);
   await tokens.revoke(id, 'admin');
   await t.rejects(async () => tokens.authenticate(token), { statusCode: 401, message: /'svc' was revoked/ });
@@ -150,11 +161,77 @@ t.test(
   'a token minted elsewhere a moment ago: an unknown hash reads the set again (once a second at most)',
   async (t) => {
     const fake = createFakeTokenStore();
-    const here = createTokenService({ store: fake.store });
+    const clock = testClock();
+    const here = createTokenService({ store: fake.store, now: clock.now });
     const there = createTokenService({ store: fake.store });
     await here.refreshKnown();
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // the set is older than the floor
-    const { token } = await there.mint({ name: 'new', scope: 'read' }, 'admin');
-    t.equal((await here.authenticate(token)).name, 'new');
+    const reads = fake.calls.knownTokens;
+    const first = await there.mint({ name: 'first', scope: 'read' }, 'admin');
+    t.equal((await here.authenticate(first.token)).name, 'first', 'within the second: looked up alone');
+    t.equal(fake.calls.knownTokens, reads, 'the set was not read again');
+    clock.advance(1000);
+    const second = await there.mint({ name: 'second', scope: 'read' }, 'admin');
+    t.equal((await here.authenticate(second.token)).name, 'second');
+    t.equal(fake.calls.knownTokens, reads + 1, 'a second on, the set was read again');
+    t.equal(fake.calls.findByHash, 2);
   },
 );
+
+t.test('a missed message costs only time: the change log brings revocations and sign-outs', async (t) => {
+  const fake = createFakeTokenStore();
+  const changed: string[] = [];
+  const ended: string[] = [];
+  // Two instances on one store, and no bus between them.
+  const here = createTokenService({ store: fake.store });
+  const there = createTokenService({
+    store: fake.store,
+    onTokenChanged: (id) => changed.push(id),
+    onSessionEnded: (id) => ended.push(id),
+  });
+  await there.catchUp();
+  const { id, token } = await here.mint({ name: 'svc', scope: 'read' }, 'admin');
+  t.equal((await there.authenticate(token)).name, 'svc', 'there trusts it, from its cache');
+  await there.catchUp();
+  const lookups = fake.calls.findByHash;
+  await there.authenticate(token);
+  t.equal(fake.calls.findByHash, lookups, 'a mint read from the log keeps what is cached of it');
+  await here.revoke(id, 'admin');
+  t.equal((await there.authenticate(token)).name, 'svc', 'until it reads the log');
+  await there.catchUp();
+  t.same(changed, [id, id], 'the token changed: minted, then revoked');
+  t.notOk(there.isLive(id));
+  await t.rejects(there.authenticate(token), { statusCode: 401, message: /'svc' was revoked/ });
+
+  const session = await here.signIn((await here.mint({ name: 'person', scope: 'read' }, 'admin')).token);
+  await here.signOut(session.secret);
+  await here.signOut(session.secret);
+  await there.catchUp();
+  t.same(ended, [session.id], 'the sign-out ended its session there, once');
+  await there.catchUp();
+  t.equal(ended.length, 1, 'nothing is applied twice');
+});
+
+t.test('a message brings the same at once', async (t) => {
+  const fake = createFakeTokenStore();
+  const told: Invalidation[] = [];
+  const bus = { publish: async (message: Invalidation) => told.push(message) > 0 };
+  const ended: string[] = [];
+  const here = createTokenService({ store: fake.store, bus });
+  const there = createTokenService({ store: fake.store, onSessionEnded: (id) => ended.push(id) });
+  const { id, token } = await here.mint({ name: 'person', scope: 'read' }, 'admin');
+  const session = await here.signIn(token);
+  await here.signOut(session.secret);
+  t.same(told.at(-1), { type: 'token', id, session: session.id });
+  there.receive(told.at(-1) as Extract<Invalidation, { type: 'token' }>);
+  t.same(ended, [session.id]);
+});
+
+t.test('the last admin token for all environments cannot be revoked', async (t) => {
+  const { tokens } = setup();
+  const first = await tokens.mint({ name: 'first', scope: 'admin' }, 'admin');
+  await tokens.mint({ name: 'staging-only', scope: 'admin', environment: 'staging' }, 'admin');
+  await t.rejects(tokens.revoke(first.id, 'admin'), { statusCode: 409, code: 'LAST_ADMIN_TOKEN' });
+  const second = await tokens.mint({ name: 'second', scope: 'admin' }, 'admin');
+  await tokens.revoke(first.id, 'admin');
+  await t.rejects(tokens.revoke(second.id, 'admin'), { code: 'LAST_ADMIN_TOKEN' });
+});

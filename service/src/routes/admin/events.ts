@@ -1,6 +1,6 @@
 // The web UI's change stream: the same refetchEvaluation events as the OFREP event streams
 // (routes/events.ts), for an admin or read token or a session, which an EventSource on the same
-// origin sends by itself. A revoked token or a sign-out here ends the stream.
+// origin sends by itself. A revoked token or a sign-out, on any instance, ends the stream.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { errorResponses } from '../../schema.ts';
@@ -28,7 +28,7 @@ const adminEvents: FastifyPluginAsyncTypebox = async (app) => {
         kind: 'admin',
         environment: request.environmentFor(request.query.environment),
         tokenId: request.token.id,
-        session: request.sessionSecret,
+        session: request.sessionId,
       });
     },
   );

@@ -41,9 +41,11 @@ const adminTokens: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['admin'],
-        summary: 'Revoke a token: it gets 401 from now on',
+        summary: 'Revoke a token: it gets 401 from now on, on every instance, and its sessions end',
+        description:
+          'The last live admin token for all environments is not revoked (409 LAST_ADMIN_TOKEN): mint another one first.',
         params: Strict({ id: Type.String({ format: 'uuid' }) }),
-        response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) },
+        response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {

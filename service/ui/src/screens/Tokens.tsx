@@ -3,6 +3,7 @@ import { api } from '../api.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
+import { Modal } from '../components/Modal.tsx';
 import { PageHead } from '../components/PageHead.tsx';
 import { Time } from '../components/Time.tsx';
 import { useApp } from '../context.ts';
@@ -136,9 +137,69 @@ function MintForm({
   );
 }
 
+/** An admin token for every environment: the service keeps at least one of them live. */
+const reachesEverything = (token: Token) =>
+  token.scope === 'admin' && token.environment === null && !token.revokedAt;
+
+/** Why `token` cannot be revoked: the service refuses to revoke the last admin token for every environment. */
+function LastAdminToken({ token, onClose }: { token: Token; onClose: () => void }) {
+  const bodyId = useId();
+  return (
+    <Modal title={`${token.name} cannot be revoked`} onClose={onClose} describedBy={bodyId}>
+      <div id={bodyId} class="modal-body">
+        <p class="alert alert-warning">
+          <strong>{token.name}</strong> is the last admin token for all environments: without it nobody could
+          administer Flagstone.
+        </p>
+        <p>Mint another admin token for all environments first, then revoke this one.</p>
+      </div>
+      <div class="modal-actions">
+        <button type="button" class="button button-primary" onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+/** Asks before revoking `token`, saying so when it is the one this session is signed in with. */
+function ConfirmRevoke({
+  token,
+  own,
+  busy,
+  onCancel,
+  onConfirm,
+}: {
+  token: Token;
+  own: boolean;
+  busy: boolean;
+  onCancel: () => void;
+  onConfirm: () => void;
+}) {
+  return (
+    <ConfirmDialog
+      title={own ? `Revoke ${token.name} and sign out?` : `Revoke ${token.name}?`}
+      danger
+      busy={busy}
+      onCancel={onCancel}
+      onConfirm={onConfirm}
+    >
+      {own && (
+        <p class="alert alert-warning">
+          You are signed in with <strong>{token.name}</strong>: revoking it signs you out, here and in every
+          other session of this token.
+        </p>
+      )}
+      <p>
+        Everything using <strong>{token.name}</strong> gets 401 from now on. This cannot be undone.
+      </p>
+    </ConfirmDialog>
+  );
+}
+
 export function TokensScreen() {
   useTitle('Tokens');
-  const { environments, readOnly } = useApp();
+  const { environments, readOnly, session } = useApp();
   const list = useResource(() => api.tokens.list(), 'tokens', false);
   const [minted, setMinted] = useState<MintedToken | null>(null);
   const [revoking, setRevoking] = useState<Token | null>(null);
@@ -158,6 +219,8 @@ export function TokensScreen() {
   };
 
   const tokens = list.data?.tokens ?? [];
+  const last = (token: Token) =>
+    reachesEverything(token) && !tokens.some((other) => other.id !== token.id && reachesEverything(other));
 
   return (
     <>
@@ -228,19 +291,18 @@ export function TokensScreen() {
         ))}
       </DataTable>
 
-      {revoking && (
-        <ConfirmDialog
-          title={`Revoke ${revoking.name}?`}
-          danger
-          busy={revoke.busy}
-          onCancel={() => setRevoking(null)}
-          onConfirm={() => void doRevoke(revoking)}
-        >
-          <p>
-            Everything using <strong>{revoking.name}</strong> gets 401 from now on. This cannot be undone.
-          </p>
-        </ConfirmDialog>
-      )}
+      {revoking &&
+        (last(revoking) ? (
+          <LastAdminToken token={revoking} onClose={() => setRevoking(null)} />
+        ) : (
+          <ConfirmRevoke
+            token={revoking}
+            own={revoking.id === session.token.id}
+            busy={revoke.busy}
+            onCancel={() => setRevoking(null)}
+            onConfirm={() => void doRevoke(revoking)}
+          />
+        ))}
     </>
   );
 }
