@@ -350,6 +350,14 @@ const cases: Case[] = [
       /variant 'blue' must be a boolean, because the flag type is boolean; a flag sent without a type is a boolean, so send its type/,
   },
   {
+    name: 'variants of another type than the defaultValue sent without a type',
+    payload: { key: 'a', defaultValue: 'abc', variants: { on: true } },
+    status: 400,
+    code: 'INVALID_FLAG',
+    message:
+      "variant 'on' must be a string, because the flag type is string; a flag sent without a type takes the type of its defaultValue (string), so send its type.",
+  },
+  {
     name: 'an off variant that does not exist',
     payload: { key: 'a', offVariant: 'disabled' },
     status: 400,
