@@ -169,7 +169,8 @@ export async function buildApp(config: Config, { logger, plugins = [] }: AppOpti
       ...({ buildPrettyMeta: routes.buildPrettyMeta } as object),
     },
     frameworkErrors,
-    clientErrorHandler,
+    // A request Node could not parse has no headers to read a caller's id from: a new one.
+    clientErrorHandler: clientErrorHandler(() => requestId({ headers: {} })),
     logController: new RequestLogController(),
     requestIdHeader: false,
     // Behind a load balancer the client address is the one it appended to X-Forwarded-For.

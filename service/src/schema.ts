@@ -1,5 +1,6 @@
 // Schema building blocks shared by every slice. Request schemas are strict: an unknown field
 // is an error, never silently dropped.
+import type { FastifySchema } from 'fastify';
 import Type, { type TProperties, type TSchema } from 'typebox';
 import { KEY_PATTERN } from './config.ts';
 
@@ -26,6 +27,17 @@ export const ErrorSchema = Type.Object(
   { $id: 'Error' },
 );
 
-/** Response schemas for the given error statuses, all with the one error shape; every route may answer 503. */
+/**
+ * Response schemas for the given error statuses, all with the one error shape: a route's own.
+ * What every route may answer is documented on each by plugins/swagger.ts.
+ */
 export const errorResponses = (...statuses: number[]) =>
-  Object.fromEntries([...statuses, 503].map((status) => [status, ErrorSchema]));
+  Object.fromEntries(statuses.map((status) => [status, ErrorSchema]));
+
+/** For an onRoute hook: documents `responses` on the route, for the statuses it does not document itself. */
+export function documentResponses(route: { schema?: FastifySchema }, responses: Record<number, TSchema>) {
+  route.schema = {
+    ...route.schema,
+    response: { ...responses, ...(route.schema?.response as Record<number, unknown> | undefined) },
+  };
+}

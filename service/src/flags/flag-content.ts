@@ -1,10 +1,18 @@
 // What an admin may write into a flag, and the shorthands the API accepts: a create with no type
-// and no variants is a plain on/off switch; `defaultValue` names the variant that has that value.
+// and no variants is a plain on/off switch, one with only a defaultValue is of that value's type;
+// `defaultValue` names the variant that has that value.
 // Every rule here throws INVALID_FLAG with a sentence that says what to send instead.
 import { isDeepStrictEqual } from 'node:util';
 import { errors } from '../errors.ts';
 import { ruleProblem } from '../evaluation/validate-rules.ts';
-import type { CreateFlagInput, Flag, FlagContent, FlagPatch, FlagType } from './flag-schemas.ts';
+import {
+  type CreateFlagInput,
+  FLAG_TYPES,
+  type Flag,
+  type FlagContent,
+  type FlagPatch,
+  type FlagType,
+} from './flag-schemas.ts';
 import type { CheckSegments } from './flag-store.ts';
 
 export type NewFlag = Omit<CreateFlagInput, 'environment'>;
@@ -24,9 +32,20 @@ const TYPE_CHECKS = {
 /** What was sent (null included), else the fallback. */
 const sentOr = <T>(sent: T | undefined, fallback: T) => (sent === undefined ? fallback : sent);
 
-/** The content a create makes of what was sent. */
+/** The type a value is of; undefined for null, which no flag serves. */
+function typeOfValue(value: unknown): FlagType | undefined {
+  if (value === null) return undefined;
+  if (typeof value === 'object') return 'json';
+  return (FLAG_TYPES as readonly string[]).includes(typeof value) ? (typeof value as FlagType) : undefined;
+}
+
+/**
+ * The content a create makes of what was sent. A create without a type takes it from its
+ * defaultValue (a string makes a string flag), else it is a boolean: the plain switch.
+ */
 export function newContent({ key, ...input }: NewFlag): FlagContent {
-  const type = input.type ?? 'boolean';
+  const inferred = input.type === undefined ? typeOfValue(input.defaultValue) : undefined;
+  const type = input.type ?? inferred ?? 'boolean';
   const plainSwitch = type === 'boolean' && input.variants === undefined;
   if (!plainSwitch && input.variants === undefined && input.defaultValue === undefined) {
     throw errors.invalidFlag(
@@ -43,7 +62,11 @@ export function newContent({ key, ...input }: NewFlag): FlagContent {
     rules: input.rules ?? [],
   };
   const typeHint =
-    input.type === undefined ? '; a flag sent without a type is a boolean, so send its type' : '';
+    input.type !== undefined
+      ? ''
+      : inferred !== undefined
+        ? `; a flag sent without a type takes the type of its defaultValue (${type}), so send its type`
+        : '; a flag sent without a type is a boolean, so send its type';
   return checkContent(withDefaultValue(content, input), null, typeHint);
 }
 

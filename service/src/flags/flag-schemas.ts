@@ -96,7 +96,8 @@ export const CreateFlagBody = Strict({
   environment: Type.Optional(EnvironmentKey),
   type: Type.Optional(
     Type.Enum(FLAG_TYPES, {
-      description: 'boolean, string, number or json; without it (and without variants), an on/off switch',
+      description:
+        'boolean, string, number or json; without it, the type of defaultValue (a string makes a string flag), else boolean: without variants, an on/off switch',
     }),
   ),
   defaultValue: DefaultValue,

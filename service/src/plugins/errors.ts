@@ -1,26 +1,35 @@
 // One place that turns failures into the JSON error shape { statusCode, code, error, message }.
-// Domain errors keep their code and message; framework errors get a code and a hint; anything
-// else is a 500 whose detail stays in the log, tied to the request id.
+// Domain errors keep their code and message; framework errors get a code and a hint (on an OFREP
+// path, in OFREP's shape); anything else is a 500 whose detail stays in the log, tied to the
+// request id. Every answer names the request id, those made before routing included.
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { isContention, isUnavailable } from '../db/database.ts';
 import { DomainError, errors } from '../errors.ts';
+import { isOfrepPath, type OfrepErrorCode, ofrepRefusal } from '../routes/ofrep-errors.ts';
 
 type ValidationIssue = NonNullable<FastifyError['validation']>[number];
 
-const FRAMEWORK_ERRORS: Record<string, [code: string, hint: string]> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: ['BODY_TOO_LARGE', 'Send a smaller body.'],
+/** Fastify's refusals of a body: our code, a hint, and the OFREP errorCode on an OFREP path. */
+const FRAMEWORK_ERRORS: Record<string, [code: string, hint: string, ofrep: OfrepErrorCode]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: ['BODY_TOO_LARGE', 'Send a smaller body.', 'GENERAL'],
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [
     'UNSUPPORTED_MEDIA_TYPE',
     'Send the body as JSON with Content-Type: application/json.',
+    'PARSE_ERROR',
   ],
-  FST_ERR_CTP_EMPTY_JSON_BODY: ['INVALID_JSON', 'Send a JSON body, or no Content-Type header.'],
-  FST_ERR_CTP_INVALID_JSON_BODY: ['INVALID_JSON', 'Send well-formed JSON.'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [
+    'INVALID_JSON',
+    'Send a JSON body, or no Content-Type header.',
+    'PARSE_ERROR',
+  ],
+  FST_ERR_CTP_INVALID_JSON_BODY: ['INVALID_JSON', 'Send well-formed JSON.', 'PARSE_ERROR'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [
     'INVALID_CONTENT_LENGTH',
     'Send a Content-Length that matches the body.',
+    'PARSE_ERROR',
   ],
 };
 
@@ -60,23 +69,39 @@ export function sendError(reply: FastifyReply, statusCode: number, code: string,
     .send({ statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message });
 }
 
-/** Refusals the router makes before any route runs: Fastify's `frameworkErrors` option. */
+/** A refusal in the shape the path speaks: OFREP's on an OFREP path, else the service's. */
+function refuse(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  [statusCode, code, ofrep]: [number, string, OfrepErrorCode],
+  message: string,
+) {
+  if (!isOfrepPath(request.url)) return sendError(reply, statusCode, code, message);
+  return reply.code(statusCode).send(ofrepRefusal(request, ofrep, message));
+}
+
+/** Why a path the router cannot decode is not a URL: a stray '%', or escapes that are not UTF-8. */
+const badUrl = (path: string) =>
+  /%(?![0-9A-Fa-f]{2})/.test(path)
+    ? `The path '${path}' is not a valid URL: a '%' must start an escape such as %20. Percent-encode the path.`
+    : `The path '${path}' is not a valid URL: its percent escapes do not decode to UTF-8 text. Percent-encode each character as the bytes of its UTF-8 encoding (é is %C3%A9).`;
+
+/**
+ * Refusals the router makes before any route runs (Fastify's `frameworkErrors` option): no hook
+ * has run, so the request id is set here.
+ */
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  reply.header('x-request-id', request.id);
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
-    return sendError(
+    return refuse(
+      request,
       reply,
-      414,
-      'URI_TOO_LONG',
+      [414, 'URI_TOO_LONG', 'GENERAL'],
       'A path segment of this URL is too long: keys are at most 128 characters. Check the key.',
     );
   }
   if (error.code === 'FST_ERR_BAD_URL') {
-    return sendError(
-      reply,
-      400,
-      'BAD_URL',
-      `The path '${request.raw.url?.split('?')[0]}' is not a valid URL: a '%' must start an escape such as %20. Percent-encode the path.`,
-    );
+    return refuse(request, reply, [400, 'BAD_URL', 'PARSE_ERROR'], badUrl(request.url.split('?')[0]!));
   }
   request.log.error({ err: error }, 'request failed before routing');
   return sendError(
@@ -107,24 +132,27 @@ const MALFORMED: [number, string, string] = [
 
 /**
  * Requests Node's HTTP parser refuses before Fastify sees them (Fastify's `clientErrorHandler`
- * option): answered in the error shape, then the connection closes, as Node's own handler does.
+ * option): answered in the error shape with a request id of `requestId`'s making, then the
+ * connection closes, as Node's own handler does.
  */
-export function clientErrorHandler(
-  this: { log: FastifyBaseLogger },
-  err: NodeJS.ErrnoException,
-  socket: Socket,
-) {
-  if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  const [statusCode, code, message] = CLIENT_ERRORS[err.code ?? ''] ?? MALFORMED;
-  this.log.debug({ err }, 'client error');
-  if (socket.writable) {
-    const error = STATUS_CODES[statusCode];
-    const body = JSON.stringify({ statusCode, code, error, message });
-    socket.write(
-      `HTTP/1.1 ${statusCode} ${error}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-  }
-  socket.destroy(err);
+export function clientErrorHandler(requestId: () => string) {
+  return function onClientError(
+    this: { log: FastifyBaseLogger },
+    err: NodeJS.ErrnoException,
+    socket: Socket,
+  ) {
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const [statusCode, code, message] = CLIENT_ERRORS[err.code ?? ''] ?? MALFORMED;
+    this.log.debug({ err }, 'client error');
+    if (socket.writable) {
+      const error = STATUS_CODES[statusCode];
+      const body = JSON.stringify({ statusCode, code, error, message });
+      socket.write(
+        `HTTP/1.1 ${statusCode} ${error}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId()}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy(err);
+  };
 }
 
 export default fp(
@@ -157,8 +185,9 @@ export default fp(
       }
       const status = error.statusCode ?? 500;
       if (status >= 400 && status < 500) {
-        const [code, hint] = FRAMEWORK_ERRORS[error.code] ?? ['BAD_REQUEST', ''];
-        return sendError(reply, status, code, `${error.message}. ${hint}`.replace(/\.\. /, '. ').trim());
+        const [code, hint, ofrep] = FRAMEWORK_ERRORS[error.code] ?? ['BAD_REQUEST', '', 'GENERAL'];
+        const message = `${error.message}. ${hint}`.replace(/\.\. /, '. ').trim();
+        return refuse(request, reply, [status, code, ofrep], message);
       }
       request.log.error({ err: error }, 'request failed');
       return sendError(
@@ -170,10 +199,10 @@ export default fp(
     });
 
     app.setNotFoundHandler((request, reply) =>
-      sendError(
+      refuse(
+        request,
         reply,
-        404,
-        'ROUTE_NOT_FOUND',
+        [404, 'ROUTE_NOT_FOUND', 'GENERAL'],
         `There is no ${request.method} ${request.url.split('?')[0]}. See /docs for the API.`,
       ),
     );

@@ -40,7 +40,17 @@ export default fp(
       {
         // Scrapes must work under load, when they matter most.
         config: answerUnderPressure,
-        schema: { tags: ['operations'], summary: 'Prometheus metrics', security: [] },
+        schema: {
+          tags: ['operations'],
+          summary: 'Prometheus metrics',
+          security: [],
+          response: {
+            200: {
+              description: 'Prometheus text',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+          },
+        },
       },
       async (_request, reply) =>
         reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),

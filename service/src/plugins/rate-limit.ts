@@ -8,6 +8,7 @@ import fp from 'fastify-plugin';
 import { createWindowCounter, type WindowCounter } from '../cache/window-counter.ts';
 import { errors } from '../errors.ts';
 import { reproduced } from '../routes/hot-routes.ts';
+import { documentResponses, ErrorSchema } from '../schema.ts';
 
 const WINDOW_MS = 60_000;
 
@@ -79,6 +80,7 @@ async function limit(
   const counter = app.rateLimits[group];
   if (!counter) return;
   const { max } = counter;
+  app.addHook('onRoute', (route) => documentResponses(route, { 429: ErrorSchema }));
   await app.register(rateLimit, {
     max,
     timeWindow: WINDOW_MS,

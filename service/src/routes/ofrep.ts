@@ -1,6 +1,7 @@
 // The OpenFeature Remote Evaluation Protocol (open-feature/protocol, service/openapi.yaml), so
 // any OpenFeature SDK can evaluate flags here through its OFREP provider. Success and failure
-// bodies follow the spec's shapes; auth, rate-limit and overload answers keep the service's.
+// bodies follow the spec's shapes (ofrep-errors.ts); auth, rate-limit and overload answers keep the
+// service's.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyReply } from 'fastify';
 import murmurhash from 'murmurhash';
@@ -12,10 +13,13 @@ import type { KeyedEvaluation } from '../flags/flag-service.ts';
 import { type Evaluation, type EvaluationContext, REASONS } from '../flags/rule-schemas.ts';
 import { describe } from '../plugins/errors.ts';
 import { limitPerToken } from '../plugins/rate-limit.ts';
-import { errorResponses, Nullable, Strict } from '../schema.ts';
+import { Nullable, Strict } from '../schema.ts';
 import { unstorable } from '../storable.ts';
 import { reproduced } from './hot-routes.ts';
 import { EnvironmentQuery, JSON_TYPE, notModified, quoted, replayBody, serializedOf } from './http.ts';
+import { Failure, NotFound, type OfrepErrorCode, ofrepRefusal, Refusal } from './ofrep-errors.ts';
+
+export { Failure, NotFound };
 
 const EvaluationRequest = Nullable(
   Strict({
@@ -35,17 +39,6 @@ export const Success = Type.Object({
   variant: Type.Optional(Type.String()),
   metadata: Type.Record(Type.String(), Type.Union([Type.Boolean(), Type.String(), Type.Number()])),
 });
-export const Failure = Type.Object({
-  key: Type.String(),
-  errorCode: Type.String({ description: 'PARSE_ERROR, TARGETING_KEY_MISSING, INVALID_CONTEXT or GENERAL' }),
-  errorDetails: Type.String(),
-});
-export const NotFound = Type.Object({
-  key: Type.String(),
-  errorCode: Type.Literal('FLAG_NOT_FOUND'),
-  errorDetails: Type.String(),
-});
-const BulkFailure = Type.Object({ errorCode: Type.String(), errorDetails: Type.String() });
 const EventStream = Type.Object({
   type: Type.Literal('sse'),
   url: Type.String({ description: 'GET it as server-sent events; it carries a ticket, never the API token' }),
@@ -79,8 +72,8 @@ function revisionNamed(etag: string | undefined, environment: string): number | 
 
 /** Thrown for a request the spec answers with an evaluationFailure body. */
 class OfrepFailure extends Error {
-  readonly errorCode: string;
-  constructor(errorCode: string, message: string) {
+  readonly errorCode: OfrepErrorCode;
+  constructor(errorCode: OfrepErrorCode, message: string) {
     super(message);
     this.errorCode = errorCode;
   }
@@ -171,29 +164,28 @@ const ofrep: FastifyPluginAsyncTypebox = async (app) => {
     }),
   );
 
-  // Protocol failures get the spec's bodies; everything else goes to the service's handler.
+  // Protocol failures get the spec's bodies; everything else goes to the service's handler, which
+  // answers a body it cannot read in the spec's shape too (plugins/errors.ts).
   app.setErrorHandler((error: FastifyError | DomainError | OfrepFailure, request, reply) => {
-    const key = (request.params as { key?: string }).key;
-    const body = (errorCode: string, errorDetails: string) =>
-      key === undefined ? { errorCode, errorDetails } : { key, errorCode, errorDetails };
-    if (error instanceof OfrepFailure) return reply.code(400).send(body(error.errorCode, error.message));
+    if (error instanceof OfrepFailure)
+      return reply.code(400).send(ofrepRefusal(request, error.errorCode, error.message));
     if (
       error instanceof DomainError &&
       (error.code === 'FLAG_NOT_FOUND' || error.code === 'ENVIRONMENT_NOT_FOUND')
     ) {
+      const key = (request.params as { key?: string }).key;
       return key === undefined
-        ? reply.code(400).send(body('GENERAL', error.message))
-        : reply.code(404).send(body('FLAG_NOT_FOUND', error.message));
+        ? reply.code(400).send(ofrepRefusal(request, 'GENERAL', error.message))
+        : reply.code(404).send({ key, errorCode: 'FLAG_NOT_FOUND', errorDetails: error.message });
     }
     const issue = 'validation' in error ? error.validation?.[0] : undefined;
     if (issue) {
       const code = issue.instancePath.startsWith('/context') ? 'INVALID_CONTEXT' : 'PARSE_ERROR';
       return reply
         .code(400)
-        .send(body(code, describe((error as FastifyError).validationContext ?? 'body', issue)));
-    }
-    if ('code' in error && String(error.code).startsWith('FST_ERR_CTP_') && error.statusCode === 400) {
-      return reply.code(400).send(body('PARSE_ERROR', error.message));
+        .send(
+          ofrepRefusal(request, code, describe((error as FastifyError).validationContext ?? 'body', issue)),
+        );
     }
     throw error;
   });
@@ -207,7 +199,8 @@ const ofrep: FastifyPluginAsyncTypebox = async (app) => {
         params: Strict({ key: Type.String({ minLength: 1, maxLength: 256 }) }),
         querystring: EnvironmentQuery,
         body: EvaluationRequest,
-        response: { 200: Success, 400: Failure, 404: NotFound, ...errorResponses(401, 403, 429) },
+        // A failed evaluation, or a request refused before one (a key only once the route has it).
+        response: { 200: Success, 400: Type.Union([Failure, Refusal]), 404: NotFound },
       },
       // Answered by the fast path when it can (fast-path.ts); a body it read is parsed from what it held.
       config: { hot: 'evaluation' },
@@ -244,8 +237,7 @@ const ofrep: FastifyPluginAsyncTypebox = async (app) => {
             eventStreams: Type.Array(EventStream),
           }),
           304: Type.Null(),
-          400: BulkFailure,
-          ...errorResponses(401, 403, 429),
+          400: Refusal,
         },
       },
     },
@@ -287,11 +279,7 @@ const ofrep: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['ofrep'],
         summary: 'What an OFREP provider should know: polling floor, flag types, caching (OFREP extension)',
-        response: {
-          200: Configuration,
-          304: Type.Null(),
-          ...errorResponses(401, 403, 429),
-        },
+        response: { 200: Configuration, 304: Type.Null() },
       },
     },
     async (request, reply) => {

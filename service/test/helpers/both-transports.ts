@@ -1,7 +1,8 @@
 // Sends each request twice: through inject(), which always takes the Fastify route, and over real
 // HTTP to the same app listening on loopback, where the fast path answers what it can once the
 // instance is warm. The two answers must agree on status, every header but the connection's own,
-// and body; the inject() answer is returned for the test's own assertions.
+// and body, and each must name the request id; the inject() answer is returned for the test's own
+// assertions.
 import { Agent, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { InjectOptions, LightMyRequestResponse as Response } from 'fastify';
@@ -93,6 +94,7 @@ export async function bothTransports(t: Test, app: App) {
       { status: injected.statusCode, headers: comparable(injected.headers), body: injected.body },
       `inject and HTTP agree: ${options.method ?? 'GET'} ${options.url}`,
     );
+    t.equal(injected.headers['x-request-id'], headers['x-request-id'], 'the answer names the request id');
     return injected;
   };
 }

@@ -350,6 +350,14 @@ const cases: Case[] = [
       /variant 'blue' must be a boolean, because the flag type is boolean; a flag sent without a type is a boolean, so send its type/,
   },
   {
+    name: 'variants of another type than the defaultValue sent without a type',
+    payload: { key: 'a', defaultValue: 'abc', variants: { on: true } },
+    status: 400,
+    code: 'INVALID_FLAG',
+    message:
+      "variant 'on' must be a string, because the flag type is string; a flag sent without a type takes the type of its defaultValue (string), so send its type.",
+  },
+  {
     name: 'an off variant that does not exist',
     payload: { key: 'a', offVariant: 'disabled' },
     status: 400,
@@ -483,6 +491,15 @@ const cases: Case[] = [
     message:
       "The path '/api/config/flags/%zz' is not a valid URL: a '%' must start an escape such as %20. Percent-encode the path.",
   },
+  {
+    name: 'well-formed percent escapes that are not UTF-8',
+    method: 'GET',
+    url: '/api/config/flags/%ED%A0%80',
+    status: 400,
+    code: 'BAD_URL',
+    message:
+      "The path '/api/config/flags/%ED%A0%80' is not a valid URL: its percent escapes do not decode to UTF-8 text. Percent-encode each character as the bytes of its UTF-8 encoding (é is %C3%A9).",
+  },
 ];
 
 for (const c of cases) {
@@ -495,6 +512,7 @@ for (const c of cases) {
       ...(c.payload === undefined ? {} : { payload: c.payload as string }),
     });
     t.equal(res.statusCode, c.status, res.body);
+    t.ok(res.headers['x-request-id'], 'names the request id');
     const body = res.json();
     t.match(body, { statusCode: c.status, code: c.code, error: String, message: c.message ?? String });
     t.same(Object.keys(body).sort(), ['code', 'error', 'message', 'statusCode'], 'only the error shape');
@@ -513,6 +531,7 @@ t.test('headers too large: refused by the HTTP parser, in the error shape', asyn
   const [head = '', body = ''] = Buffer.concat(chunks).toString().split('\r\n\r\n');
   t.match(head, /^HTTP\/1\.1 431 Request Header Fields Too Large/);
   t.match(head, /content-type: application\/json/i);
+  t.match(head, /x-request-id: \S+/i, 'names a request id');
   t.same(JSON.parse(body), {
     statusCode: 431,
     code: 'HEADERS_TOO_LARGE',

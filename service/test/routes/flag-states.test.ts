@@ -221,6 +221,13 @@ t.test('the plain switch: a key alone is a boolean on/off flag, off until enable
   );
 });
 
+t.test('a defaultValue without a type makes a flag of its type', async (t) => {
+  const created = await createFlag(app, { key: 'greeting', enabled: true, defaultValue: 'abc' });
+  t.match(created, { type: 'string', variants: { default: 'abc' }, defaultVariant: 'default' });
+  const evaluated = await post('/ofrep/v1/evaluate/flags/greeting', {});
+  t.match(JSON.parse(evaluated.text), { value: 'abc', variant: 'default', reason: 'STATIC' });
+});
+
 t.test('defaultValue is shorthand for a default variant', async (t) => {
   const created = await createFlag(app, { key: 'limit', type: 'number', enabled: true, defaultValue: 10 });
   t.match(created, {
