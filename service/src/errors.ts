@@ -135,6 +135,13 @@ export const errors = {
       503,
       'The web UI is not built in this installation: run `make deps` (or `npm run build:ui`), then restart the service.',
     ),
+  shuttingDown: () =>
+    new DomainError(
+      'SHUTTING_DOWN',
+      503,
+      'This instance is shutting down. Retry: another instance will take the request.',
+      1,
+    ),
   streamsFull: (max: number, admin: boolean) =>
     new DomainError(
       'EVENT_STREAMS_FULL',

@@ -73,6 +73,9 @@ export function createEventStreams({
   // of a web app, so the token is no unit to limit by.
   const byClient = new Map<string, number>();
   let open = 0;
+  // Set at shutdown: a stream still opening then (its request arrived before) would keep the
+  // server from closing.
+  let closed = false;
 
   function every(work: (stream: Stream) => void) {
     for (const streams of byEnvironment.values()) for (const stream of streams) work(stream);
@@ -96,7 +99,8 @@ export function createEventStreams({
   return {
     /**
      * Starts the stream on `res` (headers are `headers` plus the event-stream ones), or throws
-     * the refusal when this instance holds all the streams it may, or all the client may. A client
+     * the refusal when this instance holds all the streams it may, or all the client may, or is
+     * shutting down. A client
      * that saw an older revision (Last-Event-ID) gets one event at once.
      */
     open(
@@ -105,6 +109,11 @@ export function createEventStreams({
       { kind, client, environment, tokenId, revision, session }: Follow,
       headers: OutgoingHttpHeaders,
     ) {
+      if (closed) {
+        // The server waits for this connection to close before it can stop.
+        res.setHeader('connection', 'close');
+        throw errors.shuttingDown();
+      }
       const clientKey = `${kind} ${client}`;
       const refused = refusal(kind, clientKey);
       if (refused) throw refused;
@@ -161,6 +170,7 @@ export function createEventStreams({
 
     /** Ends every stream (shutdown): clients reconnect, to another instance. */
     endAll() {
+      closed = true;
       clearInterval(heartbeat);
       every(({ res }) => res.end());
     },

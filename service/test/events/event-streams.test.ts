@@ -196,6 +196,42 @@ t.test(
   },
 );
 
+t.test('a stream still opening when shutdown begins is refused, and shutdown completes', async (t) => {
+  const { app, base } = await listening(t);
+  const { token } = await mintToken(app, { name: 'late', scope: 'read' });
+  const { url } = await bulk(base, token);
+  // The stream's request has arrived and waits for its snapshot while the instance starts to stop.
+  let arrived!: () => void;
+  let release!: () => void;
+  const waiting = new Promise<void>((resolve) => {
+    arrived = resolve;
+  });
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const follow = app.flags.follow.bind(app.flags);
+  app.flags.follow = async (environment) => {
+    arrived();
+    await gate;
+    return follow(environment);
+  };
+  const answer = fetch(url);
+  await waiting;
+  const closing = app.close();
+  // Past the stream ends of shutdown: the server no longer takes connections.
+  await within(10_000, async () => !app.server.listening);
+  release();
+  const res = await answer;
+  t.equal(res.status, 503);
+  t.match(await res.json(), { code: 'SHUTTING_DOWN' });
+  t.equal(res.headers.get('retry-after'), '1');
+  const closed = await Promise.race([
+    closing.then(() => true),
+    new Promise((resolve) => setTimeout(resolve, 30_000, false).unref()),
+  ]);
+  t.ok(closed, 'the instance stopped: no stream was left open');
+});
+
 t.test('CORS: an allowed origin may open a stream', async (t) => {
   const { app, base } = await listening(t, { CORS_ORIGINS: 'https://app.example.com' });
   const { token } = await mintToken(app, { name: 'web', scope: 'read' });
