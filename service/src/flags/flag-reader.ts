@@ -1,6 +1,7 @@
 // Reads and evaluations, all from the environment's snapshot: a held snapshot answers at once,
 // with no promise, no database and no Redis; the first read of an environment loads it. While
 // the database cannot be polled, answers are marked stale (they may be behind).
+import { LRUCache } from 'lru-cache';
 import { errors } from '../errors.ts';
 import { evaluate } from '../evaluation/evaluate.ts';
 import { bind, type Metrics } from '../metrics.ts';
@@ -11,18 +12,38 @@ import type { Snapshots } from './snapshots.ts';
 
 export type KeyedEvaluation = { key: string } & Evaluation;
 
+/** Writes a bulk answer: `results[i]` is the evaluation of `flags[i]`. */
+export type BulkRender = (results: Evaluation[], flags: readonly Flag[]) => string;
+
 /** An answer, and whether it may be behind because the database could not be reached. */
 export interface Read<T> {
   value: T;
   stale: boolean;
 }
 
+/** How many bulk answers are kept at once, and how much of them (UTF-16 code units, keys included). */
+export interface BulkAnswerLimits {
+  maxAnswers: number;
+  maxChars: number;
+}
+
+export const BULK_ANSWER_LIMITS: BulkAnswerLimits = { maxAnswers: 10_000, maxChars: 8 * 1024 * 1024 };
+
 export interface FlagReaderDeps {
   snapshots: Snapshots;
   metrics: Pick<Metrics, 'flagReads'>;
+  bulkAnswers?: BulkAnswerLimits;
 }
 
-export function createFlagReader({ snapshots, metrics }: FlagReaderDeps) {
+export function createFlagReader({ snapshots, metrics, bulkAnswers = BULK_ANSWER_LIMITS }: FlagReaderDeps) {
+  // Bulk answers by environment and context, each with the revision it was built at: a fleet of
+  // clients with one context polls the same answer, and a new revision replaces it rather than
+  // sitting beside it. Bounded in count and size, least recently used first out.
+  const answers = new LRUCache<string, { revision: number; body: string }>({
+    max: bulkAnswers.maxAnswers,
+    maxSize: bulkAnswers.maxChars,
+    sizeCalculation: (answer, key) => answer.body.length + key.length,
+  });
   const fromMemory = bind(metrics.flagReads, { source: 'cache' });
   const fromDatabase = bind(metrics.flagReads, { source: 'database' });
   const fromStale = bind(metrics.flagReads, { source: 'stale' });
@@ -89,11 +110,27 @@ export function createFlagReader({ snapshots, metrics }: FlagReaderDeps) {
      */
     async bulk(environment: string) {
       const { conditions, list } = await snapshotOf(environment);
+      const { revision, flags } = list;
+      const evaluateAll = (context: EvaluationContext) =>
+        flags.map((flag) => evaluate(flag, conditions, context));
       return {
-        revision: list.revision,
-        flags: list.flags,
-        evaluate: (context: EvaluationContext) =>
-          list.flags.map((flag) => evaluate(flag, conditions, context)),
+        revision,
+        flags,
+        evaluate: evaluateAll,
+        /**
+         * What `render` makes of the evaluation for `context`, built once per revision and context:
+         * `contextKey` names the context (its stable serialization), and `render` is the one way
+         * this service writes a bulk answer.
+         */
+        answer(contextKey: string, context: EvaluationContext, render: BulkRender): string {
+          const key = `${environment}\n${contextKey}`;
+          const held = answers.get(key);
+          if (held?.revision === revision) return held.body;
+          const body = render(evaluateAll(context), flags);
+          // An answer of a later revision, built while this request waited, stays.
+          if (held === undefined || held.revision < revision) answers.set(key, { revision, body });
+          return body;
+        },
       };
     },
   };

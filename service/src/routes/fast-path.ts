@@ -19,7 +19,7 @@ import { tooDeep } from '../storable.ts';
 import { environmentFor, refusal } from '../tokens/token-service.ts';
 import type { HotKind, HotRoute } from './hot-routes.ts';
 import { holdBody, JSON_TYPE, quoted, serializedOf } from './http.ts';
-import { successJson } from './ofrep.ts';
+import { successJson } from './ofrep-answers.ts';
 
 const ENVIRONMENT_QUERY = 'environment=';
 /** Evaluation contexts are far smaller; bigger bodies (up to the route's 64 KB) go to the route. */

@@ -16,7 +16,8 @@ import {
 import { ErrorSchema, errorResponses, Strict } from '../../schema.ts';
 import { authorize } from '../../tokens/token-service.ts';
 import { EnvironmentQuery, environmentNamed, IfMatchHeader, parseVersionTag, quoted } from '../http.ts';
-import { Failure, NotFound, Success, sendEvaluation } from '../ofrep.ts';
+import { Success, sendEvaluation } from '../ofrep-answers.ts';
+import { Failure, flagNotFound, NotFound } from '../ofrep-errors.ts';
 
 const FlagParams = Strict({ flagKey: FlagKey });
 
@@ -183,7 +184,7 @@ const adminFlags: FastifyPluginAsyncTypebox = async (app) => {
         );
       } catch (error) {
         if (!(error instanceof DomainError) || error.code !== 'FLAG_NOT_FOUND') throw error;
-        return reply.code(404).send({ key, errorCode: 'FLAG_NOT_FOUND', errorDetails: error.message });
+        return reply.code(404).send(flagNotFound(key, error.message));
       }
     },
   );
