@@ -32,9 +32,18 @@ export type Condition = Static<typeof ConditionSchema>;
 export const SplitSchema = Type.Array(
   Strict({
     variant: VariantName,
-    weight: Type.Integer({ minimum: 0, maximum: 10_000, description: 'basis points: 100 = 1 %' }),
+    weight: Type.Integer({
+      minimum: 0,
+      maximum: 2_147_483_647,
+      description: "a whole number; the variant's share is its weight over the split's total",
+    }),
   }),
-  { minItems: 1, maxItems: 100, description: 'weights in basis points that sum to 10000' },
+  {
+    minItems: 1,
+    maxItems: 100,
+    description:
+      'whole-number weights, any total up to 2147483647, at least one above 0 (e.g. basis points summing to 10000)',
+  },
 );
 export type Split = Static<typeof SplitSchema>;
 
@@ -44,6 +53,21 @@ export const RuleSchema = Strict({
   segments: Type.Optional(Type.Array(Key('segment key'), { maxItems: 20 })),
   variant: Type.Optional(VariantName),
   split: Type.Optional(SplitSchema),
+  bucketBy: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 128,
+      description: 'with a split: the context attribute whose value buckets users; default targetingKey',
+    }),
+  ),
+  seed: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 128,
+      description:
+        'with a split: hashed before the bucketing value; default the flag key. Flags sharing a seed put a user in the same bucket',
+    }),
+  ),
 });
 export type Rule = Static<typeof RuleSchema>;
 export const RulesSchema = Type.Array(RuleSchema, { maxItems: 200 });
