@@ -266,7 +266,8 @@ function serve(flag: EvaluableFlag, rule: Rule, index: number, attributes: objec
   if (split !== undefined) {
     // As flagd does: no bucketing value, no split; the flag's default is served.
     const value = attributeOf(attributes, rule.bucketBy ?? 'targetingKey');
-    if (typeof value !== 'string' || value.length === 0) return fallback(flag, flag.defaultVariant, 'DEFAULT');
+    if (typeof value !== 'string' || value.length === 0)
+      return fallback(flag, flag.defaultVariant, 'DEFAULT');
     const chosen = splitVariant(split, `${rule.seed ?? flag.key}${value}`);
     if (chosen === undefined) {
       return general(`flag ${flag.key} rules[${index}].split has no variant with a weight above 0`);

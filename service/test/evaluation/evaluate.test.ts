@@ -650,7 +650,9 @@ t.test('bucketBy and seed: what is hashed is seed + value', async (t) => {
       variantOf(split({ bucketBy: 'companyId' }), { targetingKey: user, companyId: company }) ===
         expected(`checkout${company}`),
     );
-    checked += Number(variantOf(split({ seed: 'group-1' }), { targetingKey: user }) === expected(`group-1${user}`));
+    checked += Number(
+      variantOf(split({ seed: 'group-1' }), { targetingKey: user }) === expected(`group-1${user}`),
+    );
     checked += Number(
       variantOf(split({ seed: 'group-1', bucketBy: 'companyId' }), { companyId: company }) ===
         expected(`group-1${company}`),
@@ -778,7 +780,11 @@ t.test('bucket: (murmur3 of the UTF-8 bytes × total) >> 32, exactly', async (t)
   const exact = (text: string, total: number) =>
     Number((BigInt(referenceMurmur3(utf8(text))) * BigInt(total)) >> 32n);
   t.equal(bucket('hello', 10_000), Math.floor((0x248bfa47 / 2 ** 32) * 10_000));
-  t.equal(bucket('hello', 2_147_483_647), exact('hello', 2_147_483_647), 'the largest total, without rounding');
+  t.equal(
+    bucket('hello', 2_147_483_647),
+    exact('hello', 2_147_483_647),
+    'the largest total, without rounding',
+  );
 
   const alphabet = ['a', 'Z', '0', '-', ':', 'é', 'ß', 'ж', '中', '😀', '\u0000', ' '];
   const totals = [1, 2, 3, 7, 100, 10_000, 1_000_003, 2 ** 31 - 1, 2 ** 30 + 12_345];

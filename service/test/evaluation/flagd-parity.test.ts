@@ -52,7 +52,14 @@ function flagstoneFlag(split: SplitCase): EvaluableFlag {
   const rule: Rule = { split: split.weights.map((weight, i) => ({ variant: NAMES[i]!, weight })) };
   if (split.bucketBy !== undefined) rule.bucketBy = split.bucketBy;
   if (split.seed !== undefined) rule.seed = split.seed;
-  return { key: split.key, enabled: true, defaultVariant: 'fallback', offVariant: null, variants: VARIANTS, rules: [rule] };
+  return {
+    key: split.key,
+    enabled: true,
+    defaultVariant: 'fallback',
+    offVariant: null,
+    variants: VARIANTS,
+    rules: [rule],
+  };
 }
 
 /** The flagd definition of the same split: `fractional`, with an explicit bucketing string when the rule names a seed or attribute. */
@@ -106,19 +113,25 @@ t.test('splits: no bucketing value serves the default variant, as in flagd-core'
   }
 });
 
-t.test('non-ASCII keys: Flagstone hashes UTF-8 (as flagd in Go); flagd-core in JS hashes UTF-16', async (t) => {
-  // murmur3 x86 32 (seed 0) of the bytes 68 61 6C 76 65 73 C3 BC: "halvesü" in UTF-8.
-  t.equal(hash('halvesü'), 2_159_933_696, 'a non-ASCII key is hashed as its UTF-8 bytes');
-  const core = flagd({ halves: flagdFlag(SPLITS[0]!) });
-  const flag = flagstoneFlag(SPLITS[0]!);
-  let differ = 0;
-  const keys = asciiKeys(200, 99).map((key) => `${key}ü中😀`);
-  for (const targetingKey of keys) {
-    const ours = (evaluate(flag, {}, { targetingKey }) as { variant: string }).variant;
-    if (core.resolveStringEvaluation('halves', 'x', { targetingKey }).variant !== ours) differ++;
-  }
-  t.ok(differ > 0, `flagd-core differs on ${differ} of ${keys.length} non-ASCII keys: its hash is not of UTF-8`);
-});
+t.test(
+  'non-ASCII keys: Flagstone hashes UTF-8 (as flagd in Go); flagd-core in JS hashes UTF-16',
+  async (t) => {
+    // murmur3 x86 32 (seed 0) of the bytes 68 61 6C 76 65 73 C3 BC: "halvesü" in UTF-8.
+    t.equal(hash('halvesü'), 2_159_933_696, 'a non-ASCII key is hashed as its UTF-8 bytes');
+    const core = flagd({ halves: flagdFlag(SPLITS[0]!) });
+    const flag = flagstoneFlag(SPLITS[0]!);
+    let differ = 0;
+    const keys = asciiKeys(200, 99).map((key) => `${key}ü中😀`);
+    for (const targetingKey of keys) {
+      const ours = (evaluate(flag, {}, { targetingKey }) as { variant: string }).variant;
+      if (core.resolveStringEvaluation('halves', 'x', { targetingKey }).variant !== ours) differ++;
+    }
+    t.ok(
+      differ > 0,
+      `flagd-core differs on ${differ} of ${keys.length} non-ASCII keys: its hash is not of UTF-8`,
+    );
+  },
+);
 
 const SEMVER_OPERATORS: [Operator, string][] = [
   ['semver_lt', '<'],

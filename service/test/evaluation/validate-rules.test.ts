@@ -171,7 +171,7 @@ t.test('split weights are whole numbers of any total, at least one above 0', asy
     problemOf(split(2_147_483_647, 1)),
     'rules[0].split weights add up to 2147483648, past the largest total 2147483647; use smaller weights in the same proportions (for example basis points adding up to 10000).',
   );
-  const whole = 'must be a whole number of 0 or more (a variant\'s share is its weight over the total)';
+  const whole = "must be a whole number of 0 or more (a variant's share is its weight over the total)";
   t.equal(problemOf(split(3000.5, 6999.5)), `rules[0].split[0].weight ${whole}, got the number 3000.5.`);
   t.equal(problemOf(split(10_000, -1, 1)), `rules[0].split[1].weight ${whole}, got the number -1.`);
   const stringWeight = [{ split: [{ variant: 'red', weight: '10000' as unknown as number }] }];
@@ -370,7 +370,10 @@ t.test('semver operators need a full version', async (t) => {
       conditionIn({ attribute: 'v', operator, value: 1.2 }),
       `${must}, got the number 1.2. Did you mean "1.2.0"?${note}`,
     );
-    t.equal(conditionIn({ attribute: 'v', operator, value: 'latest' }), `${must}, got the string "latest".${note}`);
+    t.equal(
+      conditionIn({ attribute: 'v', operator, value: 'latest' }),
+      `${must}, got the string "latest".${note}`,
+    );
     t.equal(
       conditionIn({ attribute: 'v', operator, value: '>=1.2.3' }),
       `${must}, got the string ">=1.2.3". Did you mean "1.2.3"?${note}`,

@@ -42,18 +42,21 @@ t.test('boolean, string, number and object flags with their variants and reasons
   t.match(await client.getBooleanDetails('paused', true), { value: false, reason: 'DISABLED' });
 });
 
-t.test('a missing flag and a missing targeting key come back as OpenFeature errors', async (t) => {
-  t.match(await client.getBooleanDetails('no-such-flag', true), {
-    value: true,
-    reason: 'ERROR',
-    errorCode: 'FLAG_NOT_FOUND',
-  });
-  t.match(await client.getStringDetails('checkout-button', 'fallback', {}), {
-    value: 'fallback',
-    reason: 'ERROR',
-    errorCode: 'TARGETING_KEY_MISSING',
-  });
-});
+t.test(
+  'a missing flag is an OpenFeature error; a split without a targeting key serves the default',
+  async (t) => {
+    t.match(await client.getBooleanDetails('no-such-flag', true), {
+      value: true,
+      reason: 'ERROR',
+      errorCode: 'FLAG_NOT_FOUND',
+    });
+    t.match(await client.getStringDetails('checkout-button', 'fallback', {}), {
+      value: 'blue',
+      variant: 'control',
+      reason: 'DEFAULT',
+    });
+  },
+);
 
 t.test('bulk evaluation over HTTP: ETag, then 304 while nothing changed', async (t) => {
   const bulk = (headers: Record<string, string> = {}) =>
