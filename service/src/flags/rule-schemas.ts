@@ -92,4 +92,4 @@ export type Reason = (typeof REASONS)[number];
 /** A success names its variant and value, or neither: then the caller's code default applies. */
 export type Evaluation =
   | { value?: unknown; variant?: string; reason: Reason }
-  | { errorCode: 'TARGETING_KEY_MISSING' | 'GENERAL'; errorDetails: string };
+  | { errorCode: 'GENERAL'; errorDetails: string };
