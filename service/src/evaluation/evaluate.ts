@@ -3,12 +3,20 @@
 // successful answer is shared, see `answer`). Rules are tried in order; the first whose
 // conditions and segments all match serves its variant, or splits users between variants exactly
 // as flagd's `fractional` does, so a flagd provider evaluating the same flag in process gives every
-// user the same variant. What a flag serves when it is off, or when no
-// rule decides, is a variant it names (offVariant, defaultVariant), or no value at all: the
-// caller's own code default (OFREP ADR-0006).
+// user the same variant. What a flag serves when it is off, or when no rule decides, is a variant
+// it names (offVariant, defaultVariant), or no value at all: the caller's own code default (OFREP
+// ADR-0006).
 import murmurhash from 'murmurhash';
 import semver, { type SemVer } from 'semver';
-import type { Condition, Evaluation, EvaluationContext, Reason, Rule, Split } from '../flags/rule-schemas.ts';
+import {
+  type Condition,
+  type Evaluation,
+  type EvaluationContext,
+  MAX_TOTAL_WEIGHT,
+  type Reason,
+  type Rule,
+  type Split,
+} from '../flags/rule-schemas.ts';
 
 export interface EvaluableFlag {
   key: string;
@@ -20,9 +28,6 @@ export interface EvaluableFlag {
   variants: Record<string, unknown>;
   rules: Rule[];
 }
-
-/** The largest total a split's weights may have: flagd's limit (a signed 32-bit integer). */
-export const MAX_TOTAL_WEIGHT = 2_147_483_647;
 
 const encoder = new TextEncoder();
 const NO_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({});
@@ -232,7 +237,7 @@ const PARTIAL_VERSION = /^\d+(\.\d+)?$/;
  * version, or a partial one (`2`, `2.1`) taken as `2.0.0`, `2.1.0`. Rules' versions are full ones
  * (checked when saved), so only contexts' use the leniency.
  */
-export function parseVersion(text: string): SemVer | false {
+function parseVersion(text: string): SemVer | false {
   let parsed = versions.get(text);
   if (parsed === undefined) {
     if (versions.size >= MAX_VERSIONS) versions.clear();

@@ -2,8 +2,13 @@
 // variants, segments and split weights a rule names fit together, and that each condition's value
 // has the shape its operator needs. Each problem is one sentence naming the exact place and the fix.
 import semver from 'semver';
-import { type Condition, OPERATORS, type Operator, type Rule } from '../flags/rule-schemas.ts';
-import { MAX_TOTAL_WEIGHT } from './evaluate.ts';
+import {
+  type Condition,
+  MAX_TOTAL_WEIGHT,
+  OPERATORS,
+  type Operator,
+  type Rule,
+} from '../flags/rule-schemas.ts';
 
 /** The most values an `in` or `not_in` condition may list. */
 export const MAX_LIST_VALUES = 1000;

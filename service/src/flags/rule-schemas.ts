@@ -29,20 +29,22 @@ export const ConditionSchema = Strict({
 });
 export type Condition = Static<typeof ConditionSchema>;
 
+/** The largest total a split's weights may have: flagd's limit (a signed 32-bit integer). */
+export const MAX_TOTAL_WEIGHT = 2_147_483_647;
+
 export const SplitSchema = Type.Array(
   Strict({
     variant: VariantName,
     weight: Type.Integer({
       minimum: 0,
-      maximum: 2_147_483_647,
+      maximum: MAX_TOTAL_WEIGHT,
       description: "a whole number; the variant's share is its weight over the split's total",
     }),
   }),
   {
     minItems: 1,
     maxItems: 100,
-    description:
-      'whole-number weights, any total up to 2147483647, at least one above 0 (e.g. basis points summing to 10000)',
+    description: `whole-number weights, any total up to ${MAX_TOTAL_WEIGHT}, at least one above 0 (e.g. basis points summing to 10000)`,
   },
 );
 export type Split = Static<typeof SplitSchema>;

@@ -4,7 +4,7 @@
 import type { Split } from '../types.ts';
 
 export const TOTAL_WEIGHT = 10_000;
-/** The largest total the API takes (flagd's limit). */
+/** The largest total the API takes (flagd's limit; MAX_TOTAL_WEIGHT in the server's rule schemas). */
 export const MAX_TOTAL_WEIGHT = 2_147_483_647;
 
 const PERCENT = /^(\d{1,3}(\.\d{0,2})?|\.\d{1,2})$/;
