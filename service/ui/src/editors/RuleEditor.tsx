@@ -161,36 +161,39 @@ export function RuleEditor({ rule, variants, segments, disabled, onChange }: Rul
                 emit({ ...rule, split });
               }}
             />
-            <div class="field field-inline">
-              <label for={`${id}-bucket-by`}>Bucket by attribute</label>
-              <input
-                id={`${id}-bucket-by`}
-                type="text"
-                value={rule.bucketBy ?? ''}
-                maxLength={128}
-                placeholder="targetingKey"
-                aria-describedby={`${id}-bucketing-help`}
-                disabled={disabled}
-                onInput={(event) => emit({ ...rule, bucketBy: event.currentTarget.value || undefined })}
-              />
+            <div class="split-bucketing">
+              <div class="field field-inline">
+                <label for={`${id}-bucket-by`}>Bucket by attribute</label>
+                <input
+                  id={`${id}-bucket-by`}
+                  type="text"
+                  value={rule.bucketBy ?? ''}
+                  maxLength={128}
+                  placeholder="targetingKey"
+                  aria-describedby={`${id}-bucketing-help`}
+                  disabled={disabled}
+                  onInput={(event) => emit({ ...rule, bucketBy: event.currentTarget.value || undefined })}
+                />
+              </div>
+              <div class="field field-inline">
+                <label for={`${id}-seed`}>Seed</label>
+                <input
+                  id={`${id}-seed`}
+                  type="text"
+                  value={rule.seed ?? ''}
+                  maxLength={128}
+                  placeholder="the flag key"
+                  aria-describedby={`${id}-bucketing-help`}
+                  disabled={disabled}
+                  onInput={(event) => emit({ ...rule, seed: event.currentTarget.value || undefined })}
+                />
+              </div>
+              <p id={`${id}-bucketing-help`} class="hint">
+                Users are bucketed by the seed followed by the attribute's value. Flags with the same seed and
+                weights give a user the same variant; a context without the attribute gets the default
+                variant.
+              </p>
             </div>
-            <div class="field field-inline">
-              <label for={`${id}-seed`}>Seed</label>
-              <input
-                id={`${id}-seed`}
-                type="text"
-                value={rule.seed ?? ''}
-                maxLength={128}
-                placeholder="the flag key"
-                aria-describedby={`${id}-bucketing-help`}
-                disabled={disabled}
-                onInput={(event) => emit({ ...rule, seed: event.currentTarget.value || undefined })}
-              />
-            </div>
-            <p id={`${id}-bucketing-help`} class="hint">
-              Users are bucketed by the seed followed by the attribute's value. Flags with the same seed and
-              weights give a user the same variant; a context without the attribute gets the default variant.
-            </p>
           </>
         )}
       </fieldset>
