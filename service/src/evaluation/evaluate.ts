@@ -1,13 +1,22 @@
 // Evaluates a flag for one evaluation context. Pure and synchronous: it runs on every evaluation
 // request, so the hot path walks rules and conditions with plain loops and allocates nothing (a
 // successful answer is shared, see `answer`). Rules are tried in order; the first whose
-// conditions and segments all match serves its variant, or splits users between variants by a
-// sticky hash of the flag key and targetingKey. What a flag serves when it is off, or when no
-// rule decides, is a variant it names (offVariant, defaultVariant), or no value at all: the
-// caller's own code default (OFREP ADR-0006).
+// conditions and segments all match serves its variant, or splits users between variants exactly
+// as flagd's `fractional` does, so a flagd provider evaluating the same flag in process gives every
+// user the same variant. What a flag serves when it is off, or when no rule decides, is a variant
+// it names (offVariant, defaultVariant), or no value at all: the caller's own code default (OFREP
+// ADR-0006).
 import murmurhash from 'murmurhash';
 import semver, { type SemVer } from 'semver';
-import type { Condition, Evaluation, EvaluationContext, Reason, Rule, Split } from '../flags/rule-schemas.ts';
+import {
+  type Condition,
+  type Evaluation,
+  type EvaluationContext,
+  MAX_TOTAL_WEIGHT,
+  type Reason,
+  type Rule,
+  type Split,
+} from '../flags/rule-schemas.ts';
 
 export interface EvaluableFlag {
   key: string;
@@ -20,23 +29,33 @@ export interface EvaluableFlag {
   rules: Rule[];
 }
 
-/** Split weights are basis points (100 = 1 %); a valid split's weights add up to this. */
-export const TOTAL_WEIGHT = 10_000;
-
 const encoder = new TextEncoder();
 const NO_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({});
 /** Reused for hashing: encoding into it is about 2.5 times faster than allocating with encode(). */
 const hashInput = new Uint8Array(1024);
 
-/** The bucket 0..9999 of a targeting key for a flag: murmur3 32-bit of `${flagKey}:${targetingKey}` (UTF-8) mod 10000. */
-export function bucket(flagKey: string, targetingKey: string): number {
-  const text = `${flagKey}:${targetingKey}`;
+/** murmur3 x86 32-bit (seed 0) of a string's UTF-8 bytes, as flagd's Go evaluator hashes it. */
+export function hash(text: string): number {
   // A UTF-16 code unit takes at most 3 bytes in UTF-8; longer keys get a buffer of their own.
   const bytes =
     text.length * 3 <= hashInput.length
       ? hashInput.subarray(0, encoder.encodeInto(text, hashInput).written)
       : encoder.encode(text);
-  return murmurhash.v3(bytes, 0) % TOTAL_WEIGHT;
+  return murmurhash.v3(bytes, 0);
+}
+
+/**
+ * The bucket 0..totalWeight-1 of a bucketing string, as flagd's `fractional` computes it:
+ * (hash × totalWeight) >> 32. The product reaches 2^63, past a double's 53 exact bits, so it is
+ * taken in two 16-bit halves of the hash, each product exact, without a BigInt per evaluation.
+ */
+export function bucket(text: string, totalWeight: number): number {
+  const h = hash(text);
+  const high = (h >>> 16) * totalWeight; // < 2^47
+  const low = (h & 0xffff) * totalWeight; // < 2^47
+  // h × total = high × 2^16 + low; split high into its multiples of 2^16 and the rest.
+  const highRest = high % 65_536;
+  return (high - highRest) / 65_536 + Math.floor((highRest * 65_536 + low) / 4_294_967_296);
 }
 
 /** Pure: no I/O, never throws for any context (a bad context is a non-match, not an exception). */
@@ -211,12 +230,19 @@ function isUnlisted(actual: string | number, list: unknown): boolean {
  */
 const versions = new Map<string, SemVer | false>();
 const MAX_VERSIONS = 4096;
+const PARTIAL_VERSION = /^\d+(\.\d+)?$/;
 
-function version(text: string): SemVer | false {
+/**
+ * A version read as flagd's `sem_ver` reads it: one leading `v` or `V` dropped, then a full
+ * version, or a partial one (`2`, `2.1`) taken as `2.0.0`, `2.1.0`. Rules' versions are full ones
+ * (checked when saved), so only contexts' use the leniency.
+ */
+function parseVersion(text: string): SemVer | false {
   let parsed = versions.get(text);
   if (parsed === undefined) {
     if (versions.size >= MAX_VERSIONS) versions.clear();
-    parsed = semver.parse(text) ?? false;
+    const bare = text.replace(/^[vV]/, '');
+    parsed = semver.parse(bare) ?? ((PARTIAL_VERSION.test(bare) && semver.coerce(bare)) || false);
     versions.set(text, parsed);
   }
   return parsed;
@@ -225,9 +251,9 @@ function version(text: string): SemVer | false {
 /** Negative, zero or positive as version a sorts before, with or after b; NaN when either is not a version. */
 function versionOrder(a: unknown, b: unknown): number {
   if (typeof a !== 'string' || typeof b !== 'string') return Number.NaN;
-  const left = version(a);
+  const left = parseVersion(a);
   if (left === false) return Number.NaN;
-  const right = version(b);
+  const right = parseVersion(b);
   if (right === false) return Number.NaN;
   return left.compare(right);
 }
@@ -243,14 +269,11 @@ function serve(flag: EvaluableFlag, rule: Rule, index: number, attributes: objec
     return served(flag, variant, 'TARGETING_MATCH', `rules[${index}].variant`);
   }
   if (split !== undefined) {
-    const targetingKey = attributeOf(attributes, 'targetingKey');
-    if (typeof targetingKey !== 'string' || targetingKey.length === 0) {
-      return {
-        errorCode: 'TARGETING_KEY_MISSING',
-        errorDetails: `flag ${flag.key} splits users by percentage, so the evaluation context needs a targetingKey`,
-      };
-    }
-    const chosen = splitVariant(split, bucket(flag.key, targetingKey));
+    // As flagd does: no bucketing value, no split; the flag's default is served.
+    const value = attributeOf(attributes, rule.bucketBy ?? 'targetingKey');
+    if (typeof value !== 'string' || value.length === 0)
+      return fallback(flag, flag.defaultVariant, 'DEFAULT');
+    const chosen = splitVariant(split, `${rule.seed ?? flag.key}${value}`);
     if (chosen === undefined) {
       return general(`flag ${flag.key} rules[${index}].split has no variant with a weight above 0`);
     }
@@ -261,21 +284,19 @@ function serve(flag: EvaluableFlag, rule: Rule, index: number, attributes: objec
   );
 }
 
-/**
- * The first entry whose cumulative weight exceeds the bucket. Weights are validated to add up to
- * 10000; when they fall short, the buckets past the total go to the last entry with a weight above 0.
- */
-function splitVariant(split: Split, at: number): string | undefined {
+/** The first entry whose running weight exceeds the bucket of `text` among the split's total weight. */
+function splitVariant(split: Split, text: string): string | undefined {
   let total = 0;
-  let last: string | undefined;
+  for (let i = 0; i < split.length; i++) total += split[i]!.weight;
+  if (!(total > 0 && total <= MAX_TOTAL_WEIGHT)) return undefined;
+  const at = bucket(text, total);
+  let running = 0;
   for (let i = 0; i < split.length; i++) {
     const entry = split[i]!;
-    if (!(entry.weight > 0)) continue;
-    total += entry.weight;
-    last = entry.variant;
-    if (total > at) return last;
+    running += entry.weight;
+    if (running > at) return entry.variant;
   }
-  return last;
+  return undefined;
 }
 
 function served(flag: EvaluableFlag, variant: string, reason: Reason, where: string): Evaluation {

@@ -2,8 +2,13 @@
 // variants, segments and split weights a rule names fit together, and that each condition's value
 // has the shape its operator needs. Each problem is one sentence naming the exact place and the fix.
 import semver from 'semver';
-import { type Condition, OPERATORS, type Operator, type Rule } from '../flags/rule-schemas.ts';
-import { TOTAL_WEIGHT } from './evaluate.ts';
+import {
+  type Condition,
+  MAX_TOTAL_WEIGHT,
+  OPERATORS,
+  type Operator,
+  type Rule,
+} from '../flags/rule-schemas.ts';
 
 /** The most values an `in` or `not_in` condition may list. */
 export const MAX_LIST_VALUES = 1000;
@@ -69,6 +74,11 @@ function oneRuleProblem(
     }
   }
   const { variant, split } = rule;
+  for (const field of ['bucketBy', 'seed'] as const) {
+    if (rule[field] !== undefined && split === undefined) {
+      return `${at}.${field} is set, but the rule has no split: ${field} only chooses how a split buckets users. Remove it, or give the rule a split.`;
+    }
+  }
   if (variant !== undefined && split !== undefined) {
     return `${at} has both a variant and a split; keep one: a variant serves everyone the rule matches, a split divides them between variants by percentage.`;
   }
@@ -89,7 +99,7 @@ function splitProblem(
   variants: Record<string, unknown>,
 ): string | undefined {
   if (!Array.isArray(split) || split.length === 0) {
-    return `${at} is empty; list the variants to split between, each with a weight in basis points (100 = 1 %) adding up to ${TOTAL_WEIGHT}.`;
+    return `${at} is empty; list the variants to split between, each with a whole-number weight (for example 50 and 50, or basis points adding up to 10000).`;
   }
   const seen = new Map<string, number>();
   let sum = 0;
@@ -101,14 +111,16 @@ function splitProblem(
       return `${at}[${j}] repeats variant '${variant}' of ${at}[${earlier}]; merge the two entries into one by adding their weights.`;
     }
     seen.set(variant, j);
-    if (!Number.isInteger(weight) || weight < 0 || weight > TOTAL_WEIGHT) {
-      return `${at}[${j}].weight must be a whole number from 0 to ${TOTAL_WEIGHT} in basis points (100 = 1 %), got ${describe(weight)}.`;
+    if (!Number.isInteger(weight) || weight < 0) {
+      return `${at}[${j}].weight must be a whole number of 0 or more (a variant's share is its weight over the total), got ${describe(weight)}.`;
     }
     sum += weight;
   }
-  if (sum !== TOTAL_WEIGHT) {
-    const fix = sum < TOTAL_WEIGHT ? `add ${TOTAL_WEIGHT - sum}` : `take away ${sum - TOTAL_WEIGHT}`;
-    return `${at} weights add up to ${sum}, but must add up to exactly ${TOTAL_WEIGHT} (100 % in basis points, 100 = 1 %); ${fix} across the entries.`;
+  if (sum === 0) {
+    return `${at} weights are all 0, so no variant can be served; give at least one variant a weight above 0.`;
+  }
+  if (sum > MAX_TOTAL_WEIGHT) {
+    return `${at} weights add up to ${sum}, past the largest total ${MAX_TOTAL_WEIGHT}; use smaller weights in the same proportions (for example basis points adding up to 10000).`;
   }
   return undefined;
 }
@@ -197,7 +209,7 @@ function valueProblem(operator: Operator, value: unknown): string | undefined {
           ? semver.coerce(String(value))?.version
           : undefined;
       const hint = coerced === undefined ? '' : ` Did you mean "${coerced}"?`;
-      return `.value must be a version such as "1.2.3" ${got}.${hint}`;
+      return `.value must be a full version such as "1.2.3" ${got}.${hint} A rule's version is written in full; contexts may send "2", "2.1" or "v2.1.0", read as 2.0.0, 2.1.0 and 2.1.0.`;
     }
     case 'exists':
       return value === undefined

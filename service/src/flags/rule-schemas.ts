@@ -29,12 +29,23 @@ export const ConditionSchema = Strict({
 });
 export type Condition = Static<typeof ConditionSchema>;
 
+/** The largest total a split's weights may have: flagd's limit (a signed 32-bit integer). */
+export const MAX_TOTAL_WEIGHT = 2_147_483_647;
+
 export const SplitSchema = Type.Array(
   Strict({
     variant: VariantName,
-    weight: Type.Integer({ minimum: 0, maximum: 10_000, description: 'basis points: 100 = 1 %' }),
+    weight: Type.Integer({
+      minimum: 0,
+      maximum: MAX_TOTAL_WEIGHT,
+      description: "a whole number; the variant's share is its weight over the split's total",
+    }),
   }),
-  { minItems: 1, maxItems: 100, description: 'weights in basis points that sum to 10000' },
+  {
+    minItems: 1,
+    maxItems: 100,
+    description: `whole-number weights, any total up to ${MAX_TOTAL_WEIGHT}, at least one above 0 (e.g. basis points summing to 10000)`,
+  },
 );
 export type Split = Static<typeof SplitSchema>;
 
@@ -44,6 +55,21 @@ export const RuleSchema = Strict({
   segments: Type.Optional(Type.Array(Key('segment key'), { maxItems: 20 })),
   variant: Type.Optional(VariantName),
   split: Type.Optional(SplitSchema),
+  bucketBy: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 128,
+      description: 'with a split: the context attribute whose value buckets users; default targetingKey',
+    }),
+  ),
+  seed: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 128,
+      description:
+        'with a split: hashed before the bucketing value; default the flag key. Flags sharing a seed put a user in the same bucket',
+    }),
+  ),
 });
 export type Rule = Static<typeof RuleSchema>;
 export const RulesSchema = Type.Array(RuleSchema, { maxItems: 200 });
@@ -68,4 +94,4 @@ export type Reason = (typeof REASONS)[number];
 /** A success names its variant and value, or neither: then the caller's code default applies. */
 export type Evaluation =
   | { value?: unknown; variant?: string; reason: Reason }
-  | { errorCode: 'TARGETING_KEY_MISSING' | 'GENERAL'; errorDetails: string };
+  | { errorCode: 'GENERAL'; errorDetails: string };

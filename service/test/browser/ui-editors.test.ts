@@ -112,6 +112,88 @@ t.test('a read-only split editor changes nothing', async (t) => {
   t.same(pageErrors, [], 'no page errors');
 });
 
+t.test('a split saved with another total: percentages of it, kept as it is until edited', async (t) => {
+  const page = await mounted(
+    t,
+    'mountSplit',
+    [
+      { variant: 'on', weight: 1 },
+      { variant: 'off', weight: 2 },
+    ],
+    { variants: ['on', 'off'] },
+  );
+  if (!page) return;
+  t.equal(await page.getByLabel('on weight in percent').inputValue(), '33.33');
+  t.equal(await page.getByLabel('off weight in percent').inputValue(), '66.67');
+  t.equal(await page.getByRole('alert').count(), 0, 'a valid split of any total shows no alert');
+  t.match(await page.getByText('Saved as weights 1 : 2 (total 3)').textContent(), /basis points/);
+  t.equal(await page.evaluate(() => (globalThis as never as { changes: Change[] }).changes.length), 0);
+
+  await page.getByLabel('off weight in percent').fill('66.66');
+  t.same(await lastChange(page), {
+    value: [
+      { variant: 'on', weight: 3333 },
+      { variant: 'off', weight: 6666 },
+    ],
+    valid: false,
+  });
+  await page.getByLabel('off weight in percent').fill('66.67');
+  t.same(await lastChange(page), {
+    value: [
+      { variant: 'on', weight: 3333 },
+      { variant: 'off', weight: 6667 },
+    ],
+    valid: true,
+  });
+  t.equal(await page.getByText('Saved as weights').count(), 0, 'now basis points');
+  t.same(pageErrors, [], 'no page errors');
+});
+
+t.test('the rule editor: a split shows and edits its bucketing attribute and seed', async (t) => {
+  const page = await mounted(
+    t,
+    'mountRule',
+    {
+      split: [
+        { variant: 'on', weight: 1 },
+        { variant: 'off', weight: 1 },
+      ],
+      bucketBy: 'companyId',
+      seed: 'pricing',
+    },
+    { variants: ['on', 'off'] },
+  );
+  if (!page) return;
+  const bucketBy = page.getByLabel('Bucket by attribute');
+  const seed = page.getByLabel('Seed');
+  t.equal(await bucketBy.inputValue(), 'companyId');
+  t.equal(await seed.inputValue(), 'pricing');
+  t.equal(await page.getByLabel('on weight in percent').inputValue(), '50');
+
+  await bucketBy.fill('accountId');
+  t.same(await lastChange(page), {
+    value: {
+      split: [
+        { variant: 'on', weight: 1 },
+        { variant: 'off', weight: 1 },
+      ],
+      bucketBy: 'accountId',
+      seed: 'pricing',
+    },
+    valid: true,
+  });
+  await seed.fill('');
+  t.notOk('seed' in (await lastChange(page)).value, 'an empty seed is left out: the flag key');
+  await seed.fill('experiments-2026');
+  t.equal((await lastChange(page)).value.seed, 'experiments-2026');
+
+  await page.getByRole('radio', { name: 'One variant' }).check();
+  const one = (await lastChange(page)).value;
+  t.notOk('bucketBy' in one || 'seed' in one, 'one variant: no bucketing');
+  t.equal(await page.getByLabel('Bucket by attribute').count(), 0);
+  t.same(pageErrors, [], 'no page errors');
+});
+
 t.test('the rule editor: conditions, segments, a variant or a split, in the API shape', async (t) => {
   const page = await mounted(
     t,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import t from 'tap';
-import { bucket, type EvaluableFlag, evaluate } from '../../src/evaluation/evaluate.ts';
+import { bucket, type EvaluableFlag, evaluate, hash } from '../../src/evaluation/evaluate.ts';
 import {
   type Condition,
   type Evaluation,
@@ -136,8 +136,9 @@ const TABLES: OperatorTable[] = [
   {
     operator: 'semver_lt',
     value: '1.2.3',
-    match: ['1.2.2', 'v1.2.2', '1.2.3-beta', '1.2.3-rc.1', '0.9.99', '1.1.99'],
-    noMatch: ['1.2.3', 'v1.2.3', '1.2.4', '1.10.0', '2.0.0-alpha', '1.2', '1', '', 'latest', 'V1.0.0'],
+    // As flagd reads context versions: a leading v or V dropped, "1.2" and "1" are 1.2.0 and 1.0.0.
+    match: ['1.2.2', 'v1.2.2', '1.2.3-beta', '1.2.3-rc.1', '0.9.99', '1.1.99', '1.2', '1', 'V1.0.0', 'v1'],
+    noMatch: ['1.2.3', 'v1.2.3', '1.2.4', '1.10.0', '2.0.0-alpha', '', 'latest', '1.3', 'V1.3'],
   },
   {
     operator: 'semver_lt',
@@ -149,13 +150,13 @@ const TABLES: OperatorTable[] = [
     operator: 'semver_lte',
     value: '1.2.3',
     match: ['1.2.3', 'v1.2.3', '1.2.3+build.5', '1.2.3-rc.1', '1.2.2'],
-    noMatch: ['1.2.4', '1.2.4-alpha', '1.3.0', '1.2', 'abc', 1, [], true],
+    noMatch: ['1.2.4', '1.2.4-alpha', '1.3.0', '1.3', 'abc', 1, [], true],
   },
   {
     operator: 'semver_gt',
     value: '1.2.3',
-    match: ['1.2.4', '1.10.0', '2.0.0-alpha', '1.2.4-beta', 'v2.0.0'],
-    noMatch: ['1.2.3', '1.2.3-beta', '1.2.3+build', '1.9', '1.2.2', '10', 2, true],
+    match: ['1.2.4', '1.10.0', '2.0.0-alpha', '1.2.4-beta', 'v2.0.0', '1.9', '10', 'V2'],
+    noMatch: ['1.2.3', '1.2.3-beta', '1.2.3+build', '1.2', '1.2.2', '1', 2, true],
   },
   {
     operator: 'semver_gte',
@@ -248,8 +249,6 @@ t.test('semver: the precedence of pre-releases follows semver.org', async (t) =>
 
 t.test('semver: an invalid version on either side is a non-match for every comparison', async (t) => {
   const invalid = [
-    '1.2',
-    '1',
     '',
     'latest',
     '1.2.3.4',
@@ -257,7 +256,9 @@ t.test('semver: an invalid version on either side is a non-match for every compa
     '1.2.x',
     '>=1.2.3',
     '~1.2.3',
-    'V1.2.3',
+    'vV1.2.3',
+    '1.2-beta',
+    '1.2.',
     'x',
   ];
   for (const operator of ['semver_lt', 'semver_lte', 'semver_gt', 'semver_gte'] as const) {
@@ -362,10 +363,11 @@ t.test('a hostile or malformed context is a non-match, never an exception', asyn
     });
   }
   const split = makeFlag([{ split: [{ variant: 'a', weight: 10_000 }] }]);
-  t.equal(
-    (evaluate(split, NO_SEGMENTS, proxy as EvaluationContext) as { errorCode: string }).errorCode,
-    'TARGETING_KEY_MISSING',
-  );
+  t.same(evaluate(split, NO_SEGMENTS, proxy as EvaluationContext), {
+    value: 'fallback',
+    variant: 'control',
+    reason: 'DEFAULT',
+  });
 });
 
 t.test('reasons: DISABLED, STATIC, TARGETING_MATCH, SPLIT and DEFAULT', async (t) => {
@@ -447,10 +449,10 @@ t.test('rules are tried in order and the first match wins', async (t) => {
     variant: 'a',
     reason: 'SPLIT',
   });
-  t.match(
+  t.same(
     evaluate(splitFirst, NO_SEGMENTS, {}),
-    { errorCode: 'TARGETING_KEY_MISSING' },
-    'no fall-through on error',
+    { value: 'fallback', variant: 'control', reason: 'DEFAULT' },
+    'a split without a bucketing value serves the default, not the next rule (as flagd does)',
   );
 });
 
@@ -592,13 +594,9 @@ const halves: Rule = {
   ],
 };
 
-t.test('a split needs a non-empty string targetingKey', async (t) => {
+t.test('a split with no bucketing value serves the default variant, as flagd does', async (t) => {
   const flag = makeFlag([halves]);
-  const missing = {
-    errorCode: 'TARGETING_KEY_MISSING',
-    errorDetails:
-      'flag new-checkout splits users by percentage, so the evaluation context needs a targetingKey',
-  };
+  const fallback = { value: 'fallback', variant: 'control', reason: 'DEFAULT' };
   const contexts: EvaluationContext[] = [
     {},
     { userId: 'u-1' },
@@ -612,20 +610,65 @@ t.test('a split needs a non-empty string targetingKey', async (t) => {
     { targetingKey: { id: 'u-1' } },
   ];
   for (const context of contexts)
-    t.same(evaluate(flag, NO_SEGMENTS, context), missing, show(context.targetingKey));
+    t.same(evaluate(flag, NO_SEGMENTS, context), fallback, show(context.targetingKey));
   t.equal((evaluate(flag, NO_SEGMENTS, { targetingKey: ' ' }) as { reason: string }).reason, 'SPLIT');
+  t.same(
+    evaluate(makeFlag([halves], { defaultVariant: null }), NO_SEGMENTS, {}),
+    { reason: 'DEFAULT' },
+    'no default variant: the code default',
+  );
+
+  const byCompany = makeFlag([{ ...halves, bucketBy: 'companyId' }]);
+  for (const companyId of [undefined, null, '', 42, true, ['acme']]) {
+    t.same(
+      evaluate(byCompany, NO_SEGMENTS, { targetingKey: 'u-1', companyId }),
+      fallback,
+      `bucketBy companyId ${show(companyId)}: not a string, no bucketing value (the targetingKey is not used)`,
+    );
+  }
+  t.equal((evaluate(byCompany, NO_SEGMENTS, { companyId: 'acme' }) as { reason: string }).reason, 'SPLIT');
 
   const gated = makeFlag([
     { conditions: [{ attribute: 'beta', operator: 'equals', value: true }], ...halves },
+    { variant: 'on' },
   ]);
-  t.same(evaluate(gated, NO_SEGMENTS, { beta: false }), {
-    value: 'fallback',
-    variant: 'control',
-    reason: 'DEFAULT',
-  });
-  t.same(evaluate(gated, NO_SEGMENTS, { beta: true }), missing, 'only a split that is reached needs the key');
-  const served = makeFlag([{ variant: 'on' }, halves]);
-  t.equal((evaluate(served, NO_SEGMENTS, {}) as { reason: string }).reason, 'TARGETING_MATCH');
+  t.same(evaluate(gated, NO_SEGMENTS, { beta: true }), fallback, 'a matched split rule decides: the default');
+  t.equal((evaluate(gated, NO_SEGMENTS, { beta: false }) as { variant: string }).variant, 'on');
+});
+
+t.test('bucketBy and seed: what is hashed is seed + value', async (t) => {
+  const split = (extra: Partial<Rule>) => makeFlag([{ ...halves, ...extra }], { key: 'checkout' });
+  const variantOf = (flag: EvaluableFlag, context: EvaluationContext) =>
+    (evaluate(flag, NO_SEGMENTS, context) as { variant: string }).variant;
+  const expected = (text: string) => (bucket(text, 10_000) < 5000 ? 'a' : 'b');
+  let checked = 0;
+  for (let i = 0; i < 500; i++) {
+    const user = userKey(i);
+    const company = `company-${i % 37}`;
+    checked += Number(variantOf(split({}), { targetingKey: user }) === expected(`checkout${user}`));
+    checked += Number(
+      variantOf(split({ bucketBy: 'companyId' }), { targetingKey: user, companyId: company }) ===
+        expected(`checkout${company}`),
+    );
+    checked += Number(
+      variantOf(split({ seed: 'group-1' }), { targetingKey: user }) === expected(`group-1${user}`),
+    );
+    checked += Number(
+      variantOf(split({ seed: 'group-1', bucketBy: 'companyId' }), { companyId: company }) ===
+        expected(`group-1${company}`),
+    );
+  }
+  t.equal(checked, 2000, "the flag key and targetingKey by default, else the rule's seed and attribute");
+
+  // Flags sharing a seed (and weights) put every user in the same variant.
+  const first = makeFlag([{ ...halves, seed: 'group-1' }], { key: 'first' });
+  const second = makeFlag([{ ...halves, seed: 'group-1' }], { key: 'second' });
+  let same = 0;
+  for (let i = 0; i < 1000; i++) {
+    const context = { targetingKey: userKey(i) };
+    same += Number(variantOf(first, context) === variantOf(second, context));
+  }
+  t.equal(same, 1000, 'a shared seed: the same variant on both flags for 1000 of 1000 users');
 });
 
 t.test('splits are sticky: the same targetingKey always gets the same variant', async (t) => {
@@ -651,11 +694,11 @@ t.test('splits are sticky: the same targetingKey always gets the same variant', 
   }
 });
 
-t.test('the split serves the entry whose cumulative weight first exceeds the bucket', async (t) => {
+t.test('the split serves the entry whose running weight first exceeds the bucket', async (t) => {
   const wanted = new Set([0, 1999, 2000, 2999, 3000, 4999, 5000, 5999, 6000, 9999]);
   const keyFor = new Map<number, string>();
   for (let i = 0; keyFor.size < wanted.size; i++) {
-    const b = bucket('new-checkout', `user-${i}`);
+    const b = bucket(`new-checkoutuser-${i}`, 10_000);
     if (wanted.has(b) && !keyFor.has(b)) keyFor.set(b, `user-${i}`);
   }
   const variantAt = (split: Rule['split'], at: number) => {
@@ -677,15 +720,15 @@ t.test('the split serves the entry whose cumulative weight first exceeds the buc
   t.equal(variantAt(split(10_000, 0), 9999), 'a');
   t.equal(variantAt(split(0, 10_000, 0), 9999), 'b');
   t.equal(variantAt(split(10_000), 9999), 'a');
+  // Weights in other units: 1 and 1 halve the same users as 5000 and 5000.
+  t.equal(variantAt(split(1, 1), 4999), 'a', 'the bucket scales with the total');
+  t.equal(variantAt(split(1, 1), 5000), 'b');
 
-  // Weights that do not add up to 10000 cannot be saved, but evaluation still answers.
-  t.equal(variantAt(split(2000, 3000), 1999), 'a', 'short: within the weights');
-  t.equal(variantAt(split(2000, 3000), 4999), 'b');
-  t.equal(variantAt(split(2000, 3000), 5000), 'b', 'short: past the total, the last entry with weight');
-  t.equal(variantAt(split(2000, 3000, 0), 9999), 'b', 'short: a trailing weight of 0 is skipped');
-  t.equal(variantAt(split(6000, 6000), 5999), 'a', 'over: within the first weight');
-  t.equal(variantAt(split(6000, 6000), 6000), 'b');
-  t.equal(variantAt(split(6000, 6000, 6000), 9999), 'b', 'over: later entries lose their share');
+  t.match(
+    evaluate(makeFlag([{ split: split(0, 0) }]), NO_SEGMENTS, { targetingKey: 'u' }),
+    { errorCode: 'GENERAL' },
+    'weights all 0 cannot be saved; evaluation says so rather than guess',
+  );
 });
 
 /** An independent MurmurHash3 x86 32-bit, written from the reference algorithm, to check the library against. */
@@ -718,7 +761,7 @@ function referenceMurmur3(bytes: Uint8Array, seed = 0): number {
   return h >>> 0;
 }
 
-t.test('bucket: murmur3 of "flagKey:targetingKey" in UTF-8, mod 10000, pinned', async (t) => {
+t.test('bucket: (murmur3 of the UTF-8 bytes × total) >> 32, exactly', async (t) => {
   const utf8 = (s: string) => new TextEncoder().encode(s);
   t.equal(
     referenceMurmur3(utf8('The quick brown fox jumps over the lazy dog')),
@@ -727,51 +770,44 @@ t.test('bucket: murmur3 of "flagKey:targetingKey" in UTF-8, mod 10000, pinned', 
   );
   t.equal(referenceMurmur3(utf8('hello')), 0x248bfa47);
   t.equal(referenceMurmur3(utf8('')), 0);
+  t.equal(hash('hello'), 0x248bfa47, 'the hash is murmur3 x86 32, seed 0');
+  t.equal(hash('The quick brown fox jumps over the lazy dog'), 0x2e4ff723);
+  // "ü" is C3 BC in UTF-8, 00FC in UTF-16 and FC in Latin-1: the UTF-8 bytes are hashed.
+  t.equal(hash('ü'), referenceMurmur3(Uint8Array.of(0xc3, 0xbc)), 'non-ASCII: its UTF-8 bytes');
+  t.not(hash('ü'), referenceMurmur3(Uint8Array.of(0xfc)), 'not Latin-1');
+  t.not(hash('ü'), referenceMurmur3(Uint8Array.of(0xfc, 0x00)), 'not UTF-16');
 
-  // Pinned: changing the hash would move users between variants of every running split.
-  t.equal(bucket('new-checkout', 'user-123'), 5887);
-  t.equal(bucket('new-checkout', 'user-124'), 8683);
-  t.equal(bucket('dark-mode', 'user-123'), 8657, 'the flag key is part of the hash');
-  t.equal(bucket('new-checkout', 'José'), 8556);
-  t.equal(bucket('new-checkout', '用户-42'), 9899);
-  t.equal(bucket('new-checkout', '😀'), 6126);
-  t.equal(bucket('a', ''), 3235);
-
-  const latin1 = Uint8Array.from('new-checkout:José', (c) => c.charCodeAt(0));
-  t.not(
-    bucket('new-checkout', 'José'),
-    referenceMurmur3(latin1) % 10_000,
-    'non-ASCII keys are hashed as UTF-8',
+  const exact = (text: string, total: number) =>
+    Number((BigInt(referenceMurmur3(utf8(text))) * BigInt(total)) >> 32n);
+  t.equal(bucket('hello', 10_000), Math.floor((0x248bfa47 / 2 ** 32) * 10_000));
+  t.equal(
+    bucket('hello', 2_147_483_647),
+    exact('hello', 2_147_483_647),
+    'the largest total, without rounding',
   );
 
   const alphabet = ['a', 'Z', '0', '-', ':', 'é', 'ß', 'ж', '中', '😀', '\u0000', ' '];
+  const totals = [1, 2, 3, 7, 100, 10_000, 1_000_003, 2 ** 31 - 1, 2 ** 30 + 12_345];
   let seed = 12345;
   const random = () => {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
     return seed / 2 ** 32;
   };
   let agreed = 0;
-  let inRange = 0;
   for (let n = 0; n < 2000; n++) {
     let key = '';
     const length = Math.floor(random() * 40);
     for (let i = 0; i < length; i++) key += alphabet[Math.floor(random() * alphabet.length)];
-    const b = bucket('flag', key);
-    if (b === referenceMurmur3(utf8(`flag:${key}`)) % 10_000) agreed++;
-    if (Number.isInteger(b) && b >= 0 && b < 10_000) inRange++;
+    const total = totals[n % totals.length]!;
+    if (bucket(`flag${key}`, total) === exact(`flag${key}`, total)) agreed++;
   }
-  t.equal(agreed, 2000, 'agrees with the reference on 2000 random keys of every length and script');
-  t.equal(inRange, 2000, 'always an integer from 0 to 9999');
-  t.equal(
-    bucket('f', '\ud800'),
-    bucket('f', '\ufffd'),
-    'a lone surrogate hashes as U+FFFD, without throwing',
-  );
+  t.equal(agreed, 2000, 'agrees with BigInt arithmetic on 2000 random keys, every script and total');
+  t.equal(hash('\ud800'), hash('\ufffd'), 'a lone surrogate hashes as U+FFFD, without throwing');
   for (const length of [338, 339, 340, 341, 342, 1000, 100_000]) {
     const key = 'é😀x'.repeat(length).slice(0, length);
-    t.equal(bucket('f', key), referenceMurmur3(utf8(`f:${key}`)) % 10_000, `a key of ${length} UTF-16 units`);
+    t.equal(hash(key), referenceMurmur3(utf8(key)), `a key of ${length} UTF-16 units`);
   }
-  t.equal(bucket('new-checkout', 'user-123'), 5887, 'a long key leaves no trace on the next one');
+  t.equal(hash('hello'), 0x248bfa47, 'a long key leaves no trace on the next one');
 });
 
 function shares(flag: EvaluableFlag, users: number): Map<string, number> {

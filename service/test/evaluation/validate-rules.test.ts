@@ -156,48 +156,44 @@ t.test('split entries must name existing variants, once each', async (t) => {
   );
 });
 
-t.test('split weights are whole numbers that add up to exactly 10000', async (t) => {
+t.test('split weights are whole numbers of any total, at least one above 0', async (t) => {
   const split = (...weights: number[]) => [
     { split: weights.map((weight, i) => ({ variant: ['control', 'green', 'red'][i]!, weight })) },
   ];
-  t.equal(
-    problemOf(split(3000, 6000)),
-    'rules[0].split weights add up to 9000, but must add up to exactly 10000 (100 % in basis points, 100 = 1 %); add 1000 across the entries.',
-  );
-  t.equal(
-    problemOf(split(5000, 5000, 1)),
-    'rules[0].split weights add up to 10001, but must add up to exactly 10000 (100 % in basis points, 100 = 1 %); take away 1 across the entries.',
-  );
+  for (const weights of [[3000, 7000], [1, 1, 1], [30, 70], [0, 3], [1_000_003], [2_147_483_646, 1]]) {
+    t.equal(problemOf(split(...weights)), undefined, `weights ${weights.join(', ')}`);
+  }
   t.equal(
     problemOf(split(0, 0)),
-    'rules[0].split weights add up to 0, but must add up to exactly 10000 (100 % in basis points, 100 = 1 %); add 10000 across the entries.',
+    'rules[0].split weights are all 0, so no variant can be served; give at least one variant a weight above 0.',
   );
   t.equal(
-    problemOf(split(30, 70)),
-    'rules[0].split weights add up to 100, but must add up to exactly 10000 (100 % in basis points, 100 = 1 %); add 9900 across the entries.',
-    'percentages instead of basis points',
+    problemOf(split(2_147_483_647, 1)),
+    'rules[0].split weights add up to 2147483648, past the largest total 2147483647; use smaller weights in the same proportions (for example basis points adding up to 10000).',
   );
-  t.equal(
-    problemOf(split(3000.5, 6999.5)),
-    'rules[0].split[0].weight must be a whole number from 0 to 10000 in basis points (100 = 1 %), got the number 3000.5.',
-  );
-  t.equal(
-    problemOf(split(10_000, -1, 1)),
-    'rules[0].split[1].weight must be a whole number from 0 to 10000 in basis points (100 = 1 %), got the number -1.',
-  );
-  t.equal(
-    problemOf(split(20_000)),
-    'rules[0].split[0].weight must be a whole number from 0 to 10000 in basis points (100 = 1 %), got the number 20000.',
-  );
+  const whole = "must be a whole number of 0 or more (a variant's share is its weight over the total)";
+  t.equal(problemOf(split(3000.5, 6999.5)), `rules[0].split[0].weight ${whole}, got the number 3000.5.`);
+  t.equal(problemOf(split(10_000, -1, 1)), `rules[0].split[1].weight ${whole}, got the number -1.`);
   const stringWeight = [{ split: [{ variant: 'red', weight: '10000' as unknown as number }] }];
-  t.equal(
-    problemOf(stringWeight),
-    'rules[0].split[0].weight must be a whole number from 0 to 10000 in basis points (100 = 1 %), got the string "10000".',
-  );
+  t.equal(problemOf(stringWeight), `rules[0].split[0].weight ${whole}, got the string "10000".`);
   t.equal(
     problemOf([{ split: [] }]),
-    'rules[0].split is empty; list the variants to split between, each with a weight in basis points (100 = 1 %) adding up to 10000.',
+    'rules[0].split is empty; list the variants to split between, each with a whole-number weight (for example 50 and 50, or basis points adding up to 10000).',
   );
+});
+
+t.test('bucketBy and seed belong to a split', async (t) => {
+  const halves = [
+    { variant: 'control', weight: 1 },
+    { variant: 'green', weight: 1 },
+  ];
+  t.equal(problemOf([{ split: halves, bucketBy: 'companyId', seed: 'group-1' }]), undefined);
+  for (const field of ['bucketBy', 'seed'] as const) {
+    t.equal(
+      problemOf([{ variant: 'green', [field]: 'x' }]),
+      `rules[0].${field} is set, but the rule has no split: ${field} only chooses how a split buckets users. Remove it, or give the rule a split.`,
+    );
+  }
 });
 
 t.test('segments must exist in the environment', async (t) => {
@@ -359,27 +355,32 @@ t.test('semver operators need a full version', async (t) => {
     for (const value of ['1.2.3', 'v1.2.3', '0.0.0', '1.2.3-beta.1', '1.2.3+build.5', '10.20.30-rc.1+x']) {
       t.equal(conditionIn({ attribute: 'v', operator, value }), undefined, `${operator} ${value}`);
     }
-    const must = `${at} must be a version such as "1.2.3" for operator ${operator}`;
+    const note =
+      ' A rule\'s version is written in full; contexts may send "2", "2.1" or "v2.1.0", read as 2.0.0, 2.1.0 and 2.1.0.';
+    const must = `${at} must be a full version such as "1.2.3" for operator ${operator}`;
     t.equal(
       conditionIn({ attribute: 'v', operator, value: '1.2' }),
-      `${must}, got the string "1.2". Did you mean "1.2.0"?`,
+      `${must}, got the string "1.2". Did you mean "1.2.0"?${note}`,
     );
     t.equal(
       conditionIn({ attribute: 'v', operator, value: 'v2' }),
-      `${must}, got the string "v2". Did you mean "2.0.0"?`,
+      `${must}, got the string "v2". Did you mean "2.0.0"?${note}`,
     );
     t.equal(
       conditionIn({ attribute: 'v', operator, value: 1.2 }),
-      `${must}, got the number 1.2. Did you mean "1.2.0"?`,
+      `${must}, got the number 1.2. Did you mean "1.2.0"?${note}`,
     );
-    t.equal(conditionIn({ attribute: 'v', operator, value: 'latest' }), `${must}, got the string "latest".`);
+    t.equal(
+      conditionIn({ attribute: 'v', operator, value: 'latest' }),
+      `${must}, got the string "latest".${note}`,
+    );
     t.equal(
       conditionIn({ attribute: 'v', operator, value: '>=1.2.3' }),
-      `${must}, got the string ">=1.2.3". Did you mean "1.2.3"?`,
+      `${must}, got the string ">=1.2.3". Did you mean "1.2.3"?${note}`,
     );
-    t.equal(conditionIn({ attribute: 'v', operator }), `${must}, got no value.`);
-    t.equal(conditionIn({ attribute: 'v', operator, value: null }), `${must}, got null.`);
-    t.equal(conditionIn({ attribute: 'v', operator, value: ['1.2.3'] }), `${must}, got a list.`);
+    t.equal(conditionIn({ attribute: 'v', operator }), `${must}, got no value.${note}`);
+    t.equal(conditionIn({ attribute: 'v', operator, value: null }), `${must}, got null.${note}`);
+    t.equal(conditionIn({ attribute: 'v', operator, value: ['1.2.3'] }), `${must}, got a list.${note}`);
   }
 });
 

@@ -266,21 +266,45 @@ const cases: Case[] = [
     message: /purple/,
   },
   {
-    name: 'split weights that do not sum to 10000',
+    name: 'split weights that are all 0',
     payload: {
       ...targeted,
       rules: [
         {
           split: [
-            { variant: 'red', weight: 5000 },
-            { variant: 'blue', weight: 4000 },
+            { variant: 'red', weight: 0 },
+            { variant: 'blue', weight: 0 },
           ],
         },
       ],
     },
     status: 400,
     code: 'INVALID_FLAG',
-    message: /9000/,
+    message: /all 0/,
+  },
+  {
+    name: 'split weights past the largest total',
+    payload: {
+      ...targeted,
+      rules: [
+        {
+          split: [
+            { variant: 'red', weight: 2_147_483_647 },
+            { variant: 'blue', weight: 1 },
+          ],
+        },
+      ],
+    },
+    status: 400,
+    code: 'INVALID_FLAG',
+    message: /2147483648/,
+  },
+  {
+    name: 'a bucketing attribute on a rule without a split',
+    payload: { ...targeted, rules: [{ variant: 'red', bucketBy: 'companyId' }] },
+    status: 400,
+    code: 'INVALID_FLAG',
+    message: /bucketBy/,
   },
   {
     name: 'a rule with both a variant and a split',

@@ -230,7 +230,6 @@ t.test('every other evaluation reaches the route, with the body the fast path re
     ['max-items', '{"context":{"\\u0063onstructor":{"prototype":{}}}}', 400],
     ['max-items', big, 200],
     ['missing', '{}', 404],
-    ['checkout-button', '{"context":{}}', 400],
     ['NOT_A_KEY', '{}', 404],
     ['max-items?extra=1', '{}', 400],
     ['max-items?environment=moon', '{}', 404],
@@ -245,6 +244,12 @@ t.test('every other evaluation reaches the route, with the body the fast path re
     t.equal(res.status, status, `${path} ${body.slice(0, 60)}`);
     t.equal(res.body, route.body, 'with the route body');
   }
+  // A split without a targetingKey serves the default: an answer the fast path holds, not an error.
+  const routedBefore = routed();
+  const noKey = await evaluate('checkout-button', '{"context":{}}');
+  t.equal(routed(), routedBefore, 'a split without a targetingKey is answered by the fast path');
+  t.equal(noKey.status, 200);
+  t.equal(noKey.body, (await viaRoute('checkout-button', '{"context":{}}')).body, 'as the route answers');
   const chunked = new ReadableStream({
     start(controller) {
       controller.enqueue(new TextEncoder().encode('{"context":{"targetingKey":"u1"}}'));

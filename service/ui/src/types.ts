@@ -17,7 +17,7 @@ export interface Condition {
   value?: unknown;
 }
 
-/** Weights in basis points (100 = 1 %) that sum to 10000. */
+/** Whole-number weights, any total; the UI saves basis points (100 = 1 %, a total of 10000). */
 export type Split = { variant: string; weight: number }[];
 
 export interface Rule {
@@ -26,6 +26,10 @@ export interface Rule {
   segments?: string[];
   variant?: string;
   split?: Split;
+  /** With a split: the context attribute that buckets users (default targetingKey). */
+  bucketBy?: string;
+  /** With a split: hashed before the bucketing value (default the flag key). */
+  seed?: string;
 }
 
 export interface Flag {

@@ -23,8 +23,11 @@ function tidy(rule: Rule): Rule {
   if (rule.description) result.description = rule.description;
   if (rule.conditions && rule.conditions.length > 0) result.conditions = rule.conditions;
   if (rule.segments && rule.segments.length > 0) result.segments = rule.segments;
-  if (rule.split !== undefined) result.split = rule.split;
-  else if (rule.variant !== undefined) result.variant = rule.variant;
+  if (rule.split !== undefined) {
+    result.split = rule.split;
+    if (rule.bucketBy) result.bucketBy = rule.bucketBy;
+    if (rule.seed) result.seed = rule.seed;
+  } else if (rule.variant !== undefined) result.variant = rule.variant;
   return result;
 }
 
@@ -148,15 +151,50 @@ export function RuleEditor({ rule, variants, segments, disabled, onChange }: Rul
             </select>
           </div>
         ) : (
-          <SplitEditor
-            split={rule.split ?? []}
-            variants={names}
-            disabled={disabled}
-            onChange={(split: Split, valid) => {
-              splitValid.current = valid;
-              emit({ ...rule, split });
-            }}
-          />
+          <>
+            <SplitEditor
+              split={rule.split ?? []}
+              variants={names}
+              disabled={disabled}
+              onChange={(split: Split, valid) => {
+                splitValid.current = valid;
+                emit({ ...rule, split });
+              }}
+            />
+            <div class="split-bucketing">
+              <div class="field field-inline">
+                <label for={`${id}-bucket-by`}>Bucket by attribute</label>
+                <input
+                  id={`${id}-bucket-by`}
+                  type="text"
+                  value={rule.bucketBy ?? ''}
+                  maxLength={128}
+                  placeholder="targetingKey"
+                  aria-describedby={`${id}-bucketing-help`}
+                  disabled={disabled}
+                  onInput={(event) => emit({ ...rule, bucketBy: event.currentTarget.value || undefined })}
+                />
+              </div>
+              <div class="field field-inline">
+                <label for={`${id}-seed`}>Seed</label>
+                <input
+                  id={`${id}-seed`}
+                  type="text"
+                  value={rule.seed ?? ''}
+                  maxLength={128}
+                  placeholder="the flag key"
+                  aria-describedby={`${id}-bucketing-help`}
+                  disabled={disabled}
+                  onInput={(event) => emit({ ...rule, seed: event.currentTarget.value || undefined })}
+                />
+              </div>
+              <p id={`${id}-bucketing-help`} class="hint">
+                Users are bucketed by the seed followed by the attribute's value. Flags with the same seed and
+                weights give a user the same variant; a context without the attribute gets the default
+                variant.
+              </p>
+            </div>
+          </>
         )}
       </fieldset>
     </div>

@@ -1,18 +1,21 @@
-// A percentage split: weights are edited as percentages (two decimals) and reported in the
-// API's basis points. Rows keep the text as typed; `valid` is true only for a total of 100 %.
+// A percentage split: weights are edited as percentages (two decimals) and reported in basis
+// points. Rows keep the text as typed; `valid` is true only for a total of 100 %. A split saved with
+// another total is shown in percentages of it and handed back unchanged until a row is edited.
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { Split } from '../types.ts';
 import {
-  basisPointsToPercent,
   evenSplit,
   formatPercent,
+  isValidSplit,
+  percentOf,
   percentToBasisPoints,
+  splitTotal,
   TOTAL_WEIGHT,
   variantNames,
 } from './split.ts';
 
 export interface SplitEditorProps {
-  /** The API shape: weights in basis points. */
+  /** The API shape: whole-number weights (basis points once edited here). */
   split: Split;
   /** The flag's variant names (or its variants record). */
   variants: readonly string[] | Record<string, unknown>;
@@ -20,13 +23,18 @@ export interface SplitEditorProps {
   onChange: (split: Split, valid: boolean) => void;
 }
 
-const textsOf = (split: Split) => split.map((entry) => basisPointsToPercent(entry.weight));
+const textsOf = (split: Split) => {
+  const total = splitTotal(split);
+  return split.map((entry) => percentOf(entry.weight, total));
+};
 
 export function SplitEditor({ split, variants, disabled, onChange }: SplitEditorProps) {
   const id = useId();
   const names = variantNames(variants);
   const [texts, setTexts] = useState(() => textsOf(split));
   const emitted = useRef(JSON.stringify(split));
+  // Whether the rows are percentages typed here, rather than the weights the split came with.
+  const [edited, setEdited] = useState(false);
   const [adding, setAdding] = useState('');
 
   // A split changed from outside (a reload, another rule's data): show it.
@@ -35,12 +43,17 @@ export function SplitEditor({ split, variants, disabled, onChange }: SplitEditor
     if (incoming !== emitted.current) {
       emitted.current = incoming;
       setTexts(textsOf(split));
+      setEdited(false);
     }
   }, [split]);
 
-  const weights = texts.map(percentToBasisPoints);
+  const storedTotal = splitTotal(split);
+  const kept = !edited && isValidSplit(split);
+  const weights = kept
+    ? split.map((entry) => (entry.weight / storedTotal) * TOTAL_WEIGHT)
+    : texts.map(percentToBasisPoints);
   const badEntry = weights.some((weight) => weight === null);
-  const total = weights.reduce<number>((sum, weight) => sum + (weight ?? 0), 0);
+  const total = kept ? TOTAL_WEIGHT : weights.reduce<number>((sum, weight) => sum + (weight ?? 0), 0);
   const valid = split.length > 0 && !badEntry && total === TOTAL_WEIGHT;
 
   const emit = (variantsInOrder: string[], nextTexts: string[]) => {
@@ -54,6 +67,7 @@ export function SplitEditor({ split, variants, disabled, onChange }: SplitEditor
       next.reduce((sum, entry) => sum + entry.weight, 0) === TOTAL_WEIGHT;
     emitted.current = JSON.stringify(next);
     setTexts(nextTexts);
+    setEdited(true);
     onChange(next, nextValid);
   };
 
@@ -120,6 +134,12 @@ export function SplitEditor({ split, variants, disabled, onChange }: SplitEditor
           </li>
         ))}
       </ul>
+      {kept && storedTotal !== TOTAL_WEIGHT && (
+        <p class="hint">
+          Saved as weights {split.map((entry) => entry.weight).join(' : ')} (total {storedTotal}). Editing a
+          percentage saves basis points (total {TOTAL_WEIGHT}).
+        </p>
+      )}
       <div class="split-footer">
         <span class={valid ? 'split-total' : 'split-total split-total-bad'}>
           Total {formatPercent(total)}
