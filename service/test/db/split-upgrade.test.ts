@@ -4,10 +4,8 @@
 import { FlagdCore } from '@openfeature/flagd-core';
 import pg from 'pg';
 import t from 'tap';
-import { buildApp } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
 import { applyMigrations, readMigrations } from '../../src/db/migrations.ts';
-import { ADMIN_TOKEN, admin } from '../helpers/app.ts';
+import { admin, buildTestApp } from '../helpers/app.ts';
 import { createEmptyDatabase } from '../helpers/database.ts';
 
 const NEEDS = 'needs PostgreSQL (none at DATABASE_URL, 127.0.0.1:5432 or Docker)';
@@ -46,15 +44,7 @@ t.test('a split stored before flagd bucketing stays valid and buckets as flagd d
     [JSON.stringify(variants), JSON.stringify(rules)],
   );
 
-  const app = await buildApp(
-    loadConfig({
-      LOG_LEVEL: 'silent',
-      ADMIN_TOKEN,
-      MAX_EVENT_LOOP_DELAY_MS: '0',
-      DATABASE_URL: database.url,
-    }),
-  );
-  t.teardown(() => app.close());
+  const { app } = await buildTestApp(t, { database });
   const url = '/api/admin/flags/checkout?environment=production';
   t.same((await app.inject({ url, headers: admin })).json().rules, rules, 'read back as stored');
 

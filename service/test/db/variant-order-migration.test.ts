@@ -4,10 +4,8 @@
 // order a change gives is the order every read answers.
 import pg from 'pg';
 import t from 'tap';
-import { buildApp } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
 import { applyMigrations, readMigrations } from '../../src/db/migrations.ts';
-import { ADMIN_TOKEN, admin } from '../helpers/app.ts';
+import { admin, buildTestApp } from '../helpers/app.ts';
 import { createEmptyDatabase } from '../helpers/database.ts';
 
 const UPGRADE = 'variant_order';
@@ -66,15 +64,7 @@ t.test(
       .v as string;
     t.equal(after, before, 'the stored variants are the same text as before the upgrade');
 
-    const app = await buildApp(
-      loadConfig({
-        LOG_LEVEL: 'silent',
-        ADMIN_TOKEN,
-        MAX_EVENT_LOOP_DELAY_MS: '0',
-        DATABASE_URL: database.url,
-      }),
-    );
-    t.teardown(() => app.close());
+    const { app } = await buildTestApp(t, { database });
     const read = await app.inject({ url: '/api/admin/flags/fruit?environment=production', headers: admin });
     t.same(read.json().variants, variants, 'the same content');
     t.match(read.json(), { version: 1, defaultVariant: 'apple', defaultValue: { n: 2 } });
