@@ -4,17 +4,22 @@ import { Redis } from 'ioredis';
 import t from 'tap';
 import { createRedisCache, ENTRY_FORMAT } from '../../src/cache/redis-cache.ts';
 import { entryKey } from '../../src/flags/change-feed.ts';
-import { admin, bearer, buildTestApp, counter, createFlag, mintToken, within } from '../helpers/app.ts';
+import {
+  admin,
+  bearer,
+  buildTestApp,
+  counter,
+  createFlag,
+  mintToken,
+  twoInstances,
+  within,
+} from '../helpers/app.ts';
 import { findRedis, NO_REDIS, testPrefix } from '../helpers/redis.ts';
 
 const url = await findRedis();
 if (!url) t.plan(0, NO_REDIS);
 else {
-  const prefix = testPrefix(t, url);
-  // A long in-process lifetime: only an invalidation message can make an instance fresh.
-  const env = { REDIS_URL: url, REDIS_KEY_PREFIX: prefix, L1_TTL_MS: '60000' };
-  const { app: a, db } = await buildTestApp(t, { env });
-  const { app: b } = await buildTestApp(t, { env, database: db });
+  const { a, b, prefix, env, db } = await twoInstances(t, url);
   const redis = new Redis(url);
   t.teardown(() => redis.disconnect());
   const read = (app: typeof a, key: string, headers: Record<string, string> = admin) =>

@@ -7,6 +7,7 @@ import { type AppOptions, buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { reproduced } from '../../src/routes/hot-routes.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import { testPrefix } from './redis.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 export const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -86,6 +87,18 @@ export async function buildListeningApp(t: Test, options: Parameters<typeof buil
   const built = await buildTestApp(t, options);
   await built.app.listen({ port: 0, host: '127.0.0.1' });
   return { ...built, base: `http://127.0.0.1:${(built.app.server.address() as AddressInfo).port}` };
+}
+
+/**
+ * Two instances on one database, sharing the Redis at `redisUrl` under a key prefix of the test's
+ * own. Their in-process lifetime is a minute, so only a change's message makes the other fresh.
+ */
+export async function twoInstances(t: Test, redisUrl: string) {
+  const prefix = testPrefix(t, redisUrl);
+  const env = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, L1_TTL_MS: '60000' };
+  const { app: a, db } = await buildTestApp(t, { env });
+  const { app: b } = await buildTestApp(t, { env, database: db });
+  return { a, b, db, env, prefix };
 }
 
 /** Mints a token through the API and returns it, secret included. */

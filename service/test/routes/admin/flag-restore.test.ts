@@ -2,17 +2,13 @@
 // instance serves it again; creating its key while it is archived is refused with a pointer to
 // restore, so an archived flag is never silently replaced.
 import t from 'tap';
-import { admin, bearer, buildTestApp, createFlag, mintToken, within } from '../../helpers/app.ts';
-import { findRedis, NO_REDIS, testPrefix } from '../../helpers/redis.ts';
+import { admin, bearer, createFlag, mintToken, twoInstances, within } from '../../helpers/app.ts';
+import { findRedis, NO_REDIS } from '../../helpers/redis.ts';
 
 const url = await findRedis();
 if (!url) t.plan(0, NO_REDIS);
 else {
-  const prefix = testPrefix(t, url);
-  // A long in-process lifetime: only the change's message can bring it to the other instance.
-  const env = { REDIS_URL: url, REDIS_KEY_PREFIX: prefix, L1_TTL_MS: '60000' };
-  const { app: a, db } = await buildTestApp(t, { env });
-  const { app: b } = await buildTestApp(t, { env, database: db });
+  const { a, b } = await twoInstances(t, url);
   const reader = await mintToken(a, { name: 'sdk', scope: 'read' });
   type App = typeof a;
   const restore = (key: string, query = '', headers: Record<string, string> = admin) =>

@@ -3,17 +3,13 @@
 import { Redis } from 'ioredis';
 import t from 'tap';
 import { ENTRY_FORMAT } from '../../../src/cache/redis-cache.ts';
-import { admin, buildTestApp, within } from '../../helpers/app.ts';
-import { findRedis, NO_REDIS, testPrefix } from '../../helpers/redis.ts';
+import { admin, twoInstances, within } from '../../helpers/app.ts';
+import { findRedis, NO_REDIS } from '../../helpers/redis.ts';
 
 const url = await findRedis();
 if (!url) t.plan(0, NO_REDIS);
 else {
-  const prefix = testPrefix(t, url);
-  // A long in-process lifetime: only the change's message can bring it to the other instance.
-  const env = { REDIS_URL: url, REDIS_KEY_PREFIX: prefix, L1_TTL_MS: '60000' };
-  const { app: a, db } = await buildTestApp(t, { env });
-  const { app: b } = await buildTestApp(t, { env, database: db });
+  const { a, b, prefix } = await twoInstances(t, url);
   const redis = new Redis(url);
   t.teardown(() => redis.disconnect());
   type App = typeof a;
