@@ -162,32 +162,24 @@ export function RuleEditor({ rule, variants, segments, disabled, onChange }: Rul
               }}
             />
             <div class="split-bucketing">
-              <div class="field field-inline">
-                <label for={`${id}-bucket-by`}>Bucket by attribute</label>
-                <input
-                  id={`${id}-bucket-by`}
-                  type="text"
-                  value={rule.bucketBy ?? ''}
-                  maxLength={128}
-                  placeholder="targetingKey"
-                  aria-describedby={`${id}-bucketing-help`}
-                  disabled={disabled}
-                  onInput={(event) => emit({ ...rule, bucketBy: event.currentTarget.value || undefined })}
-                />
-              </div>
-              <div class="field field-inline">
-                <label for={`${id}-seed`}>Seed</label>
-                <input
-                  id={`${id}-seed`}
-                  type="text"
-                  value={rule.seed ?? ''}
-                  maxLength={128}
-                  placeholder="the flag key"
-                  aria-describedby={`${id}-bucketing-help`}
-                  disabled={disabled}
-                  onInput={(event) => emit({ ...rule, seed: event.currentTarget.value || undefined })}
-                />
-              </div>
+              <BucketingField
+                id={`${id}-bucket-by`}
+                label="Bucket by attribute"
+                value={rule.bucketBy}
+                placeholder="targetingKey"
+                help={`${id}-bucketing-help`}
+                disabled={disabled}
+                onInput={(bucketBy) => emit({ ...rule, bucketBy })}
+              />
+              <BucketingField
+                id={`${id}-seed`}
+                label="Seed"
+                value={rule.seed}
+                placeholder="the flag key"
+                help={`${id}-bucketing-help`}
+                disabled={disabled}
+                onInput={(seed) => emit({ ...rule, seed })}
+              />
               <p id={`${id}-bucketing-help`} class="hint">
                 Users are bucketed by the seed followed by the attribute's value. Flags with the same seed and
                 weights give a user the same variant; a context without the attribute gets the default
@@ -197,6 +189,37 @@ export function RuleEditor({ rule, variants, segments, disabled, onChange }: Rul
           </>
         )}
       </fieldset>
+    </div>
+  );
+}
+
+interface BucketingFieldProps {
+  id: string;
+  label: string;
+  value: string | undefined;
+  placeholder: string;
+  /** The id of the text that explains bucketing. */
+  help: string;
+  disabled: boolean | undefined;
+  /** The new value; undefined when emptied (the default applies). */
+  onInput: (value: string | undefined) => void;
+}
+
+/** One of a split's bucketing settings: empty means the default the placeholder names. */
+function BucketingField({ id, label, value, placeholder, help, disabled, onInput }: BucketingFieldProps) {
+  return (
+    <div class="field field-inline">
+      <label for={id}>{label}</label>
+      <input
+        id={id}
+        type="text"
+        value={value ?? ''}
+        maxLength={128}
+        placeholder={placeholder}
+        aria-describedby={help}
+        disabled={disabled}
+        onInput={(event) => onInput(event.currentTarget.value || undefined)}
+      />
     </div>
   );
 }
