@@ -92,14 +92,18 @@ function unavailableAt(err: unknown, depth: number): boolean {
 const CONTENTION = new Set(['P2028', 'P2034']);
 const CONTENTION_SQLSTATES = new Set(['40001', '40P01', '55P03', '57014']);
 
+/** What the driver adapter said under a Prisma error: PostgreSQL's SQLSTATE and words, or its own kind of error. */
+function driverCause(
+  err: unknown,
+): { originalCode?: string; originalMessage?: string; kind?: string } | undefined {
+  return (err as { meta?: { driverAdapterError?: { cause?: object } } } | null)?.meta?.driverAdapterError
+    ?.cause;
+}
+
 export function isContention(err: unknown): boolean {
   if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
   if (CONTENTION.has(err.code)) return true;
-  // The driver adapter's error carries PostgreSQL's SQLSTATE.
-  const adapterError = (
-    err.meta as { driverAdapterError?: { cause?: { originalCode?: unknown } } } | undefined
-  )?.driverAdapterError;
-  const sqlState = adapterError?.cause?.originalCode;
+  const sqlState = driverCause(err)?.originalCode;
   return typeof sqlState === 'string' && CONTENTION_SQLSTATES.has(sqlState);
 }
 
@@ -131,13 +135,7 @@ const HISTORY_ADVICE: Record<string, string> = {
 
 /** PostgreSQL's own words (and code) for why a query failed, from Prisma's driver-adapter error. */
 function databaseReason(err: unknown): { code?: string; text: string } {
-  const cause = (
-    err as {
-      meta?: {
-        driverAdapterError?: { cause?: { originalCode?: string; originalMessage?: string; kind?: string } };
-      };
-    }
-  ).meta?.driverAdapterError?.cause;
+  const cause = driverCause(err);
   if (cause?.originalMessage) {
     return { code: cause.originalCode, text: `${cause.originalMessage} (SQLSTATE ${cause.originalCode})` };
   }
