@@ -6,6 +6,14 @@
 /** The port the service listens on unless PORT says otherwise. */
 export const DEFAULT_PORT = 3000;
 
+/**
+ * The port the stacks give SYNC_PORT, the flagd sync service (gRPC): flagd's own sync port, so a
+ * provider's customary settings fit. The service itself serves no sync unless SYNC_PORT is set.
+ */
+export const SYNC_PORT = 8015;
+/** The service name the sync port's gRPC health check asks about (grpc.health.v1). */
+export const SYNC_HEALTH_SERVICE = 'flagd.sync.v1.FlagSyncService';
+
 /** 200 while the process is up: for container health checks. */
 export const LIVENESS_PATH = '/health/live';
 /** 200 while the instance can serve, 503 while it cannot: for load balancers. */
