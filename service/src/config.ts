@@ -176,6 +176,26 @@ export const ConfigSchema = Type.Object({
     description:
       "the admin event streams (the web UI's) one instance may hold beyond MAX_EVENT_STREAMS, which OFREP streams cannot take, 0-100000",
   }),
+  SYNC_PORT: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 65535,
+      description:
+        'the TCP port of the flagd sync service (gRPC) for in-process providers, 0-65535, e.g. 8015 (unset: no sync service)',
+    }),
+  ),
+  SYNC_OPEN_ENVIRONMENTS: Type.String({
+    pattern: '^([a-z0-9][a-z0-9._-]{0,127}(,[a-z0-9][a-z0-9._-]{0,127})*)?$',
+    default: '',
+    description:
+      'a comma-separated list of environment keys the sync service serves without a token, for providers that cannot send one, on a network you trust (empty: none)',
+  }),
+  SYNC_MAX_STREAMS: Type.Integer({
+    minimum: 0,
+    maximum: 1_000_000,
+    default: 10_000,
+    description: 'the sync streams one instance keeps open; past it a new one is refused (0: none)',
+  }),
   SERVICE_NAME: Type.String({
     pattern: '^[A-Za-z0-9._-]{1,64}$',
     default: 'flagstone',
@@ -204,6 +224,10 @@ const SECRET_SETTINGS = new Set([
 
 export const warmEnvironments = (config: Pick<Config, 'WARM_ENVIRONMENTS'>) =>
   config.WARM_ENVIRONMENTS.split(',').filter(Boolean);
+
+/** The environments the sync service serves without a token. */
+export const openSyncEnvironments = (config: Pick<Config, 'SYNC_OPEN_ENVIRONMENTS'>) =>
+  new Set(config.SYNC_OPEN_ENVIRONMENTS.split(',').filter(Boolean));
 
 /** The origins CORS_ORIGINS allows, in order. */
 export const corsOrigins = (config: Pick<Config, 'CORS_ORIGINS'>) =>

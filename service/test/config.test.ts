@@ -1,5 +1,11 @@
 import t from 'tap';
-import { ConfigError, corsOrigins, loadConfig, warmEnvironments } from '../src/config.ts';
+import {
+  ConfigError,
+  corsOrigins,
+  loadConfig,
+  openSyncEnvironments,
+  warmEnvironments,
+} from '../src/config.ts';
 
 t.test('defaults give the embedded, in-process setup', async (t) => {
   t.same(loadConfig({}), {
@@ -24,6 +30,8 @@ t.test('defaults give the embedded, in-process setup', async (t) => {
     MAX_EVENT_STREAMS: 10000,
     MAX_EVENT_STREAMS_PER_CLIENT: 100,
     EVENT_STREAMS_ADMIN_RESERVE: 100,
+    SYNC_OPEN_ENVIRONMENTS: '',
+    SYNC_MAX_STREAMS: 10000,
     SERVICE_NAME: 'flagstone',
     METRICS_EMF: 'auto',
     LOG_LEVEL: 'info',
@@ -41,6 +49,22 @@ t.test('Redis, cache and overload settings', async (t) => {
   t.match(config, { REDIS_URL: 'rediss://cache.internal:6379', L1_TTL_MS: 50, MAX_HEAP_USED_BYTES: 0 });
   t.same(warmEnvironments(config), ['production', 'staging']);
   t.same(warmEnvironments(loadConfig({})), []);
+});
+
+t.test('the sync service is off unless SYNC_PORT is set', async (t) => {
+  t.equal(loadConfig({}).SYNC_PORT, undefined);
+  const config = loadConfig({ SYNC_PORT: '8015', SYNC_OPEN_ENVIRONMENTS: 'development,staging' });
+  t.equal(config.SYNC_PORT, 8015);
+  t.same([...openSyncEnvironments(config)], ['development', 'staging']);
+  t.same([...openSyncEnvironments(loadConfig({}))], []);
+  t.throws(
+    () => loadConfig({ SYNC_PORT: '70000' }),
+    /^SYNC_PORT must be the TCP port of the flagd sync service/,
+  );
+  t.throws(
+    () => loadConfig({ SYNC_OPEN_ENVIRONMENTS: 'Production' }),
+    /^SYNC_OPEN_ENVIRONMENTS must be a comma-separated list/,
+  );
 });
 
 t.test('values are converted, and empty means unset', async (t) => {
