@@ -12,6 +12,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from './config.ts';
+import flagdExport from './flagd/export-route.ts';
 import { createLogger, loggerOptions, RequestLogController } from './logger.ts';
 import auth from './plugins/auth.ts';
 import { allowCors } from './plugins/cors.ts';
@@ -63,6 +64,7 @@ async function flagstoneApp(app: FastifyInstance, { config }: { config: Config }
 
   await app.register(health, { prefix: '/health' });
   await app.register(readApi, { prefix: '/api/config' });
+  await app.register(flagdExport, { prefix: '/api/config' });
   await app.register(
     async (api) => {
       // The web UI's session cookie is read here only: the hot routes carry no cookie hooks.

@@ -92,6 +92,11 @@ export function createFlagReader({ snapshots, metrics, bulkAnswers = BULK_ANSWER
       return found && evaluate(found.flag, found.snapshot.conditions, context);
     },
 
+    /** The environment's whole snapshot, for what is built from all of it (the flagd document). */
+    async snapshot(environment: string): Promise<Read<Snapshot>> {
+      return { value: await snapshotOf(environment), stale: snapshots.stale };
+    },
+
     async listFlags(environment: string): Promise<Read<FlagList>> {
       const snapshot = await snapshotOf(environment);
       return { value: snapshot.list, stale: snapshots.stale };

@@ -24,6 +24,8 @@ declare module 'fastify' {
     tickets: Tickets;
     /** The event streams open on this instance. */
     events: EventStreams;
+    /** Tells `listener` of each revision a held snapshot moves to, however this instance learned of it. */
+    onAdvance(listener: (environment: string, revision: number) => void): void;
   }
 }
 
@@ -78,6 +80,10 @@ export default fp<{ config: Config }>(
       metrics,
     });
     app.decorate('events', events);
+    const advanced = new Set<(environment: string, revision: number) => void>([events.advanced]);
+    app.decorate('onAdvance', (listener: (environment: string, revision: number) => void) => {
+      advanced.add(listener);
+    });
     app.addHook('preClose', (done) => {
       events.endAll();
       done();
@@ -90,7 +96,9 @@ export default fp<{ config: Config }>(
         bus,
         metrics,
         onStoreError,
-        onAdvance: events.advanced,
+        onAdvance: (environment, revision) => {
+          for (const listener of advanced) listener(environment, revision);
+        },
       }),
     );
     // The catch-up interval: changes no message announced (lost, Redis down, a peer that died
