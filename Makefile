@@ -57,10 +57,11 @@ typecheck: deps ## type-check without emitting
 
 check: lint typecheck test ## everything CI runs
 
-bench: deps ## read-path, scale and event-stream benchmarks against PostgreSQL and Redis (writes bench-results/)
+bench: deps ## read-path, scale, event-stream and flagd benchmarks against PostgreSQL and Redis (writes bench-results/)
 	node service/bench/run.ts
 	node service/bench/scale.ts
 	node service/bench/streams.ts
+	node service/bench/flagd.ts
 	node --expose-gc service/bench/tick-shape.ts
 
 screenshots: deps ## write the README's web UI screenshots (docs/*.png) from the end-to-end test

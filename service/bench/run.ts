@@ -7,6 +7,7 @@
 import autocannon from 'autocannon';
 import { createTestDatabase } from '../test/helpers/database.ts';
 import { findRedis } from '../test/helpers/redis.ts';
+import { OFREP_CONTEXT, tenRules } from './fixtures.ts';
 import {
   CORES,
   here,
@@ -66,38 +67,6 @@ async function load(s: Pick<Scenario, 'server' | 'path' | 'headers' | 'expect' |
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
-/** Ten rules: nine that miss this context, each with a different operator, then a split. */
-function tenRules() {
-  const never = (attribute: string, operator: string, value?: unknown) => ({
-    conditions: [{ attribute, operator, ...(value === undefined ? {} : { value }) }],
-    variant: 'treatment',
-  });
-  return {
-    key: 'ten-rules',
-    type: 'string',
-    enabled: true,
-    variants: { treatment: 'green', control: 'blue' },
-    defaultVariant: 'control',
-    rules: [
-      never('country', 'in', ['US', 'CA']),
-      never('plan', 'equals', 'enterprise'),
-      never('email', 'ends_with', '@example.com'),
-      never('appVersion', 'semver_lt', '1.0.0'),
-      never('age', 'gte', 65),
-      never('beta', 'exists'),
-      never('country', 'equals', 'DE'),
-      never('plan', 'in', ['pro', 'team']),
-      never('appVersion', 'semver_gte', '3.0.0'),
-      {
-        split: [
-          { variant: 'treatment', weight: 5000 },
-          { variant: 'control', weight: 5000 },
-        ],
-      },
-    ],
-  };
-}
-
 async function main() {
   pinLoadGenerator();
   const redisUrl = await findRedis();
@@ -152,7 +121,7 @@ async function main() {
       headers: { ...read, 'content-type': 'application/json' },
       expect: 200,
       body: JSON.stringify({
-        context: { targetingKey: 'user-1', country: 'NL', plan: 'free', appVersion: '2.3.4', age: 30 },
+        context: OFREP_CONTEXT,
       }),
     };
 
