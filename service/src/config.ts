@@ -176,6 +176,25 @@ export const ConfigSchema = Type.Object({
     description:
       "the admin event streams (the web UI's) one instance may hold beyond MAX_EVENT_STREAMS, which OFREP streams cannot take, 0-100000",
   }),
+  SYNC_PORT: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 65535,
+      description: 'the TCP port of the flagd sync service (gRPC), 1-65535; unset: no sync service',
+    }),
+  ),
+  SYNC_OPEN_ENVIRONMENTS: Type.String({
+    pattern: '^([a-z0-9][a-z0-9._-]{0,127}(,[a-z0-9][a-z0-9._-]{0,127})*)?$',
+    default: '',
+    description:
+      'a comma-separated list of environment keys the sync service serves without a token, e.g. production (empty: none)',
+  }),
+  SYNC_MAX_STREAMS: Type.Integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    default: 1000,
+    description: 'the sync streams one instance keeps open, 1-1000000',
+  }),
   SERVICE_NAME: Type.String({
     pattern: '^[A-Za-z0-9._-]{1,64}$',
     default: 'flagstone',

@@ -24,6 +24,8 @@ t.test('defaults give the embedded, in-process setup', async (t) => {
     MAX_EVENT_STREAMS: 10000,
     MAX_EVENT_STREAMS_PER_CLIENT: 100,
     EVENT_STREAMS_ADMIN_RESERVE: 100,
+    SYNC_OPEN_ENVIRONMENTS: '',
+    SYNC_MAX_STREAMS: 1000,
     SERVICE_NAME: 'flagstone',
     METRICS_EMF: 'auto',
     LOG_LEVEL: 'info',
