@@ -5,7 +5,12 @@ import type { Config } from '../service/src/config.ts';
 import { isIpv4Cidr } from './lib/cidr.ts';
 import { IDLE_TIMEOUT_SECONDS as LOAD_BALANCER_IDLE_TIMEOUT_SECONDS } from './lib/load-balancer.ts';
 import { resourceNames } from './lib/names.ts';
-import { checkServiceConfig, type ServiceConfig, type ServiceEnvironment } from './lib/service-config.ts';
+import {
+  checkServiceConfig,
+  type ServiceConfig,
+  type ServiceEnvironment,
+  type TaskConfig,
+} from './lib/service-config.ts';
 
 export type EnvironmentName = 'staging' | 'production';
 
@@ -129,7 +134,10 @@ export interface EnvironmentSettings {
      * The service's own settings (README, "Configuration") by variable name, in the service's
      * types, e.g. `{ L1_TTL_MS: 500, CORS_ORIGINS: 'https://app.example.com' }`. Checked at synth
      * time by the service's own rules; what is not set takes the service's default. The stacks set
-     * PORT, HOST, SERVICE_NAME, TRUSTED_PROXY_HOPS, METRICS_EMF, the connections and the secrets.
+     * PORT, SYNC_PORT, HOST, SERVICE_NAME, TRUSTED_PROXY_HOPS, METRICS_EMF, the connections and the
+     * secrets. `SYNC_OPEN_ENVIRONMENTS: 'production'` lets flagd providers that cannot send a token
+     * sync that environment from any client the load balancer admits (none by default; refused
+     * while the load balancer admits 0.0.0.0/0).
      * @default SERVICE_CONFIG_DEFAULTS
      */
     config?: ServiceConfig;
@@ -225,7 +233,7 @@ export interface ResolvedSettings {
   };
   service: ServiceSizing & {
     /** The configuration the service will run with, its defaults included. */
-    config: Config;
+    config: TaskConfig;
     /** The variables the task definition sets, the stacks' wiring and secrets aside. */
     environment: ServiceEnvironment;
   };
@@ -326,7 +334,7 @@ export function resolveSettings(input: EnvironmentSettings): ResolvedSettings {
   );
   const problems = validate(resolved, Object.keys(sizing));
   if ('problems' in service) problems.push(...service.problems);
-  else problems.push(...checkAgainstStacks(service.config));
+  else problems.push(...checkAgainstStacks(service.config, resolved.loadBalancer));
   if (problems.length > 0 || 'problems' in service) throw new SettingsError(env, problems);
   return { ...resolved, service: { ...resolved.service, ...service } };
 }
@@ -335,13 +343,21 @@ export function resolveSettings(input: EnvironmentSettings): ResolvedSettings {
 type Unchecked = Omit<ResolvedSettings, 'service'> & { service: ServiceSizing };
 
 /** What the stacks ask of the service's configuration beyond the service's own rules. */
-function checkAgainstStacks(config: Config): string[] {
+function checkAgainstStacks(config: Config, loadBalancer: Unchecked['loadBalancer']): string[] {
+  const problems: string[] = [];
   const heartbeat = config.EVENTS_HEARTBEAT_SECONDS;
-  return heartbeat < LOAD_BALANCER_IDLE_TIMEOUT_SECONDS
-    ? []
-    : [
-        `service.config.EVENTS_HEARTBEAT_SECONDS must be below the load balancer's idle timeout (${LOAD_BALANCER_IDLE_TIMEOUT_SECONDS} s), or it closes quiet event streams; got ${heartbeat}`,
-      ];
+  if (heartbeat >= LOAD_BALANCER_IDLE_TIMEOUT_SECONDS) {
+    problems.push(
+      `service.config.EVENTS_HEARTBEAT_SECONDS must be below the load balancer's idle timeout (${LOAD_BALANCER_IDLE_TIMEOUT_SECONDS} s), or it closes quiet event streams; got ${heartbeat}`,
+    );
+  }
+  // Open environments are served to whoever reaches the sync port: a network the operator trusts.
+  if (config.SYNC_OPEN_ENVIRONMENTS !== '' && loadBalancer.allowedCidrs.includes('0.0.0.0/0')) {
+    problems.push(
+      `service.config.SYNC_OPEN_ENVIRONMENTS would serve ${config.SYNC_OPEN_ENVIRONMENTS} without a token to the whole internet (loadBalancer.allowedCidrs holds 0.0.0.0/0): narrow allowedCidrs, or leave SYNC_OPEN_ENVIRONMENTS empty and give the providers read tokens`,
+    );
+  }
+  return problems;
 }
 
 function validate(s: Unchecked, serviceFields: readonly string[]): string[] {

@@ -11,8 +11,8 @@ export interface ContainerSpec {
   readonly secrets?: Readonly<Partial<Record<string, string>>>;
   /** The log group and stream prefix for the awslogs driver. */
   readonly logs: { readonly group: string; readonly region: string; readonly streamPrefix: string };
-  /** The container port to map (none for one-off jobs). */
-  readonly port?: number;
+  /** The container ports to map, by name (none for one-off jobs), e.g. `{ http: 3000 }`. */
+  readonly ports?: Readonly<Record<string, number>>;
   /** Overrides the image's CMD. */
   readonly command?: readonly string[];
   /** The container health check: command and grace period in seconds. */
@@ -33,7 +33,15 @@ export function containerDefinitions(containers: readonly ContainerSpec[]): stri
       image: c.image,
       essential: true,
       ...(c.command ? { command: c.command } : {}),
-      ...(c.port ? { portMappings: [{ name: 'http', containerPort: c.port, protocol: 'tcp' }] } : {}),
+      ...(c.ports
+        ? {
+            portMappings: Object.entries(c.ports).map(([name, containerPort]) => ({
+              name,
+              containerPort,
+              protocol: 'tcp',
+            })),
+          }
+        : {}),
       environment: sorted(c.environment).map(([name, value]) => ({ name, value })),
       secrets: sorted(c.secrets).map(([name, valueFrom]) => ({ name, valueFrom })),
       ...(c.healthCheck

@@ -74,6 +74,8 @@ export interface MonitoringProps {
   readonly loadBalancerArnSuffix: string;
   /** Both target groups (which one is live alternates with each deployment). */
   readonly targetGroups: readonly [LoadBalancerTargetGroup, LoadBalancerTargetGroup];
+  /** Both gRPC target groups of the flagd sync service (the same tasks, on the sync port). */
+  readonly syncTargetGroups: readonly [LoadBalancerTargetGroup, LoadBalancerTargetGroup];
   /** SERVICE_NAME of the tasks: the `ServiceName` dimension of the EMF metrics. */
   readonly metricsServiceName: string;
   /** The ECS cluster (dashboard). */
@@ -116,6 +118,7 @@ export class Monitoring extends Construct {
     super(scope, id);
     const t = props.thresholds ?? {};
     const [blue, green] = props.targetGroups;
+    const [syncBlue, syncGreen] = props.syncTargetGroups;
     const lb = { LoadBalancer: props.loadBalancerArnSuffix };
     const service = { [EMF.dimension]: props.metricsServiceName };
 
@@ -214,11 +217,13 @@ export class Monitoring extends Construct {
       evaluationPeriods: 5,
       datapointsToAlarm: 3,
     });
+    // The sync port's gRPC health check judges the same tasks: a revision whose sync service fails
+    // it is as unhealthy as one failing /health/ready, and rolls back the same way.
     const unhealthy = alarm({
       key: 'unhealthy-targets',
       alarmDescription:
-        'A task failed the /health/ready target health check for 3 minutes (either target group). ' +
-        'Rolls back a deployment in progress. Runbook (README): "unhealthy-targets".',
+        "A task failed a target health check for 3 minutes: /health/ready, or the sync port's gRPC health " +
+        'check (any target group). Rolls back a deployment in progress. Runbook (README): "unhealthy-targets".',
       comparisonOperator: 'GreaterThanThreshold',
       threshold: 0,
       evaluationPeriods: 3,
@@ -232,7 +237,18 @@ export class Monitoring extends Construct {
           ...lb,
           TargetGroup: green.arnSuffix,
         }),
-        expression('MAX([FILL(blue, 0), FILL(green, 0)])', 'Unhealthy tasks'),
+        metric('syncblue', 'AWS/ApplicationELB', 'UnHealthyHostCount', 'Maximum', {
+          ...lb,
+          TargetGroup: syncBlue.arnSuffix,
+        }),
+        metric('syncgreen', 'AWS/ApplicationELB', 'UnHealthyHostCount', 'Maximum', {
+          ...lb,
+          TargetGroup: syncGreen.arnSuffix,
+        }),
+        expression(
+          'MAX([FILL(blue, 0), FILL(green, 0), FILL(syncblue, 0), FILL(syncgreen, 0)])',
+          'Unhealthy tasks',
+        ),
       ],
     });
     const redisFailures = alarm({
@@ -364,6 +380,7 @@ export class Monitoring extends Construct {
 function dashboard(props: MonitoringProps, alarmArns: readonly string[], p95Ms: number) {
   const lb = ['LoadBalancer', props.loadBalancerArnSuffix];
   const [blue, green] = props.targetGroups;
+  const [syncBlue, syncGreen] = props.syncTargetGroups;
   const region = props.region;
   const widget = (
     x: number,
@@ -410,33 +427,21 @@ function dashboard(props: MonitoringProps, alarmArns: readonly string[], p95Ms: 
         stat: 'p95',
         annotations: { horizontal: [{ label: 'alarm', value: p95Ms / 1000 }] },
       }),
-      widget(0, 9, 'Unhealthy / healthy tasks', [
-        [
-          'AWS/ApplicationELB',
-          'UnHealthyHostCount',
-          'TargetGroup',
-          blue.arnSuffix,
-          ...lb,
-          { stat: 'Maximum' },
-        ],
-        [
-          'AWS/ApplicationELB',
-          'UnHealthyHostCount',
-          'TargetGroup',
-          green.arnSuffix,
-          ...lb,
-          { stat: 'Maximum' },
-        ],
-        ['AWS/ApplicationELB', 'HealthyHostCount', 'TargetGroup', blue.arnSuffix, ...lb, { stat: 'Maximum' }],
-        [
-          'AWS/ApplicationELB',
-          'HealthyHostCount',
-          'TargetGroup',
-          green.arnSuffix,
-          ...lb,
-          { stat: 'Maximum' },
-        ],
-      ]),
+      widget(
+        0,
+        9,
+        'Unhealthy / healthy tasks (HTTP and sync target groups)',
+        ['UnHealthyHostCount', 'HealthyHostCount'].flatMap((metricName) =>
+          [blue, green, syncBlue, syncGreen].map((group) => [
+            'AWS/ApplicationELB',
+            metricName,
+            'TargetGroup',
+            group.arnSuffix,
+            ...lb,
+            { stat: 'Maximum' },
+          ]),
+        ),
+      ),
       widget(8, 9, 'Flag reads and cache miss rate (%)', [
         [...emf(EMF.metrics.flagReads)],
         [...emf(EMF.metrics.cacheMissRate), { stat: 'Average', yAxis: 'right' }],

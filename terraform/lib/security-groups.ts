@@ -2,7 +2,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule/index.js';
 import { Construct } from 'constructs';
-import { DEFAULT_PORT } from '../../service/src/contract.ts';
+import { DEFAULT_PORT, SYNC_PORT } from '../../service/src/contract.ts';
 
 export interface SecurityGroupsProps {
   /** The name prefix, e.g. `flagstone-production`. */
@@ -12,7 +12,7 @@ export interface SecurityGroupsProps {
   /** The VPC CIDR: always allowed to reach the load balancer. */
   readonly vpcCidr: string;
   /**
-   * Further client CIDRs allowed to reach the load balancer on 443 and 80.
+   * Further client CIDRs allowed to reach the load balancer on 443, 80 and the sync port.
    * @default []
    */
   readonly albClientCidrs?: readonly string[];
@@ -21,6 +21,11 @@ export interface SecurityGroupsProps {
    * @default DEFAULT_PORT, the service's
    */
   readonly servicePort?: number;
+  /**
+   * The port of the flagd sync service (gRPC): the load balancer's listener and the tasks'.
+   * @default SYNC_PORT, the service's
+   */
+  readonly syncPort?: number;
   /**
    * The Redis port.
    * @default 6379
@@ -35,9 +40,11 @@ export interface SecurityGroupsProps {
 
 /**
  * The environment's security groups and every rule between them; nothing else is allowed in:
- * clients -> ALB 443/80, ALB -> service port, service -> Redis, service and one-off jobs ->
- * PostgreSQL. Groups are created without inline rules so Terraform removes AWS's default
- * allow-all egress; tasks and jobs may also reach HTTPS (ECR, Secrets Manager, CloudWatch Logs).
+ * clients -> ALB 443/80 and the sync port, ALB -> service port and sync port, service -> Redis,
+ * service and one-off jobs -> PostgreSQL. The sync port admits exactly the clients the HTTP API
+ * does, no more: environments listed in SYNC_OPEN_ENVIRONMENTS are served there without a token.
+ * Groups are created without inline rules so Terraform removes AWS's default allow-all egress;
+ * tasks and jobs may also reach HTTPS (ECR, Secrets Manager, CloudWatch Logs).
  */
 export class SecurityGroups extends Construct {
   /** The load balancer's group. */
@@ -54,6 +61,7 @@ export class SecurityGroups extends Construct {
   constructor(scope: Construct, id: string, props: SecurityGroupsProps) {
     super(scope, id);
     const servicePort = props.servicePort ?? DEFAULT_PORT;
+    const syncPort = props.syncPort ?? SYNC_PORT;
     const redisPort = props.redisPort ?? 6379;
     const postgresPort = props.postgresPort ?? 5432;
 
@@ -64,6 +72,7 @@ export class SecurityGroups extends Construct {
         vpcId: props.vpcId,
         tags: { Name: `${props.name}-${key}` },
       });
+    // Descriptions stay as first written: changing one replaces the group. The rules say what each admits.
     const alb = group('alb', 'Flagstone load balancer: HTTPS (and the HTTP redirect) from allowed clients');
     const service = group('service', 'Flagstone service tasks: the service port from the load balancer');
     const jobs = group('jobs', 'Flagstone one-off tasks: migrations and database bootstrap');
@@ -73,14 +82,19 @@ export class SecurityGroups extends Construct {
     const tcp = { ipProtocol: 'tcp' } as const;
     const clientCidrs = [...new Set([props.vpcCidr, ...(props.albClientCidrs ?? [])])];
     clientCidrs.forEach((cidr, i) => {
-      for (const port of [443, 80]) {
+      const purposes: Array<[number, string]> = [
+        [443, 'HTTPS'],
+        [80, 'HTTP (redirected to HTTPS)'],
+        [syncPort, 'flagd sync (gRPC over TLS)'],
+      ];
+      for (const [port, purpose] of purposes) {
         new VpcSecurityGroupIngressRule(this, `alb-in-${port}-${i}`, {
           ...tcp,
           securityGroupId: alb.id,
           cidrIpv4: cidr,
           fromPort: port,
           toPort: port,
-          description: port === 443 ? `HTTPS from ${cidr}` : `HTTP (redirected to HTTPS) from ${cidr}`,
+          description: `${purpose} from ${cidr}`,
         });
       }
     });
@@ -103,6 +117,7 @@ export class SecurityGroups extends Construct {
       });
     };
     link('alb-to-service', alb, service, servicePort, 'the service port');
+    link('alb-to-service-sync', alb, service, syncPort, 'the sync port');
     link('service-to-redis', service, redis, redisPort, 'Redis');
     link('service-to-database', service, database, postgresPort, 'PostgreSQL');
     link('jobs-to-database', jobs, database, postgresPort, 'PostgreSQL');

@@ -3,7 +3,7 @@
 // the synth with the service's message, and a setting the service gains can be set here with no
 // change to the stacks.
 import { type Config, ConfigError, ConfigSchema, loadConfig } from '../../service/src/config.ts';
-import { DEFAULT_PORT } from '../../service/src/contract.ts';
+import { DEFAULT_PORT, SYNC_PORT } from '../../service/src/contract.ts';
 
 /** A variable the service reads. */
 type ServiceVariable = keyof Config;
@@ -18,6 +18,8 @@ const SERVICE_VARIABLES: ReadonlySet<string> = new Set(Object.keys(ConfigSchema.
 const stackConfig = (metricsServiceName: string) =>
   ({
     PORT: DEFAULT_PORT,
+    // The flagd sync service (gRPC): the load balancer's sync listener forwards to this port.
+    SYNC_PORT,
     HOST: '0.0.0.0',
     // The load balancer appends the client's address to X-Forwarded-For (sign-in limits use it).
     TRUSTED_PROXY_HOPS: 1,
@@ -35,6 +37,9 @@ const WIRED = [
   'ADMIN_TOKEN',
   'EVENTS_SIGNING_KEY',
 ] as const satisfies readonly ServiceVariable[];
+
+/** The configuration the tasks run with: the service's own, with the values the stacks choose. */
+export type TaskConfig = Config & ReturnType<typeof stackConfig>;
 
 type StackOwned = keyof ReturnType<typeof stackConfig> | (typeof WIRED)[number];
 const STACK_OWNED: ReadonlySet<string> = new Set([...Object.keys(stackConfig('')), ...WIRED]);
@@ -63,7 +68,7 @@ export function checkServiceConfig(
       /** The variables the task definition sets, the stacks' wiring and secrets aside. */
       environment: ServiceEnvironment;
       /** The configuration the service will run with, its defaults included. */
-      config: Config;
+      config: TaskConfig;
     }
   | { problems: string[] } {
   const problems: string[] = [];
@@ -75,9 +80,11 @@ export function checkServiceConfig(
     }
   }
   if (problems.length > 0) return { problems };
-  const environment = asEnvironment({ ...chosen, ...stackConfig(metricsServiceName) });
+  const stackValues = stackConfig(metricsServiceName);
+  const environment = asEnvironment({ ...chosen, ...stackValues });
   try {
-    return { environment, config: loadConfig(environment) };
+    // The service parses the stacks' values back to themselves; restating them keeps their types.
+    return { environment, config: { ...loadConfig(environment), ...stackValues } };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     return { problems: [`service.config: the service would refuse to start: ${err.message}`] };

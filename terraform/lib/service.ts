@@ -5,10 +5,10 @@ import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition/i
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js';
 import { Construct } from 'constructs';
-import { DEFAULT_PORT, LIVENESS_PATH } from '../../service/src/contract.ts';
+import { DEFAULT_PORT, LIVENESS_PATH, SYNC_PORT } from '../../service/src/contract.ts';
 import { containerDefinitions } from './container.ts';
 import { serviceTrustPolicy } from './iam.ts';
-import type { LoadBalancerTargetGroup } from './load-balancer.ts';
+import type { BlueGreenTargets, LoadBalancerTargetGroup } from './load-balancer.ts';
 import type { ServiceEnvironment } from './service-config.ts';
 import { createExecutionRole, createTaskRole } from './task-roles.ts';
 
@@ -42,6 +42,11 @@ export interface ServiceProps {
    * @default DEFAULT_PORT, the service's
    */
   readonly port?: number;
+  /**
+   * The port of the flagd sync service (gRPC): the one `environment` gives as SYNC_PORT.
+   * @default SYNC_PORT, the service's
+   */
+  readonly syncPort?: number;
   /** The service's plain environment variables (README, "Configuration"). */
   readonly environment: Readonly<ServiceEnvironment>;
   /** Variables ECS injects from Secrets Manager: name -> secret ARN. The execution role reads only these. */
@@ -68,6 +73,8 @@ export interface ServiceProps {
   readonly alternateTargetGroup: LoadBalancerTargetGroup;
   /** The listener rule whose weights ECS shifts. */
   readonly productionListenerRuleArn: string;
+  /** The sync service's gRPC target groups and the listener rule whose weights ECS shifts. */
+  readonly syncTargets: BlueGreenTargets;
   /** The `LoadBalancer` dimension (ARN suffix) for request-count scaling. */
   readonly loadBalancerArnSuffix: string;
   /**
@@ -115,8 +122,8 @@ export interface ServiceProps {
 /**
  * The Flagstone service on Fargate (ARM64): task definition with the container health check on
  * the service's liveness path, DATABASE_URL, REDIS_AUTH_TOKEN and ADMIN_TOKEN as ECS secrets, least-privilege
- * roles, ECS-native canary deployments between the two target groups, and auto-scaling on CPU and on
- * requests per task.
+ * roles, ECS-native canary deployments between the two target groups of each port (the HTTP API's
+ * and the flagd sync service's), and auto-scaling on CPU and on requests per task.
  */
 export class Service extends Construct {
   readonly serviceName: string;
@@ -131,6 +138,7 @@ export class Service extends Construct {
   constructor(scope: Construct, id: string, props: ServiceProps) {
     super(scope, id);
     const port = props.port ?? DEFAULT_PORT;
+    const syncPort = props.syncPort ?? SYNC_PORT;
     const minTasks = props.minTasks ?? 2;
 
     const executionRole = createExecutionRole(this, 'execution-role', {
@@ -161,7 +169,7 @@ export class Service extends Construct {
         {
           name: props.containerName,
           image: props.image,
-          port,
+          ports: { http: port, grpc: syncPort },
           environment: props.environment,
           secrets: props.secrets,
           healthCheck: {
@@ -213,6 +221,10 @@ export class Service extends Construct {
           canaryBakeTimeInMinutes: String(props.canaryBakeMinutes ?? 10),
         },
       },
+      // One entry per port, each with its own blue/green pair and production rule: a deployment
+      // shifts both together and rolls both back together. A sync stream stays on the task it
+      // opened on (a weight applies to new requests), so it moves to the new revision when its
+      // old task stops after the bake time, and its provider reconnects.
       loadBalancer: [
         {
           targetGroupArn: props.primaryTargetGroup.arn,
@@ -221,6 +233,16 @@ export class Service extends Construct {
           advancedConfiguration: {
             alternateTargetGroupArn: props.alternateTargetGroup.arn,
             productionListenerRule: props.productionListenerRuleArn,
+            roleArn: infrastructureRole.arn,
+          },
+        },
+        {
+          targetGroupArn: props.syncTargets.primary.arn,
+          containerName: props.containerName,
+          containerPort: syncPort,
+          advancedConfiguration: {
+            alternateTargetGroupArn: props.syncTargets.alternate.arn,
+            productionListenerRule: props.syncTargets.productionListenerRuleArn,
             roleArn: infrastructureRole.arn,
           },
         },

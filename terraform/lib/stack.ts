@@ -38,7 +38,7 @@ export class FlagstoneStack extends TerraformStack {
     const settings = resolveSettings(input);
     const names = resourceNames(settings.environment);
     const { account } = settings;
-    const port = settings.service.config.PORT;
+    const { PORT: port, SYNC_PORT: syncPort } = settings.service.config;
 
     new AwsProvider(this, 'aws', {
       region: account.region,
@@ -86,6 +86,7 @@ export class FlagstoneStack extends TerraformStack {
       vpcCidr: network.vpcCidr,
       albClientCidrs: settings.loadBalancer.allowedCidrs,
       servicePort: port,
+      syncPort,
     });
     const registry = new ContainerRegistry(this, 'registry', { name: names.prefix, forceDelete: !protect });
     const cache = new Cache(this, 'cache', {
@@ -134,6 +135,7 @@ export class FlagstoneStack extends TerraformStack {
       certificateArn: settings.loadBalancer.certificateArn,
       sslPolicy: settings.loadBalancer.sslPolicy,
       targetPort: port,
+      syncPort,
       deletionProtection: protect,
     });
     const cluster = new Cluster(this, 'cluster', {
@@ -154,6 +156,7 @@ export class FlagstoneStack extends TerraformStack {
       image: registry.serviceImage(imageTag.stringValue),
       repositoryArn: registry.repositoryArn,
       port,
+      syncPort,
       environment: { ...svc.environment, REDIS_URL: cache.url },
       secrets: {
         DATABASE_URL: database.databaseUrlSecretArn,
@@ -169,6 +172,7 @@ export class FlagstoneStack extends TerraformStack {
       primaryTargetGroup: loadBalancer.primaryTargetGroup,
       alternateTargetGroup: loadBalancer.alternateTargetGroup,
       productionListenerRuleArn: loadBalancer.productionListenerRuleArn,
+      syncTargets: loadBalancer.sync,
       loadBalancerArnSuffix: loadBalancer.arnSuffix,
       canaryPercent: settings.deployment.canaryPercent,
       canaryBakeMinutes: settings.deployment.canaryBakeMinutes,
@@ -205,6 +209,7 @@ export class FlagstoneStack extends TerraformStack {
       alarmEmail: settings.alerts.email,
       loadBalancerArnSuffix: loadBalancer.arnSuffix,
       targetGroups: [loadBalancer.primaryTargetGroup, loadBalancer.alternateTargetGroup],
+      syncTargetGroups: [loadBalancer.sync.primary, loadBalancer.sync.alternate],
       metricsServiceName: names.metricsServiceName,
       clusterName: service.clusterName,
       serviceName: service.serviceName,

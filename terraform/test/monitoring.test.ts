@@ -87,13 +87,18 @@ for (const env of ENVIRONMENTS) {
     const unhealthy = queries('unhealthy-targets').filter((q) => q.metric);
     t.same(
       unhealthy.map((q) => (metricOf(q).dimensions as Json).TargetGroup),
-      [
-        s.refTo('aws_lb_target_group', 'load-balancer_blue', 'arn_suffix'),
-        s.refTo('aws_lb_target_group', 'load-balancer_green', 'arn_suffix'),
-      ],
-      'UnHealthyHostCount of both target groups',
+      ['blue', 'green', 'sync-blue', 'sync-green'].map((group) =>
+        s.refTo('aws_lb_target_group', `load-balancer_${group}_`, 'arn_suffix'),
+      ),
+      'UnHealthyHostCount of both HTTP target groups and both gRPC (sync) target groups',
     );
     t.ok(unhealthy.every((q) => metricOf(q).metric_name === 'UnHealthyHostCount'));
+    const result = queries('unhealthy-targets').find((q) => q.return_data === true)!;
+    t.equal(
+      result.expression,
+      `MAX([${unhealthy.map((q) => `FILL(${q.id}, 0)`).join(', ')}])`,
+      'a task failing either health check counts',
+    );
   });
 
   t.test(`${env}: the deployment-health composite covers the rollback alarms`, async (t) => {

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { SYNC_PORT } from '../../service/src/contract.ts';
 import { type EnvironmentSettings, environments } from '../settings.ts';
 import { ENVIRONMENTS, type Json, type Synthesized, synth, synthEnvironment } from './helpers.ts';
 
@@ -81,7 +82,9 @@ for (const env of ENVIRONMENTS) {
       [
         `${environments[env].network?.vpcCidr} -> alb:443-443`,
         `${environments[env].network?.vpcCidr} -> alb:80-80`,
+        `${environments[env].network?.vpcCidr} -> alb:${SYNC_PORT}-${SYNC_PORT}`,
         'alb -> service:3000-3000',
+        `alb -> service:${SYNC_PORT}-${SYNC_PORT}`,
         'jobs -> database:5432-5432',
         'service -> database:5432-5432',
         'service -> redis:6379-6379',
@@ -122,7 +125,7 @@ for (const env of ENVIRONMENTS) {
   });
 }
 
-t.test('an internet-facing ALB opens 443/80 only to the listed CIDRs', async (t) => {
+t.test('an internet-facing ALB opens 443/80 and the sync port only to the listed CIDRs', async (t) => {
   const settings = (allowedCidrs: [string, ...string[]]): EnvironmentSettings => ({
     ...environments.production,
     loadBalancer: { ...environments.production.loadBalancer, scheme: 'internet-facing', allowedCidrs },
@@ -134,25 +137,59 @@ t.test('an internet-facing ALB opens 443/80 only to the listed CIDRs', async (t)
     .filter((r) => r.cidr_ipv4)
     .map((r) => `${r.cidr_ipv4}:${r.from_port}`)
     .sort();
-  t.same(cidrs, [
-    '10.41.0.0/16:443',
-    '10.41.0.0/16:80',
-    '198.51.100.0/24:443',
-    '198.51.100.0/24:80',
-    '203.0.113.0/24:443',
-    '203.0.113.0/24:80',
-  ]);
+  t.same(
+    cidrs,
+    ['10.41.0.0/16', '198.51.100.0/24', '203.0.113.0/24']
+      .flatMap((cidr) => [443, 80, SYNC_PORT].map((port) => `${cidr}:${port}`))
+      .sort(),
+  );
 
   const everyone = synth(settings(['0.0.0.0/0']));
   const open = openIngress(everyone);
-  t.equal(open.length, 2, 'the whole internet when the settings say so explicitly');
+  t.equal(open.length, 3, 'the whole internet when the settings say so explicitly');
   const albGroup = everyone.refTo('aws_security_group', 'security-groups_alb_', 'id');
   for (const rule of open) {
     t.equal(rule.security_group_id, albGroup, 'only on the load balancer');
-    t.ok([80, 443].includes(rule.from_port as number) && rule.from_port === rule.to_port, 'only 80 and 443');
+    t.ok(
+      [80, 443, SYNC_PORT].includes(rule.from_port as number) && rule.from_port === rule.to_port,
+      'only 80, 443 and the sync port',
+    );
   }
 });
 
 t.test('the default (internal) ALB is internal', async (t) => {
   for (const env of ENVIRONMENTS) t.equal(synthEnvironment(env).one('aws_lb').internal, true);
+});
+
+t.test('the sync port admits exactly the callers of the HTTP API, and the tasks only the ALB', async (t) => {
+  const partners = synth({
+    ...environments.production,
+    loadBalancer: { ...environments.production.loadBalancer, allowedCidrs: ['198.51.100.0/24'] },
+  });
+  for (const s of [...ENVIRONMENTS.map(synthEnvironment), partners]) {
+    const sg = (key: string) => s.refTo('aws_security_group', `security-groups_${key}_`, 'id');
+    const into = (group: string, port: number) =>
+      ingressRules(s).filter((r) => r.security_group_id === sg(group) && r.from_port === port);
+    const callers = (port: number) =>
+      into('alb', port).map((r) => r.cidr_ipv4 ?? r.referenced_security_group_id);
+    t.ok(callers(443).length > 0);
+    t.same(callers(SYNC_PORT).sort(), callers(443).sort(), 'the same callers as HTTPS');
+    for (const r of into('alb', SYNC_PORT)) t.equal(r.to_port, SYNC_PORT, 'one port, not a range');
+    t.same(
+      into('service', SYNC_PORT).map((r) => r.referenced_security_group_id),
+      [sg('alb')],
+      'the tasks take the sync port from the load balancer alone',
+    );
+    const egress = s.resources('aws_vpc_security_group_egress_rule').map(([, r]) => r);
+    t.same(
+      egress
+        .filter((r) => r.security_group_id === sg('alb'))
+        .map((r) => [r.referenced_security_group_id, r.from_port]),
+      [
+        [sg('service'), 3000],
+        [sg('service'), SYNC_PORT],
+      ],
+      'the load balancer reaches only the service and sync ports of the tasks',
+    );
+  }
 });

@@ -69,6 +69,42 @@ t.test('names the service does not read, and those the stacks set, are refused',
   ]);
 });
 
+t.test(
+  "the sync port is the stacks' own; open environments are chosen per stack, none by default",
+  async (t) => {
+    t.same(problemsOf(withConfig({ SYNC_PORT: 9000 })), [
+      'service.config.SYNC_PORT is set by the stacks themselves',
+    ]);
+    t.notOk('SYNC_OPEN_ENVIRONMENTS' in serviceContainer(synth(staging)).environment);
+    const open = serviceContainer(
+      synth(withConfig({ SYNC_OPEN_ENVIRONMENTS: 'production,staging' })),
+    ).environment;
+    t.equal(open.SYNC_OPEN_ENVIRONMENTS, 'production,staging');
+    t.equal(loadConfig(open).SYNC_OPEN_ENVIRONMENTS, 'production,staging', 'as the service reads it');
+    t.same(problemsOf(withConfig({ SYNC_OPEN_ENVIRONMENTS: 'Production' })), [
+      `service.config: the service would refuse to start: ${serviceSays({ SYNC_OPEN_ENVIRONMENTS: 'Production' })}`,
+    ]);
+  },
+);
+
+t.test('open environments are refused while the load balancer admits the whole internet', async (t) => {
+  const facing = (allowedCidrs: [string, ...string[]], config: Record<string, unknown>) =>
+    ({
+      ...staging,
+      loadBalancer: { ...staging.loadBalancer, scheme: 'internet-facing', allowedCidrs },
+      service: { ...staging.service, config },
+    }) as EnvironmentSettings;
+  t.same(problemsOf(facing(['0.0.0.0/0'], { SYNC_OPEN_ENVIRONMENTS: 'production' })), [
+    'service.config.SYNC_OPEN_ENVIRONMENTS would serve production without a token to the whole internet (loadBalancer.allowedCidrs holds 0.0.0.0/0): narrow allowedCidrs, or leave SYNC_OPEN_ENVIRONMENTS empty and give the providers read tokens',
+  ]);
+  t.same(problemsOf(facing(['0.0.0.0/0'], {})), [], 'tokens only: the sync port may face the internet');
+  t.same(
+    problemsOf(facing(['198.51.100.0/24'], { SYNC_OPEN_ENVIRONMENTS: 'production' })),
+    [],
+    'a network the operator lists',
+  );
+});
+
 t.test("the stacks' own limit: the heartbeat comes before the load balancer's idle timeout", async (t) => {
   t.same(problemsOf(withConfig({ EVENTS_HEARTBEAT_SECONDS: 59 })), []);
   t.same(problemsOf(withConfig({ EVENTS_HEARTBEAT_SECONDS: 60 })), [

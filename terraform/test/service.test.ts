@@ -1,6 +1,6 @@
 import t from 'tap';
 import { ConfigSchema, loadConfig } from '../../service/src/config.ts';
-import { DEFAULT_PORT } from '../../service/src/contract.ts';
+import { DEFAULT_PORT, SYNC_PORT } from '../../service/src/contract.ts';
 import { BOOTSTRAP_SQL } from '../lib/jobs.ts';
 import { ECS_LOAD_BALANCER_INFRASTRUCTURE_POLICY } from '../lib/service.ts';
 import { environments, resolveSettings } from '../settings.ts';
@@ -21,7 +21,7 @@ interface Container {
   secrets: Array<{ name: string; valueFrom: string }>;
   healthCheck?: { command: string[] };
   logConfiguration: { logDriver: string; options: Record<string, string> };
-  portMappings?: Array<{ containerPort: number }>;
+  portMappings?: Array<{ name: string; containerPort: number; protocol: string }>;
 }
 interface Statement {
   Sid?: string;
@@ -58,10 +58,10 @@ for (const env of ENVIRONMENTS) {
       container!.image,
       `${s.refTo('aws_ecr_repository', 'registry_repository', 'repository_url')}:\${var.image_tag}`,
     );
-    t.same(
-      container!.portMappings?.map((p) => p.containerPort),
-      [3000],
-    );
+    t.same(container!.portMappings, [
+      { name: 'http', containerPort: 3000, protocol: 'tcp' },
+      { name: 'grpc', containerPort: SYNC_PORT, protocol: 'tcp' },
+    ]);
     t.match(container!.healthCheck!.command.join(' '), /http:\/\/127\.0\.0\.1:3000\/health\/live/);
     t.equal(container!.logConfiguration.logDriver, 'awslogs');
     t.equal(
@@ -84,10 +84,16 @@ for (const env of ENVIRONMENTS) {
       'PORT',
       'REDIS_URL',
       'SERVICE_NAME',
+      'SYNC_PORT',
       'TRUSTED_PROXY_HOPS',
       'WARM_ENVIRONMENTS',
     ]);
     t.equal(environment.PORT, '3000');
+    t.equal(environment.SYNC_PORT, String(SYNC_PORT), 'the flagd sync service is on');
+    t.notOk(
+      'SYNC_OPEN_ENVIRONMENTS' in environment,
+      'every environment needs a token unless the settings say so',
+    );
     t.equal(environment.METRICS_EMF, 'on', 'the alarms read the EMF metrics');
     t.equal(environment.TRUSTED_PROXY_HOPS, '1', 'the client address is the one the load balancer appended');
     t.equal(environment.HOST, '0.0.0.0');
@@ -109,7 +115,14 @@ for (const env of ENVIRONMENTS) {
         t.ok(known.includes(name), `${name} is in the service's config schema`);
       // The values as the service reads them at start (REDIS_URL holds the endpoint's reference).
       const config = loadConfig(environment);
-      t.match(config, { PORT: DEFAULT_PORT, HOST: '0.0.0.0', TRUSTED_PROXY_HOPS: 1, METRICS_EMF: 'on' });
+      t.match(config, {
+        PORT: DEFAULT_PORT,
+        SYNC_PORT,
+        SYNC_OPEN_ENVIRONMENTS: '',
+        HOST: '0.0.0.0',
+        TRUSTED_PROXY_HOPS: 1,
+        METRICS_EMF: 'on',
+      });
       t.equal(config.L1_TTL_MS, loadConfig({}).L1_TTL_MS, "unset: the service's default");
 
       // The secrets as Secrets Manager fills them: generated values of their length, and values built from those.
@@ -202,7 +215,8 @@ for (const env of ENVIRONMENTS) {
       rollback: true,
     });
 
-    const [lb] = service.load_balancer as Json[];
+    const [lb, sync, ...others] = service.load_balancer as Json[];
+    t.equal(others.length, 0);
     t.equal(lb!.target_group_arn, s.refTo('aws_lb_target_group', 'load-balancer_blue', 'arn'));
     t.equal(lb!.container_name, 'flagstone');
     t.equal(lb!.container_port, 3000);
@@ -211,6 +225,21 @@ for (const env of ENVIRONMENTS) {
       production_listener_rule: s.refTo('aws_lb_listener_rule', 'load-balancer_production', 'arn'),
       role_arn: s.refTo('aws_iam_role', 'service_load-balancer-role', 'arn'),
     });
+    // The sync port's pair shifts in the same deployment, by its own rule, through the same role.
+    t.equal(sync!.target_group_arn, s.refTo('aws_lb_target_group', 'load-balancer_sync-blue', 'arn'));
+    t.equal(sync!.container_name, 'flagstone');
+    t.equal(sync!.container_port, SYNC_PORT);
+    t.same(sync!.advanced_configuration, {
+      alternate_target_group_arn: s.refTo('aws_lb_target_group', 'load-balancer_sync-green', 'arn'),
+      production_listener_rule: s.refTo('aws_lb_listener_rule', 'load-balancer_sync-production', 'arn'),
+      role_arn: s.refTo('aws_iam_role', 'service_load-balancer-role', 'arn'),
+    });
+    const mapped = containers(s.named('aws_ecs_task_definition', 'service_task'))[0]!.portMappings!;
+    t.same(
+      (service.load_balancer as Json[]).map((entry) => entry.container_port),
+      mapped.map((m) => m.containerPort),
+      'each load balancer entry is a mapped port',
+    );
     const infraRole = s.named('aws_iam_role', 'service_load-balancer-role');
     t.match(infraRole.assume_role_policy, /"Service":"ecs\.amazonaws\.com"/);
     t.equal(s.one('aws_iam_role_policy_attachment').policy_arn, ECS_LOAD_BALANCER_INFRASTRUCTURE_POLICY);

@@ -280,7 +280,7 @@ Object {
     },
     "aws_cloudwatch_dashboard": Object {
       "monitoring_dashboard_4CE328EF": Object {
-        "dashboard_body": "{\\"widgets\\":[{\\"type\\":\\"alarm\\",\\"x\\":0,\\"y\\":0,\\"width\\":24,\\"height\\":3,\\"properties\\":{\\"title\\":\\"Alarms\\",\\"alarms\\":[\\"\${aws_cloudwatch_metric_alarm.monitoring_http-5xx-rate_DF9DE37F.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_p95-latency_D6AE46ED.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_unhealthy-targets_3A8B5675.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_redis-connection-failures_9A8E5BD5.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_cache-miss-rate_4BCE6FA2.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_redis-engine-cpu_C0232FB7.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_redis-evictions_2CDB36E0.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_database-cpu_CD46D3A6.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_database-free-storage_B2CE1D39.arn}\\",\\"\${aws_cloudwatch_composite_alarm.monitoring_deployment-health_9797D650.arn}\\"]}},{\\"type\\":\\"metric\\",\\"x\\":0,\\"y\\":3,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Requests\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ApplicationELB\\",\\"RequestCount\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\"]]}},{\\"type\\":\\"metric\\",\\"x\\":8,\\"y\\":3,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"5xx rate (%)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ApplicationELB\\",\\"HTTPCode_Target_5XX_Count\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"id\\":\\"t5\\",\\"visible\\":false}],[\\"AWS/ApplicationELB\\",\\"HTTPCode_ELB_5XX_Count\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"id\\":\\"e5\\",\\"visible\\":false}],[\\"AWS/ApplicationELB\\",\\"RequestCount\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"id\\":\\"rq\\",\\"visible\\":false}],[{\\"expression\\":\\"100 * (FILL(t5, 0) + FILL(e5, 0)) / rq\\",\\"label\\":\\"5xx %\\",\\"id\\":\\"rate\\"}]]}},{\\"type\\":\\"metric\\",\\"x\\":16,\\"y\\":3,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Target response time p95 (s)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"p95\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ApplicationELB\\",\\"TargetResponseTime\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\"]],\\"annotations\\":{\\"horizontal\\":[{\\"label\\":\\"alarm\\",\\"value\\":0.2}]}}},{\\"type\\":\\"metric\\",\\"x\\":0,\\"y\\":9,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Unhealthy / healthy tasks\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ApplicationELB\\",\\"UnHealthyHostCount\\",\\"TargetGroup\\",\\"\${aws_lb_target_group.load-balancer_blue_86851F4E.arn_suffix}\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"stat\\":\\"Maximum\\"}],[\\"AWS/ApplicationELB\\",\\"UnHealthyHostCount\\",\\"TargetGroup\\",\\"\${aws_lb_target_group.load-balancer_green_EA606101.arn_suffix}\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"stat\\":\\"Maximum\\"}],[\\"AWS/ApplicationELB\\",\\"HealthyHostCount\\",\\"TargetGroup\\",\\"\${aws_lb_target_group.load-balancer_blue_86851F4E.arn_suffix}\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"stat\\":\\"Maximum\\"}],[\\"AWS/ApplicationELB\\",\\"HealthyHostCount\\",\\"TargetGroup\\",\\"\${aws_lb_target_group.load-balancer_green_EA606101.arn_suffix}\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"stat\\":\\"Maximum\\"}]]}},{\\"type\\":\\"metric\\",\\"x\\":8,\\"y\\":9,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Flag reads and cache miss rate (%)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"Flagstone\\",\\"FlagReads\\",\\"ServiceName\\",\\"flagstone-production\\"],[\\"Flagstone\\",\\"CacheMissRate\\",\\"ServiceName\\",\\"flagstone-production\\",{\\"stat\\":\\"Average\\",\\"yAxis\\":\\"right\\"}]]}},{\\"type\\":\\"metric\\",\\"x\\":16,\\"y\\":9,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Redis connection failures per minute\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"Flagstone\\",\\"RedisConnectionFailures\\",\\"ServiceName\\",\\"flagstone-production\\"]]}},{\\"type\\":\\"metric\\",\\"x\\":0,\\"y\\":15,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Redis engine CPU (%)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ElastiCache\\",\\"EngineCPUUtilization\\",\\"CacheClusterId\\",\\"flagstone-production-001\\",{\\"stat\\":\\"Average\\"}],[\\"AWS/ElastiCache\\",\\"EngineCPUUtilization\\",\\"CacheClusterId\\",\\"flagstone-production-002\\",{\\"stat\\":\\"Average\\"}]]}},{\\"type\\":\\"metric\\",\\"x\\":8,\\"y\\":15,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Redis evictions\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ElastiCache\\",\\"Evictions\\",\\"CacheClusterId\\",\\"flagstone-production-001\\",{\\"stat\\":\\"Sum\\"}],[\\"AWS/ElastiCache\\",\\"Evictions\\",\\"CacheClusterId\\",\\"flagstone-production-002\\",{\\"stat\\":\\"Sum\\"}]]}},{\\"type\\":\\"metric\\",\\"x\\":16,\\"y\\":15,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"PostgreSQL CPU (%) and free storage (bytes)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/RDS\\",\\"CPUUtilization\\",\\"DBInstanceIdentifier\\",\\"\${aws_db_instance.database_postgres_3F7927C4.identifier}\\",{\\"stat\\":\\"Average\\"}],[\\"AWS/RDS\\",\\"FreeStorageSpace\\",\\"DBInstanceIdentifier\\",\\"\${aws_db_instance.database_postgres_3F7927C4.identifier}\\",{\\"stat\\":\\"Minimum\\",\\"yAxis\\":\\"right\\"}]]}},{\\"type\\":\\"metric\\",\\"x\\":0,\\"y\\":21,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"ECS service CPU and memory (%)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ECS\\",\\"CPUUtilization\\",\\"ClusterName\\",\\"\${aws_ecs_cluster.cluster_A4C38409.name}\\",\\"ServiceName\\",\\"\${aws_ecs_service.service_E7C408F2.name}\\",{\\"stat\\":\\"Average\\"}],[\\"AWS/ECS\\",\\"MemoryUtilization\\",\\"ClusterName\\",\\"\${aws_ecs_cluster.cluster_A4C38409.name}\\",\\"ServiceName\\",\\"\${aws_ecs_service.service_E7C408F2.name}\\",{\\"stat\\":\\"Average\\"}]]}}]}",
+        "dashboard_body": "{\\"widgets\\":[{\\"type\\":\\"alarm\\",\\"x\\":0,\\"y\\":0,\\"width\\":24,\\"height\\":3,\\"properties\\":{\\"title\\":\\"Alarms\\",\\"alarms\\":[\\"\${aws_cloudwatch_metric_alarm.monitoring_http-5xx-rate_DF9DE37F.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_p95-latency_D6AE46ED.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_unhealthy-targets_3A8B5675.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_redis-connection-failures_9A8E5BD5.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_cache-miss-rate_4BCE6FA2.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_redis-engine-cpu_C0232FB7.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_redis-evictions_2CDB36E0.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_database-cpu_CD46D3A6.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_database-free-storage_B2CE1D39.arn}\\",\\"\${aws_cloudwatch_composite_alarm.monitoring_deployment-health_9797D650.arn}\\"]}},{\\"type\\":\\"metric\\",\\"x\\":0,\\"y\\":3,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Requests\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ApplicationELB\\",\\"RequestCount\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\"]]}},{\\"type\\":\\"metric\\",\\"x\\":8,\\"y\\":3,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"5xx rate (%)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ApplicationELB\\",\\"HTTPCode_Target_5XX_Count\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"id\\":\\"t5\\",\\"visible\\":false}],[\\"AWS/ApplicationELB\\",\\"HTTPCode_ELB_5XX_Count\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"id\\":\\"e5\\",\\"visible\\":false}],[\\"AWS/ApplicationELB\\",\\"RequestCount\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"id\\":\\"rq\\",\\"visible\\":false}],[{\\"expression\\":\\"100 * (FILL(t5, 0) + FILL(e5, 0)) / rq\\",\\"label\\":\\"5xx %\\",\\"id\\":\\"rate\\"}]]}},{\\"type\\":\\"metric\\",\\"x\\":16,\\"y\\":3,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Target response time p95 (s)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"p95\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ApplicationELB\\",\\"TargetResponseTime\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\"]],\\"annotations\\":{\\"horizontal\\":[{\\"label\\":\\"alarm\\",\\"value\\":0.2}]}}},{\\"type\\":\\"metric\\",\\"x\\":0,\\"y\\":9,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Unhealthy / healthy tasks (HTTP and sync target groups)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ApplicationELB\\",\\"UnHealthyHostCount\\",\\"TargetGroup\\",\\"\${aws_lb_target_group.load-balancer_blue_86851F4E.arn_suffix}\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"stat\\":\\"Maximum\\"}],[\\"AWS/ApplicationELB\\",\\"UnHealthyHostCount\\",\\"TargetGroup\\",\\"\${aws_lb_target_group.load-balancer_green_EA606101.arn_suffix}\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"stat\\":\\"Maximum\\"}],[\\"AWS/ApplicationELB\\",\\"UnHealthyHostCount\\",\\"TargetGroup\\",\\"\${aws_lb_target_group.load-balancer_sync-blue_5D808BF2.arn_suffix}\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"stat\\":\\"Maximum\\"}],[\\"AWS/ApplicationELB\\",\\"UnHealthyHostCount\\",\\"TargetGroup\\",\\"\${aws_lb_target_group.load-balancer_sync-green_170E4B39.arn_suffix}\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"stat\\":\\"Maximum\\"}],[\\"AWS/ApplicationELB\\",\\"HealthyHostCount\\",\\"TargetGroup\\",\\"\${aws_lb_target_group.load-balancer_blue_86851F4E.arn_suffix}\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"stat\\":\\"Maximum\\"}],[\\"AWS/ApplicationELB\\",\\"HealthyHostCount\\",\\"TargetGroup\\",\\"\${aws_lb_target_group.load-balancer_green_EA606101.arn_suffix}\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"stat\\":\\"Maximum\\"}],[\\"AWS/ApplicationELB\\",\\"HealthyHostCount\\",\\"TargetGroup\\",\\"\${aws_lb_target_group.load-balancer_sync-blue_5D808BF2.arn_suffix}\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"stat\\":\\"Maximum\\"}],[\\"AWS/ApplicationELB\\",\\"HealthyHostCount\\",\\"TargetGroup\\",\\"\${aws_lb_target_group.load-balancer_sync-green_170E4B39.arn_suffix}\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"stat\\":\\"Maximum\\"}]]}},{\\"type\\":\\"metric\\",\\"x\\":8,\\"y\\":9,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Flag reads and cache miss rate (%)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"Flagstone\\",\\"FlagReads\\",\\"ServiceName\\",\\"flagstone-production\\"],[\\"Flagstone\\",\\"CacheMissRate\\",\\"ServiceName\\",\\"flagstone-production\\",{\\"stat\\":\\"Average\\",\\"yAxis\\":\\"right\\"}]]}},{\\"type\\":\\"metric\\",\\"x\\":16,\\"y\\":9,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Redis connection failures per minute\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"Flagstone\\",\\"RedisConnectionFailures\\",\\"ServiceName\\",\\"flagstone-production\\"]]}},{\\"type\\":\\"metric\\",\\"x\\":0,\\"y\\":15,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Redis engine CPU (%)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ElastiCache\\",\\"EngineCPUUtilization\\",\\"CacheClusterId\\",\\"flagstone-production-001\\",{\\"stat\\":\\"Average\\"}],[\\"AWS/ElastiCache\\",\\"EngineCPUUtilization\\",\\"CacheClusterId\\",\\"flagstone-production-002\\",{\\"stat\\":\\"Average\\"}]]}},{\\"type\\":\\"metric\\",\\"x\\":8,\\"y\\":15,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Redis evictions\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ElastiCache\\",\\"Evictions\\",\\"CacheClusterId\\",\\"flagstone-production-001\\",{\\"stat\\":\\"Sum\\"}],[\\"AWS/ElastiCache\\",\\"Evictions\\",\\"CacheClusterId\\",\\"flagstone-production-002\\",{\\"stat\\":\\"Sum\\"}]]}},{\\"type\\":\\"metric\\",\\"x\\":16,\\"y\\":15,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"PostgreSQL CPU (%) and free storage (bytes)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/RDS\\",\\"CPUUtilization\\",\\"DBInstanceIdentifier\\",\\"\${aws_db_instance.database_postgres_3F7927C4.identifier}\\",{\\"stat\\":\\"Average\\"}],[\\"AWS/RDS\\",\\"FreeStorageSpace\\",\\"DBInstanceIdentifier\\",\\"\${aws_db_instance.database_postgres_3F7927C4.identifier}\\",{\\"stat\\":\\"Minimum\\",\\"yAxis\\":\\"right\\"}]]}},{\\"type\\":\\"metric\\",\\"x\\":0,\\"y\\":21,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"ECS service CPU and memory (%)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ECS\\",\\"CPUUtilization\\",\\"ClusterName\\",\\"\${aws_ecs_cluster.cluster_A4C38409.name}\\",\\"ServiceName\\",\\"\${aws_ecs_service.service_E7C408F2.name}\\",{\\"stat\\":\\"Average\\"}],[\\"AWS/ECS\\",\\"MemoryUtilization\\",\\"ClusterName\\",\\"\${aws_ecs_cluster.cluster_A4C38409.name}\\",\\"ServiceName\\",\\"\${aws_ecs_service.service_E7C408F2.name}\\",{\\"stat\\":\\"Average\\"}]]}}]}",
         "dashboard_name": "flagstone-production",
       },
     },
@@ -570,7 +570,7 @@ Object {
         "alarm_actions": Array [
           "\${aws_sns_topic.monitoring_topic_631C3BE1.arn}",
         ],
-        "alarm_description": "A task failed the /health/ready target health check for 3 minutes (either target group). Rolls back a deployment in progress. Runbook (README): \\"unhealthy-targets\\".",
+        "alarm_description": "A task failed a target health check for 3 minutes: /health/ready, or the sync port's gRPC health check (any target group). Rolls back a deployment in progress. Runbook (README): \\"unhealthy-targets\\".",
         "alarm_name": "flagstone-production-unhealthy-targets",
         "comparison_operator": "GreaterThanThreshold",
         "datapoints_to_alarm": 3,
@@ -605,7 +605,35 @@ Object {
             "return_data": false,
           },
           Object {
-            "expression": "MAX([FILL(blue, 0), FILL(green, 0)])",
+            "id": "syncblue",
+            "metric": Object {
+              "dimensions": Object {
+                "LoadBalancer": "\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}",
+                "TargetGroup": "\${aws_lb_target_group.load-balancer_sync-blue_5D808BF2.arn_suffix}",
+              },
+              "metric_name": "UnHealthyHostCount",
+              "namespace": "AWS/ApplicationELB",
+              "period": 60,
+              "stat": "Maximum",
+            },
+            "return_data": false,
+          },
+          Object {
+            "id": "syncgreen",
+            "metric": Object {
+              "dimensions": Object {
+                "LoadBalancer": "\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}",
+                "TargetGroup": "\${aws_lb_target_group.load-balancer_sync-green_170E4B39.arn_suffix}",
+              },
+              "metric_name": "UnHealthyHostCount",
+              "namespace": "AWS/ApplicationELB",
+              "period": 60,
+              "stat": "Maximum",
+            },
+            "return_data": false,
+          },
+          Object {
+            "expression": "MAX([FILL(blue, 0), FILL(green, 0), FILL(syncblue, 0), FILL(syncgreen, 0)])",
             "id": "result",
             "label": "Unhealthy tasks",
             "return_data": true,
@@ -769,6 +797,16 @@ Object {
             "container_port": 3000,
             "target_group_arn": "\${aws_lb_target_group.load-balancer_blue_86851F4E.arn}",
           },
+          Object {
+            "advanced_configuration": Object {
+              "alternate_target_group_arn": "\${aws_lb_target_group.load-balancer_sync-green_170E4B39.arn}",
+              "production_listener_rule": "\${aws_lb_listener_rule.load-balancer_sync-production_07581429.arn}",
+              "role_arn": "\${aws_iam_role.service_load-balancer-role_532371F0.arn}",
+            },
+            "container_name": "flagstone",
+            "container_port": 8015,
+            "target_group_arn": "\${aws_lb_target_group.load-balancer_sync-blue_5D808BF2.arn}",
+          },
         ],
         "name": "flagstone-production",
         "network_configuration": Object {
@@ -818,7 +856,7 @@ Object {
         },
       },
       "service_task_93374F48": Object {
-        "container_definitions": "[{\\"name\\":\\"flagstone\\",\\"image\\":\\"\${aws_ecr_repository.registry_repository_BAFE171E.repository_url}:\${var.image_tag}\\",\\"essential\\":true,\\"portMappings\\":[{\\"name\\":\\"http\\",\\"containerPort\\":3000,\\"protocol\\":\\"tcp\\"}],\\"environment\\":[{\\"name\\":\\"DEFAULT_ENVIRONMENT\\",\\"value\\":\\"production\\"},{\\"name\\":\\"HOST\\",\\"value\\":\\"0.0.0.0\\"},{\\"name\\":\\"METRICS_EMF\\",\\"value\\":\\"on\\"},{\\"name\\":\\"PORT\\",\\"value\\":\\"3000\\"},{\\"name\\":\\"REDIS_URL\\",\\"value\\":\\"rediss://\${aws_elasticache_replication_group.cache_redis_F9D2CAF5.primary_endpoint_address}:6379\\"},{\\"name\\":\\"SERVICE_NAME\\",\\"value\\":\\"flagstone-production\\"},{\\"name\\":\\"TRUSTED_PROXY_HOPS\\",\\"value\\":\\"1\\"},{\\"name\\":\\"WARM_ENVIRONMENTS\\",\\"value\\":\\"production\\"}],\\"secrets\\":[{\\"name\\":\\"ADMIN_TOKEN\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.admin-token_value_42B83CBC.arn}\\"},{\\"name\\":\\"DATABASE_URL\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.database_url-value_9F650D05.arn}\\"},{\\"name\\":\\"EVENTS_SIGNING_KEY\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.events-signing-key_value_7A4AC685.arn}\\"},{\\"name\\":\\"REDIS_AUTH_TOKEN\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.cache_auth-token_value_567E9DA9.arn}\\"}],\\"healthCheck\\":{\\"command\\":[\\"CMD\\",\\"node\\",\\"-e\\",\\"fetch('http://127.0.0.1:3000/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))\\"],\\"interval\\":10,\\"timeout\\":5,\\"retries\\":3,\\"startPeriod\\":30},\\"linuxParameters\\":{\\"initProcessEnabled\\":true},\\"stopTimeout\\":30,\\"logConfiguration\\":{\\"logDriver\\":\\"awslogs\\",\\"options\\":{\\"awslogs-group\\":\\"\${aws_cloudwatch_log_group.cluster_logs_1669D170.name}\\",\\"awslogs-region\\":\\"eu-west-1\\",\\"awslogs-stream-prefix\\":\\"service\\",\\"mode\\":\\"non-blocking\\",\\"max-buffer-size\\":\\"25m\\"}}}]",
+        "container_definitions": "[{\\"name\\":\\"flagstone\\",\\"image\\":\\"\${aws_ecr_repository.registry_repository_BAFE171E.repository_url}:\${var.image_tag}\\",\\"essential\\":true,\\"portMappings\\":[{\\"name\\":\\"http\\",\\"containerPort\\":3000,\\"protocol\\":\\"tcp\\"},{\\"name\\":\\"grpc\\",\\"containerPort\\":8015,\\"protocol\\":\\"tcp\\"}],\\"environment\\":[{\\"name\\":\\"DEFAULT_ENVIRONMENT\\",\\"value\\":\\"production\\"},{\\"name\\":\\"HOST\\",\\"value\\":\\"0.0.0.0\\"},{\\"name\\":\\"METRICS_EMF\\",\\"value\\":\\"on\\"},{\\"name\\":\\"PORT\\",\\"value\\":\\"3000\\"},{\\"name\\":\\"REDIS_URL\\",\\"value\\":\\"rediss://\${aws_elasticache_replication_group.cache_redis_F9D2CAF5.primary_endpoint_address}:6379\\"},{\\"name\\":\\"SERVICE_NAME\\",\\"value\\":\\"flagstone-production\\"},{\\"name\\":\\"SYNC_PORT\\",\\"value\\":\\"8015\\"},{\\"name\\":\\"TRUSTED_PROXY_HOPS\\",\\"value\\":\\"1\\"},{\\"name\\":\\"WARM_ENVIRONMENTS\\",\\"value\\":\\"production\\"}],\\"secrets\\":[{\\"name\\":\\"ADMIN_TOKEN\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.admin-token_value_42B83CBC.arn}\\"},{\\"name\\":\\"DATABASE_URL\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.database_url-value_9F650D05.arn}\\"},{\\"name\\":\\"EVENTS_SIGNING_KEY\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.events-signing-key_value_7A4AC685.arn}\\"},{\\"name\\":\\"REDIS_AUTH_TOKEN\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.cache_auth-token_value_567E9DA9.arn}\\"}],\\"healthCheck\\":{\\"command\\":[\\"CMD\\",\\"node\\",\\"-e\\",\\"fetch('http://127.0.0.1:3000/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))\\"],\\"interval\\":10,\\"timeout\\":5,\\"retries\\":3,\\"startPeriod\\":30},\\"linuxParameters\\":{\\"initProcessEnabled\\":true},\\"stopTimeout\\":30,\\"logConfiguration\\":{\\"logDriver\\":\\"awslogs\\",\\"options\\":{\\"awslogs-group\\":\\"\${aws_cloudwatch_log_group.cluster_logs_1669D170.name}\\",\\"awslogs-region\\":\\"eu-west-1\\",\\"awslogs-stream-prefix\\":\\"service\\",\\"mode\\":\\"non-blocking\\",\\"max-buffer-size\\":\\"25m\\"}}}]",
         "cpu": "1024",
         "execution_role_arn": "\${aws_iam_role.service_execution-role_C3456AA3.arn}",
         "family": "flagstone-production",
@@ -1035,6 +1073,23 @@ Object {
         "protocol": "HTTPS",
         "ssl_policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
       },
+      "load-balancer_sync_2E6B3443": Object {
+        "certificate_arn": "arn:aws:acm:eu-west-1:222222222222:certificate/00000000-0000-0000-0000-000000000000",
+        "default_action": Array [
+          Object {
+            "fixed_response": Object {
+              "content_type": "text/plain",
+              "message_body": "Not found",
+              "status_code": "404",
+            },
+            "type": "fixed-response",
+          },
+        ],
+        "load_balancer_arn": "\${aws_lb.load-balancer_alb_15AADC07.arn}",
+        "port": 8015,
+        "protocol": "HTTPS",
+        "ssl_policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+      },
     },
     "aws_lb_listener_rule": Object {
       "load-balancer_block-metrics_B1F1C565": Object {
@@ -1098,6 +1153,41 @@ Object {
         "listener_arn": "\${aws_lb_listener.load-balancer_https_7F5E2DEF.arn}",
         "priority": 10,
       },
+      "load-balancer_sync-production_07581429": Object {
+        "action": Array [
+          Object {
+            "forward": Object {
+              "target_group": Array [
+                Object {
+                  "arn": "\${aws_lb_target_group.load-balancer_sync-blue_5D808BF2.arn}",
+                  "weight": 100,
+                },
+                Object {
+                  "arn": "\${aws_lb_target_group.load-balancer_sync-green_170E4B39.arn}",
+                  "weight": 0,
+                },
+              ],
+            },
+            "type": "forward",
+          },
+        ],
+        "condition": Array [
+          Object {
+            "path_pattern": Object {
+              "values": Array [
+                "/flagd.sync.v1.FlagSyncService/*",
+              ],
+            },
+          },
+        ],
+        "lifecycle": Object {
+          "ignore_changes": Array [
+            "action",
+          ],
+        },
+        "listener_arn": "\${aws_lb_listener.load-balancer_sync_2E6B3443.arn}",
+        "priority": 10,
+      },
     },
     "aws_lb_target_group": Object {
       "load-balancer_blue_86851F4E": Object {
@@ -1135,6 +1225,46 @@ Object {
         "name": "flagstone-production-green",
         "port": 3000,
         "protocol": "HTTP",
+        "target_type": "ip",
+        "vpc_id": "\${aws_vpc.network_vpc_4E8F0223.id}",
+      },
+      "load-balancer_sync-blue_5D808BF2": Object {
+        "deregistration_delay": "15",
+        "health_check": Object {
+          "enabled": true,
+          "healthy_threshold": 2,
+          "interval": 15,
+          "matcher": "0",
+          "path": "/grpc.health.v1.Health/Check",
+          "port": "traffic-port",
+          "protocol": "HTTP",
+          "timeout": 5,
+          "unhealthy_threshold": 3,
+        },
+        "name": "flagstone-production-sync-blue",
+        "port": 8015,
+        "protocol": "HTTP",
+        "protocol_version": "GRPC",
+        "target_type": "ip",
+        "vpc_id": "\${aws_vpc.network_vpc_4E8F0223.id}",
+      },
+      "load-balancer_sync-green_170E4B39": Object {
+        "deregistration_delay": "15",
+        "health_check": Object {
+          "enabled": true,
+          "healthy_threshold": 2,
+          "interval": 15,
+          "matcher": "0",
+          "path": "/grpc.health.v1.Health/Check",
+          "port": "traffic-port",
+          "protocol": "HTTP",
+          "timeout": 5,
+          "unhealthy_threshold": 3,
+        },
+        "name": "flagstone-production-sync-green",
+        "port": 8015,
+        "protocol": "HTTP",
+        "protocol_version": "GRPC",
         "target_type": "ip",
         "vpc_id": "\${aws_vpc.network_vpc_4E8F0223.id}",
       },
@@ -1409,6 +1539,14 @@ Object {
         "security_group_id": "\${aws_security_group.security-groups_alb_EE3942E0.id}",
         "to_port": 3000,
       },
+      "security-groups_alb-to-service-sync-out_D2AF4907": Object {
+        "description": "to the sync port",
+        "from_port": 8015,
+        "ip_protocol": "tcp",
+        "referenced_security_group_id": "\${aws_security_group.security-groups_service_9D1C9FB8.id}",
+        "security_group_id": "\${aws_security_group.security-groups_alb_EE3942E0.id}",
+        "to_port": 8015,
+      },
       "security-groups_jobs-https-out_5A76450D": Object {
         "cidr_ipv4": "0.0.0.0/0",
         "description": "HTTPS to AWS APIs (ECR, Secrets Manager, CloudWatch Logs) through NAT",
@@ -1467,6 +1605,14 @@ Object {
         "security_group_id": "\${aws_security_group.security-groups_alb_EE3942E0.id}",
         "to_port": 80,
       },
+      "security-groups_alb-in-8015-0_55C0092D": Object {
+        "cidr_ipv4": "10.41.0.0/16",
+        "description": "flagd sync (gRPC over TLS) from 10.41.0.0/16",
+        "from_port": 8015,
+        "ip_protocol": "tcp",
+        "security_group_id": "\${aws_security_group.security-groups_alb_EE3942E0.id}",
+        "to_port": 8015,
+      },
       "security-groups_alb-to-service-in_5BC8C2ED": Object {
         "description": "the service port from the alb group",
         "from_port": 3000,
@@ -1474,6 +1620,14 @@ Object {
         "referenced_security_group_id": "\${aws_security_group.security-groups_alb_EE3942E0.id}",
         "security_group_id": "\${aws_security_group.security-groups_service_9D1C9FB8.id}",
         "to_port": 3000,
+      },
+      "security-groups_alb-to-service-sync-in_CFB78009": Object {
+        "description": "the sync port from the alb group",
+        "from_port": 8015,
+        "ip_protocol": "tcp",
+        "referenced_security_group_id": "\${aws_security_group.security-groups_alb_EE3942E0.id}",
+        "security_group_id": "\${aws_security_group.security-groups_service_9D1C9FB8.id}",
+        "to_port": 8015,
       },
       "security-groups_jobs-to-database-in_CE65EE3D": Object {
         "description": "PostgreSQL from the jobs group",
@@ -1810,7 +1964,7 @@ Object {
     },
     "aws_cloudwatch_dashboard": Object {
       "monitoring_dashboard_4CE328EF": Object {
-        "dashboard_body": "{\\"widgets\\":[{\\"type\\":\\"alarm\\",\\"x\\":0,\\"y\\":0,\\"width\\":24,\\"height\\":3,\\"properties\\":{\\"title\\":\\"Alarms\\",\\"alarms\\":[\\"\${aws_cloudwatch_metric_alarm.monitoring_http-5xx-rate_DF9DE37F.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_p95-latency_D6AE46ED.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_unhealthy-targets_3A8B5675.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_redis-connection-failures_9A8E5BD5.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_cache-miss-rate_4BCE6FA2.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_redis-engine-cpu_C0232FB7.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_redis-evictions_2CDB36E0.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_database-cpu_CD46D3A6.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_database-free-storage_B2CE1D39.arn}\\",\\"\${aws_cloudwatch_composite_alarm.monitoring_deployment-health_9797D650.arn}\\"]}},{\\"type\\":\\"metric\\",\\"x\\":0,\\"y\\":3,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Requests\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ApplicationELB\\",\\"RequestCount\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\"]]}},{\\"type\\":\\"metric\\",\\"x\\":8,\\"y\\":3,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"5xx rate (%)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ApplicationELB\\",\\"HTTPCode_Target_5XX_Count\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"id\\":\\"t5\\",\\"visible\\":false}],[\\"AWS/ApplicationELB\\",\\"HTTPCode_ELB_5XX_Count\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"id\\":\\"e5\\",\\"visible\\":false}],[\\"AWS/ApplicationELB\\",\\"RequestCount\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"id\\":\\"rq\\",\\"visible\\":false}],[{\\"expression\\":\\"100 * (FILL(t5, 0) + FILL(e5, 0)) / rq\\",\\"label\\":\\"5xx %\\",\\"id\\":\\"rate\\"}]]}},{\\"type\\":\\"metric\\",\\"x\\":16,\\"y\\":3,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Target response time p95 (s)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"p95\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ApplicationELB\\",\\"TargetResponseTime\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\"]],\\"annotations\\":{\\"horizontal\\":[{\\"label\\":\\"alarm\\",\\"value\\":0.2}]}}},{\\"type\\":\\"metric\\",\\"x\\":0,\\"y\\":9,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Unhealthy / healthy tasks\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ApplicationELB\\",\\"UnHealthyHostCount\\",\\"TargetGroup\\",\\"\${aws_lb_target_group.load-balancer_blue_86851F4E.arn_suffix}\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"stat\\":\\"Maximum\\"}],[\\"AWS/ApplicationELB\\",\\"UnHealthyHostCount\\",\\"TargetGroup\\",\\"\${aws_lb_target_group.load-balancer_green_EA606101.arn_suffix}\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"stat\\":\\"Maximum\\"}],[\\"AWS/ApplicationELB\\",\\"HealthyHostCount\\",\\"TargetGroup\\",\\"\${aws_lb_target_group.load-balancer_blue_86851F4E.arn_suffix}\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"stat\\":\\"Maximum\\"}],[\\"AWS/ApplicationELB\\",\\"HealthyHostCount\\",\\"TargetGroup\\",\\"\${aws_lb_target_group.load-balancer_green_EA606101.arn_suffix}\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"stat\\":\\"Maximum\\"}]]}},{\\"type\\":\\"metric\\",\\"x\\":8,\\"y\\":9,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Flag reads and cache miss rate (%)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"Flagstone\\",\\"FlagReads\\",\\"ServiceName\\",\\"flagstone-staging\\"],[\\"Flagstone\\",\\"CacheMissRate\\",\\"ServiceName\\",\\"flagstone-staging\\",{\\"stat\\":\\"Average\\",\\"yAxis\\":\\"right\\"}]]}},{\\"type\\":\\"metric\\",\\"x\\":16,\\"y\\":9,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Redis connection failures per minute\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"Flagstone\\",\\"RedisConnectionFailures\\",\\"ServiceName\\",\\"flagstone-staging\\"]]}},{\\"type\\":\\"metric\\",\\"x\\":0,\\"y\\":15,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Redis engine CPU (%)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ElastiCache\\",\\"EngineCPUUtilization\\",\\"CacheClusterId\\",\\"flagstone-staging-001\\",{\\"stat\\":\\"Average\\"}],[\\"AWS/ElastiCache\\",\\"EngineCPUUtilization\\",\\"CacheClusterId\\",\\"flagstone-staging-002\\",{\\"stat\\":\\"Average\\"}]]}},{\\"type\\":\\"metric\\",\\"x\\":8,\\"y\\":15,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Redis evictions\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ElastiCache\\",\\"Evictions\\",\\"CacheClusterId\\",\\"flagstone-staging-001\\",{\\"stat\\":\\"Sum\\"}],[\\"AWS/ElastiCache\\",\\"Evictions\\",\\"CacheClusterId\\",\\"flagstone-staging-002\\",{\\"stat\\":\\"Sum\\"}]]}},{\\"type\\":\\"metric\\",\\"x\\":16,\\"y\\":15,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"PostgreSQL CPU (%) and free storage (bytes)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/RDS\\",\\"CPUUtilization\\",\\"DBInstanceIdentifier\\",\\"\${aws_db_instance.database_postgres_3F7927C4.identifier}\\",{\\"stat\\":\\"Average\\"}],[\\"AWS/RDS\\",\\"FreeStorageSpace\\",\\"DBInstanceIdentifier\\",\\"\${aws_db_instance.database_postgres_3F7927C4.identifier}\\",{\\"stat\\":\\"Minimum\\",\\"yAxis\\":\\"right\\"}]]}},{\\"type\\":\\"metric\\",\\"x\\":0,\\"y\\":21,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"ECS service CPU and memory (%)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ECS\\",\\"CPUUtilization\\",\\"ClusterName\\",\\"\${aws_ecs_cluster.cluster_A4C38409.name}\\",\\"ServiceName\\",\\"\${aws_ecs_service.service_E7C408F2.name}\\",{\\"stat\\":\\"Average\\"}],[\\"AWS/ECS\\",\\"MemoryUtilization\\",\\"ClusterName\\",\\"\${aws_ecs_cluster.cluster_A4C38409.name}\\",\\"ServiceName\\",\\"\${aws_ecs_service.service_E7C408F2.name}\\",{\\"stat\\":\\"Average\\"}]]}}]}",
+        "dashboard_body": "{\\"widgets\\":[{\\"type\\":\\"alarm\\",\\"x\\":0,\\"y\\":0,\\"width\\":24,\\"height\\":3,\\"properties\\":{\\"title\\":\\"Alarms\\",\\"alarms\\":[\\"\${aws_cloudwatch_metric_alarm.monitoring_http-5xx-rate_DF9DE37F.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_p95-latency_D6AE46ED.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_unhealthy-targets_3A8B5675.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_redis-connection-failures_9A8E5BD5.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_cache-miss-rate_4BCE6FA2.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_redis-engine-cpu_C0232FB7.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_redis-evictions_2CDB36E0.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_database-cpu_CD46D3A6.arn}\\",\\"\${aws_cloudwatch_metric_alarm.monitoring_database-free-storage_B2CE1D39.arn}\\",\\"\${aws_cloudwatch_composite_alarm.monitoring_deployment-health_9797D650.arn}\\"]}},{\\"type\\":\\"metric\\",\\"x\\":0,\\"y\\":3,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Requests\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ApplicationELB\\",\\"RequestCount\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\"]]}},{\\"type\\":\\"metric\\",\\"x\\":8,\\"y\\":3,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"5xx rate (%)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ApplicationELB\\",\\"HTTPCode_Target_5XX_Count\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"id\\":\\"t5\\",\\"visible\\":false}],[\\"AWS/ApplicationELB\\",\\"HTTPCode_ELB_5XX_Count\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"id\\":\\"e5\\",\\"visible\\":false}],[\\"AWS/ApplicationELB\\",\\"RequestCount\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"id\\":\\"rq\\",\\"visible\\":false}],[{\\"expression\\":\\"100 * (FILL(t5, 0) + FILL(e5, 0)) / rq\\",\\"label\\":\\"5xx %\\",\\"id\\":\\"rate\\"}]]}},{\\"type\\":\\"metric\\",\\"x\\":16,\\"y\\":3,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Target response time p95 (s)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"p95\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ApplicationELB\\",\\"TargetResponseTime\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\"]],\\"annotations\\":{\\"horizontal\\":[{\\"label\\":\\"alarm\\",\\"value\\":0.2}]}}},{\\"type\\":\\"metric\\",\\"x\\":0,\\"y\\":9,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Unhealthy / healthy tasks (HTTP and sync target groups)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ApplicationELB\\",\\"UnHealthyHostCount\\",\\"TargetGroup\\",\\"\${aws_lb_target_group.load-balancer_blue_86851F4E.arn_suffix}\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"stat\\":\\"Maximum\\"}],[\\"AWS/ApplicationELB\\",\\"UnHealthyHostCount\\",\\"TargetGroup\\",\\"\${aws_lb_target_group.load-balancer_green_EA606101.arn_suffix}\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"stat\\":\\"Maximum\\"}],[\\"AWS/ApplicationELB\\",\\"UnHealthyHostCount\\",\\"TargetGroup\\",\\"\${aws_lb_target_group.load-balancer_sync-blue_5D808BF2.arn_suffix}\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"stat\\":\\"Maximum\\"}],[\\"AWS/ApplicationELB\\",\\"UnHealthyHostCount\\",\\"TargetGroup\\",\\"\${aws_lb_target_group.load-balancer_sync-green_170E4B39.arn_suffix}\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"stat\\":\\"Maximum\\"}],[\\"AWS/ApplicationELB\\",\\"HealthyHostCount\\",\\"TargetGroup\\",\\"\${aws_lb_target_group.load-balancer_blue_86851F4E.arn_suffix}\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"stat\\":\\"Maximum\\"}],[\\"AWS/ApplicationELB\\",\\"HealthyHostCount\\",\\"TargetGroup\\",\\"\${aws_lb_target_group.load-balancer_green_EA606101.arn_suffix}\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"stat\\":\\"Maximum\\"}],[\\"AWS/ApplicationELB\\",\\"HealthyHostCount\\",\\"TargetGroup\\",\\"\${aws_lb_target_group.load-balancer_sync-blue_5D808BF2.arn_suffix}\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"stat\\":\\"Maximum\\"}],[\\"AWS/ApplicationELB\\",\\"HealthyHostCount\\",\\"TargetGroup\\",\\"\${aws_lb_target_group.load-balancer_sync-green_170E4B39.arn_suffix}\\",\\"LoadBalancer\\",\\"\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}\\",{\\"stat\\":\\"Maximum\\"}]]}},{\\"type\\":\\"metric\\",\\"x\\":8,\\"y\\":9,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Flag reads and cache miss rate (%)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"Flagstone\\",\\"FlagReads\\",\\"ServiceName\\",\\"flagstone-staging\\"],[\\"Flagstone\\",\\"CacheMissRate\\",\\"ServiceName\\",\\"flagstone-staging\\",{\\"stat\\":\\"Average\\",\\"yAxis\\":\\"right\\"}]]}},{\\"type\\":\\"metric\\",\\"x\\":16,\\"y\\":9,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Redis connection failures per minute\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"Flagstone\\",\\"RedisConnectionFailures\\",\\"ServiceName\\",\\"flagstone-staging\\"]]}},{\\"type\\":\\"metric\\",\\"x\\":0,\\"y\\":15,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Redis engine CPU (%)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ElastiCache\\",\\"EngineCPUUtilization\\",\\"CacheClusterId\\",\\"flagstone-staging-001\\",{\\"stat\\":\\"Average\\"}],[\\"AWS/ElastiCache\\",\\"EngineCPUUtilization\\",\\"CacheClusterId\\",\\"flagstone-staging-002\\",{\\"stat\\":\\"Average\\"}]]}},{\\"type\\":\\"metric\\",\\"x\\":8,\\"y\\":15,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"Redis evictions\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ElastiCache\\",\\"Evictions\\",\\"CacheClusterId\\",\\"flagstone-staging-001\\",{\\"stat\\":\\"Sum\\"}],[\\"AWS/ElastiCache\\",\\"Evictions\\",\\"CacheClusterId\\",\\"flagstone-staging-002\\",{\\"stat\\":\\"Sum\\"}]]}},{\\"type\\":\\"metric\\",\\"x\\":16,\\"y\\":15,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"PostgreSQL CPU (%) and free storage (bytes)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/RDS\\",\\"CPUUtilization\\",\\"DBInstanceIdentifier\\",\\"\${aws_db_instance.database_postgres_3F7927C4.identifier}\\",{\\"stat\\":\\"Average\\"}],[\\"AWS/RDS\\",\\"FreeStorageSpace\\",\\"DBInstanceIdentifier\\",\\"\${aws_db_instance.database_postgres_3F7927C4.identifier}\\",{\\"stat\\":\\"Minimum\\",\\"yAxis\\":\\"right\\"}]]}},{\\"type\\":\\"metric\\",\\"x\\":0,\\"y\\":21,\\"width\\":8,\\"height\\":6,\\"properties\\":{\\"title\\":\\"ECS service CPU and memory (%)\\",\\"region\\":\\"eu-west-1\\",\\"view\\":\\"timeSeries\\",\\"stat\\":\\"Sum\\",\\"period\\":60,\\"metrics\\":[[\\"AWS/ECS\\",\\"CPUUtilization\\",\\"ClusterName\\",\\"\${aws_ecs_cluster.cluster_A4C38409.name}\\",\\"ServiceName\\",\\"\${aws_ecs_service.service_E7C408F2.name}\\",{\\"stat\\":\\"Average\\"}],[\\"AWS/ECS\\",\\"MemoryUtilization\\",\\"ClusterName\\",\\"\${aws_ecs_cluster.cluster_A4C38409.name}\\",\\"ServiceName\\",\\"\${aws_ecs_service.service_E7C408F2.name}\\",{\\"stat\\":\\"Average\\"}]]}}]}",
         "dashboard_name": "flagstone-staging",
       },
     },
@@ -2100,7 +2254,7 @@ Object {
         "alarm_actions": Array [
           "\${aws_sns_topic.monitoring_topic_631C3BE1.arn}",
         ],
-        "alarm_description": "A task failed the /health/ready target health check for 3 minutes (either target group). Rolls back a deployment in progress. Runbook (README): \\"unhealthy-targets\\".",
+        "alarm_description": "A task failed a target health check for 3 minutes: /health/ready, or the sync port's gRPC health check (any target group). Rolls back a deployment in progress. Runbook (README): \\"unhealthy-targets\\".",
         "alarm_name": "flagstone-staging-unhealthy-targets",
         "comparison_operator": "GreaterThanThreshold",
         "datapoints_to_alarm": 3,
@@ -2135,7 +2289,35 @@ Object {
             "return_data": false,
           },
           Object {
-            "expression": "MAX([FILL(blue, 0), FILL(green, 0)])",
+            "id": "syncblue",
+            "metric": Object {
+              "dimensions": Object {
+                "LoadBalancer": "\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}",
+                "TargetGroup": "\${aws_lb_target_group.load-balancer_sync-blue_5D808BF2.arn_suffix}",
+              },
+              "metric_name": "UnHealthyHostCount",
+              "namespace": "AWS/ApplicationELB",
+              "period": 60,
+              "stat": "Maximum",
+            },
+            "return_data": false,
+          },
+          Object {
+            "id": "syncgreen",
+            "metric": Object {
+              "dimensions": Object {
+                "LoadBalancer": "\${aws_lb.load-balancer_alb_15AADC07.arn_suffix}",
+                "TargetGroup": "\${aws_lb_target_group.load-balancer_sync-green_170E4B39.arn_suffix}",
+              },
+              "metric_name": "UnHealthyHostCount",
+              "namespace": "AWS/ApplicationELB",
+              "period": 60,
+              "stat": "Maximum",
+            },
+            "return_data": false,
+          },
+          Object {
+            "expression": "MAX([FILL(blue, 0), FILL(green, 0), FILL(syncblue, 0), FILL(syncgreen, 0)])",
             "id": "result",
             "label": "Unhealthy tasks",
             "return_data": true,
@@ -2298,6 +2480,16 @@ Object {
             "container_port": 3000,
             "target_group_arn": "\${aws_lb_target_group.load-balancer_blue_86851F4E.arn}",
           },
+          Object {
+            "advanced_configuration": Object {
+              "alternate_target_group_arn": "\${aws_lb_target_group.load-balancer_sync-green_170E4B39.arn}",
+              "production_listener_rule": "\${aws_lb_listener_rule.load-balancer_sync-production_07581429.arn}",
+              "role_arn": "\${aws_iam_role.service_load-balancer-role_532371F0.arn}",
+            },
+            "container_name": "flagstone",
+            "container_port": 8015,
+            "target_group_arn": "\${aws_lb_target_group.load-balancer_sync-blue_5D808BF2.arn}",
+          },
         ],
         "name": "flagstone-staging",
         "network_configuration": Object {
@@ -2347,7 +2539,7 @@ Object {
         },
       },
       "service_task_93374F48": Object {
-        "container_definitions": "[{\\"name\\":\\"flagstone\\",\\"image\\":\\"\${aws_ecr_repository.registry_repository_BAFE171E.repository_url}:\${var.image_tag}\\",\\"essential\\":true,\\"portMappings\\":[{\\"name\\":\\"http\\",\\"containerPort\\":3000,\\"protocol\\":\\"tcp\\"}],\\"environment\\":[{\\"name\\":\\"DEFAULT_ENVIRONMENT\\",\\"value\\":\\"production\\"},{\\"name\\":\\"HOST\\",\\"value\\":\\"0.0.0.0\\"},{\\"name\\":\\"METRICS_EMF\\",\\"value\\":\\"on\\"},{\\"name\\":\\"PORT\\",\\"value\\":\\"3000\\"},{\\"name\\":\\"REDIS_URL\\",\\"value\\":\\"rediss://\${aws_elasticache_replication_group.cache_redis_F9D2CAF5.primary_endpoint_address}:6379\\"},{\\"name\\":\\"SERVICE_NAME\\",\\"value\\":\\"flagstone-staging\\"},{\\"name\\":\\"TRUSTED_PROXY_HOPS\\",\\"value\\":\\"1\\"},{\\"name\\":\\"WARM_ENVIRONMENTS\\",\\"value\\":\\"production\\"}],\\"secrets\\":[{\\"name\\":\\"ADMIN_TOKEN\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.admin-token_value_42B83CBC.arn}\\"},{\\"name\\":\\"DATABASE_URL\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.database_url-value_9F650D05.arn}\\"},{\\"name\\":\\"EVENTS_SIGNING_KEY\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.events-signing-key_value_7A4AC685.arn}\\"},{\\"name\\":\\"REDIS_AUTH_TOKEN\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.cache_auth-token_value_567E9DA9.arn}\\"}],\\"healthCheck\\":{\\"command\\":[\\"CMD\\",\\"node\\",\\"-e\\",\\"fetch('http://127.0.0.1:3000/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))\\"],\\"interval\\":10,\\"timeout\\":5,\\"retries\\":3,\\"startPeriod\\":30},\\"linuxParameters\\":{\\"initProcessEnabled\\":true},\\"stopTimeout\\":30,\\"logConfiguration\\":{\\"logDriver\\":\\"awslogs\\",\\"options\\":{\\"awslogs-group\\":\\"\${aws_cloudwatch_log_group.cluster_logs_1669D170.name}\\",\\"awslogs-region\\":\\"eu-west-1\\",\\"awslogs-stream-prefix\\":\\"service\\",\\"mode\\":\\"non-blocking\\",\\"max-buffer-size\\":\\"25m\\"}}}]",
+        "container_definitions": "[{\\"name\\":\\"flagstone\\",\\"image\\":\\"\${aws_ecr_repository.registry_repository_BAFE171E.repository_url}:\${var.image_tag}\\",\\"essential\\":true,\\"portMappings\\":[{\\"name\\":\\"http\\",\\"containerPort\\":3000,\\"protocol\\":\\"tcp\\"},{\\"name\\":\\"grpc\\",\\"containerPort\\":8015,\\"protocol\\":\\"tcp\\"}],\\"environment\\":[{\\"name\\":\\"DEFAULT_ENVIRONMENT\\",\\"value\\":\\"production\\"},{\\"name\\":\\"HOST\\",\\"value\\":\\"0.0.0.0\\"},{\\"name\\":\\"METRICS_EMF\\",\\"value\\":\\"on\\"},{\\"name\\":\\"PORT\\",\\"value\\":\\"3000\\"},{\\"name\\":\\"REDIS_URL\\",\\"value\\":\\"rediss://\${aws_elasticache_replication_group.cache_redis_F9D2CAF5.primary_endpoint_address}:6379\\"},{\\"name\\":\\"SERVICE_NAME\\",\\"value\\":\\"flagstone-staging\\"},{\\"name\\":\\"SYNC_PORT\\",\\"value\\":\\"8015\\"},{\\"name\\":\\"TRUSTED_PROXY_HOPS\\",\\"value\\":\\"1\\"},{\\"name\\":\\"WARM_ENVIRONMENTS\\",\\"value\\":\\"production\\"}],\\"secrets\\":[{\\"name\\":\\"ADMIN_TOKEN\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.admin-token_value_42B83CBC.arn}\\"},{\\"name\\":\\"DATABASE_URL\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.database_url-value_9F650D05.arn}\\"},{\\"name\\":\\"EVENTS_SIGNING_KEY\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.events-signing-key_value_7A4AC685.arn}\\"},{\\"name\\":\\"REDIS_AUTH_TOKEN\\",\\"valueFrom\\":\\"\${aws_secretsmanager_secret_version.cache_auth-token_value_567E9DA9.arn}\\"}],\\"healthCheck\\":{\\"command\\":[\\"CMD\\",\\"node\\",\\"-e\\",\\"fetch('http://127.0.0.1:3000/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))\\"],\\"interval\\":10,\\"timeout\\":5,\\"retries\\":3,\\"startPeriod\\":30},\\"linuxParameters\\":{\\"initProcessEnabled\\":true},\\"stopTimeout\\":30,\\"logConfiguration\\":{\\"logDriver\\":\\"awslogs\\",\\"options\\":{\\"awslogs-group\\":\\"\${aws_cloudwatch_log_group.cluster_logs_1669D170.name}\\",\\"awslogs-region\\":\\"eu-west-1\\",\\"awslogs-stream-prefix\\":\\"service\\",\\"mode\\":\\"non-blocking\\",\\"max-buffer-size\\":\\"25m\\"}}}]",
         "cpu": "512",
         "execution_role_arn": "\${aws_iam_role.service_execution-role_C3456AA3.arn}",
         "family": "flagstone-staging",
@@ -2558,6 +2750,23 @@ Object {
         "protocol": "HTTPS",
         "ssl_policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
       },
+      "load-balancer_sync_2E6B3443": Object {
+        "certificate_arn": "arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-0000-0000-000000000000",
+        "default_action": Array [
+          Object {
+            "fixed_response": Object {
+              "content_type": "text/plain",
+              "message_body": "Not found",
+              "status_code": "404",
+            },
+            "type": "fixed-response",
+          },
+        ],
+        "load_balancer_arn": "\${aws_lb.load-balancer_alb_15AADC07.arn}",
+        "port": 8015,
+        "protocol": "HTTPS",
+        "ssl_policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+      },
     },
     "aws_lb_listener_rule": Object {
       "load-balancer_block-metrics_B1F1C565": Object {
@@ -2621,6 +2830,41 @@ Object {
         "listener_arn": "\${aws_lb_listener.load-balancer_https_7F5E2DEF.arn}",
         "priority": 10,
       },
+      "load-balancer_sync-production_07581429": Object {
+        "action": Array [
+          Object {
+            "forward": Object {
+              "target_group": Array [
+                Object {
+                  "arn": "\${aws_lb_target_group.load-balancer_sync-blue_5D808BF2.arn}",
+                  "weight": 100,
+                },
+                Object {
+                  "arn": "\${aws_lb_target_group.load-balancer_sync-green_170E4B39.arn}",
+                  "weight": 0,
+                },
+              ],
+            },
+            "type": "forward",
+          },
+        ],
+        "condition": Array [
+          Object {
+            "path_pattern": Object {
+              "values": Array [
+                "/flagd.sync.v1.FlagSyncService/*",
+              ],
+            },
+          },
+        ],
+        "lifecycle": Object {
+          "ignore_changes": Array [
+            "action",
+          ],
+        },
+        "listener_arn": "\${aws_lb_listener.load-balancer_sync_2E6B3443.arn}",
+        "priority": 10,
+      },
     },
     "aws_lb_target_group": Object {
       "load-balancer_blue_86851F4E": Object {
@@ -2658,6 +2902,46 @@ Object {
         "name": "flagstone-staging-green",
         "port": 3000,
         "protocol": "HTTP",
+        "target_type": "ip",
+        "vpc_id": "\${aws_vpc.network_vpc_4E8F0223.id}",
+      },
+      "load-balancer_sync-blue_5D808BF2": Object {
+        "deregistration_delay": "15",
+        "health_check": Object {
+          "enabled": true,
+          "healthy_threshold": 2,
+          "interval": 15,
+          "matcher": "0",
+          "path": "/grpc.health.v1.Health/Check",
+          "port": "traffic-port",
+          "protocol": "HTTP",
+          "timeout": 5,
+          "unhealthy_threshold": 3,
+        },
+        "name": "flagstone-staging-sync-blue",
+        "port": 8015,
+        "protocol": "HTTP",
+        "protocol_version": "GRPC",
+        "target_type": "ip",
+        "vpc_id": "\${aws_vpc.network_vpc_4E8F0223.id}",
+      },
+      "load-balancer_sync-green_170E4B39": Object {
+        "deregistration_delay": "15",
+        "health_check": Object {
+          "enabled": true,
+          "healthy_threshold": 2,
+          "interval": 15,
+          "matcher": "0",
+          "path": "/grpc.health.v1.Health/Check",
+          "port": "traffic-port",
+          "protocol": "HTTP",
+          "timeout": 5,
+          "unhealthy_threshold": 3,
+        },
+        "name": "flagstone-staging-sync-green",
+        "port": 8015,
+        "protocol": "HTTP",
+        "protocol_version": "GRPC",
         "target_type": "ip",
         "vpc_id": "\${aws_vpc.network_vpc_4E8F0223.id}",
       },
@@ -2922,6 +3206,14 @@ Object {
         "security_group_id": "\${aws_security_group.security-groups_alb_EE3942E0.id}",
         "to_port": 3000,
       },
+      "security-groups_alb-to-service-sync-out_D2AF4907": Object {
+        "description": "to the sync port",
+        "from_port": 8015,
+        "ip_protocol": "tcp",
+        "referenced_security_group_id": "\${aws_security_group.security-groups_service_9D1C9FB8.id}",
+        "security_group_id": "\${aws_security_group.security-groups_alb_EE3942E0.id}",
+        "to_port": 8015,
+      },
       "security-groups_jobs-https-out_5A76450D": Object {
         "cidr_ipv4": "0.0.0.0/0",
         "description": "HTTPS to AWS APIs (ECR, Secrets Manager, CloudWatch Logs) through NAT",
@@ -2980,6 +3272,14 @@ Object {
         "security_group_id": "\${aws_security_group.security-groups_alb_EE3942E0.id}",
         "to_port": 80,
       },
+      "security-groups_alb-in-8015-0_55C0092D": Object {
+        "cidr_ipv4": "10.40.0.0/16",
+        "description": "flagd sync (gRPC over TLS) from 10.40.0.0/16",
+        "from_port": 8015,
+        "ip_protocol": "tcp",
+        "security_group_id": "\${aws_security_group.security-groups_alb_EE3942E0.id}",
+        "to_port": 8015,
+      },
       "security-groups_alb-to-service-in_5BC8C2ED": Object {
         "description": "the service port from the alb group",
         "from_port": 3000,
@@ -2987,6 +3287,14 @@ Object {
         "referenced_security_group_id": "\${aws_security_group.security-groups_alb_EE3942E0.id}",
         "security_group_id": "\${aws_security_group.security-groups_service_9D1C9FB8.id}",
         "to_port": 3000,
+      },
+      "security-groups_alb-to-service-sync-in_CFB78009": Object {
+        "description": "the sync port from the alb group",
+        "from_port": 8015,
+        "ip_protocol": "tcp",
+        "referenced_security_group_id": "\${aws_security_group.security-groups_alb_EE3942E0.id}",
+        "security_group_id": "\${aws_security_group.security-groups_service_9D1C9FB8.id}",
+        "to_port": 8015,
       },
       "security-groups_jobs-to-database-in_CE65EE3D": Object {
         "description": "PostgreSQL from the jobs group",
