@@ -3,7 +3,6 @@
 // SettingsError at synth time when a value is out of range or unsafe.
 import type { Config } from '../service/src/config.ts';
 import { isIpv4Cidr } from './lib/cidr.ts';
-import { IDLE_TIMEOUT_SECONDS as LOAD_BALANCER_IDLE_TIMEOUT_SECONDS } from './lib/load-balancer.ts';
 import { resourceNames } from './lib/names.ts';
 import {
   checkServiceConfig,
@@ -345,12 +344,6 @@ type Unchecked = Omit<ResolvedSettings, 'service'> & { service: ServiceSizing };
 /** What the stacks ask of the service's configuration beyond the service's own rules. */
 function checkAgainstStacks(config: Config, loadBalancer: Unchecked['loadBalancer']): string[] {
   const problems: string[] = [];
-  const heartbeat = config.EVENTS_HEARTBEAT_SECONDS;
-  if (heartbeat >= LOAD_BALANCER_IDLE_TIMEOUT_SECONDS) {
-    problems.push(
-      `service.config.EVENTS_HEARTBEAT_SECONDS must be below the load balancer's idle timeout (${LOAD_BALANCER_IDLE_TIMEOUT_SECONDS} s), or it closes quiet event streams; got ${heartbeat}`,
-    );
-  }
   // Open environments are served to whoever reaches the sync port: a network the operator trusts.
   if (config.SYNC_OPEN_ENVIRONMENTS !== '' && loadBalancer.allowedCidrs.includes('0.0.0.0/0')) {
     problems.push(

@@ -160,6 +160,8 @@ export async function buildApp(config: Config, { logger, plugins = [] }: AppOpti
     },
     // A body sent a byte at a time cannot hold a connection for longer than this (408).
     requestTimeout: config.REQUEST_TIMEOUT_MS,
+    // Above a load balancer's idle timeout, so it never reuses a connection the service just closed.
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
     loggerInstance: createLogger(logger ?? loggerOptions(config.LOG_LEVEL)),
     bodyLimit: BODY_LIMIT_BYTES,
     pluginTimeout: PLUGIN_TIMEOUT_MS,

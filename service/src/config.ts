@@ -105,6 +105,13 @@ export const ConfigSchema = Type.Object({
     description:
       "how long a client may take to send a request's headers, 1000-600000 ms, at most REQUEST_TIMEOUT_MS",
   }),
+  KEEP_ALIVE_TIMEOUT_SECONDS: Type.Integer({
+    minimum: 1,
+    maximum: 4000,
+    default: 72,
+    description:
+      "how long an idle client connection stays open, 1-4000 s; behind a load balancer, longer than the load balancer's idle timeout",
+  }),
   RATE_LIMIT_EVALUATIONS_PER_MINUTE: Type.Integer({
     minimum: 0,
     default: 600_000,

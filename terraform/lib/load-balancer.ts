@@ -15,10 +15,13 @@ import { DEFAULT_PORT, READINESS_PATH, SYNC_HEALTH_SERVICE, SYNC_PORT } from '..
 export const DEFAULT_ROUTED_PATHS = ['/api/*', '/ofrep/*', '/ui*'] as const;
 
 /**
- * How long the load balancer keeps a connection that carries no bytes: an event stream's
- * heartbeat (the service's EVENTS_HEARTBEAT_SECONDS, checked against this) must come sooner.
+ * How long the load balancer keeps a connection that carries no bytes. A flagd sync stream is
+ * quiet between revisions and the protocol has no heartbeat (HTTP/2 pings do not count), so this
+ * outlasts the 10 minutes after which flagd providers renew their streams by default
+ * (streamDeadlineMs). Event streams send a heartbeat far sooner (EVENTS_HEARTBEAT_SECONDS, at most
+ * 300 s). The service keeps idle connections open longer still (KEEP_ALIVE_TIMEOUT_SECONDS).
  */
-export const IDLE_TIMEOUT_SECONDS = 60;
+export const IDLE_TIMEOUT_SECONDS = 900;
 
 /** Paths answered 404 by the load balancer itself, before any forwarding rule. */
 export const BLOCKED_PATHS = ['/metrics', '/metrics/*'] as const;

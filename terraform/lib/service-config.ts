@@ -4,6 +4,7 @@
 // change to the stacks.
 import { type Config, ConfigError, ConfigSchema, loadConfig } from '../../service/src/config.ts';
 import { DEFAULT_PORT, SYNC_PORT } from '../../service/src/contract.ts';
+import { IDLE_TIMEOUT_SECONDS } from './load-balancer.ts';
 
 /** A variable the service reads. */
 type ServiceVariable = keyof Config;
@@ -21,6 +22,8 @@ const stackConfig = (metricsServiceName: string) =>
     // The flagd sync service (gRPC): the load balancer's sync listener forwards to this port.
     SYNC_PORT,
     HOST: '0.0.0.0',
+    // Longer than the load balancer's idle timeout, so it never reuses a connection the task closed.
+    KEEP_ALIVE_TIMEOUT_SECONDS: IDLE_TIMEOUT_SECONDS + 15,
     // The load balancer appends the client's address to X-Forwarded-For (sign-in limits use it).
     TRUSTED_PROXY_HOPS: 1,
     // The alarms and the dashboard read these metrics: printed whatever the service would detect.

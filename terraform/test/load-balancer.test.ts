@@ -122,10 +122,16 @@ for (const env of ENVIRONMENTS) {
     const idle = s.one('aws_lb').idle_timeout as number;
     t.equal(idle, IDLE_TIMEOUT_SECONDS);
     // The heartbeat the tasks will use, read from their environment by the service's own rules.
-    const heartbeat = loadConfig(serviceContainer(s).environment).EVENTS_HEARTBEAT_SECONDS;
+    const tasks = loadConfig(serviceContainer(s).environment);
+    const heartbeat = tasks.EVENTS_HEARTBEAT_SECONDS;
     t.ok(
       heartbeat < idle,
       `a heartbeat every ${heartbeat} s keeps a quiet stream inside the ${idle} s idle timeout`,
+    );
+    t.ok(idle > 600, "a quiet sync stream outlasts flagd providers' 10-minute stream deadline");
+    t.ok(
+      tasks.KEEP_ALIVE_TIMEOUT_SECONDS > idle,
+      `the tasks keep idle connections ${tasks.KEEP_ALIVE_TIMEOUT_SECONDS} s, longer than the load balancer's ${idle} s`,
     );
   });
 }

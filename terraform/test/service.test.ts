@@ -80,6 +80,7 @@ for (const env of ENVIRONMENTS) {
     t.same(Object.keys(environment).sort(), [
       'DEFAULT_ENVIRONMENT',
       'HOST',
+      'KEEP_ALIVE_TIMEOUT_SECONDS',
       'METRICS_EMF',
       'PORT',
       'REDIS_URL',
