@@ -233,6 +233,12 @@ function sides(
   const flipped = !isVar(left) && isVar(right);
   const variable = flipped ? right : left;
   const literal = flipped ? left : right;
+  for (const [i, side] of args.entries()) {
+    const inner = operation(side)?.[0];
+    if (inner !== undefined && inner !== 'var') {
+      return refuseOperation(inner, `${path}[${i}]${step(inner)}`, reading, 'in a comparison');
+    }
+  }
   if (!isVar(variable)) {
     return reading.refuse(name, path, `${name} must compare an attribute ({"var": …}) with a fixed value.`);
   }

@@ -121,3 +121,391 @@ t.test('an export imports into another environment and answers every context the
   t.equal(imported.length, plan.creates.length, 'an audit event per create, all of that revision');
   t.ok(imported.every((e) => e.action.endsWith('.created')));
 });
+
+/** What people write for flagd by hand: every construct the import reads, in realistic flags. */
+const HAND_WRITTEN = {
+  $schema: 'https://flagd.dev/schema/v0/flags.json',
+  metadata: { flagSetId: 'shop' },
+  $evaluators: {
+    'eu-adults': {
+      and: [{ in: [{ var: 'country' }, ['DE', 'FR', 'NL']] }, { '>=': [{ var: 'age' }, 18] }],
+    },
+    'beta-plans': { in: [{ var: 'plan' }, ['beta', 'enterprise']] },
+  },
+  flags: {
+    'checkout-redesign': {
+      state: 'ENABLED',
+      variants: { on: true, off: false },
+      defaultVariant: 'off',
+      metadata: { description: 'the new checkout' },
+      targeting: {
+        if: [
+          { in: [{ var: 'country' }, ['DE', 'FR']] },
+          'on',
+          { and: [{ '===': [{ var: 'plan' }, 'enterprise'] }, { '>=': [{ var: 'age' }, 18] }] },
+          'on',
+          'off',
+        ],
+      },
+    },
+    'banner-color': {
+      state: 'ENABLED',
+      variants: { red: 'red', green: 'green', blue: 'blue' },
+      defaultVariant: 'blue',
+      targeting: {
+        if: [
+          {
+            or: [
+              { starts_with: [{ var: 'email' }, 'admin@'] },
+              { ends_with: [{ var: 'email' }, '@example.com'] },
+            ],
+          },
+          'red',
+          { in: ['example', { var: 'email' }] },
+          'green',
+          null,
+        ],
+      },
+    },
+    'support-tier': {
+      state: 'ENABLED',
+      variants: { gold: 'gold', silver: 'silver', bronze: 'bronze' },
+      defaultVariant: 'bronze',
+      targeting: {
+        if: [{ '==': [{ var: 'plan' }, 'beta'] }, 'gold', { '!=': [{ var: 'plan' }, 'free'] }, 'silver'],
+      },
+    },
+    'outside-north-america': {
+      state: 'ENABLED',
+      variants: { on: true, off: false },
+      defaultVariant: 'off',
+      targeting: { if: [{ '!': { in: [{ var: 'country' }, ['US', 'CA']] } }, 'on'] },
+    },
+    'age-band': {
+      state: 'ENABLED',
+      variants: { child: 1, teen: 2, adult: 3 },
+      defaultVariant: null,
+      targeting: {
+        if: [
+          { '<': [{ var: 'age' }, 13] },
+          'child',
+          { '<=': [13, { var: 'age' }, 17] },
+          'teen',
+          { '>': [{ var: 'age' }, 17] },
+          'adult',
+        ],
+      },
+    },
+    'mobile-sync': {
+      state: 'ENABLED',
+      variants: { on: true, off: false },
+      defaultVariant: 'off',
+      targeting: {
+        if: [
+          { sem_ver: [{ var: 'version' }, '>=', '2.0.0'] },
+          'on',
+          { sem_ver: [{ var: 'version' }, '=', 'v1.2'] },
+          'on',
+          'off',
+        ],
+      },
+    },
+    'contact-form': {
+      state: 'ENABLED',
+      variants: { on: true, off: false },
+      defaultVariant: 'off',
+      targeting: {
+        if: [{ and: [{ '!=': [{ var: 'email' }, null] }, { '!!': { var: 'companyId' } }] }, 'on', 'off'],
+      },
+    },
+    'theme-rollout': {
+      state: 'ENABLED',
+      variants: { red: 'red', green: 'green', blue: 'blue' },
+      defaultVariant: 'blue',
+      targeting: { fractional: [['red', 25], ['green', 25], ['blue']] },
+    },
+    'company-rollout': {
+      state: 'ENABLED',
+      variants: { on: true, off: false },
+      defaultVariant: 'off',
+      targeting: {
+        if: [
+          { '===': [{ var: 'admin' }, true] },
+          'on',
+          {
+            fractional: [
+              { cat: ['company-rollout-2026', { var: 'companyId' }] },
+              ['on', 50],
+              ['off', 50],
+            ],
+          },
+        ],
+      },
+    },
+    'eu-offer': {
+      state: 'ENABLED',
+      variants: { on: true, off: false },
+      defaultVariant: 'off',
+      targeting: { if: [{ and: [{ $ref: 'eu-adults' }, { $ref: 'beta-plans' }] }, 'on', null] },
+    },
+    'kill-switch': {
+      state: 'DISABLED',
+      variants: { on: true, off: false },
+      defaultVariant: 'on',
+    },
+    'greeting': {
+      state: 'ENABLED',
+      variants: { formal: 'Good day', casual: 'Hi' },
+      defaultVariant: 'formal',
+      targeting: {},
+    },
+  },
+};
+
+/** The rules each hand-written flag is expected to become. */
+const EXPECTED_RULES: Record<string, unknown[]> = {
+  'checkout-redesign': [
+    { conditions: [{ attribute: 'country', operator: 'in', value: ['DE', 'FR'] }], variant: 'on' },
+    {
+      conditions: [
+        { attribute: 'plan', operator: 'equals', value: 'enterprise' },
+        { attribute: 'age', operator: 'gte', value: 18 },
+      ],
+      variant: 'on',
+    },
+    { variant: 'off' },
+  ],
+  'banner-color': [
+    { conditions: [{ attribute: 'email', operator: 'starts_with', value: 'admin@' }], variant: 'red' },
+    { conditions: [{ attribute: 'email', operator: 'ends_with', value: '@example.com' }], variant: 'red' },
+    { conditions: [{ attribute: 'email', operator: 'contains', value: 'example' }], variant: 'green' },
+  ],
+  'support-tier': [
+    { conditions: [{ attribute: 'plan', operator: 'equals', value: 'beta' }], variant: 'gold' },
+    { conditions: [{ attribute: 'plan', operator: 'not_equals', value: 'free' }], variant: 'silver' },
+  ],
+  'outside-north-america': [
+    { conditions: [{ attribute: 'country', operator: 'not_in', value: ['US', 'CA'] }], variant: 'on' },
+  ],
+  'age-band': [
+    { conditions: [{ attribute: 'age', operator: 'lt', value: 13 }], variant: 'child' },
+    {
+      conditions: [
+        { attribute: 'age', operator: 'gte', value: 13 },
+        { attribute: 'age', operator: 'lte', value: 17 },
+      ],
+      variant: 'teen',
+    },
+    { conditions: [{ attribute: 'age', operator: 'gt', value: 17 }], variant: 'adult' },
+  ],
+  'mobile-sync': [
+    { conditions: [{ attribute: 'version', operator: 'semver_gte', value: '2.0.0' }], variant: 'on' },
+    {
+      conditions: [
+        { attribute: 'version', operator: 'semver_gte', value: '1.2.0' },
+        { attribute: 'version', operator: 'semver_lte', value: '1.2.0' },
+      ],
+      variant: 'on',
+    },
+    { variant: 'off' },
+  ],
+  'contact-form': [
+    {
+      conditions: [
+        { attribute: 'email', operator: 'exists' },
+        { attribute: 'companyId', operator: 'exists' },
+      ],
+      variant: 'on',
+    },
+    { variant: 'off' },
+  ],
+  'theme-rollout': [
+    {
+      split: [
+        { variant: 'red', weight: 25 },
+        { variant: 'green', weight: 25 },
+        { variant: 'blue', weight: 1 },
+      ],
+    },
+  ],
+  'company-rollout': [
+    { conditions: [{ attribute: 'admin', operator: 'equals', value: true }], variant: 'on' },
+    {
+      split: [
+        { variant: 'on', weight: 50 },
+        { variant: 'off', weight: 50 },
+      ],
+      bucketBy: 'companyId',
+      seed: 'company-rollout-2026',
+    },
+  ],
+  'eu-offer': [{ segments: ['eu-adults', 'beta-plans'], variant: 'on' }],
+  'kill-switch': [],
+  greeting: [],
+};
+
+const TYPES: Record<string, keyof typeof RESOLVERS> = {
+  'checkout-redesign': 'boolean',
+  'banner-color': 'string',
+  'support-tier': 'string',
+  'outside-north-america': 'boolean',
+  'age-band': 'number',
+  'mobile-sync': 'boolean',
+  'contact-form': 'boolean',
+  'theme-rollout': 'string',
+  'company-rollout': 'boolean',
+  'eu-offer': 'boolean',
+  'kill-switch': 'boolean',
+  greeting: 'string',
+};
+const CODE_DEFAULTS = { boolean: false, string: 'code-default', number: -999, json: { code: 'default' } };
+
+/**
+ * The context with every attribute present and of the type the rules compare it as (missing or
+ * mistyped ones replaced): where JSON Logic's coercions have nothing to coerce.
+ */
+function wellTyped(context: Record<string, unknown>, n: number): Record<string, unknown> {
+  const pick = <T>(items: readonly T[]) => items[n % items.length]!;
+  const fill: Record<string, [(v: unknown) => boolean, () => unknown]> = {
+    targetingKey: [(v) => typeof v === 'string' && v !== '', () => `user-${n}`],
+    plan: [(v) => typeof v === 'string' && v !== '', () => pick(['beta', 'enterprise', 'free', 'pro', 'team'])],
+    country: [(v) => typeof v === 'string', () => pick(['DE', 'FR', 'NL', 'US', 'CA', 'JP'])],
+    age: [(v) => typeof v === 'number', () => pick([7, 13, 15, 17, 18, 30, 65])],
+    admin: [(v) => typeof v === 'boolean', () => n % 3 === 0],
+    email: [
+      (v) => typeof v === 'string' && v !== '',
+      () => pick(['admin@example.com', 'bob@example.org', 'carol@example.com', 'dave@mail.test']),
+    ],
+    version: [(v) => typeof v === 'string', () => pick(['1.2.0', 'v1.2', '2.0.0', '1.9.9', '2', '0.9'])],
+    companyId: [(v) => typeof v === 'string' && v !== '', () => `company-${n % 50}`],
+  };
+  const complete: Record<string, unknown> = {};
+  for (const [name, [valid, make]] of Object.entries(fill)) {
+    complete[name] = valid(context[name]) ? context[name] : make();
+  }
+  return complete;
+}
+
+t.test('a hand-written document imports into the rules it means, and answers as flagd does', async (t) => {
+  const { app } = await buildTestApp(t);
+  const dry = await importDocument(app, 'development', HAND_WRITTEN, true);
+  t.equal(dry.statusCode, 200, dry.body);
+  t.same(dry.json().refusals, [], 'nothing refused');
+  const applied = await importDocument(app, 'development', HAND_WRITTEN);
+  t.equal(applied.statusCode, 200, applied.body);
+  const { notes } = applied.json() as { notes: { flag: string; message: string }[] };
+  const noted = new Set(notes.map((n) => n.flag));
+  t.same(
+    [...noted].sort(),
+    ['age-band', 'checkout-redesign', 'company-rollout', 'contact-form', 'eu-adults', 'mobile-sync', 'outside-north-america', 'support-tier', 'banner-color'].sort(),
+    'each coercing construct is noted on its flag (or evaluator)',
+  );
+  t.match(notes.find((n) => n.flag === 'support-tier')?.message, /==/);
+  if (noted.has('eu-adults')) noted.add('eu-offer');
+
+  const flags = new Map(
+    ((await adminFlags(app, 'development')) as { key: string }[]).map((flag) => [flag.key, flag]),
+  );
+  for (const [key, rules] of Object.entries(EXPECTED_RULES)) {
+    t.same((flags.get(key) as { rules?: unknown })?.rules, rules, `${key}: its rules`);
+  }
+  t.match(flags.get('kill-switch'), { enabled: false, offVariant: null, defaultVariant: 'on' }, 'DISABLED: off, serving nothing');
+  t.match(flags.get('age-band'), { type: 'number', defaultVariant: null });
+  t.match(flags.get('checkout-redesign'), { description: 'the new checkout', enabled: true, offVariant: null });
+  const segments = (await app.inject({ url: '/api/admin/segments?environment=development', headers: admin })).json()
+    .segments as { key: string; conditions: unknown }[];
+  t.same(
+    segments.map((s) => [s.key, s.conditions]),
+    [
+      ['beta-plans', [{ attribute: 'plan', operator: 'in', value: ['beta', 'enterprise'] }]],
+      [
+        'eu-adults',
+        [
+          { attribute: 'country', operator: 'in', value: ['DE', 'FR', 'NL'] },
+          { attribute: 'age', operator: 'gte', value: 18 },
+        ],
+      ],
+    ],
+  );
+
+  const core = new FlagdCore();
+  core.setConfigurations(JSON.stringify(HAND_WRITTEN));
+  const mismatches: string[] = [];
+  const counted = { all: 0, wellTyped: 0 };
+  const reasons = new Map<string, number>();
+  const compare = async (context: Record<string, unknown>, keys: (key: string) => boolean) => {
+    const ours = await bulk(app, 'development', context);
+    for (const [key, entry] of ours) {
+      if (!keys(key)) continue;
+      const type = TYPES[key]!;
+      const fallback = CODE_DEFAULTS[type];
+      const theirs = (core[RESOLVERS[type]] as unknown as (k: string, d: unknown, c: object) => OfrepEntry)(
+        key,
+        fallback,
+        context,
+      );
+      reasons.set(entry.reason ?? 'ERROR', (reasons.get(entry.reason ?? 'ERROR') ?? 0) + 1);
+      const same =
+        entry.errorCode === undefined &&
+        entry.variant === theirs.variant &&
+        JSON.stringify(entry.value ?? fallback) === JSON.stringify(theirs.value);
+      if (!same && mismatches.length < 10) {
+        mismatches.push(`${key} ${JSON.stringify(context)}: ${JSON.stringify(entry)} vs ${JSON.stringify(theirs)}`);
+      }
+    }
+  };
+  for (const [n, context] of corpusContexts(600, 7).entries()) {
+    // Any context, for the flags nothing was noted on; well-typed ones for every flag.
+    await compare(context, (key) => !noted.has(key));
+    counted.all++;
+    await compare(wellTyped(context, n), () => true);
+    counted.wellTyped++;
+  }
+  t.same(mismatches, [], `${counted.all} corpus contexts and ${counted.wellTyped} well-typed ones agree with flagd`);
+  for (const reason of ['TARGETING_MATCH', 'SPLIT', 'DEFAULT', 'STATIC', 'DISABLED']) {
+    t.ok((reasons.get(reason) ?? 0) > 0, `the comparison reaches ${reason}`);
+  }
+});
+
+t.test("flagd's array form of flags, and an existing flag changed", async (t) => {
+  const { app } = await buildTestApp(t);
+  await createFlag(app, {
+    environment: 'development',
+    key: 'greeting',
+    type: 'string',
+    enabled: true,
+    description: 'kept: the document has none',
+    variants: { formal: 'Good day', casual: 'Hi', off: '' },
+    defaultVariant: 'formal',
+    offVariant: 'off',
+  });
+  const document = {
+    flags: [
+      {
+        key: 'greeting',
+        state: 'ENABLED',
+        variants: { formal: 'Good day', casual: 'Hi', off: '' },
+        defaultVariant: 'casual',
+      },
+      { key: 'brand-new', state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' },
+    ],
+  };
+  const dry = (await importDocument(app, 'development', document, true)).json();
+  t.same(dry.creates, [{ kind: 'flag', key: 'brand-new' }]);
+  t.match(dry.changes, [
+    {
+      kind: 'flag',
+      key: 'greeting',
+      before: { defaultVariant: 'formal', offVariant: 'off', description: 'kept: the document has none' },
+      after: { defaultVariant: 'casual', offVariant: 'off', description: 'kept: the document has none' },
+    },
+  ]);
+  const applied = await importDocument(app, 'development', document);
+  t.equal(applied.statusCode, 200, applied.body);
+  const greeting = (await app.inject({ url: '/api/admin/flags/greeting?environment=development', headers: admin })).json();
+  t.match(greeting, { version: 2, defaultVariant: 'casual', offVariant: 'off', description: 'kept: the document has none' });
+  const history = (
+    await app.inject({ url: '/api/admin/flags/greeting/history?environment=development', headers: admin })
+  ).json().events;
+  t.match(history[0], { action: 'flag.updated', actor: String, revision: applied.json().revision, before: { version: 1 }, after: { version: 2 } });
+});
