@@ -735,7 +735,7 @@ t.test('every refusal is listed, not just the first', async (t) => {
       ['two', 'computed variant'],
     ],
   );
-  t.match(message, /flag 'broken' holds \* .* and 3 more refusals/);
+  t.match(message, /evaluator 'broken' holds \* .* and 3 more refusals/);
 });
 
 t.test('an archived flag keeps its key: refused, pointing at restore', async (t) => {
