@@ -3,6 +3,7 @@
 // session cookie stands in for the token.
 import type { FastifyPluginAsync } from 'fastify';
 import { errors } from '../../errors.ts';
+import flagd from '../../flagd/admin-routes.ts';
 import { limitPerToken } from '../../plugins/rate-limit.ts';
 import { unstorable } from '../../storable.ts';
 import environments from './environments.ts';
@@ -21,7 +22,8 @@ const admin: FastifyPluginAsync = async (app) => {
   await limitPerToken(app, 'admin');
   // Before the schema: what PostgreSQL cannot store is refused by name, never a 500.
   app.addHook('preValidation', async (request) => {
-    const problem = request.body === undefined ? undefined : unstorable(request.body, 'body');
+    const maxDepth = request.routeOptions.config.bodyDepth;
+    const problem = request.body === undefined ? undefined : unstorable(request.body, 'body', { maxDepth });
     if (problem) throw errors.invalidInput(problem);
   });
   await app.register(flags);
@@ -29,6 +31,7 @@ const admin: FastifyPluginAsync = async (app) => {
   await app.register(tokens);
   await app.register(environments);
   await app.register(events);
+  await app.register(flagd, { prefix: '/flagd' });
 };
 
 export default admin;
