@@ -3,6 +3,7 @@
 // session cookie stands in for the token.
 import type { FastifyPluginAsync } from 'fastify';
 import { errors } from '../../errors.ts';
+import flagdExport from '../../flagd/admin-export-route.ts';
 import { limitPerToken } from '../../plugins/rate-limit.ts';
 import { unstorable } from '../../storable.ts';
 import environments from './environments.ts';
@@ -29,6 +30,7 @@ const admin: FastifyPluginAsync = async (app) => {
   await app.register(tokens);
   await app.register(environments);
   await app.register(events);
+  await app.register(flagdExport);
 };
 
 export default admin;
