@@ -53,7 +53,8 @@ export function EnvironmentsScreen() {
         <PageHead title="Environments">Each environment has its own flags, segments and revision.</PageHead>
         <p>
           This session is limited to <strong>{environment}</strong>: it cannot list or create environments.{' '}
-          <a href={link('/flags')}>The flags of {environment}</a>
+          <a href={link('/flags')}>The flags of {environment}</a> ·{' '}
+          <a href={link(`/environments/${encodeURIComponent(environment)}`)}>{environment} and flagd</a>
         </p>
       </>
     );
@@ -87,7 +88,7 @@ function EnvironmentList({
       <ErrorAlert error={list.error} />
       <DataTable
         caption={'Environments'}
-        columns={['Key', 'Revision', 'Created']}
+        columns={['Key', 'Revision', 'Created', null]}
         what="environments"
         loading={list.loading}
       >
@@ -99,6 +100,11 @@ function EnvironmentList({
             <td>{environment.revision}</td>
             <td class="cell-time">
               <Time iso={environment.createdAt} />
+            </td>
+            <td class="cell-actions">
+              <a href={link(`/environments/${encodeURIComponent(environment.key)}`, environment.key)}>
+                Details and flagd<span class="visually-hidden"> of {environment.key}</span>
+              </a>
             </td>
           </tr>
         ))}
