@@ -104,15 +104,19 @@ export function FlagdSync({ environment }: { environment: string }) {
           </dl>
           {open ? (
             <p class="alert alert-warning">
-              {environment} is open (SYNC_OPEN_ENVIRONMENTS): anyone who reaches the sync port gets its flags
-              without a token. Keep that port on a network you trust.
+              <span>
+                {environment} is open (SYNC_OPEN_ENVIRONMENTS): anyone who reaches the sync port gets its
+                flags without a token. Keep that port on a network you trust.
+              </span>
             </p>
           ) : (
             <p class="alert alert-info">
-              {environment} needs a read token, sent as the call's <code class="code">authorization</code>{' '}
-              metadata (<code class="code">Bearer &lt;token&gt;</code>); the Go and Java providers can add it
-              through a gRPC interceptor or dial option. The JavaScript provider cannot send one: it syncs
-              only environments listed in SYNC_OPEN_ENVIRONMENTS, which are for trusted networks.
+              <span>
+                {environment} needs a read token, sent as the call's <code class="code">authorization</code>{' '}
+                metadata (<code class="code">Bearer &lt;token&gt;</code>); the Go and Java providers can add
+                it through a gRPC interceptor or dial option. The JavaScript provider cannot send one: it
+                syncs only environments listed in SYNC_OPEN_ENVIRONMENTS, which are for trusted networks.
+              </span>
             </p>
           )}
           <Snippets target={{ host, port: data.port, selector: data.selector }} />

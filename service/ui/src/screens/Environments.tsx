@@ -74,7 +74,10 @@ function EnvironmentList({
   const list = useResource(() => api.environments.list(), 'environments');
   return (
     <>
-      <PageHead title="Environments">Each environment has its own flags, segments and revision.</PageHead>
+      <PageHead title="Environments">
+        Each environment has its own flags, segments and revision. Open one for its flagd export, sync
+        settings and import.
+      </PageHead>
 
       {!readOnly && (
         <NewEnvironment
@@ -88,23 +91,20 @@ function EnvironmentList({
       <ErrorAlert error={list.error} />
       <DataTable
         caption={'Environments'}
-        columns={['Key', 'Revision', 'Created', null]}
+        columns={['Key', 'Revision', 'Created']}
         what="environments"
         loading={list.loading}
       >
         {list.data?.environments.map((environment) => (
           <tr key={environment.key}>
             <th scope="row" class="cell-key">
-              <a href={link('/flags', environment.key)}>{environment.key}</a>
+              <a href={link(`/environments/${encodeURIComponent(environment.key)}`, environment.key)}>
+                {environment.key}
+              </a>
             </th>
             <td>{environment.revision}</td>
             <td class="cell-time">
               <Time iso={environment.createdAt} />
-            </td>
-            <td class="cell-actions">
-              <a href={link(`/environments/${encodeURIComponent(environment.key)}`, environment.key)}>
-                Details and flagd<span class="visually-hidden"> of {environment.key}</span>
-              </a>
             </td>
           </tr>
         ))}
