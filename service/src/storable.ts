@@ -8,22 +8,23 @@ export const MAX_DEPTH = 32;
 
 /**
  * The first problem with `value` as a sentence naming its place (`body.variants.x`), else
- * undefined; with `text: false`, only its depth is checked (for what is evaluated, not stored).
+ * undefined; with `text: false`, only its depth is checked (for what is evaluated, not stored);
+ * `maxDepth` is for bodies that are read, not stored, as they are (a flagd document's targeting).
  */
 export function unstorable(
   value: unknown,
   where: string,
-  { text = true } = {},
+  { text = true, maxDepth = MAX_DEPTH } = {},
   depth = 0,
 ): string | undefined {
   if (typeof value === 'string') return text ? stringProblem(value, where) : undefined;
   if (typeof value !== 'object' || value === null) return undefined;
-  if (depth >= MAX_DEPTH) {
-    return `${where} is nested deeper than ${MAX_DEPTH} levels of objects and arrays. Flatten it.`;
+  if (depth >= maxDepth) {
+    return `${where} is nested deeper than ${maxDepth} levels of objects and arrays. Flatten it.`;
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const problem = unstorable(value[i], `${where}[${i}]`, { text }, depth + 1);
+      const problem = unstorable(value[i], `${where}[${i}]`, { text, maxDepth }, depth + 1);
       if (problem) return problem;
     }
     return undefined;
@@ -31,7 +32,7 @@ export function unstorable(
   for (const [name, item] of Object.entries(value)) {
     const problem =
       (text ? stringProblem(name, `a field name in ${where}`) : undefined) ??
-      unstorable(item, `${where}.${name}`, { text }, depth + 1);
+      unstorable(item, `${where}.${name}`, { text, maxDepth }, depth + 1);
     if (problem) return problem;
   }
   return undefined;

@@ -24,6 +24,8 @@ export const InvalidationSchema = Type.Union([
     version: Type.Integer(),
     revision: Type.Integer(),
   }),
+  // Something in the environment changed up to `revision` (a batch, or the previous release's
+  // word for any change): a reason to catch up from the change log.
   Type.Object({ type: Type.Literal('environment'), environment: Type.String(), revision: Type.Integer() }),
   // Token `id` was minted, revoked or rotated; with `session`, only that session of it ended
   // (a release without sessions in its messages reads it as a change of the token: harmless).

@@ -9,7 +9,7 @@ import { flagdDocumentResponses, sendFlagdDocument } from './export-route.ts';
 
 const adminFlagdExport: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
-    '/flagd/export',
+    '/export',
     {
       config: { readable: true },
       schema: {

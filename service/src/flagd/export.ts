@@ -117,8 +117,11 @@ function served(flagKey: string, rule: Rule): Logic {
       ...rule.split.map(({ variant, weight }) => [variant, weight]),
     ],
   };
-  return { if: [{ and: [isString(value), { '!==': [value, ''] }] }, fractional, null] };
+  return { if: [splitGuard(value), fractional, null] };
 }
+
+/** What a split needs before it buckets: a non-empty string to hash (flagd in Go hashes ''). */
+export const splitGuard = (value: Logic) => ({ and: [isString(value), { '!==': [value, ''] }] });
 
 /** A segment's conditions, all of which must hold; one with none holds no one. */
 function segmentLogic(conditions: readonly Condition[]): Logic {

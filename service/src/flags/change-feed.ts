@@ -6,7 +6,7 @@
 // change reach every instance within milliseconds rather than within the catch-up interval.
 import type { Invalidation, InvalidationBus } from '../cache/invalidation-bus.ts';
 import type { SharedEntries } from '../cache/shared-entries.ts';
-import { asChanges, type Change } from './flag-store.ts';
+import { asChanges, type BatchChange, type Change } from './flag-store.ts';
 import type { Snapshots } from './snapshots.ts';
 
 type ChangeKind = Change['kind'];
@@ -42,6 +42,16 @@ export function createChangeFeed({ snapshots, bus, entries }: ChangeFeedDeps) {
         kind: change.kind,
         key: change.key,
       });
+    },
+
+    /**
+     * This instance committed a batch under one revision: its snapshot first, then one message.
+     * Its entries are not in Redis one by one, so the message names no key: every other
+     * instance catches up from the change log, one read for the whole batch.
+     */
+    async committedBatch(environment: string, change: BatchChange): Promise<void> {
+      await snapshots.apply(environment, change);
+      await bus.publish({ type: 'environment', environment, revision: change.revision });
     },
 
     /** An environment was created here: the others learn of it at once. */

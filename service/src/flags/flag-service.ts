@@ -5,6 +5,7 @@ import type { InvalidationBus } from '../cache/invalidation-bus.ts';
 import { localBus } from '../cache/invalidation-bus.ts';
 import type { SharedEntries } from '../cache/shared-entries.ts';
 import type { Metrics } from '../metrics.ts';
+import { createBatchCommands } from './batch-commands.ts';
 import { createChangeFeed } from './change-feed.ts';
 import { createFlagCommands, type Page } from './flag-commands.ts';
 import { createFlagReader } from './flag-reader.ts';
@@ -47,6 +48,7 @@ export function createFlagService({
     ...createFlagReader({ snapshots, metrics }),
     ...createFlagCommands({ store, feed }),
     ...createSegmentCommands({ store, feed }),
+    ...createBatchCommands({ store, feed }),
 
     /** A message from another instance. */
     receive: feed.receive,

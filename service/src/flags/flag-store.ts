@@ -37,6 +37,29 @@ export interface Unchanged {
   unchanged: Flag;
 }
 
+/** The flags (live or archived) and segments of an environment a batch names, as they are now. */
+export interface BatchState {
+  revision: number;
+  flags: ReadonlyMap<string, Flag>;
+  segments: ReadonlyMap<string, Segment>;
+}
+/** The keys a batch names. */
+export interface BatchKeys {
+  flags: string[];
+  segments: string[];
+}
+/** What a batch writes: each flag and segment is created, or updated when it exists. */
+export interface BatchWrites {
+  segments: { key: string; content: SegmentContent }[];
+  flags: { key: string; content: FlagContent }[];
+}
+/** A committed batch: every flag and segment it wrote, as it now is, under one revision (none written: the revision as it is). */
+export interface BatchChange {
+  revision: number;
+  flags: (readonly [string, Flag])[];
+  segments: (readonly [string, Segment])[];
+}
+
 /** What a flag's content is checked against when it is written: which segments it names exist. */
 export type CheckSegments = (content: FlagContent, existing: ReadonlySet<string>) => void;
 
@@ -82,6 +105,22 @@ export interface FlagStore {
     check: CheckSegments,
     actor: string,
   ): Promise<Kept<FlagChange>>;
+
+  /** The flags and segments `keys` names, as they are; null when the environment does not exist. */
+  readBatch(environment: string, keys: BatchKeys): Promise<BatchState | null>;
+  /**
+   * Writes what `plan` makes of the current state of `keys`, segments first, in one transaction
+   * under one revision, each write with its audit event. `plan` may throw to abort; when it
+   * writes nothing, neither is the revision bumped. A live flag is updated; an archived one
+   * throws FLAG_ARCHIVED.
+   */
+  writeBatch(
+    environment: string,
+    keys: BatchKeys,
+    plan: (current: BatchState) => BatchWrites,
+    check: CheckSegments,
+    actor: string,
+  ): Promise<BatchChange>;
 
   listSegments(environment: string): Promise<Segment[] | null>;
   findSegment(environment: string, key: string): Promise<Segment | null>;

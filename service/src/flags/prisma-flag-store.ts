@@ -5,7 +5,7 @@ import { errors } from '../errors.ts';
 import { type Flag as FlagRow, Prisma, type Segment as SegmentRow } from '../generated/prisma/client.ts';
 import { defaultValueOf } from './flag-content.ts';
 import type { Environment, Flag, FlagContent } from './flag-schemas.ts';
-import { type FlagStore, segmentsUsedBy } from './flag-store.ts';
+import { type BatchKeys, type BatchState, type FlagStore, segmentsUsedBy } from './flag-store.ts';
 import type { Condition, Segment } from './rule-schemas.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -32,6 +32,15 @@ export const toFlag = (row: FlagRow): Flag => {
     archivedAt: row.archivedAt?.toISOString() ?? null,
   };
 };
+
+/** Thrown inside a batch's transaction to roll back its revision when it writes nothing. */
+class NothingWritten extends Error {
+  readonly revision: number;
+  constructor(revision: number) {
+    super('nothing written');
+    this.revision = revision;
+  }
+}
 
 /** Thrown inside an update's transaction to roll it back when it would change nothing. */
 class NothingToChange extends Error {
@@ -121,6 +130,18 @@ export function createPrismaFlagStore(db: Db): FlagStore {
           AND rules @> ${JSON.stringify([{ segments: [key] }])}::jsonb
         ORDER BY key LIMIT ${limit}`
     ).map((r) => r.key);
+
+  const batchState = async (tx: Tx, environment: string, keys: BatchKeys, revision: number) => {
+    const [flags, segments] = await Promise.all([
+      tx.flag.findMany({ where: { environmentKey: environment, key: { in: keys.flags } } }),
+      tx.segment.findMany({ where: { environmentKey: environment, key: { in: keys.segments } } }),
+    ]);
+    return {
+      revision,
+      flags: new Map(flags.map((row) => [row.key, toFlag(row)])),
+      segments: new Map(segments.map((row) => [row.key, toSegment(row)])),
+    } satisfies BatchState;
+  };
 
   const flagChange = <F extends Flag | null>(key: string, revision: number, flag: F) =>
     ({ kind: 'flag', key, revision, flag }) as const;
@@ -321,6 +342,76 @@ export function createPrismaFlagStore(db: Db): FlagStore {
           revision,
         });
         return flagChange(key, revision, flag);
+      }),
+
+    async readBatch(environment, keys) {
+      return db.$transaction(async (tx) => {
+        const env = await tx.environment.findUnique({ where: { key: environment } });
+        return env && batchState(tx, environment, keys, env.revision);
+      }, SNAPSHOT_READ);
+    },
+
+    writeBatch: (environment, keys, plan, check, actor) =>
+      write(environment, async (tx, revision) => {
+        const current = await batchState(tx, environment, keys, revision - 1);
+        const writes = plan(current);
+        if (writes.segments.length === 0 && writes.flags.length === 0) throw new NothingWritten(revision - 1);
+        const segments: [string, Segment][] = [];
+        for (const { key, content } of writes.segments) {
+          const before = current.segments.get(key);
+          const values = {
+            description: content.description,
+            conditions: content.conditions as Prisma.InputJsonValue,
+          };
+          const segment = toSegment(
+            before
+              ? await tx.segment.update({
+                  where: { environmentKey_key: { environmentKey: environment, key } },
+                  data: { ...values, version: { increment: 1 } },
+                })
+              : await tx.segment.create({ data: { ...values, environmentKey: environment, key } }),
+          );
+          await recordAudit(tx, {
+            actor,
+            action: before ? 'segment.updated' : 'segment.created',
+            environment,
+            segmentKey: key,
+            before,
+            after: segment,
+            version: segment.version,
+            revision,
+          });
+          segments.push([key, segment]);
+        }
+        const flags: [string, Flag][] = [];
+        for (const { key, content } of writes.flags) {
+          const before = current.flags.get(key);
+          if (before?.archivedAt) throw errors.flagArchived(environment, key);
+          check(content, await existingSegments(tx, environment, segmentsUsedBy(content.rules)));
+          const flag = toFlag(
+            before
+              ? await tx.flag.update({
+                  where: { environmentKey_key: { environmentKey: environment, key } },
+                  data: { ...data(content), version: { increment: 1 } },
+                })
+              : await tx.flag.create({ data: { ...data(content), environmentKey: environment, key } }),
+          );
+          await recordAudit(tx, {
+            actor,
+            action: before ? 'flag.updated' : 'flag.created',
+            environment,
+            flagKey: key,
+            before,
+            after: flag,
+            version: flag.version,
+            revision,
+          });
+          flags.push([key, flag]);
+        }
+        return { revision, flags, segments };
+      }).catch((err: unknown) => {
+        if (err instanceof NothingWritten) return { revision: err.revision, flags: [], segments: [] };
+        throw err;
       }),
 
     async listSegments(environment) {

@@ -14,6 +14,8 @@ declare module 'fastify' {
     hot?: HotKind;
     /** An admin API read a read token may make too (routes/admin/index.ts). */
     readable?: boolean;
+    /** How deep an admin body may nest, when deeper than storable.ts's MAX_DEPTH (routes/admin/index.ts). */
+    bodyDepth?: number;
   }
 }
 

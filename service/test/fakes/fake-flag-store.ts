@@ -4,7 +4,7 @@
 import { errors } from '../../src/errors.ts';
 import { defaultValueOf } from '../../src/flags/flag-content.ts';
 import type { AuditEvent, Environment, Flag, FlagContent } from '../../src/flags/flag-schemas.ts';
-import { type FlagStore, segmentsUsedBy } from '../../src/flags/flag-store.ts';
+import { type BatchKeys, type FlagStore, segmentsUsedBy } from '../../src/flags/flag-store.ts';
 import type { Segment } from '../../src/flags/rule-schemas.ts';
 
 interface Row {
@@ -63,6 +63,21 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
     const row = rows.get(id(environment, key));
     return row && !row.archived ? row.flag : null;
   };
+  const batchState = (environment: string, keys: BatchKeys, revision: number) => ({
+    revision,
+    flags: new Map(
+      keys.flags.flatMap((key) => {
+        const row = rows.get(id(environment, key));
+        return row ? [[key, row.flag] as const] : [];
+      }),
+    ),
+    segments: new Map(
+      keys.segments.flatMap((key) => {
+        const segment = segments.get(id(environment, key));
+        return segment ? [[key, segment] as const] : [];
+      }),
+    ),
+  });
   const down = () => {
     if (state.failing) throw Object.assign(new Error('the database is unreachable'), { code: 'P1001' });
   };
@@ -223,6 +238,75 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
         revision,
       });
       return { kind: 'flag', key, revision, flag };
+    },
+    async readBatch(environment, keys) {
+      down();
+      const env = envs.get(environment);
+      if (!env) return null;
+      return batchState(environment, keys, env.revision);
+    },
+    async writeBatch(environment, keys, plan, check, actor) {
+      down();
+      const env = envs.get(environment);
+      if (!env) throw errors.environmentNotFound(environment);
+      const current = batchState(environment, keys, env.revision);
+      const writes = plan(current);
+      if (writes.segments.length === 0 && writes.flags.length === 0) {
+        return { revision: env.revision, flags: [], segments: [] };
+      }
+      // Everything is checked before anything is written: the batch is all or nothing.
+      const written = new Set(writes.segments.map((s) => s.key));
+      for (const { key, content } of writes.flags) {
+        if (current.flags.get(key)?.archivedAt) throw errors.flagArchived(environment, key);
+        const used = segmentsUsedBy(content.rules);
+        check(content, new Set([...existing(environment, used), ...used.filter((k) => written.has(k))]));
+      }
+      const revision = bump(environment);
+      const segmentsWritten = writes.segments.map(({ key, content }) => {
+        const before = current.segments.get(key);
+        const segment: Segment = before
+          ? { ...before, ...content, version: before.version + 1, updatedAt: now() }
+          : { ...content, key, environment, version: 1, createdAt: now(), updatedAt: now() };
+        segments.set(id(environment, key), segment);
+        record({
+          actor,
+          action: before ? 'segment.updated' : 'segment.created',
+          environment,
+          segmentKey: key,
+          before: before ?? null,
+          after: segment,
+          version: segment.version,
+          revision,
+        });
+        return [key, segment] as const;
+      });
+      const flagsWritten = writes.flags.map(({ key, content }) => {
+        const before = current.flags.get(key);
+        const flag = before
+          ? shown({ ...before, ...content, version: before.version + 1, updatedAt: now() })
+          : shown({
+              ...content,
+              key,
+              environment,
+              version: 1,
+              createdAt: now(),
+              updatedAt: now(),
+              archivedAt: null,
+            });
+        rows.set(id(environment, key), { flag, archived: false });
+        record({
+          actor,
+          action: before ? 'flag.updated' : 'flag.created',
+          environment,
+          flagKey: key,
+          before: before ?? null,
+          after: flag,
+          version: flag.version,
+          revision,
+        });
+        return [key, flag] as const;
+      });
+      return { revision, flags: flagsWritten, segments: segmentsWritten };
     },
     async listSegments(environment) {
       if (!envs.has(environment)) return null;

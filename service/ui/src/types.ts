@@ -147,7 +147,10 @@ export interface FlagdRefusal {
 export interface FlagdImportResult {
   environment: string;
   dryRun: boolean;
-  revision: number;
+  /** The environment's revision after an import; null for a dry run. */
+  revision: number | null;
+  /** What happened, in a sentence. */
+  message: string;
   creates: { kind: FlagdImportKind; key: string }[];
   changes: { kind: FlagdImportKind; key: string; before: unknown; after: unknown }[];
   unchanged: { kind: FlagdImportKind; key: string }[];

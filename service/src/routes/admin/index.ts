@@ -4,6 +4,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { errors } from '../../errors.ts';
 import flagdExport from '../../flagd/admin-export-route.ts';
+import flagd from '../../flagd/admin-routes.ts';
 import { limitPerToken } from '../../plugins/rate-limit.ts';
 import { unstorable } from '../../storable.ts';
 import environments from './environments.ts';
@@ -22,7 +23,8 @@ const admin: FastifyPluginAsync = async (app) => {
   await limitPerToken(app, 'admin');
   // Before the schema: what PostgreSQL cannot store is refused by name, never a 500.
   app.addHook('preValidation', async (request) => {
-    const problem = request.body === undefined ? undefined : unstorable(request.body, 'body');
+    const maxDepth = request.routeOptions.config.bodyDepth;
+    const problem = request.body === undefined ? undefined : unstorable(request.body, 'body', { maxDepth });
     if (problem) throw errors.invalidInput(problem);
   });
   await app.register(flags);
@@ -30,7 +32,8 @@ const admin: FastifyPluginAsync = async (app) => {
   await app.register(tokens);
   await app.register(environments);
   await app.register(events);
-  await app.register(flagdExport);
+  await app.register(flagd, { prefix: '/flagd' });
+  await app.register(flagdExport, { prefix: '/flagd' });
 };
 
 export default admin;

@@ -236,8 +236,8 @@ export function FlagdImport({ environment }: { environment: string }) {
       </h3>
       <p class="hint">
         Brings a flagd flag-definition document into {environment}: flags and their targeting are created or
-        changed, in one revision. A construct Flagstone cannot hold is refused by name, and then nothing is
-        written.
+        changed, in one revision; flags and segments the document does not mention stay as they are. A
+        construct Flagstone cannot hold is refused by name, and then nothing is written.
       </p>
       <div class="field">
         <label for={`${id}-file`}>flagd document file</label>
