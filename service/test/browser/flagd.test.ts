@@ -172,7 +172,7 @@ t.test('an import into production asks first', async (t) => {
   await signIn(page, base, ADMIN_TOKEN);
   await openEnvironment(t, page, base, 'production');
   const sync = page.getByRole('region', { name: 'Sync for in-process providers' });
-  await sync.getByText('A read token').waitFor({ timeout: DEADLINE_MS });
+  await sync.getByText('A read token', { exact: true }).waitFor({ timeout: DEADLINE_MS });
   t.match(
     await sync.textContent(),
     /cannot send one/,
