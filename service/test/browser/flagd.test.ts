@@ -184,6 +184,16 @@ t.test('an import into production asks first', async (t) => {
   await importCard.getByRole('button', { name: 'Dry run' }).click();
   const importButton = importCard.getByRole('button', { name: 'Import', exact: true });
   await within(DEADLINE_MS, () => importButton.isEnabled(), 50);
+
+  // A change made elsewhere after the dry run: it no longer says what the import would do.
+  await createFlag(app, { environment: 'production', key: 'made-meanwhile' });
+  await shows(t, 'a change elsewhere puts the dry run out of date', () =>
+    importCard.getByText('production changed since this dry run').waitFor({ timeout: DEADLINE_MS }),
+  );
+  t.ok(await importButton.isDisabled(), 'no import on an out-of-date dry run');
+  await importCard.getByRole('button', { name: 'Dry run' }).click();
+  await within(DEADLINE_MS, () => importButton.isEnabled(), 50);
+
   await importButton.click();
   const dialog = page.getByRole('dialog', { name: 'Import into production?' });
   await dialog.waitFor({ timeout: DEADLINE_MS });
@@ -226,3 +236,41 @@ t.test('a read session sees the export and the sync settings, and cannot import'
   await accessible(t, page, 'an environment, read-only');
   t.same(errors, [], 'no page errors');
 });
+
+t.test(
+  'a session limited to one environment reaches its page, also by a link without the query',
+  async (t) => {
+    const browser = await launchBrowser(t);
+    if (!browser) return;
+    const { app, base } = await buildListeningApp(t, { env: SYNC_ENV });
+    const { token } = await mintToken(app, { name: 'prod-admin', scope: 'admin', environment: 'production' });
+    const { page, errors } = await newPage(browser);
+    await signIn(page, base, token);
+
+    await page.goto(`${base}/ui/environments?environment=production`);
+    await page.getByRole('link', { name: 'production and flagd' }).click();
+    await page.getByRole('heading', { level: 1, name: 'production' }).waitFor({ timeout: DEADLINE_MS });
+    t.equal(await page.getByRole('navigation', { name: 'Breadcrumb' }).count(), 0, 'no list to go back to');
+    const importCard = page.getByRole('region', { name: 'Import', exact: true });
+    t.ok(
+      await importCard.getByRole('button', { name: 'Dry run' }).isEnabled(),
+      'an admin session may import',
+    );
+
+    // A link naming its environment in the path alone shows that environment.
+    await page.goto(`${base}/ui/environments/production`);
+    await page.getByRole('heading', { level: 1, name: 'production' }).waitFor({ timeout: DEADLINE_MS });
+    const sync = page.getByRole('region', { name: 'Sync for in-process providers' });
+    await sync.getByText('flagSetId=production', { exact: true }).waitFor({ timeout: DEADLINE_MS });
+    t.match(page.url(), /\/ui\/environments\/production/);
+
+    // Another environment's page shows its own, and says so.
+    await page.goto(`${base}/ui/environments/staging`);
+    await shows(t, 'a link to another environment says what is shown instead', () =>
+      page.getByRole('alert').filter({ hasText: 'staging' }).waitFor({ timeout: DEADLINE_MS }),
+    );
+    await page.getByRole('heading', { level: 1, name: 'production' }).waitFor({ timeout: DEADLINE_MS });
+    t.match(page.url(), /\/ui\/environments\/production\?environment=production/);
+    t.same(errors, [], 'no page errors');
+  },
+);

@@ -72,8 +72,13 @@ function Shell({ session, onSignOut, stillSignedIn }: ShellProps) {
   useEffect(() => {
     if (path === BASE && environment) route(urlFor(`${BASE}/flags`, environment), true);
     else if (environment && wanted !== environment) {
-      if (wanted) setRefused({ environment: wanted, path });
-      route(urlFor(path, environment, query), true);
+      // An environment's page shows the environment on screen, so it moves with it.
+      const to =
+        pageEnvironment(path) === undefined
+          ? path
+          : `${BASE}/environments/${encodeURIComponent(environment)}`;
+      if (wanted) setRefused({ environment: wanted, path: to });
+      route(urlFor(to, environment, query), true);
     }
   }, [path, environment, wanted, query, route]);
 
