@@ -109,7 +109,7 @@ const flagdAdmin: FastifyPluginAsyncTypebox = async (app) => {
           statusCode: 400,
           code: 'FLAGD_IMPORT_REFUSED',
           error: 'Bad Request',
-          message: `Nothing was imported: flag '${first!.flag}' holds ${first!.construct} (${first!.path}), which Flagstone cannot hold${more}. See refusals; a dry run (dryRun=true) lists them too.`,
+          message: `Nothing was imported: ${first!.path.startsWith('$.$evaluators') ? 'evaluator' : 'flag'} '${first!.flag}' holds ${first!.construct} (${first!.path}), which Flagstone cannot hold${more}. See refusals; a dry run (dryRun=true) lists them too.`,
           refusals,
         });
       }

@@ -233,6 +233,12 @@ function sides(
   const flipped = !isVar(left) && isVar(right);
   const variable = flipped ? right : left;
   const literal = flipped ? left : right;
+  for (const [i, side] of args.entries()) {
+    const inner = operation(side)?.[0];
+    if (inner !== undefined && inner !== 'var') {
+      return refuseOperation(inner, `${path}[${i}]${step(inner)}`, reading, 'in a comparison');
+    }
+  }
   if (!isVar(variable)) {
     return reading.refuse(name, path, `${name} must compare an attribute ({"var": …}) with a fixed value.`);
   }
@@ -332,6 +338,12 @@ function comparison(logic: Logic, path: string, reading: Reading): Condition[] |
       return [condition(attribute, negated ? 'not_equals' : 'equals', literal)];
     }
     case 'in': {
+      for (const [i, side] of args.entries()) {
+        const inner = operation(side)?.[0];
+        if (inner !== undefined && inner !== 'var') {
+          return refuseOperation(inner, `${at}[${i}]${step(inner)}`, reading, 'in a comparison');
+        }
+      }
       if (args.length === 2 && isVar(args[0]) && Array.isArray(args[1])) {
         const attribute = attributeOf(args[0], `${at}[0]`, reading);
         const list = args[1];

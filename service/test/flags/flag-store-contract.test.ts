@@ -114,6 +114,102 @@ async function contract(t: Test, store: FlagStore) {
     });
   });
 
+  t.test('a batch: segments and flags, created or updated, under one revision', async (t) => {
+    await store.createFlag(ENV, 'batch-old', content(['a', 'b']), checkSegments, 'tester');
+    const before = (await store.environmentRevisions()).find((e) => e.key === ENV)!.revision;
+    const keys = { flags: ['batch-old', 'batch-new'], segments: ['batch-segment'] };
+    const seen = await store.readBatch(ENV, keys);
+    t.same([...seen!.flags.keys()], ['batch-old'], 'what exists of the keys');
+    t.equal(seen!.revision, before);
+    t.equal(await store.readBatch('moon', keys), null);
+    const rules: FlagContent['rules'] = [{ segments: ['batch-segment'], variant: 'y' }];
+    const change = await store.writeBatch(
+      ENV,
+      keys,
+      (current) => {
+        t.ok(current.flags.has('batch-old') && !current.segments.has('batch-segment'));
+        return {
+          segments: [
+            {
+              key: 'batch-segment',
+              content: {
+                description: '',
+                conditions: [{ attribute: 'plan', operator: 'equals', value: 'x' }],
+              },
+            },
+          ],
+          flags: [
+            { key: 'batch-old', content: content(['b', 'a']) },
+            { key: 'batch-new', content: content(['y', 'z'], rules) },
+          ],
+        };
+      },
+      checkSegments,
+      'tester',
+    );
+    t.equal(change.revision, before + 1, 'one revision');
+    t.same(
+      change.flags.map(([key, flag]) => [key, flag.version]),
+      [
+        ['batch-old', 2],
+        ['batch-new', 1],
+      ],
+    );
+    t.same(
+      change.segments.map(([key, segment]) => [key, segment.version]),
+      [['batch-segment', 1]],
+    );
+    const since = await store.changesSince(ENV, before);
+    t.same(new Map(since!.flags).get('batch-new')?.rules, rules, 'the change log has every write');
+    t.ok(new Map(since!.segments).has('batch-segment'));
+    const { events } = await store.listAudit({ environment: ENV, limit: 3 });
+    t.same(events.map((e) => [e.action, e.revision]).sort(), [
+      ['flag.created', before + 1],
+      ['flag.updated', before + 1],
+      ['segment.created', before + 1],
+    ]);
+
+    const nothing = await store.writeBatch(
+      ENV,
+      keys,
+      () => ({ segments: [], flags: [] }),
+      checkSegments,
+      'tester',
+    );
+    t.same(nothing, { revision: before + 1, flags: [], segments: [] }, 'nothing to write: no revision');
+
+    await t.rejects(
+      store.writeBatch(
+        ENV,
+        { flags: ['batch-bad', 'batch-old'], segments: [] },
+        () => ({
+          segments: [],
+          flags: [
+            { key: 'batch-old', content: content(['a', 'b']) },
+            { key: 'batch-bad', content: content(['q'], [{ segments: ['missing'], variant: 'q' }]) },
+          ],
+        }),
+        checkSegments,
+        'tester',
+      ),
+      { code: 'INVALID_FLAG' },
+    );
+    t.same(names(await store.getFlag(ENV, 'batch-old')), ['b', 'a'], 'a refused batch writes nothing');
+    t.equal((await store.environmentRevisions()).find((e) => e.key === ENV)!.revision, before + 1);
+
+    await store.archiveFlag(ENV, 'batch-new', 'tester');
+    await t.rejects(
+      store.writeBatch(
+        ENV,
+        { flags: ['batch-new'], segments: [] },
+        () => ({ segments: [], flags: [{ key: 'batch-new', content: content(['y']) }] }),
+        checkSegments,
+        'tester',
+      ),
+      { code: 'FLAG_ARCHIVED' },
+    );
+  });
+
   t.test('a flag whose segment was deleted while it was archived is not restored', async (t) => {
     await store.createSegment(ENV, 'gone-soon', { description: '', conditions: [] }, 'tester');
     await store.createFlag(
