@@ -13,6 +13,7 @@ import { KEY_PATTERN } from '../config.ts';
 import { conditionProblem } from '../evaluation/validate-rules.ts';
 import { checkContent } from '../flags/flag-content.ts';
 import type { FlagContent, FlagType, SegmentContent } from '../flags/flag-schemas.ts';
+import { segmentsUsedBy } from '../flags/flag-store.ts';
 import {
   type Condition,
   ConditionSchema,
@@ -1006,6 +1007,13 @@ export function translateFlagd(document: FlagdDocumentBody): Translation {
     const imported = reading.refusals.length === 0 ? flagOf(key, flag, path, reading, known) : undefined;
     if (imported) flags.push(imported);
     report(reading);
+  }
+  // A flag answers as the segments it uses do: their notes are its notes too.
+  const notedSegments = new Set(notes.filter((n) => known.has(n.flag)).map((n) => n.flag));
+  for (const { key, content } of flags) {
+    for (const segment of segmentsUsedBy(content.rules).filter((s) => notedSegments.has(s))) {
+      notes.push({ flag: key, message: `it uses evaluator "${segment}", which has notes of its own.` });
+    }
   }
   return { flags, segments, refusals, notes };
 }

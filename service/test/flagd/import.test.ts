@@ -5,7 +5,16 @@
 // and path, with nothing written.
 import { FlagdCore } from '@openfeature/flagd-core';
 import t from 'tap';
-import { admin, bearer, buildTestApp, createFlag, mintToken, twoInstances, within } from '../helpers/app.ts';
+import {
+  admin,
+  bearer,
+  buildTestApp,
+  createFlag,
+  createSegment,
+  mintToken,
+  twoInstances,
+  within,
+} from '../helpers/app.ts';
 import { CORPUS_FLAGS, corpusContexts, RESOLVERS, seedCorpus } from '../helpers/flagd-corpus.ts';
 import { findRedis, NO_REDIS } from '../helpers/redis.ts';
 
@@ -411,6 +420,7 @@ t.test('a hand-written document imports into the rules it means, and answers as 
       'company-rollout',
       'contact-form',
       'eu-adults',
+      'eu-offer',
       'mobile-sync',
       'outside-north-america',
       'support-tier',
@@ -419,7 +429,11 @@ t.test('a hand-written document imports into the rules it means, and answers as 
     'each coercing construct is noted on its flag (or evaluator)',
   );
   t.match(notes.find((n) => n.flag === 'support-tier')?.message, /==/);
-  if (noted.has('eu-adults')) noted.add('eu-offer');
+  t.match(
+    notes.find((n) => n.flag === 'eu-offer')?.message,
+    /evaluator "eu-adults"/,
+    "a flag inherits its segments' notes",
+  );
 
   const flags = new Map(
     ((await adminFlags(app, 'development')) as { key: string }[]).map((flag) => [flag.key, flag]),
@@ -512,7 +526,22 @@ t.test("flagd's array form of flags, and an existing flag changed", async (t) =>
     defaultVariant: 'formal',
     offVariant: 'off',
   });
+  await createSegment(app, {
+    environment: 'development',
+    key: 'adults',
+    description: 'kept too',
+    conditions: [{ attribute: 'age', operator: 'gte', value: 21 }],
+  });
+  await createSegment(app, {
+    environment: 'development',
+    key: 'same',
+    conditions: [{ attribute: 'plan', operator: 'equals', value: 'x' }],
+  });
   const document = {
+    $evaluators: {
+      adults: { and: [{ '>=': [{ var: 'age' }, 18] }] },
+      same: { '===': [{ var: 'plan' }, 'x'] },
+    },
     flags: [
       {
         key: 'greeting',
@@ -525,7 +554,14 @@ t.test("flagd's array form of flags, and an existing flag changed", async (t) =>
   };
   const dry = (await importDocument(app, 'development', document, true)).json();
   t.same(dry.creates, [{ kind: 'flag', key: 'brand-new' }]);
+  t.same(dry.unchanged, [{ kind: 'segment', key: 'same' }]);
   t.match(dry.changes, [
+    {
+      kind: 'segment',
+      key: 'adults',
+      before: { description: 'kept too', conditions: [{ value: 21 }] },
+      after: { description: 'kept too', conditions: [{ attribute: 'age', operator: 'gte', value: 18 }] },
+    },
     {
       kind: 'flag',
       key: 'greeting',
