@@ -7,6 +7,7 @@ import { type ApiError, api, handleSessionEnded, setCsrfToken } from './api.ts';
 import { AppContext, type AppState } from './context.ts';
 import { connectLive, disconnectLive } from './live.ts';
 import { AuditScreen } from './screens/Audit.tsx';
+import { EnvironmentScreen } from './screens/Environment.tsx';
 import { EnvironmentsScreen } from './screens/Environments.tsx';
 import { FlagScreen } from './screens/Flag.tsx';
 import { FlagsScreen } from './screens/Flags.tsx';
@@ -23,6 +24,12 @@ export const SESSION_ENDED = 'Your session ended; sign in again';
 const BUILT_IN = ['development', 'staging', 'production'];
 /** The service's default environment (DEFAULT_ENVIRONMENT), unless a deployment changed it. */
 const PREFERRED = 'development';
+
+/** The environment an environment's page is for (/ui/environments/:key), else undefined. */
+function pageEnvironment(path: string) {
+  const match = /^\/ui\/environments\/([^/]+)$/.exec(path);
+  return match ? decodeURIComponent(match[1]!) : undefined;
+}
 
 function urlFor(path: string, environment: string, query: Record<string, string> = {}) {
   const params = new URLSearchParams({ ...query, environment });
@@ -52,7 +59,8 @@ function Shell({ session, onSignOut, stillSignedIn }: ShellProps) {
   }, [only]);
   useEffect(reloadEnvironments, [reloadEnvironments]);
 
-  const wanted = query.environment;
+  // An environment's own page names its environment in the path, for a link without the query.
+  const wanted = query.environment ?? pageEnvironment(path);
   // A link to an environment this session may not see shows its own one, and says so.
   const [refused, setRefused] = useState<{ environment: string; path: string } | null>(null);
   const environment =
@@ -64,8 +72,13 @@ function Shell({ session, onSignOut, stillSignedIn }: ShellProps) {
   useEffect(() => {
     if (path === BASE && environment) route(urlFor(`${BASE}/flags`, environment), true);
     else if (environment && wanted !== environment) {
-      if (wanted) setRefused({ environment: wanted, path });
-      route(urlFor(path, environment, query), true);
+      // An environment's page shows the environment on screen, so it moves with it.
+      const to =
+        pageEnvironment(path) === undefined
+          ? path
+          : `${BASE}/environments/${encodeURIComponent(environment)}`;
+      if (wanted) setRefused({ environment: wanted, path: to });
+      route(urlFor(to, environment, query), true);
     }
   }, [path, environment, wanted, query, route]);
 
@@ -187,6 +200,7 @@ function Shell({ session, onSignOut, stillSignedIn }: ShellProps) {
                 <Route path="/ui/audit" component={AuditScreen} />
                 <Route path="/ui/tokens" component={TokensScreen} />
                 <Route path="/ui/environments" component={EnvironmentsScreen} />
+                <Route path="/ui/environments/:environmentKey" component={EnvironmentScreen} />
                 <Route default component={NotFoundScreen} />
               </Router>
             </AppContext.Provider>

@@ -6,6 +6,8 @@ import type {
   Environment,
   Evaluation,
   Flag,
+  FlagdImportResult,
+  FlagdSyncSettings,
   FlagPage,
   MintedToken,
   Segment,
@@ -46,6 +48,8 @@ interface RequestOptions {
   query?: Query;
   body?: unknown;
   ifMatch?: number;
+  /** The answer's text as it came, rather than parsed. */
+  text?: boolean;
 }
 
 export function withQuery(path: string, query: Query = {}) {
@@ -75,6 +79,7 @@ async function request<T>(method: string, path: string, options: RequestOptions 
     throw new ApiError(0, 'Cannot reach Flagstone. Check your connection and try again.', 'NETWORK_ERROR');
   }
 
+  if (options.text && response.ok) return (await response.text()) as T;
   const isJson = response.headers.get('content-type')?.includes('json') ?? false;
   const body: unknown =
     response.status === 204 || !isJson ? undefined : await response.json().catch(() => undefined);
@@ -158,6 +163,18 @@ export const api = {
     mint: (body: { name: string; scope: TokenScope; environment?: string }) =>
       request<MintedToken>('POST', '/api/admin/tokens', { body }),
     revoke: (id: string) => request<void>('DELETE', `/api/admin/tokens/${seg(id)}`),
+  },
+  flagd: {
+    /** The environment's flagd document, as the service wrote it (its size is the download's). */
+    export: (environment: string) =>
+      request<string>('GET', '/api/admin/flagd/export', { query: env(environment), text: true }),
+    sync: (environment: string) =>
+      request<FlagdSyncSettings>('GET', '/api/admin/flagd/sync', { query: env(environment) }),
+    import: (environment: string, document: unknown, dryRun: boolean) =>
+      request<FlagdImportResult>('POST', '/api/admin/flagd/import', {
+        query: { ...env(environment), dryRun },
+        body: document,
+      }),
   },
   environments: {
     list: () => request<{ environments: Environment[] }>('GET', '/api/admin/environments'),

@@ -16,3 +16,13 @@ export function formatAgo(iso: string, now = Date.now()) {
 
 /** A value as JSON on one line: strings quoted, so "1" and 1 look different. */
 export const formatValue = (value: unknown) => (value === undefined ? '—' : JSON.stringify(value));
+
+const bytes = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+
+/** The size of a text in UTF-8: "812 bytes", "14.2 kB". */
+export function formatSize(text: string) {
+  const size = new TextEncoder().encode(text).length;
+  if (size < 1000) return `${size} ${size === 1 ? 'byte' : 'bytes'}`;
+  if (size < 1_000_000) return `${bytes.format(size / 1000)} kB`;
+  return `${bytes.format(size / 1_000_000)} MB`;
+}

@@ -123,3 +123,37 @@ export interface Evaluation {
   errorCode?: string;
   errorDetails?: string;
 }
+
+/** GET /api/admin/flagd/sync: where flagd providers sync an environment from. */
+export interface FlagdSyncSettings {
+  /** The sync service's port; null when it is off (SYNC_PORT unset). */
+  port: number | null;
+  /** The environments served without a token (SYNC_OPEN_ENVIRONMENTS). */
+  openEnvironments: string[];
+  /** The selector a provider sends for this environment. */
+  selector: string;
+}
+
+export type FlagdImportKind = 'flag' | 'segment';
+
+export interface FlagdRefusal {
+  flag: string;
+  construct: string;
+  path: string;
+  message: string;
+}
+
+/** POST /api/admin/flagd/import: what a flagd document does to an environment (or did). */
+export interface FlagdImportResult {
+  environment: string;
+  dryRun: boolean;
+  /** The environment's revision after an import; null for a dry run. */
+  revision: number | null;
+  /** What happened, in a sentence. */
+  message: string;
+  creates: { kind: FlagdImportKind; key: string }[];
+  changes: { kind: FlagdImportKind; key: string; before: unknown; after: unknown }[];
+  unchanged: { kind: FlagdImportKind; key: string }[];
+  refusals: FlagdRefusal[];
+  notes: { flag: string; message: string }[];
+}

@@ -3,6 +3,7 @@
 // session cookie stands in for the token.
 import type { FastifyPluginAsync } from 'fastify';
 import { errors } from '../../errors.ts';
+import flagdExport from '../../flagd/admin-export-route.ts';
 import flagd from '../../flagd/admin-routes.ts';
 import { limitPerToken } from '../../plugins/rate-limit.ts';
 import { unstorable } from '../../storable.ts';
@@ -32,6 +33,7 @@ const admin: FastifyPluginAsync = async (app) => {
   await app.register(environments);
   await app.register(events);
   await app.register(flagd, { prefix: '/flagd' });
+  await app.register(flagdExport, { prefix: '/flagd' });
 };
 
 export default admin;

@@ -53,7 +53,8 @@ export function EnvironmentsScreen() {
         <PageHead title="Environments">Each environment has its own flags, segments and revision.</PageHead>
         <p>
           This session is limited to <strong>{environment}</strong>: it cannot list or create environments.{' '}
-          <a href={link('/flags')}>The flags of {environment}</a>
+          <a href={link('/flags')}>The flags of {environment}</a> ·{' '}
+          <a href={link(`/environments/${encodeURIComponent(environment)}`)}>{environment} and flagd</a>
         </p>
       </>
     );
@@ -73,7 +74,10 @@ function EnvironmentList({
   const list = useResource(() => api.environments.list(), 'environments');
   return (
     <>
-      <PageHead title="Environments">Each environment has its own flags, segments and revision.</PageHead>
+      <PageHead title="Environments">
+        Each environment has its own flags, segments and revision. Open one for its flagd export, sync
+        settings and import.
+      </PageHead>
 
       {!readOnly && (
         <NewEnvironment
@@ -94,7 +98,9 @@ function EnvironmentList({
         {list.data?.environments.map((environment) => (
           <tr key={environment.key}>
             <th scope="row" class="cell-key">
-              <a href={link('/flags', environment.key)}>{environment.key}</a>
+              <a href={link(`/environments/${encodeURIComponent(environment.key)}`, environment.key)}>
+                {environment.key}
+              </a>
             </th>
             <td>{environment.revision}</td>
             <td class="cell-time">
