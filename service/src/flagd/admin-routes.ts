@@ -19,6 +19,11 @@ import {
 
 /** A document's targeting nests two levels per rule; a flag holds at most 200 rules. */
 const DOCUMENT_DEPTH = 512;
+/**
+ * A whole environment's document: an export of a few thousand flags, far past the admin API's
+ * 64 KiB for one flag, and as much as a flagd provider accepts in one sync message (4 MiB).
+ */
+export const DOCUMENT_LIMIT_BYTES = 4 * 1024 * 1024;
 
 const ImportQuery = Strict({
   environment: Type.Optional(EnvironmentKey),
@@ -75,6 +80,7 @@ const flagdAdmin: FastifyPluginAsyncTypebox = async (app) => {
     '/import',
     {
       config: { bodyDepth: DOCUMENT_DEPTH },
+      bodyLimit: DOCUMENT_LIMIT_BYTES,
       schema: {
         tags: ['admin'],
         summary:

@@ -3,8 +3,10 @@
 // a hand-written document's common constructs import into the rules they mean, and flagd's own
 // evaluator agrees with Flagstone on them; what Flagstone cannot hold is refused by flag, construct
 // and path, with nothing written.
+
 import { FlagdCore } from '@openfeature/flagd-core';
 import t from 'tap';
+import { DOCUMENT_LIMIT_BYTES } from '../../src/flagd/admin-routes.ts';
 import {
   admin,
   bearer,
@@ -857,7 +859,7 @@ t.test('access and input: scopes, environments, the body', async (t) => {
   t.equal(broken.statusCode, 400, 'malformed JSON');
   const huge = {
     flags: { f: flagWith(undefined, { on: true, off: false }) },
-    metadata: { padding: 'x'.repeat(70_000) },
+    metadata: { padding: 'x'.repeat(DOCUMENT_LIMIT_BYTES) },
   };
   const tooLarge = await importDocument(app, 'development', huge);
   t.equal(tooLarge.statusCode, 413, 'over the body limit');
