@@ -23,6 +23,13 @@ export const DEFAULT_ROUTED_PATHS = ['/api/*', '/ofrep/*', '/ui*'] as const;
  */
 export const IDLE_TIMEOUT_SECONDS = 900;
 
+const NOT_FOUND = [
+  {
+    type: 'fixed-response',
+    fixedResponse: { contentType: 'text/plain', statusCode: '404', messageBody: 'Not found' },
+  },
+];
+
 /** Paths answered 404 by the load balancer itself, before any forwarding rule. */
 export const BLOCKED_PATHS = ['/metrics', '/metrics/*'] as const;
 
@@ -212,19 +219,17 @@ export class LoadBalancer extends Construct {
     const blue = targetGroup('blue');
     const green = targetGroup('green');
 
-    const https = new LbListener(this, 'https', {
-      loadBalancerArn: lb.arn,
-      port: 443,
-      protocol: 'HTTPS',
-      sslPolicy: props.sslPolicy ?? 'ELBSecurityPolicy-TLS13-1-2-2021-06',
-      certificateArn: props.certificateArn,
-      defaultAction: [
-        {
-          type: 'fixed-response',
-          fixedResponse: { contentType: 'text/plain', statusCode: '404', messageBody: 'Not found' },
-        },
-      ],
-    });
+    // HTTPS listeners answer 404 to whatever their rules do not route.
+    const httpsListener = (id: string, port: number) =>
+      new LbListener(this, id, {
+        loadBalancerArn: lb.arn,
+        port,
+        protocol: 'HTTPS',
+        sslPolicy: props.sslPolicy ?? 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+        certificateArn: props.certificateArn,
+        defaultAction: NOT_FOUND,
+      });
+    const https = httpsListener('https', 443);
     new LbListener(this, 'http', {
       loadBalancerArn: lb.arn,
       port: 80,
@@ -238,30 +243,28 @@ export class LoadBalancer extends Construct {
       listenerArn: https.arn,
       priority: 1,
       condition: [{ pathPattern: { values: [...BLOCKED_PATHS] } }],
-      action: [
-        {
-          type: 'fixed-response',
-          fixedResponse: { contentType: 'text/plain', statusCode: '404', messageBody: 'Not found' },
-        },
-      ],
+      action: NOT_FOUND,
     });
-    const production = new LbListenerRule(this, 'production', {
-      listenerArn: https.arn,
-      priority: 10,
-      condition: [{ pathPattern: { values: [...routedPaths] } }],
-      action: [
-        {
-          type: 'forward',
-          forward: {
-            targetGroup: [
-              { arn: blue.arn, weight: 100 },
-              { arn: green.arn, weight: 0 },
-            ],
+    // ECS shifts a production rule's weights during a deployment and swaps the pair's roles.
+    const productionRule = (
+      id: string,
+      listenerArn: string,
+      paths: readonly string[],
+      pair: LbTargetGroup[],
+    ) =>
+      new LbListenerRule(this, id, {
+        listenerArn,
+        priority: 10,
+        condition: [{ pathPattern: { values: [...paths] } }],
+        action: [
+          {
+            type: 'forward',
+            forward: { targetGroup: pair.map((group, i) => ({ arn: group.arn, weight: i === 0 ? 100 : 0 })) },
           },
-        },
-      ],
-      lifecycle: { ignoreChanges: ['action'] },
-    });
+        ],
+        lifecycle: { ignoreChanges: ['action'] },
+      });
+    const production = productionRule('production', https.arn, routedPaths, [blue, green]);
 
     // The sync service: gRPC behind its own HTTPS listener, with its own blue/green pair.
     const syncTargetGroup = (color: 'blue' | 'green') =>
@@ -289,37 +292,11 @@ export class LoadBalancer extends Construct {
       });
     const syncBlue = syncTargetGroup('blue');
     const syncGreen = syncTargetGroup('green');
-    const syncListener = new LbListener(this, 'sync', {
-      loadBalancerArn: lb.arn,
-      port: syncPort,
-      protocol: 'HTTPS',
-      sslPolicy: props.sslPolicy ?? 'ELBSecurityPolicy-TLS13-1-2-2021-06',
-      certificateArn: props.certificateArn,
-      defaultAction: [
-        {
-          type: 'fixed-response',
-          fixedResponse: { contentType: 'text/plain', statusCode: '404', messageBody: 'Not found' },
-        },
-      ],
-    });
-    // As on 443: ECS shifts this rule's weights during a deployment and swaps the pair's roles.
-    const syncProduction = new LbListenerRule(this, 'sync-production', {
-      listenerArn: syncListener.arn,
-      priority: 10,
-      condition: [{ pathPattern: { values: [...SYNC_ROUTED_PATHS] } }],
-      action: [
-        {
-          type: 'forward',
-          forward: {
-            targetGroup: [
-              { arn: syncBlue.arn, weight: 100 },
-              { arn: syncGreen.arn, weight: 0 },
-            ],
-          },
-        },
-      ],
-      lifecycle: { ignoreChanges: ['action'] },
-    });
+    const syncListener = httpsListener('sync', syncPort);
+    const syncProduction = productionRule('sync-production', syncListener.arn, SYNC_ROUTED_PATHS, [
+      syncBlue,
+      syncGreen,
+    ]);
 
     this.arn = lb.arn;
     this.arnSuffix = lb.arnSuffix;
