@@ -6,7 +6,15 @@ import { FlagdCore } from '@openfeature/flagd-core';
 import { Ajv } from 'ajv';
 import t from 'tap';
 import { admin, bearer, buildTestApp, mintToken } from '../helpers/app.ts';
-import { CORPUS_FLAGS, corpusContexts, RESOLVERS, seedCorpus } from '../helpers/flagd-corpus.ts';
+import {
+  bulkAnswers,
+  CORPUS_FLAGS,
+  corpusContexts,
+  type FlagType,
+  flagdAnswer,
+  sameAnswer,
+  seedCorpus,
+} from '../helpers/flagd-corpus.ts';
 
 const schemaFile = (name: string) =>
   JSON.parse(readFileSync(new URL(`../fixtures/flagd-schemas/${name}`, import.meta.url), 'utf8'));
@@ -16,16 +24,6 @@ export function flagdSchemaValidator() {
   const ajv = new Ajv({ strict: false, allErrors: true });
   ajv.addSchema(schemaFile('targeting.json'));
   return ajv.compile(schemaFile('flags.json'));
-}
-
-const CODE_DEFAULTS = { boolean: false, string: 'code-default', number: -999, json: { code: 'default' } };
-
-interface OfrepEntry {
-  key: string;
-  value?: unknown;
-  variant?: string;
-  reason?: string;
-  errorCode?: string;
 }
 
 t.test('the export evaluates in flagd-core exactly as Flagstone answers over OFREP', async (t) => {
@@ -52,37 +50,20 @@ t.test('the export evaluates in flagd-core exactly as Flagstone answers over OFR
 
   const core = new FlagdCore();
   core.setConfigurations(res.body);
-  const types = new Map(CORPUS_FLAGS.map((f) => [f.key, f.type ?? 'boolean']));
-  const contexts = corpusContexts(1500);
+  const types = new Map(CORPUS_FLAGS.map((f) => [f.key, (f.type ?? 'boolean') as FlagType]));
   let compared = 0;
   const mismatches: string[] = [];
   const reasons = new Map<string, number>();
-  for (const context of contexts) {
-    const bulk = await app.inject({
-      method: 'POST',
-      url: '/ofrep/v1/evaluate/flags',
-      headers: admin,
-      payload: { context },
-      query: { environment: 'development' },
-    });
-    t.equal(bulk.statusCode, 200);
-    for (const ours of bulk.json().flags as OfrepEntry[]) {
-      const type = types.get(ours.key)!;
-      const fallback = CODE_DEFAULTS[type];
-      const theirs = (core[RESOLVERS[type]] as unknown as (k: string, d: unknown, c: object) => OfrepEntry)(
-        ours.key,
-        fallback,
-        context,
-      );
+  for (const context of corpusContexts(1500)) {
+    for (const [key, ours] of await bulkAnswers(app, 'development', context)) {
+      const type = types.get(key)!;
+      const theirs = flagdAnswer(core, type, key, context);
       compared++;
-      reasons.set(ours.reason ?? ours.errorCode!, (reasons.get(ours.reason ?? ours.errorCode!) ?? 0) + 1);
-      const same =
-        ours.errorCode === undefined &&
-        ours.variant === theirs.variant &&
-        JSON.stringify(ours.value ?? fallback) === JSON.stringify(theirs.value);
-      if (!same && mismatches.length < 10) {
+      const reason = ours.reason ?? ours.errorCode!;
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+      if (!sameAnswer(ours, theirs, type) && mismatches.length < 10) {
         mismatches.push(
-          `${ours.key} ${JSON.stringify(context)}: ${JSON.stringify(ours)} vs ${JSON.stringify(theirs)}`,
+          `${key} ${JSON.stringify(context)}: ${JSON.stringify(ours)} vs ${JSON.stringify(theirs)}`,
         );
       }
     }

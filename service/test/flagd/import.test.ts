@@ -17,18 +17,19 @@ import {
   twoInstances,
   within,
 } from '../helpers/app.ts';
-import { CORPUS_FLAGS, corpusContexts, RESOLVERS, seedCorpus } from '../helpers/flagd-corpus.ts';
+import {
+  type Answer,
+  bulkAnswers,
+  CORPUS_FLAGS,
+  corpusContexts,
+  type FlagType,
+  flagdAnswer,
+  sameAnswer,
+  seedCorpus,
+} from '../helpers/flagd-corpus.ts';
 import { findRedis, NO_REDIS } from '../helpers/redis.ts';
 
 type App = Awaited<ReturnType<typeof buildTestApp>>['app'];
-
-interface OfrepEntry {
-  key: string;
-  value?: unknown;
-  variant?: string;
-  reason?: string;
-  errorCode?: string;
-}
 
 const importUrl = (environment: string, dryRun = false) =>
   `/api/admin/flagd/import?environment=${environment}${dryRun ? '&dryRun=true' : ''}`;
@@ -51,18 +52,9 @@ const adminFlags = async (app: App, environment: string) =>
   (await app.inject({ url: `/api/admin/flags?environment=${environment}&limit=200`, headers: admin })).json()
     .flags;
 
-const bulk = async (app: App, environment: string, context: object) => {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/ofrep/v1/evaluate/flags',
-    headers: admin,
-    query: { environment },
-    payload: { context },
-  });
-  return new Map((res.json().flags as OfrepEntry[]).map((entry) => [entry.key, entry]));
-};
+const bulk = (app: App, environment: string, context: object) => bulkAnswers(app, environment, context);
 
-const answer = (entry: OfrepEntry | undefined) =>
+const answer = (entry: Answer | undefined) =>
   JSON.stringify([entry?.value, entry?.variant, entry?.errorCode]);
 
 t.test('an export imports into another environment and answers every context the same', async (t) => {
@@ -360,7 +352,7 @@ const EXPECTED_RULES: Record<string, unknown[]> = {
   greeting: [],
 };
 
-const TYPES: Record<string, keyof typeof RESOLVERS> = {
+const TYPES: Record<string, FlagType> = {
   'checkout-redesign': 'boolean',
   'banner-color': 'string',
   'support-tier': 'string',
@@ -374,7 +366,6 @@ const TYPES: Record<string, keyof typeof RESOLVERS> = {
   'kill-switch': 'boolean',
   greeting: 'string',
 };
-const CODE_DEFAULTS = { boolean: false, string: 'code-default', number: -999, json: { code: 'default' } };
 
 /**
  * The context with every attribute present and of the type the rules compare it as (missing or
@@ -481,17 +472,9 @@ t.test('a hand-written document imports into the rules it means, and answers as 
     for (const [key, entry] of ours) {
       if (!keys(key)) continue;
       const type = TYPES[key]!;
-      const fallback = CODE_DEFAULTS[type];
-      const theirs = (core[RESOLVERS[type]] as unknown as (k: string, d: unknown, c: object) => OfrepEntry)(
-        key,
-        fallback,
-        context,
-      );
+      const theirs = flagdAnswer(core, type, key, context);
       reasons.set(entry.reason ?? 'ERROR', (reasons.get(entry.reason ?? 'ERROR') ?? 0) + 1);
-      const same =
-        entry.errorCode === undefined &&
-        entry.variant === theirs.variant &&
-        JSON.stringify(entry.value ?? fallback) === JSON.stringify(theirs.value);
+      const same = sameAnswer(entry, theirs, type);
       if (!same && mismatches.length < 10) {
         mismatches.push(
           `${key} ${JSON.stringify(context)}: ${JSON.stringify(entry)} vs ${JSON.stringify(theirs)}`,

@@ -3,6 +3,7 @@
 // attribute, with a shared seed, uneven, three-way, a zero weight), off with and without an off
 // variant, no default variant, and contexts with wrong types, missing attributes, odd versions and
 // missing targeting keys. The contexts are a fixed pseudo-random sequence: runs are repeatable.
+import type { FlagdCore } from '@openfeature/flagd-core';
 import type { CreateFlagInput, SegmentContent } from '../../src/flags/flag-schemas.ts';
 import { admin, createFlag } from './app.ts';
 
@@ -307,3 +308,52 @@ export function corpusContexts(count: number, seed = 2026): Record<string, unkno
   }
   return contexts;
 }
+
+/** One entry of an OFREP bulk answer, or a flagd resolution (which has no key). */
+export interface Answer {
+  key?: string;
+  value?: unknown;
+  variant?: string;
+  reason?: string;
+  errorCode?: string;
+}
+
+/** The code defaults the comparisons pass: no flag serves them. */
+export const CODE_DEFAULTS = {
+  boolean: false,
+  string: 'code-default',
+  number: -999,
+  json: { code: 'default' },
+};
+export type FlagType = keyof typeof CODE_DEFAULTS;
+
+/** Flagstone's OFREP bulk answer for `context`, by flag key. */
+export async function bulkAnswers(app: App, environment: string, context: object) {
+  const res = await app.inject({
+    method: 'POST',
+    url: `/ofrep/v1/evaluate/flags?environment=${environment}`,
+    headers: admin,
+    payload: { context },
+  });
+  if (res.statusCode !== 200) throw new Error(`bulk evaluation: ${res.statusCode} ${res.body}`);
+  return new Map((JSON.parse(res.body).flags as Answer[]).map((entry) => [entry.key!, entry]));
+}
+
+/** flagd-core's resolution of a flag of `type`, with that type's code default. */
+export function flagdAnswer(core: FlagdCore, type: FlagType, key: string, context: object): Answer {
+  const resolve = core[RESOLVERS[type]] as unknown as (
+    key: string,
+    fallback: unknown,
+    context: object,
+  ) => Answer;
+  return resolve.call(core, key, CODE_DEFAULTS[type], context);
+}
+
+/**
+ * Whether Flagstone's answer and another evaluator's give the caller the same: the same variant,
+ * and the same value (no value is the code default). Reasons may differ (flagd has no SPLIT).
+ */
+export const sameAnswer = (ours: Answer, theirs: Answer, type: FlagType) =>
+  ours.errorCode === undefined &&
+  ours.variant === theirs.variant &&
+  JSON.stringify(ours.value ?? CODE_DEFAULTS[type]) === JSON.stringify(theirs.value);
