@@ -1,8 +1,8 @@
 // The flagd sync service (flagd.sync.v1.FlagSyncService over gRPC, on its own port): flagd's
 // in-process providers, in any language, follow an environment's flagd document from here and
 // evaluate it themselves. SyncFlags streams the document and every later revision of it
-// (sync-streams.ts); FetchAllFlags answers it once; GetMetadata (deprecated upstream) names the
-// flag set and revision. Calls are authorized as HTTP requests are: a read token in the call's
+// (sync-streams.ts); FetchAllFlags answers it once; GetMetadata (deprecated upstream) answers an
+// empty static context. Calls are authorized as HTTP requests are: a read token in the call's
 // metadata, limited to its environment if it is; environments the operator lists in
 // SYNC_OPEN_ENVIRONMENTS are served without one, for providers that cannot send metadata. The
 // gRPC health service shares the port: SERVING once listening, NOT_SERVING from shutdown on.
@@ -199,15 +199,14 @@ export function createSyncServer({ config, flags, tokens, metrics, log }: SyncSe
     }
   };
 
+  // Providers that still call it (Java's, Python's) add every field of its answer to the context
+  // of every evaluation, above the caller's own attributes: a `version` field would override the
+  // caller's `version` in every rule that reads it. Flagstone has no static context to add, so the
+  // answer is empty; the flag set and revision are in the document's metadata.
   const getMetadata: handleUnaryCall<unknown, object> = async (call, callback) => {
     try {
-      const { environment } = await access(call.metadata, undefined);
-      const { revision } = await document(environment);
-      callback(null, {
-        metadata: {
-          fields: { flagSetId: { stringValue: environment }, version: { stringValue: String(revision) } },
-        },
-      });
+      await access(call.metadata, undefined);
+      callback(null, { metadata: { fields: {} } });
     } catch (err) {
       callback(statusOf(err, 'GetMetadata'));
     }

@@ -52,13 +52,11 @@ t.test('SyncFlags and FetchAllFlags serve the export; selectors in every form; G
   const stream = clients.stream({ selector: 'flagSetId=staging', token: ADMIN_TOKEN });
   t.equal(await stream.next(1), exported.body, 'SyncFlags sends the whole document at once');
 
+  // Providers add GetMetadata's fields to every evaluation's context, over the caller's own.
   const { metadata } = await clients.metadata({ selector: 'staging', token: ADMIN_TOKEN });
-  t.match(metadata, {
-    fields: {
-      flagSetId: { stringValue: 'staging' },
-      version: { stringValue: JSON.parse(exported.body).metadata.version },
-    },
-  });
+  t.same(metadata, { fields: {} }, 'GetMetadata: no static context, nothing added to evaluations');
+  const refusedMetadata = await clients.metadata({ selector: 'staging' });
+  t.equal(refusedMetadata.error?.code, status.UNAUTHENTICATED, 'GetMetadata is authorized like the rest');
   t.equal(await clients.check(''), 'SERVING');
   t.equal(await clients.check('flagd.sync.v1.FlagSyncService'), 'SERVING');
 });
