@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { status } from '@grpc/grpc-js';
 import t, { type Test } from 'tap';
 import { ADMIN_TOKEN, admin, buildTestApp, createFlag, mintToken, within } from '../helpers/app.ts';
-import { syncClients } from '../helpers/sync-client.ts';
+import { slowReader, syncClients } from '../helpers/sync-client.ts';
 
 async function syncApp(t: Test, env: Record<string, string> = {}) {
   const built = await buildTestApp(t, { env: { SYNC_PORT: '0', ...env } });
@@ -187,7 +187,7 @@ t.test('SYNC_MAX_STREAMS: the next stream is RESOURCE_EXHAUSTED; a closed one ma
   );
 });
 
-t.test('a change is pushed; a burst of changes is coalesced and ends on the last revision', async (t) => {
+t.test('a change is pushed; a burst of changes arrives in order and ends on the last revision', async (t) => {
   const { app, clients } = await syncApp(t);
   await createFlag(app, { key: 'banner' });
   const stream = clients.stream({ token: ADMIN_TOKEN });
@@ -218,6 +218,43 @@ t.test('a change is pushed; a burst of changes is coalesced and ends on the last
   t.comment(`${versions.length - 2} documents for ${keys.length} changes`);
   const metrics = (await app.inject({ url: '/metrics' })).body;
   t.match(metrics, /^flagstone_sync_broadcast_seconds_count [1-9]\d*$/m, 'broadcasts are timed');
+});
+
+t.test('a provider that reads slowly gets the latest revision next, not every one', async (t) => {
+  const { app, port } = await syncApp(t);
+  // Documents of about 500 kB, far above HTTP/2's 64 kB window: a reader that stops holds a write.
+  for (let i = 0; i < 10; i++) {
+    await createFlag(app, {
+      key: `large-${i}`,
+      type: 'json',
+      variants: { a: { text: 'x'.repeat(50_000) } },
+      defaultVariant: 'a',
+    });
+  }
+  await createFlag(app, { key: 'banner' });
+  const reader = slowReader(t, port, ADMIN_TOKEN);
+  await within(20_000, async () => reader.documents.length === 1);
+  reader.pause();
+  const sent = async () =>
+    Number(
+      /^flagstone_sync_documents_sent_total\{rpc="SyncFlags"\} (\d+)$/m.exec(
+        (await app.inject({ url: '/metrics' })).body,
+      )?.[1],
+    );
+  const changes = 6;
+  for (let i = 0; i < changes; i++) t.equal((await flip(app, 'banner', i % 2 === 0)).statusCode, 200);
+  const last = (await app.inject({ url: '/api/config/flags', headers: admin })).json().revision as number;
+  await within(10_000, async () => (await sent()) >= 2);
+  t.equal(await sent(), 2, 'while it does not read: the first document and one change in flight, no queue');
+  reader.resume();
+  await within(20_000, async () => JSON.parse(reader.documents.at(-1)!).metadata.version === String(last));
+  const versions = reader.documents.map((d) => Number(JSON.parse(d).metadata.version));
+  t.comment(
+    `revisions received: ${versions.join(', ')}; the last ${changes} changes were ${last - changes + 1}-${last}`,
+  );
+  t.ok(versions.length - 1 < changes, `${versions.length - 1} documents for ${changes} changes`);
+  t.equal(versions[1], last - changes + 1, 'the one in flight was the first change');
+  t.equal(versions.at(-1), last, 'then the latest');
 });
 
 t.test('shutdown: NOT_SERVING, every stream ends UNAVAILABLE, and close completes', async (t) => {

@@ -1,5 +1,7 @@
 // A plain grpc-js client of the flagd sync service, loaded from the same protocol file, and of its
 // gRPC health service: what a provider in any language does, without a provider's retries.
+
+import { connect } from 'node:http2';
 import {
   type ClientReadableStream,
   credentials,
@@ -149,4 +151,44 @@ export function syncClients(t: Test, port: number) {
       return { statuses, cancel: () => call.cancel() };
     },
   };
+}
+
+const syncDefinition = loadSync(SYNC_PROTO, OPTIONS);
+const decodeSync = (
+  syncDefinition['flagd.sync.v1.FlagSyncService'] as unknown as {
+    SyncFlags: { responseDeserialize(bytes: Buffer): { flagConfiguration: string } };
+  }
+).SyncFlags.responseDeserialize;
+
+/**
+ * A SyncFlags call made frame by frame over HTTP/2, whose reading can be paused: while it is,
+ * HTTP/2 flow control holds the server's writes, as a provider that reads slowly would (a gRPC
+ * client library keeps reading into its own buffer, so it cannot show this).
+ */
+export function slowReader(t: Test, port: number, token: string) {
+  const session = connect(`http://127.0.0.1:${port}`);
+  const call = session.request({
+    ':method': 'POST',
+    ':path': '/flagd.sync.v1.FlagSyncService/SyncFlags',
+    'content-type': 'application/grpc',
+    te: 'trailers',
+    authorization: `Bearer ${token}`,
+  });
+  // One message: an empty SyncFlagsRequest (uncompressed, length 0).
+  call.end(Buffer.alloc(5));
+  const documents: string[] = [];
+  let pending = Buffer.alloc(0);
+  call.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    while (pending.length >= 5 && pending.length >= 5 + pending.readUInt32BE(1)) {
+      const length = pending.readUInt32BE(1);
+      documents.push(decodeSync(pending.subarray(5, 5 + length)).flagConfiguration);
+      pending = pending.subarray(5 + length);
+    }
+  });
+  t.teardown(() => {
+    call.close();
+    session.close();
+  });
+  return { documents, pause: () => call.pause(), resume: () => call.resume() };
 }
