@@ -202,8 +202,14 @@ export function createMetrics(registry = new Registry()) {
     }),
     syncRefused: new Counter({
       name: 'flagstone_sync_refused_total',
-      help: 'flagd sync calls refused or ended, by reason: unauthenticated, permission_denied, not_found, invalid_argument, streams_full, shutting_down, revoked',
+      help: 'flagd sync calls refused or ended, by reason: unauthenticated, permission_denied, not_found, invalid_argument, resource_exhausted, unavailable, internal, streams_full, shutting_down, revoked',
       labelNames: ['reason'] as const,
+      registers,
+    }),
+    syncDocumentBytes: new Gauge({
+      name: 'flagstone_sync_document_bytes',
+      help: "The size of each followed environment's latest flagd document as sync responses carry it; gRPC clients refuse messages above 4 MiB unless told otherwise",
+      labelNames: ['environment'] as const,
       registers,
     }),
     syncBroadcastDuration: new Histogram({

@@ -32,6 +32,8 @@ import { callSelector, selectedEnvironment } from './sync-selector.ts';
 import { type CallStatus, createSyncStreams, type EncodedDocument, type SyncCall } from './sync-streams.ts';
 
 export const SYNC_PROTO = new URL('../../proto/flagd/sync/v1/sync.proto', import.meta.url).pathname;
+/** The message size gRPC clients accept unless configured otherwise (grpc-go, grpc-java, grpc-js). */
+export const CLIENT_MESSAGE_LIMIT = 4 * 1024 * 1024;
 /** How long shutdown waits for calls to finish before it cuts the connections. */
 const SHUTDOWN_GRACE_MS = 3000;
 
@@ -49,7 +51,10 @@ export interface SyncServerDeps {
   config: Pick<Config, 'HOST' | 'DEFAULT_ENVIRONMENT' | 'SYNC_OPEN_ENVIRONMENTS' | 'SYNC_MAX_STREAMS'>;
   flags: Pick<FlagService, 'snapshot'>;
   tokens: Pick<TokenService, 'authenticate' | 'isLive'>;
-  metrics: Pick<Metrics, 'syncStreams' | 'syncDocumentsSent' | 'syncBroadcastDuration' | 'syncRefused'>;
+  metrics: Pick<
+    Metrics,
+    'syncStreams' | 'syncDocumentsSent' | 'syncBroadcastDuration' | 'syncRefused' | 'syncDocumentBytes'
+  >;
   log: {
     info(bindings: object, message: string): void;
     warn(bindings: object, message: string): void;
@@ -111,6 +116,13 @@ export function createSyncServer({ config, flags, tokens, metrics, log }: SyncSe
     if (!found) {
       found = { revision: list.revision, bytes: protocol.encode(flagdJson(snapshot)) };
       encoded.set(list, found);
+      metrics.syncDocumentBytes.set({ environment }, found.bytes.length);
+      if (found.bytes.length > CLIENT_MESSAGE_LIMIT) {
+        log.warn(
+          { environment, revision: list.revision, bytes: found.bytes.length },
+          `the flagd document of '${environment}' is larger than the 4 MiB gRPC clients accept by default: providers refuse it (RESOURCE_EXHAUSTED) unless their maximum receive size is raised; split its flags across environments`,
+        );
+      }
     }
     return found;
   }

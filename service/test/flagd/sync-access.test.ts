@@ -136,6 +136,7 @@ t.test('who may follow what', async (t) => {
   t.match(metrics, /^flagstone_sync_refused_total\{reason="invalid_argument"\} 6$/m);
   t.match(metrics, /^flagstone_sync_documents_sent_total\{rpc="SyncFlags"\} 3$/m);
   t.match(metrics, /^flagstone_sync_documents_sent_total\{rpc="FetchAllFlags"\} 1$/m);
+  t.match(metrics, /^flagstone_sync_document_bytes\{environment="production"\} [1-9]\d*$/m, 'document sizes');
 });
 
 t.test('revoking a token ends its streams with UNAUTHENTICATED; others stay', async (t) => {
