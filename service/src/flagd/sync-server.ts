@@ -12,7 +12,6 @@ import {
   type Metadata,
   Server,
   ServerCredentials,
-  type ServerWritableStream,
   type ServiceDefinition,
   status,
 } from '@grpc/grpc-js';
@@ -29,7 +28,7 @@ import type { TokenService } from '../tokens/token-service.ts';
 import { authorize, environmentFor } from '../tokens/token-service.ts';
 import { flagdJson } from './export.ts';
 import { callSelector, selectedEnvironment } from './sync-selector.ts';
-import { type CallStatus, createSyncStreams, type EncodedDocument, type SyncCall } from './sync-streams.ts';
+import { type CallStatus, createSyncStreams, type EncodedDocument } from './sync-streams.ts';
 
 export const SYNC_PROTO = new URL('../../proto/flagd/sync/v1/sync.proto', import.meta.url).pathname;
 /** The message size gRPC clients accept unless configured otherwise (grpc-go, grpc-java, grpc-js). */
@@ -182,7 +181,6 @@ export function createSyncServer({ config, flags, tokens, metrics, log }: SyncSe
   }
 
   const syncFlags: handleServerStreamingCall<SyncRequest, Buffer> = async (call) => {
-    const syncCall = call as ServerWritableStream<SyncRequest, Buffer>;
     try {
       const { environment, tokenId } = await access(call.metadata, call.request.selector);
       if (tokenId !== undefined && !tokens.isLive(tokenId)) {
@@ -193,7 +191,7 @@ export function createSyncServer({ config, flags, tokens, metrics, log }: SyncSe
         });
       }
       if (call.cancelled) return;
-      const refused = streams.open(syncCall as unknown as SyncCall, environment, tokenId);
+      const refused = streams.open(call, environment, tokenId);
       if (refused) call.emit('error', refused);
     } catch (err) {
       call.emit('error', statusOf(err, 'SyncFlags'));
