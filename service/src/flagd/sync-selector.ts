@@ -17,15 +17,18 @@ export function selectedEnvironment(selector: string): Selected {
   const name = equals === -1 ? undefined : text.slice(0, equals).trim();
   const value = equals === -1 ? text : text.slice(equals + 1).trim();
   const shown = JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
+  const malformed = {
+    ok: false as const,
+    message: `The selector ${shown} is not an environment key. ${HOW}`,
+  };
+  if (name === '') return malformed;
   if (name !== undefined && name !== 'flagSetId') {
     return {
       ok: false,
       message: `The selector ${shown} names '${name.slice(0, 64)}'; Flagstone selects by flag set (environment) only. ${HOW}`,
     };
   }
-  if (!KEY.test(value)) {
-    return { ok: false, message: `The selector ${shown} is not an environment key. ${HOW}` };
-  }
+  if (!KEY.test(value)) return malformed;
   return { ok: true, environment: value };
 }
 

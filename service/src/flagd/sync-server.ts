@@ -33,6 +33,12 @@ import { type CallStatus, createSyncStreams, type EncodedDocument } from './sync
 export const SYNC_PROTO = new URL('../../proto/flagd/sync/v1/sync.proto', import.meta.url).pathname;
 /** The message size gRPC clients accept unless configured otherwise (grpc-go, grpc-java, grpc-js). */
 export const CLIENT_MESSAGE_LIMIT = 4 * 1024 * 1024;
+/**
+ * A stream is idle between changes: pings keep the connections of idle providers open through
+ * NAT and load balancers, and find providers that vanished, so their streams stop counting
+ * against SYNC_MAX_STREAMS.
+ */
+const KEEPALIVE = { 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000 };
 /** How long shutdown waits for calls to finish before it cuts the connections. */
 const SHUTDOWN_GRACE_MS = 3000;
 
@@ -222,7 +228,7 @@ export function createSyncServer({ config, flags, tokens, metrics, log }: SyncSe
     }
   };
 
-  const server = new Server();
+  const server = new Server(KEEPALIVE);
   server.addService(protocol.service, {
     SyncFlags: syncFlags,
     FetchAllFlags: fetchAllFlags,

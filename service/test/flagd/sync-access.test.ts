@@ -125,6 +125,11 @@ t.test('who may follow what', async (t) => {
     /not an environment key/,
   );
   await refused({ selector: 'a,b', token: ADMIN_TOKEN }, status.INVALID_ARGUMENT, /not an environment key/);
+  await refused(
+    { selector: '=staging', token: ADMIN_TOKEN },
+    status.INVALID_ARGUMENT,
+    /not an environment key/,
+  );
   const malformed = await clients.fetch({ selector: 'staging', token: 'two words' });
   t.equal(malformed.error?.code, status.UNAUTHENTICATED, 'a malformed authorization');
 
@@ -133,7 +138,7 @@ t.test('who may follow what', async (t) => {
   t.match(metrics, /^flagstone_sync_refused_total\{reason="unauthenticated"\} [1-9]\d*$/m);
   t.match(metrics, /^flagstone_sync_refused_total\{reason="permission_denied"\} 2$/m);
   t.match(metrics, /^flagstone_sync_refused_total\{reason="not_found"\} 2$/m);
-  t.match(metrics, /^flagstone_sync_refused_total\{reason="invalid_argument"\} 6$/m);
+  t.match(metrics, /^flagstone_sync_refused_total\{reason="invalid_argument"\} 8$/m);
   t.match(metrics, /^flagstone_sync_documents_sent_total\{rpc="SyncFlags"\} 3$/m);
   t.match(metrics, /^flagstone_sync_documents_sent_total\{rpc="FetchAllFlags"\} 1$/m);
   t.match(metrics, /^flagstone_sync_document_bytes\{environment="production"\} [1-9]\d*$/m, 'document sizes');
