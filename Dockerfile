@@ -37,11 +37,13 @@ COPY package.json ./
 # The service checks at start that the database has every migration (and applies them to the embedded one).
 COPY prisma/migrations ./prisma/migrations
 COPY service/src ./service/src
+# The flagd sync protocol, read at start when SYNC_PORT is set.
+COPY service/proto ./service/proto
 COPY --from=build /app/service/src/generated ./service/src/generated
 COPY --from=build /app/service/ui/dist ./service/ui/dist
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
-EXPOSE 3000
+EXPOSE 3000 8015
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/health/live`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "service/src/server.ts"]

@@ -13,6 +13,7 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin';
 import type { Config } from './config.ts';
 import flagdExport from './flagd/export-route.ts';
+import sync from './flagd/sync-plugin.ts';
 import { createLogger, loggerOptions, RequestLogController } from './logger.ts';
 import auth from './plugins/auth.ts';
 import { allowCors } from './plugins/cors.ts';
@@ -61,6 +62,8 @@ async function flagstoneApp(app: FastifyInstance, { config }: { config: Config }
   // Event-loop delay is sampled from here on: opening the database and compiling its client can
   // block the loop for a second on a busy host, and that start-up work is not overload.
   await app.register(underPressure, { config });
+  // The flagd sync service has a listener of its own; nothing of the HTTP app runs there.
+  if (config.SYNC_PORT !== undefined) await app.register(sync, { port: config.SYNC_PORT });
 
   await app.register(health, { prefix: '/health' });
   await app.register(readApi, { prefix: '/api/config' });

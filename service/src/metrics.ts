@@ -189,6 +189,35 @@ export function createMetrics(registry = new Registry()) {
       labelNames: ['reason'] as const,
       registers,
     }),
+    syncStreams: new Gauge({
+      name: 'flagstone_sync_streams',
+      help: 'flagd sync streams (SyncFlags) open on this instance',
+      registers,
+    }),
+    syncDocumentsSent: new Counter({
+      name: 'flagstone_sync_documents_sent_total',
+      help: 'flagd documents written to sync streams (SyncFlags) and FetchAllFlags answers',
+      labelNames: ['rpc'] as const,
+      registers,
+    }),
+    syncRefused: new Counter({
+      name: 'flagstone_sync_refused_total',
+      help: 'flagd sync calls refused or ended, by reason: unauthenticated, permission_denied, not_found, invalid_argument, resource_exhausted, unavailable, internal, streams_full, shutting_down, revoked',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    syncDocumentBytes: new Gauge({
+      name: 'flagstone_sync_document_bytes',
+      help: "The size of each followed environment's latest flagd document as sync responses carry it; gRPC clients refuse messages above 4 MiB unless told otherwise",
+      labelNames: ['environment'] as const,
+      registers,
+    }),
+    syncBroadcastDuration: new Histogram({
+      name: 'flagstone_sync_broadcast_seconds',
+      help: "Encoding one revision's flagd document and writing it to every open sync stream of its environment",
+      buckets: SECONDS,
+      registers,
+    }),
   };
 }
 

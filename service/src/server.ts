@@ -5,6 +5,7 @@ import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { DatabaseSetupError } from './db/database.ts';
+import { SyncListenError } from './flagd/sync-server.ts';
 import { HotRouteError } from './routes/hot-routes.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -24,7 +25,7 @@ try {
 const startedAt = performance.now();
 const app = await buildApp(config).catch((err: unknown) =>
   fail(
-    err instanceof DatabaseSetupError || err instanceof HotRouteError
+    err instanceof DatabaseSetupError || err instanceof HotRouteError || err instanceof SyncListenError
       ? err.message
       : `could not start: ${(err as Error).stack ?? err}`,
   ),

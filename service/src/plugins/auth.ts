@@ -64,8 +64,15 @@ export const plainBearer = (authorization: string) =>
     ? authorization.slice(7)
     : undefined;
 
-function presentedSecret(request: FastifyRequest): string | undefined {
-  const { authorization } = request.headers;
+/**
+ * The secret a caller presented: "Authorization: Bearer <token>", else "X-API-Key: <token>". HTTP
+ * requests and sync calls (whose metadata are headers too) alike.
+ */
+export function presentedSecret(headers: {
+  authorization?: string | undefined;
+  'x-api-key'?: string | string[] | undefined;
+}): string | undefined {
+  const { authorization } = headers;
   if (authorization !== undefined) {
     const plain = plainBearer(authorization);
     if (plain !== undefined) return plain;
@@ -73,7 +80,7 @@ function presentedSecret(request: FastifyRequest): string | undefined {
     if (!match) throw errors.unauthorized('The Authorization header must be "Bearer <token>".');
     return match[1];
   }
-  const apiKey = request.headers['x-api-key'];
+  const apiKey = headers['x-api-key'];
   return Array.isArray(apiKey) ? apiKey[0] : apiKey;
 }
 
@@ -100,7 +107,7 @@ export default fp(
               throw errors.csrfTokenMissing();
             }
           } else {
-            request.token = await app.tokens.authenticate(presentedSecret(request));
+            request.token = await app.tokens.authenticate(presentedSecret(request.headers));
           }
           authorize(request.token, scopeOf(request), allEnvironments ? null : undefined);
         };

@@ -26,6 +26,8 @@ declare module 'fastify' {
     events: EventStreams;
     /** Tells `listener` of each revision a held snapshot moves to, however this instance learned of it. */
     onAdvance(listener: (environment: string, revision: number) => void): void;
+    /** Tells `listener` of each token that stopped being live (revoked), here or elsewhere: its streams end. */
+    onTokenRevoked(listener: (id: string) => void): void;
   }
 }
 
@@ -84,6 +86,10 @@ export default fp<{ config: Config }>(
     app.decorate('onAdvance', (listener: (environment: string, revision: number) => void) => {
       advanced.add(listener);
     });
+    const revoked = new Set<(id: string) => void>([events.endToken]);
+    app.decorate('onTokenRevoked', (listener: (id: string) => void) => {
+      revoked.add(listener);
+    });
     app.addHook('preClose', (done) => {
       events.endAll();
       done();
@@ -111,7 +117,10 @@ export default fp<{ config: Config }>(
       bus,
       onStoreError,
       // A revoked token's streams end with it, and a session's with the session.
-      onTokenChanged: (id) => tokens.isLive(id) || events.endToken(id),
+      onTokenChanged: (id) => {
+        if (tokens.isLive(id)) return;
+        for (const listener of revoked) listener(id);
+      },
       onSessionEnded: events.endSession,
     });
     app.decorate('tokens', tokens);

@@ -91,11 +91,12 @@ export async function buildListeningApp(t: Test, options: Parameters<typeof buil
 
 /**
  * Two instances on one database, sharing the Redis at `redisUrl` under a key prefix of the test's
- * own. Their in-process lifetime is a minute, so only a change's message makes the other fresh.
+ * own (plus `settings`). Their in-process lifetime is a minute, so only a change's message makes
+ * the other fresh.
  */
-export async function twoInstances(t: Test, redisUrl: string) {
+export async function twoInstances(t: Test, redisUrl: string, settings: Record<string, string> = {}) {
   const prefix = testPrefix(t, redisUrl);
-  const env = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, L1_TTL_MS: '60000' };
+  const env = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, L1_TTL_MS: '60000', ...settings };
   const { app: a, db } = await buildTestApp(t, { env });
   const { app: b } = await buildTestApp(t, { env, database: db });
   return { a, b, db, env, prefix };

@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DockerfileParser } from 'dockerfile-ast';
 import t, { type Test } from 'tap';
+import { SYNC_HEALTH_SERVICE } from '../../src/contract.ts';
 import { within } from '../helpers/app.ts';
 import { createEmptyDatabase, createTestDatabase, findPostgres, prismaCli } from '../helpers/database.ts';
 import { startServer } from '../helpers/server-process.ts';
+import { syncClients } from '../helpers/sync-client.ts';
 import { dockerignore, type ReplayOptions, replay, type Stage } from './replay.ts';
 
 const run = promisify(execFile);
@@ -84,10 +86,19 @@ t.test(
     // Docker compose runs the migrate target first, then the service.
     await exec(migrate, migrate.cmd!, { DATABASE_URL: database!.url });
     // The overload check off: a busy host can trip it in the first seconds; it has tests of its own.
-    const server = await startImage(service, { DATABASE_URL: database!.url, MAX_EVENT_LOOP_DELAY_MS: '0' });
+    const server = await startImage(service, {
+      DATABASE_URL: database!.url,
+      MAX_EVENT_LOOP_DELAY_MS: '0',
+      SYNC_PORT: '0',
+    });
     t.teardown(() => server.child.kill('SIGKILL'));
     await within(30_000, async () => (await fetch(`${server.base}/health/ready`)).status === 200);
     t.pass('/health/ready answers 200');
+    const syncPort = server.lines
+      .map((line) => /flagd sync service listening at 127\.0\.0\.1:(\d+)/.exec(line)?.[1])
+      .find(Boolean);
+    t.ok(syncPort, 'the flagd sync service listens');
+    t.equal(await syncClients(t, Number(syncPort)).check(SYNC_HEALTH_SERVICE), 'SERVING', 'and answers');
     const ui = await fetch(`${server.base}/ui/`);
     t.equal(ui.status, 200, 'the web UI is served');
     t.match(await ui.text(), /<script type="module"[^>]* src="\/ui\/assets\/index-[\w-]+\.js">/);
@@ -105,6 +116,14 @@ t.test('a file the image needs and does not copy fails the replay', { skip }, as
         /stage 'build', line \d+: RUN npm run build:ui: .*Could not resolve '\.\.\/\.\.\/src\/flags\/operators\.ts'/s,
     },
     'the UI build misses a file outside service/ui',
+  );
+  const withoutProto = (await replayed(t, withoutCopyOf(DOCKERFILE, 'service/proto'))).stages.get('service')!;
+  const empty = await createTestDatabase();
+  t.teardown(() => empty.drop());
+  await t.rejects(
+    startImage(withoutProto, { ...empty.env, MAX_EVENT_LOOP_DELAY_MS: '0', SYNC_PORT: '0' }),
+    /server exited with 1: [\s\S]*service\/proto\/flagd\/sync\/v1\/sync\.proto/,
+    'the sync service cannot start without its protocol file',
   );
   const { stages } = await replayed(t, withoutCopyOf(DOCKERFILE, 'prisma/migrations'));
   const service = stages.get('service')!;
