@@ -154,7 +154,8 @@ const flagdAdmin: FastifyPluginAsyncTypebox = async (app) => {
       const environment = request.environmentFor(request.query.environment);
       await app.flags.snapshot(environment); // an unknown environment is a 404
       return {
-        port: app.config.SYNC_PORT ?? null,
+        // The port it listens on: SYNC_PORT, or the one the system gave for SYNC_PORT=0.
+        port: app.hasDecorator('sync') ? (app.sync.port ?? null) : null,
         openEnvironments: [...openSyncEnvironments(app.config)],
         selector: `flagSetId=${environment}`,
       };

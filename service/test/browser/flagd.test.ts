@@ -11,7 +11,7 @@ import { launchBrowser } from '../helpers/browser.ts';
 import { accessible, DEADLINE_MS, newPage, shows, signIn } from '../helpers/ui-page.ts';
 
 /** The sync service's settings for the page: a port, and development served without a token. */
-const SYNC_ENV = { SYNC_PORT: '8015', SYNC_OPEN_ENVIRONMENTS: 'development' };
+const SYNC_ENV = { SYNC_PORT: '0', SYNC_OPEN_ENVIRONMENTS: 'development' };
 
 type App = Awaited<ReturnType<typeof buildListeningApp>>['app'];
 
@@ -84,13 +84,18 @@ t.test('export, sync settings, a dry run with a refusal, then an import', async 
   const { selector } = (
     await app.inject({ url: '/api/admin/flagd/sync?environment=development', headers: admin })
   ).json();
-  t.match(await sync.textContent(), /Host\s*127\.0\.0\.1\s*Port\s*8015\s*Selector/, 'host and port');
+  const port = app.sync.port;
+  t.match(
+    await sync.textContent(),
+    new RegExp(`Host\\s*127\\.0\\.0\\.1\\s*Port\\s*${port}\\s*Selector`),
+    'host and port',
+  );
   t.match(await sync.textContent(), /Open: no token needed/);
   const panel = sync.getByRole('tabpanel');
   const node = await panel.locator('pre').textContent();
   t.match(node, "resolverType: 'in-process'");
   t.match(node, 'host: "127.0.0.1"');
-  t.match(node, 'port: 8015');
+  t.match(node, `port: ${port}`);
   t.match(node, `selector: ${JSON.stringify(selector)}`);
   await panel.getByRole('button', { name: 'Copy' }).click();
   await status(page, 'Copied').waitFor({ timeout: DEADLINE_MS });
@@ -103,7 +108,7 @@ t.test('export, sync settings, a dry run with a refusal, then an import', async 
   await sync.getByRole('tab', { name: 'Node' }).focus();
   await page.keyboard.press('ArrowRight');
   t.equal(await sync.getByRole('tab', { name: 'Go' }).getAttribute('aria-selected'), 'true');
-  t.match(await panel.locator('pre').textContent(), 'flagd.WithPort(8015)');
+  t.match(await panel.locator('pre').textContent(), `flagd.WithPort(${port})`);
   await page.keyboard.press('ArrowRight');
   t.match(await panel.locator('pre').textContent(), '.resolverType(Config.Resolver.IN_PROCESS)');
   await page.keyboard.press('ArrowRight');

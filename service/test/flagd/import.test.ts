@@ -879,6 +879,10 @@ t.test('GET /api/admin/flagd/sync: what a provider needs to sync an environment'
     openEnvironments: ['staging', 'development'],
     selector: 'flagSetId=staging',
   });
+  const { app: syncing } = await buildTestApp(t, { env: { SYNC_PORT: '0' } });
+  const port = (await syncing.inject({ url: '/api/admin/flagd/sync', headers: admin })).json().port;
+  t.ok(port > 0, `the port the sync service listens on, the one given for SYNC_PORT=0: ${port}`);
+  t.equal(port, syncing.sync.port);
   const read = await mintToken(app, { name: 'viewer', scope: 'read', environment: 'staging' });
   t.equal(
     (await app.inject({ url: '/api/admin/flagd/sync?environment=staging', headers: bearer(read.token) }))
