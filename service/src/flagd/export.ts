@@ -25,6 +25,7 @@ export interface FlagdFlag {
   variants: Record<string, unknown>;
   defaultVariant: string | null;
   targeting?: Record<string, Logic>;
+  metadata: { version: number };
 }
 
 export interface FlagdDocument {
@@ -67,13 +68,20 @@ export function flagdDocument(
   return document;
 }
 
+/**
+ * One flag. Its metadata names its own version: providers merge the flag set's metadata into each
+ * flag's and tell their application which flags changed by comparing the results, so without it
+ * the set's version (the revision) would make every flag look changed at every revision.
+ */
 export function flagdFlag(flag: Flag, segments: Readonly<Record<string, unknown>>): FlagdFlag {
-  const variants = flag.variants;
+  const { variants } = flag;
+  const metadata = { version: flag.version };
   if (!flag.enabled) {
-    if (flag.offVariant === null) return { state: 'DISABLED', variants, defaultVariant: flag.defaultVariant };
-    return { state: 'ENABLED', variants, defaultVariant: flag.offVariant };
+    if (flag.offVariant === null)
+      return { state: 'DISABLED', variants, defaultVariant: flag.defaultVariant, metadata };
+    return { state: 'ENABLED', variants, defaultVariant: flag.offVariant, metadata };
   }
-  const exported: FlagdFlag = { state: 'ENABLED', variants, defaultVariant: flag.defaultVariant };
+  const exported: FlagdFlag = { state: 'ENABLED', variants, defaultVariant: flag.defaultVariant, metadata };
   if (flag.rules.length > 0) exported.targeting = rulesLogic(flag.key, flag.rules, segments);
   return exported;
 }

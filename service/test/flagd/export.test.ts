@@ -46,6 +46,7 @@ t.test('the export evaluates in flagd-core exactly as Flagstone answers over OFR
   );
   t.notOk('targeting' in document.flags['off-with-off-variant']);
   t.equal(document.flags['no-default-variant'].defaultVariant, null);
+  t.same(document.flags.static.metadata, { version: 1 }, 'each flag names its own version');
   t.ok(document.$evaluators['beta-customers'], 'segments are evaluators');
 
   const core = new FlagdCore();

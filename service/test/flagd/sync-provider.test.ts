@@ -88,6 +88,8 @@ t.test('the provider decides every corpus context as Flagstone answers over OFRE
 t.test('a change reaches the provider live, and it says which flags changed', async (t) => {
   const { app } = await buildListeningApp(t, { env: OPEN });
   await createFlag(app, { key: 'live-switch' });
+  // A flag the change leaves alone, which the provider must not call changed.
+  await createFlag(app, { key: 'bystander' });
   const client = await inProcess(t, app.sync.port!, 'development');
   t.equal(await client.getBooleanValue('live-switch', true), false, 'off: its off variant');
   const changed = new Promise<string[]>((resolve) =>
@@ -105,7 +107,7 @@ t.test('a change reaches the provider live, and it says which flags changed', as
   t.comment(
     `the provider served the change ${(performance.now() - started).toFixed(1)} ms after the PATCH was sent (polled ${ms.toFixed(1)} ms)`,
   );
-  t.same(await changed, ['live-switch'], 'PROVIDER_CONFIGURATION_CHANGED names the flag');
+  t.same(await changed, ['live-switch'], 'PROVIDER_CONFIGURATION_CHANGED names the changed flag alone');
 });
 
 const redisUrl = await findRedis();
