@@ -147,6 +147,49 @@ export const ConfigSchema = Type.Object({
         "the URL clients reach this service at, e.g. https://flags.example.com (unset: the request's own host)",
     }),
   ),
+  OIDC_ISSUER: Type.Optional(
+    Type.String({
+      pattern: '^https?://[^\\s?#]+$',
+      description:
+        "the identity provider's issuer URL for sign-in with OpenID Connect, e.g. https://example.okta.com (unset: no single sign-on)",
+    }),
+  ),
+  OIDC_CLIENT_ID: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 512,
+      description: 'the client id the identity provider gave Flagstone',
+    }),
+  ),
+  OIDC_CLIENT_SECRET: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 1024,
+      description: 'the client secret the identity provider gave Flagstone',
+    }),
+  ),
+  OIDC_SCOPES: Type.String({
+    pattern: '^(\\S+ )*openid( \\S+)*$',
+    default: 'openid profile email',
+    description: 'space-separated OpenID Connect scopes including openid, e.g. "openid profile email groups"',
+  }),
+  OIDC_GROUPS_CLAIM: Type.String({
+    minLength: 1,
+    maxLength: 256,
+    default: 'groups',
+    description: "the claim of the ID token (or userinfo) that lists a person's groups, e.g. groups",
+  }),
+  OIDC_ROLES: Type.String({
+    maxLength: 8192,
+    default: '',
+    description:
+      'groups mapped to roles, comma-separated: group=admin or group=read, optionally on listed environments (payments=admin:staging+development)',
+  }),
+  UI_TOKEN_SIGN_IN: Type.Boolean({
+    default: true,
+    description:
+      'true or false: whether the web UI accepts an API token to sign in (false: single sign-on only)',
+  }),
   EVENTS_SIGNING_KEY: Type.Optional(
     Type.String({
       minLength: 32,
@@ -227,6 +270,7 @@ const SECRET_SETTINGS = new Set([
   'REDIS_URL',
   'REDIS_AUTH_TOKEN',
   'EVENTS_SIGNING_KEY',
+  'OIDC_CLIENT_SECRET',
 ]);
 
 export const warmEnvironments = (config: Pick<Config, 'WARM_ENVIRONMENTS'>) =>
@@ -242,6 +286,64 @@ export const corsOrigins = (config: Pick<Config, 'CORS_ORIGINS'>) =>
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+/** A group of the identity provider, the right it gives, and where (null: every environment). */
+export interface GroupRole {
+  group: string;
+  right: 'admin' | 'read';
+  environments: string[] | null;
+}
+
+const ROLE = /^([^=]+)=(admin|read)(?::(.+))?$/;
+
+/** OIDC_ROLES read into its mappings; a ConfigError names the first entry that is not one. */
+export function groupRoles(config: Pick<Config, 'OIDC_ROLES'>): GroupRole[] {
+  return config.OIDC_ROLES.split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const match = ROLE.exec(entry);
+      const environments = match?.[3]?.split('+');
+      if (!match || environments?.some((environment) => !KEY.test(environment))) {
+        throw new ConfigError(
+          `OIDC_ROLES holds '${entry}', which is not a role: write group=admin or group=read, optionally on listed environments (payments=admin:staging+development)`,
+        );
+      }
+      return {
+        group: match[1]!.trim(),
+        right: match[2] as GroupRole['right'],
+        environments: environments ?? null,
+      };
+    });
+}
+
+/** Single sign-on needs its client and its roles; switching token sign-in off needs single sign-on. */
+function checkSignIn(config: Config) {
+  const roles = groupRoles(config);
+  if (config.OIDC_ISSUER === undefined) {
+    if (!config.UI_TOKEN_SIGN_IN) {
+      throw new ConfigError(
+        'UI_TOKEN_SIGN_IN=false needs OIDC_ISSUER: without single sign-on nobody could sign in to the web UI',
+      );
+    }
+    return;
+  }
+  if (URL.parse(config.OIDC_ISSUER) === null) {
+    throw new ConfigError(
+      `OIDC_ISSUER must be a URL, e.g. https://example.okta.com; got ${JSON.stringify(config.OIDC_ISSUER)}`,
+    );
+  }
+  if (config.OIDC_CLIENT_ID === undefined) {
+    throw new ConfigError(
+      'OIDC_ISSUER is set, so OIDC_CLIENT_ID must be too: the client id the identity provider gave Flagstone',
+    );
+  }
+  if (roles.length === 0) {
+    throw new ConfigError(
+      'OIDC_ISSUER is set, so OIDC_ROLES must map at least one group, e.g. flag-admins=admin,engineers=read',
+    );
+  }
 }
 
 /** Reads the settings from `env`, or throws a ConfigError whose message names the variable. */
@@ -267,6 +369,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         `PUBLIC_URL must be a URL, e.g. https://flags.example.com; got ${JSON.stringify(config.PUBLIC_URL)}`,
       );
     }
+    checkSignIn(config);
     if (config.HEADERS_TIMEOUT_MS > config.REQUEST_TIMEOUT_MS) {
       throw new ConfigError(
         `HEADERS_TIMEOUT_MS (${config.HEADERS_TIMEOUT_MS}) must be at most REQUEST_TIMEOUT_MS (${config.REQUEST_TIMEOUT_MS}): the headers are part of the request`,

@@ -108,6 +108,18 @@ export const errors = {
       401,
       'Your session ended (signed out, expired, or its API token was revoked). Sign in again with an API token.',
     ),
+  tokenSignInDisabled: () =>
+    new DomainError(
+      'TOKEN_SIGN_IN_DISABLED',
+      403,
+      'Signing in to the web UI with an API token is switched off here (UI_TOKEN_SIGN_IN=false). Sign in with your identity provider: GET /api/session/oidc.',
+    ),
+  singleSignOnOff: () =>
+    new DomainError(
+      'SINGLE_SIGN_ON_OFF',
+      404,
+      'Single sign-on is not set up on this service (OIDC_ISSUER is unset). Sign in with an API token: POST /api/session.',
+    ),
   csrfTokenMissing: () =>
     new DomainError(
       'CSRF_TOKEN_INVALID',

@@ -2,6 +2,7 @@ import t from 'tap';
 import {
   ConfigError,
   corsOrigins,
+  groupRoles,
   loadConfig,
   openSyncEnvironments,
   warmEnvironments,
@@ -27,6 +28,10 @@ t.test('defaults give the embedded, in-process setup', async (t) => {
     RATE_LIMIT_SIGN_INS_PER_MINUTE: 10,
     TRUSTED_PROXY_HOPS: 0,
     CORS_ORIGINS: '',
+    OIDC_SCOPES: 'openid profile email',
+    OIDC_GROUPS_CLAIM: 'groups',
+    OIDC_ROLES: '',
+    UI_TOKEN_SIGN_IN: true,
     EVENTS_HEARTBEAT_SECONDS: 15,
     MAX_EVENT_STREAMS: 10000,
     MAX_EVENT_STREAMS_PER_CLIENT: 100,
@@ -37,6 +42,59 @@ t.test('defaults give the embedded, in-process setup', async (t) => {
     METRICS_EMF: 'auto',
     LOG_LEVEL: 'info',
   });
+});
+
+t.test('single sign-on: its client, its roles, and token sign-in switched off only beside it', async (t) => {
+  const oidc = {
+    OIDC_ISSUER: 'https://example.okta.com',
+    OIDC_CLIENT_ID: 'flagstone',
+    OIDC_CLIENT_SECRET: 'hush-hush-secret',
+    OIDC_ROLES: 'flag-admins=admin, engineers=read ,payments=admin:staging+development',
+    UI_TOKEN_SIGN_IN: 'false',
+  };
+  const config = loadConfig(oidc);
+  t.match(config, {
+    UI_TOKEN_SIGN_IN: false,
+    OIDC_SCOPES: 'openid profile email',
+    OIDC_GROUPS_CLAIM: 'groups',
+  });
+  t.same(groupRoles(config), [
+    { group: 'flag-admins', right: 'admin', environments: null },
+    { group: 'engineers', right: 'read', environments: null },
+    { group: 'payments', right: 'admin', environments: ['staging', 'development'] },
+  ]);
+  for (const [roles, entry] of [
+    ['ops=owner', 'ops=owner'],
+    ['ops', 'ops'],
+    ['ops=admin:Prod', 'ops=admin:Prod'],
+    ['ops=read:staging+', 'ops=read:staging+'],
+  ]) {
+    t.throws(() => loadConfig({ ...oidc, OIDC_ROLES: roles }), {
+      name: 'ConfigError',
+      message: `OIDC_ROLES holds '${entry}', which is not a role: write group=admin or group=read, optionally on listed environments (payments=admin:staging+development)`,
+    });
+  }
+  t.throws(() => loadConfig({ ...oidc, OIDC_ROLES: '' }), {
+    message: /OIDC_ROLES must map at least one group/,
+  });
+  t.throws(() => loadConfig({ ...oidc, OIDC_CLIENT_ID: '' }), { message: /OIDC_CLIENT_ID must be too/ });
+  t.throws(() => loadConfig({ UI_TOKEN_SIGN_IN: 'false' }), {
+    message: /UI_TOKEN_SIGN_IN=false needs OIDC_ISSUER/,
+  });
+  t.throws(() => loadConfig({ ...oidc, OIDC_SCOPES: 'profile email' }), {
+    message: /^OIDC_SCOPES must be .* including openid/,
+  });
+  t.throws(() => loadConfig({ ...oidc, UI_TOKEN_SIGN_IN: 'maybe' }), {
+    message: /^UI_TOKEN_SIGN_IN must be true or false/,
+  });
+  const hidden = (() => {
+    try {
+      loadConfig({ ...oidc, OIDC_CLIENT_SECRET: 'x'.repeat(2000) });
+    } catch (err) {
+      return (err as Error).message;
+    }
+  })();
+  t.match(hidden, /^OIDC_CLIENT_SECRET must be .*; got \(hidden\)$/, 'the secret is never echoed');
 });
 
 t.test('Redis, cache and overload settings', async (t) => {

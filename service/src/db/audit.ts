@@ -1,6 +1,7 @@
 // Audit events in PostgreSQL: written inside the transaction of the change they describe,
 // read newest first with a cursor on the id.
 
+import { type ActorRef, asActor } from '../access/authorization.ts';
 import { errors } from '../errors.ts';
 import type { AuditEvent, AuditPage, AuditQuery } from '../flags/flag-schemas.ts';
 import { type AuditEvent as AuditRow, Prisma } from '../generated/prisma/client.ts';
@@ -12,7 +13,7 @@ const MAX_ID = 2n ** 63n - 1n;
 type Tx = Prisma.TransactionClient;
 
 export interface AuditRecord {
-  actor: string;
+  actor: ActorRef;
   action: string;
   environment?: string | null;
   flagKey?: string | null;
@@ -27,9 +28,13 @@ export interface AuditRecord {
 const json = (value: unknown) => (value == null ? Prisma.DbNull : (value as Prisma.InputJsonValue));
 
 export async function recordAudit(tx: Tx, event: AuditRecord): Promise<void> {
+  const actor = asActor(event.actor);
   await tx.auditEvent.create({
     data: {
-      actor: event.actor,
+      actor: actor.name,
+      actorKind: actor.kind,
+      actorSubject: actor.subject ?? null,
+      actorEmail: actor.email ?? null,
       action: event.action,
       environmentKey: event.environment ?? null,
       flagKey: event.flagKey ?? null,
@@ -46,6 +51,12 @@ const toEvent = (row: AuditRow): AuditEvent => ({
   id: row.id.toString(),
   createdAt: row.createdAt.toISOString(),
   actor: row.actor,
+  by: {
+    kind: row.actorKind === 'person' ? 'person' : 'token',
+    name: row.actor,
+    ...(row.actorEmail ? { email: row.actorEmail } : {}),
+    ...(row.actorSubject ? { subject: row.actorSubject } : {}),
+  },
   action: row.action,
   environment: row.environmentKey,
   flagKey: row.flagKey,

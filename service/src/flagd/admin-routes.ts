@@ -1,8 +1,10 @@
 // The admin side of flagd: importing a flagd flag-definition document into an environment
 // (import.ts reads it; the flags domain writes it as one change), and what a flagd provider needs
 // to sync from this service, for the web UI's provider snippet.
+
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type, { type Static } from 'typebox';
+import { actorOf } from '../access/authorization.ts';
 import { openSyncEnvironments } from '../config.ts';
 import { errors } from '../errors.ts';
 import { EnvironmentKey } from '../flags/flag-schemas.ts';
@@ -98,7 +100,7 @@ const flagdAdmin: FastifyPluginAsyncTypebox = async (app) => {
       const environment = request.environmentFor(request.query.environment);
       const { dryRun } = request.query;
       const translation = translateFlagd(request.body);
-      const report = await app.flags.writeBatch(environment, translation, request.token.name, {
+      const report = await app.flags.writeBatch(environment, translation, actorOf(request.principal), {
         dryRun: dryRun || translation.refusals.length > 0,
       });
       const byKey = new Map(translation.flags.map((flag) => [flag.key, flag]));

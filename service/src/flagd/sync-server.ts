@@ -17,6 +17,7 @@ import {
 } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { HealthImplementation } from 'grpc-health-check';
+import { authorize, environmentFor, tokenPrincipal } from '../access/authorization.ts';
 import { type Config, openSyncEnvironments } from '../config.ts';
 import { SYNC_HEALTH_SERVICE } from '../contract.ts';
 import { DomainError } from '../errors.ts';
@@ -25,7 +26,6 @@ import type { FlagService } from '../flags/flag-service.ts';
 import type { Metrics } from '../metrics.ts';
 import { presentedSecret } from '../plugins/auth.ts';
 import type { TokenService } from '../tokens/token-service.ts';
-import { authorize, environmentFor } from '../tokens/token-service.ts';
 import { flagdJson } from './export.ts';
 import { callSelector, selectedEnvironment } from './sync-selector.ts';
 import { type CallStatus, createSyncStreams, type EncodedDocument } from './sync-streams.ts';
@@ -161,8 +161,9 @@ export function createSyncServer({ config, flags, tokens, metrics, log }: SyncSe
       return { environment, tokenId: undefined };
     }
     const token = await tokens.authenticate(secret);
-    const environment = environmentFor(token, selected.environment, config.DEFAULT_ENVIRONMENT);
-    authorize(token, 'read', environment);
+    const principal = tokenPrincipal(token);
+    const environment = environmentFor(principal, selected.environment, config.DEFAULT_ENVIRONMENT);
+    authorize(principal, 'read', environment);
     // Held from now on, so every later revision reaches the stream; an unknown one is NOT_FOUND.
     await flags.snapshot(environment);
     return { environment, tokenId: token.id };

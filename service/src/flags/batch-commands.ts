@@ -1,7 +1,9 @@
 // Writing many flags and segments as one change (an import): one transaction, one revision, one
 // message, segments before the flags that use them. What each item does is decided against the
 // environment as it is: a create, a change, or nothing; an archived flag's key is not taken over.
+
 import { isDeepStrictEqual } from 'node:util';
+import type { ActorRef } from '../access/authorization.ts';
 import { errors } from '../errors.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import { changes, checkSegments, contentOf } from './flag-content.ts';
@@ -85,7 +87,7 @@ export function createBatchCommands({ store, feed }: BatchCommandsDeps) {
     async writeBatch(
       environment: string,
       batch: Batch,
-      actor: string,
+      actor: ActorRef,
       { dryRun = false } = {},
     ): Promise<BatchReport> {
       const keys = { flags: batch.flags.map((f) => f.key), segments: batch.segments.map((s) => s.key) };

@@ -1,6 +1,7 @@
 // Changing flags: what an admin sends becomes content by the rules of flag-content.ts before
 // anything reaches the store; the store writes it in one transaction; the change feed takes the
 // committed change to this instance's snapshot and then to every other instance.
+import type { ActorRef } from '../access/authorization.ts';
 import { errors } from '../errors.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import { changes, checkSegments, type NewFlag, newContent, patchedContent } from './flag-content.ts';
@@ -16,7 +17,7 @@ export interface FlagCommandsDeps {
 
 export function createFlagCommands({ store, feed }: FlagCommandsDeps) {
   return {
-    async createFlag(environment: string, input: NewFlag, actor: string): Promise<Flag> {
+    async createFlag(environment: string, input: NewFlag, actor: ActorRef): Promise<Flag> {
       const content = newContent(input);
       const change = await store.createFlag(environment, input.key, content, checkSegments, actor);
       await feed.committed(environment, change);
@@ -28,7 +29,7 @@ export function createFlagCommands({ store, feed }: FlagCommandsDeps) {
       environment: string,
       key: string,
       patch: FlagPatch,
-      actor: string,
+      actor: ActorRef,
       expectedVersion?: number,
     ): Promise<Flag> {
       const result = await store.updateFlag(
@@ -50,12 +51,12 @@ export function createFlagCommands({ store, feed }: FlagCommandsDeps) {
       return result.flag;
     },
 
-    async archiveFlag(environment: string, key: string, actor: string): Promise<void> {
+    async archiveFlag(environment: string, key: string, actor: ActorRef): Promise<void> {
       await feed.committed(environment, await store.archiveFlag(environment, key, actor));
     },
 
     /** Brings an archived flag back as it was, at its next version. */
-    async restoreFlag(environment: string, key: string, actor: string): Promise<Flag> {
+    async restoreFlag(environment: string, key: string, actor: ActorRef): Promise<Flag> {
       const change = await store.restoreFlag(environment, key, checkSegments, actor);
       await feed.committed(environment, change);
       return change.flag;

@@ -157,7 +157,16 @@ export const AuditEventSchema = Type.Object(
   {
     id: Type.String(),
     createdAt: Timestamp,
-    actor: Type.String({ description: 'name of the token that made the change' }),
+    actor: Type.String({ description: 'who made the change: the name of the person or of the token' }),
+    by: Type.Object(
+      {
+        kind: Type.Enum(['person', 'token']),
+        name: Type.String(),
+        email: Type.Optional(Type.String()),
+        subject: Type.Optional(Type.String({ description: "the identity provider's subject of the person" })),
+      },
+      { description: 'who made the change: a person signed in through the identity provider, or a token' },
+    ),
     action: Type.String({ description: 'e.g. flag.created, flag.updated, flag.archived, token.revoked' }),
     environment: Nullable(Type.String()),
     flagKey: Nullable(Type.String()),

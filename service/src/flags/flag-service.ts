@@ -1,6 +1,7 @@
 // The flag domain, composed: snapshots that reads and evaluations come from (snapshots.ts,
 // flag-reader.ts), the change feed that carries every commit to them (change-feed.ts), and the
 // commands that change flags and segments (flag-commands.ts, segment-commands.ts).
+import type { ActorRef } from '../access/authorization.ts';
 import type { InvalidationBus } from '../cache/invalidation-bus.ts';
 import { localBus } from '../cache/invalidation-bus.ts';
 import type { SharedEntries } from '../cache/shared-entries.ts';
@@ -83,7 +84,7 @@ export function createFlagService({
     },
     listAudit: (query: AuditQuery) => store.listAudit(query),
     listEnvironments: () => store.listEnvironments(),
-    async createEnvironment(key: string, actor: string) {
+    async createEnvironment(key: string, actor: ActorRef) {
       const environment = await store.createEnvironment(key, actor);
       await feed.environmentCreated(key);
       return environment;

@@ -2,6 +2,7 @@
 // the environment's revision, changes one flag or segment, and appends the audit event that
 // records that revision: the environment's change log. Nothing in a write reads or rewrites the
 // rest of the environment, so its cost does not grow with the number of flags.
+import type { ActorRef } from '../access/authorization.ts';
 import type {
   AdminFlagQuery,
   AuditPage,
@@ -81,7 +82,7 @@ export interface FlagStore {
     key: string,
     content: FlagContent,
     check: CheckSegments,
-    actor: string,
+    actor: ActorRef,
   ): Promise<Kept<FlagChange>>;
   /**
    * Applies `change` to the live flag under the environment's write lock; `change` may throw to
@@ -92,9 +93,9 @@ export interface FlagStore {
     key: string,
     change: (current: Flag) => FlagContent | undefined,
     check: CheckSegments,
-    actor: string,
+    actor: ActorRef,
   ): Promise<Kept<FlagChange> | Unchanged>;
-  archiveFlag(environment: string, key: string, actor: string): Promise<FlagChange>;
+  archiveFlag(environment: string, key: string, actor: ActorRef): Promise<FlagChange>;
   /**
    * Brings an archived flag back as it was, at its next version (so every cache prefers it to the
    * archived state); throws FLAG_NOT_FOUND, or FLAG_NOT_ARCHIVED for a live flag.
@@ -103,7 +104,7 @@ export interface FlagStore {
     environment: string,
     key: string,
     check: CheckSegments,
-    actor: string,
+    actor: ActorRef,
   ): Promise<Kept<FlagChange>>;
 
   /** The flags and segments `keys` names, as they are; null when the environment does not exist. */
@@ -119,7 +120,7 @@ export interface FlagStore {
     keys: BatchKeys,
     plan: (current: BatchState) => BatchWrites,
     check: CheckSegments,
-    actor: string,
+    actor: ActorRef,
   ): Promise<BatchChange>;
 
   listSegments(environment: string): Promise<Segment[] | null>;
@@ -130,19 +131,19 @@ export interface FlagStore {
     environment: string,
     key: string,
     content: SegmentContent,
-    actor: string,
+    actor: ActorRef,
   ): Promise<Kept<SegmentChange>>;
   updateSegment(
     environment: string,
     key: string,
     change: (current: Segment) => SegmentContent,
-    actor: string,
+    actor: ActorRef,
   ): Promise<Kept<SegmentChange>>;
   /** Throws SEGMENT_IN_USE while a live flag's rules refer to it. */
-  deleteSegment(environment: string, key: string, actor: string): Promise<SegmentChange>;
+  deleteSegment(environment: string, key: string, actor: ActorRef): Promise<SegmentChange>;
 
   listEnvironments(): Promise<Environment[]>;
-  createEnvironment(key: string, actor: string): Promise<Environment>;
+  createEnvironment(key: string, actor: ActorRef): Promise<Environment>;
   listAudit(query: AuditQuery): Promise<AuditPage>;
 }
 

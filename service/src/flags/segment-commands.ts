@@ -1,5 +1,6 @@
 // Segments: named condition sets that rules refer to by key. A change is one row, one revision
 // and one message; evaluations read the segment's current conditions from the snapshot.
+import type { ActorRef } from '../access/authorization.ts';
 import { errors } from '../errors.ts';
 import { conditionProblem } from '../evaluation/validate-rules.ts';
 import type { ChangeFeed } from './change-feed.ts';
@@ -45,7 +46,7 @@ export function createSegmentCommands({ store, feed }: SegmentCommandsDeps) {
       return store.segmentUsers(environment, key, MAX_LISTED_USERS);
     },
 
-    async createSegment(environment: string, key: string, input: Partial<SegmentContent>, actor: string) {
+    async createSegment(environment: string, key: string, input: Partial<SegmentContent>, actor: ActorRef) {
       const content = checkSegment({ description: '', conditions: [], ...input });
       const change = await store.createSegment(environment, key, content, actor);
       await feed.committed(environment, change);
@@ -57,7 +58,7 @@ export function createSegmentCommands({ store, feed }: SegmentCommandsDeps) {
       environment: string,
       key: string,
       patch: Partial<SegmentContent>,
-      actor: string,
+      actor: ActorRef,
       expectedVersion?: number,
     ) {
       const change = await store.updateSegment(
@@ -75,7 +76,7 @@ export function createSegmentCommands({ store, feed }: SegmentCommandsDeps) {
       return change.segment;
     },
 
-    async deleteSegment(environment: string, key: string, actor: string): Promise<void> {
+    async deleteSegment(environment: string, key: string, actor: ActorRef): Promise<void> {
       await feed.committed(environment, await store.deleteSegment(environment, key, actor));
     },
   };

@@ -1,21 +1,28 @@
-// Token authentication for the read, OFREP and admin APIs: `requireToken(scope)` is an onRequest
-// hook for a route group; `request.environmentFor()` resolves and checks the environment. Where
-// sessions are allowed (the admin API), the web UI's session cookie stands in for the token, and
-// a change made with it must carry the session's CSRF token.
+// Authentication for the read, OFREP and admin APIs: `requireToken(scope)` is an onRequest hook
+// for a route group; `request.environmentFor()` resolves the environment and asks the
+// authorization module whether the caller may act there. Where sessions are allowed (the admin
+// API), the web UI's session cookie (of a token or of a person) stands in for the token, and a
+// change made with it must carry the session's CSRF token.
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { errors } from '../errors.ts';
 import { reproduced } from '../routes/hot-routes.ts';
 import '@fastify/cookie';
-import type { Token, TokenScope } from '../tokens/token-schemas.ts';
-import { authorize, csrfTokenOf, environmentFor } from '../tokens/token-service.ts';
+import {
+  authorize,
+  environmentFor,
+  type Principal,
+  type Right,
+  tokenPrincipal,
+} from '../access/authorization.ts';
+import { csrfTokenOf } from '../sessions/session-service.ts';
 
 /** The web UI's session cookie. */
 export const SESSION_COOKIE = 'flagstone_session';
 
 /** A scope, or the scope a request's route needs. */
-type ScopeFor = TokenScope | ((request: FastifyRequest) => TokenScope);
+type ScopeFor = Right | ((request: FastifyRequest) => Right);
 
 interface RequireOptions {
   /** The route acts on every environment (tokens, environments, the global audit). */
@@ -29,11 +36,13 @@ declare module 'fastify' {
     requireToken(scope: ScopeFor, options?: RequireOptions): onRequestHookHandler;
   }
   interface FastifyRequest {
-    /** The caller's token; set on every route behind requireToken. */
-    token: Token;
+    /** The caller (a token, or a person signed in); set on every route behind requireToken. */
+    principal: Principal;
+    /** The right the route needs: what `environmentFor` checks on the environment. */
+    needs: Right;
     /** The id of the web UI session, when a session cookie stood in for the token. */
     sessionId: string | undefined;
-    /** The environment asked for (else the token's own, else DEFAULT_ENVIRONMENT), once the token may use it. */
+    /** The environment asked for (else the token's own, else DEFAULT_ENVIRONMENT), once the caller holds the route's right there. */
     environmentFor(requested: string | undefined): string;
   }
 }
@@ -86,11 +95,12 @@ export function presentedSecret(headers: {
 
 export default fp(
   async (app) => {
-    app.decorateRequest('token', null as unknown as Token);
+    app.decorateRequest<Principal | null>('principal', null);
+    app.decorateRequest('needs', 'read');
     app.decorateRequest('sessionId', undefined);
     app.decorateRequest('environmentFor', function (this: FastifyRequest, requested: string | undefined) {
-      const environment = environmentFor(this.token, requested, app.config.DEFAULT_ENVIRONMENT);
-      authorize(this.token, this.token.scope, environment);
+      const environment = environmentFor(this.principal, requested, app.config.DEFAULT_ENVIRONMENT);
+      authorize(this.principal, this.needs, environment);
       return environment;
     });
     app.decorate(
@@ -100,16 +110,19 @@ export default fp(
         const hook: onRequestHookHandler = async (request) => {
           const sessionSecret = sessions ? sessionCookie(request) : undefined;
           if (sessionSecret) {
-            const session = await app.tokens.session(sessionSecret);
-            request.token = session.token;
+            const session = await app.sessions.session(sessionSecret);
+            request.principal = session.principal;
             request.sessionId = session.id;
             if (!SAFE_METHODS.has(request.method) && !carriesCsrfToken(request, sessionSecret)) {
               throw errors.csrfTokenMissing();
             }
           } else {
-            request.token = await app.tokens.authenticate(presentedSecret(request.headers));
+            request.principal = tokenPrincipal(
+              await app.tokens.authenticate(presentedSecret(request.headers)),
+            );
           }
-          authorize(request.token, scopeOf(request), allEnvironments ? null : undefined);
+          request.needs = scopeOf(request);
+          authorize(request.principal, request.needs, allEnvironments ? null : undefined);
         };
         // The fast path answers only for a token verified here lately, with the same rule (refusal).
         return scope === 'read' ? reproduced('read token', hook) : hook;

@@ -58,8 +58,8 @@ export const limitPerToken = (app: FastifyInstance, group: 'evaluations' | 'admi
   limit(
     app,
     group,
-    (request) => request.token.id,
-    (request, max, retryAfter) => errors.rateLimited(request.token.name, max, retryAfter),
+    (request) => request.principal.id,
+    (request, max, retryAfter) => errors.rateLimited(request.principal.name, max, retryAfter),
   );
 
 /** Limits the sign-ins registered after this in `app`'s scope, per client address. */

@@ -12,6 +12,9 @@ import { createTickets, type Tickets } from '../events/tickets.ts';
 import { createFlagService, type FlagService } from '../flags/flag-service.ts';
 import { createPrismaFlagStore } from '../flags/prisma-flag-store.ts';
 import { instrument } from '../metrics.ts';
+import { createOidcSignIn, type OidcSignIn } from '../sessions/oidc-sign-in.ts';
+import { createPrismaSessionStore } from '../sessions/prisma-session-store.ts';
+import { createSessionService, type SessionService } from '../sessions/session-service.ts';
 import { createPrismaTokenStore } from '../tokens/prisma-token-store.ts';
 import { BOOTSTRAP_TOKEN_NAME, createTokenService, type TokenService } from '../tokens/token-service.ts';
 
@@ -20,6 +23,10 @@ declare module 'fastify' {
     config: Config;
     flags: FlagService;
     tokens: TokenService;
+    /** Web UI sessions, of tokens and of people. */
+    sessions: SessionService;
+    /** Sign-in with the identity provider, when OIDC_ISSUER is set. */
+    oidc: OidcSignIn | undefined;
     /** Signs and verifies event-stream tickets. */
     tickets: Tickets;
     /** The event streams open on this instance. */
@@ -124,6 +131,16 @@ export default fp<{ config: Config }>(
       onSessionEnded: events.endSession,
     });
     app.decorate('tokens', tokens);
+    app.decorate(
+      'sessions',
+      createSessionService({
+        store: instrument(createPrismaSessionStore(db), metrics.dbQueryDuration),
+        authenticate: tokens.authenticate,
+        bus,
+        onStoreError,
+        onSessionEnded: events.endSession,
+      }),
+    );
     // Revocations and sign-outs no message announced are found in the token change log within
     // the same catch-up interval as flag changes.
     await tokens.catchUp();
@@ -131,7 +148,15 @@ export default fp<{ config: Config }>(
     app.addHook('onClose', async () => clearInterval(tokenChanges));
 
     const embedded = app.database.kind === 'embedded';
-    app.decorate('tickets', createTickets(await signingKey(config, embedded, log)));
+    const key = await signingKey(config, embedded, log);
+    app.decorate('tickets', createTickets(key));
+    const { OIDC_ISSUER, OIDC_CLIENT_ID } = config;
+    app.decorate(
+      'oidc',
+      OIDC_ISSUER && OIDC_CLIENT_ID
+        ? createOidcSignIn({ config: { ...config, OIDC_ISSUER, OIDC_CLIENT_ID }, key })
+        : undefined,
+    );
     const { secret, outcome } = await tokens.bootstrap(config.ADMIN_TOKEN);
     if (secret) {
       // Shown once, so a newcomer (make start, docker compose up) can sign in right away.

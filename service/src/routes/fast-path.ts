@@ -11,12 +11,12 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import secureJson from 'secure-json-parse';
+import { environmentFor, refusal, tokenPrincipal } from '../access/authorization.ts';
 import { KEY } from '../config.ts';
 import type { EvaluationContext } from '../flags/rule-schemas.ts';
 import { plainBearer } from '../plugins/auth.ts';
 import { corsHeaders } from '../plugins/cors.ts';
 import { tooDeep } from '../storable.ts';
-import { environmentFor, refusal } from '../tokens/token-service.ts';
 import type { HotKind, HotRoute } from './hot-routes.ts';
 import { holdBody, JSON_TYPE, quoted, serializedOf } from './http.ts';
 import { successJson } from './ofrep-answers.ts';
@@ -123,8 +123,9 @@ export function createFastPath(
     const secret = secretOf(req);
     const token = secret === undefined ? undefined : app.tokens.recentlyVerified(secret);
     if (!token) return undefined;
-    const environment = environmentFor(token, requested, app.config.DEFAULT_ENVIRONMENT);
-    return refusal(token, 'read', environment) ? undefined : { token, environment };
+    const principal = tokenPrincipal(token);
+    const environment = environmentFor(principal, requested, app.config.DEFAULT_ENVIRONMENT);
+    return refusal(principal, 'read', environment) ? undefined : { token, environment };
   }
 
   const answers: Record<HotKind, (route: HotRoute) => Answer> = {

@@ -124,7 +124,7 @@ const ofrep: FastifyPluginAsyncTypebox = async (app) => {
       const etag = bulkETag(environment, bulk.revision, contextKey);
       if (notModified(request, reply as FastifyReply, etag)) return reply.code(304).send(null);
       const body = bulk.answer(contextKey, context, bulkFlagsJson);
-      const ticket = app.tickets.issue({ tokenId: request.token.id, environment });
+      const ticket = app.tickets.issue({ tokenId: request.principal.id, environment });
       const streams = eventStreamsJson(ticket, app.config.PUBLIC_URL, request);
       return (reply as FastifyReply).type(JSON_TYPE).send(`${body},"eventStreams":${streams}}`);
     },

@@ -8,7 +8,7 @@ import type { TokenStore } from './token-store.ts';
 
 type Tx = Prisma.TransactionClient;
 
-const toToken = (row: TokenRow): Token => ({
+export const toToken = (row: TokenRow): Token => ({
   id: row.id,
   name: row.name,
   scope: row.scope,
@@ -18,33 +18,30 @@ const toToken = (row: TokenRow): Token => ({
   revokedAt: row.revokedAt?.toISOString() ?? null,
 });
 
-/** Ended and expired sessions are deleted a day after they expire. */
-const SESSION_KEPT_MS = 24 * 3600_000;
-
 /** The admin tokens that reach every environment: one must stay live, or nobody can administer. */
 const EVERY_ENVIRONMENT_ADMIN = { scope: 'admin', environmentKey: null, revokedAt: null } as const;
 
 /** Appends to the token change log, in the transaction of the change. */
-async function logTokenChange(tx: Tx, tokenId: string, sessionId: string | null = null) {
+export async function logTokenChange(tx: Tx, tokenId: string | null, sessionId: string | null = null) {
   await tx.tokenChange.create({ data: { tokenId, sessionId } });
 }
 
-export function createPrismaTokenStore(db: Db): TokenStore {
-  /**
-   * A transaction that changes tokens or sessions, one at a time until commit, locked before it
-   * reads anything: revisions of the change log then become visible in order (a reader past
-   * revision R has seen every change before it), and what a change checks (the last admin token,
-   * a live bootstrap token) still holds when it commits.
-   */
-  const changeTokens = <T>(work: (tx: Tx) => Promise<T>) =>
-    db.$transaction(async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('flagstone:token-changes'))`;
-      return work(tx);
-    });
+/**
+ * A transaction that changes tokens or sessions, one at a time until commit, locked before it
+ * reads anything: revisions of the change log then become visible in order (a reader past
+ * revision R has seen every change before it), and what a change checks (the last admin token,
+ * a live bootstrap token) still holds when it commits.
+ */
+export const changeTokens = <T>(db: Db, work: (tx: Tx) => Promise<T>) =>
+  db.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('flagstone:token-changes'))`;
+    return work(tx);
+  });
 
+export function createPrismaTokenStore(db: Db): TokenStore {
   return {
     create: ({ name, scope, environment, secretHash }, actor) =>
-      changeTokens(async (tx) => {
+      changeTokens(db, async (tx) => {
         if (environment && !(await tx.environment.findUnique({ where: { key: environment } }))) {
           throw errors.environmentNotFound(environment);
         }
@@ -74,7 +71,7 @@ export function createPrismaTokenStore(db: Db): TokenStore {
 
     revoke: (id, actor) =>
       // Of two revocations of the last two such tokens, the second sees the first.
-      changeTokens(async (tx) => {
+      changeTokens(db, async (tx) => {
         const row = await tx.apiToken.findUnique({ where: { id } });
         if (!row) return null;
         if (row.revokedAt) return toToken(row);
@@ -96,7 +93,7 @@ export function createPrismaTokenStore(db: Db): TokenStore {
 
     setNamedAdminToken: (name, secretHash, ifAbsent = false) =>
       // Instances starting together must not both create the token.
-      changeTokens(async (tx) => {
+      changeTokens(db, async (tx) => {
         const live = await tx.apiToken.findFirst({ where: { name, ...EVERY_ENVIRONMENT_ADMIN } });
         if (live && (ifAbsent || live.secretHash === secretHash))
           return { outcome: 'unchanged', id: live.id } as const;
@@ -122,39 +119,6 @@ export function createPrismaTokenStore(db: Db): TokenStore {
     async touch(id, at) {
       await db.apiToken.update({ where: { id }, data: { lastUsedAt: at } });
     },
-
-    async createSession({ tokenId, secretHash, expiresAt }) {
-      const now = new Date();
-      await db.session.deleteMany({
-        where: { expiresAt: { lt: new Date(now.getTime() - SESSION_KEPT_MS) } },
-      });
-      return (await db.session.create({ data: { tokenId, secretHash, expiresAt }, select: { id: true } })).id;
-    },
-
-    async findSession(secretHash, now) {
-      const row = await db.session.findFirst({
-        where: { secretHash, endedAt: null, expiresAt: { gt: now }, token: { revokedAt: null } },
-        include: { token: true },
-      });
-      return row && { id: row.id, token: toToken(row.token), expiresAt: row.expiresAt };
-    },
-
-    endSession: (secretHash, at) =>
-      changeTokens(async (tx) => {
-        const session = await tx.session.findUnique({
-          where: { secretHash },
-          select: { id: true, tokenId: true },
-        });
-        if (!session) return null;
-        // Of two sign-outs of one session, only the first ends it (and logs it).
-        const { count } = await tx.session.updateMany({
-          where: { id: session.id, endedAt: null },
-          data: { endedAt: at },
-        });
-        if (count === 0) return null;
-        await logTokenChange(tx, session.tokenId, session.id);
-        return session;
-      }),
 
     async lastTokenChange() {
       return (await db.tokenChange.aggregate({ _max: { revision: true } }))._max.revision ?? 0;

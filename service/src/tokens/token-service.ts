@@ -5,11 +5,13 @@
 // Every mint, revocation, rotation and sign-out is published (the fast path) and logged in the
 // token change log, which each instance reads once per catch-up interval: a change whose message
 // was lost (Redis down) reaches every instance within that interval all the same.
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+
+import { createHash, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import type { ActorRef } from '../access/authorization.ts';
 import { type Invalidation, type InvalidationBus, localBus } from '../cache/invalidation-bus.ts';
 import { errors } from '../errors.ts';
-import type { MintedToken, MintTokenInput, Token, TokenScope } from './token-schemas.ts';
+import type { MintedToken, MintTokenInput, Token } from './token-schemas.ts';
 import type { TokenChange, TokenStore } from './token-store.ts';
 
 export const BOOTSTRAP_TOKEN_NAME = 'bootstrap';
@@ -17,24 +19,6 @@ const TOUCH_INTERVAL_MS = 60_000;
 /** The set of token hashes is read again for an unknown secret at most this often. */
 const KNOWN_REFRESH_FLOOR_MS = 1000;
 const UNKNOWN_LOOKUPS_PER_SECOND = 5;
-
-/** How long a web UI session lasts from sign-in. */
-export const SESSION_HOURS = 12;
-
-/** A signed-in web UI session: its id, its secret (the cookie), its token, and when it ends. */
-export interface Session {
-  id: string;
-  secret: string;
-  token: Token;
-  expiresAt: Date;
-}
-
-/**
- * The CSRF token of a session, derived from its secret: only a page that was told it (same
- * origin, from the session answer) can send it, and it needs no storage of its own.
- */
-export const csrfTokenOf = (sessionSecret: string) =>
-  createHmac('sha256', sessionSecret).update('flagstone csrf').digest('base64url');
 
 export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
 const newSecret = () => `fs_${randomBytes(32).toString('base64url')}`;
@@ -54,7 +38,7 @@ interface Deps {
   onStoreError?: (err: unknown) => void;
   /** Told when token `id` may have stopped being live (revoked here, or a change announced elsewhere, once re-read). */
   onTokenChanged?: (id: string) => void;
-  /** Told when a web UI session ended, here or elsewhere. */
+  /** Told when a web UI session ended elsewhere (found by message or in the change log). */
   onSessionEnded?: (id: string) => void;
   /** The clock every duration here is measured with. */
   now?: () => number;
@@ -227,7 +211,7 @@ export function createTokenService({
     const tokenIds = new Set<string>();
     for (const { tokenId, sessionId } of changes) {
       if (sessionId) onSessionEnded(sessionId);
-      else tokenIds.add(tokenId);
+      else if (tokenId) tokenIds.add(tokenId);
     }
     if (tokenIds.size === 0) return;
     try {
@@ -278,16 +262,6 @@ export function createTokenService({
     return live(cached ?? (await lookup(secret)));
   }
 
-  /** A store call whose failure is told and answered 503. */
-  async function guarded<T>(call: Promise<T>): Promise<T> {
-    try {
-      return await call;
-    } catch (err) {
-      onStoreError(err);
-      throw errors.unavailable('so sessions cannot be checked');
-    }
-  }
-
   async function setBootstrap(secret: string, ifAbsent = false) {
     const secretHash = hashSecret(secret);
     const { outcome, id } = await store.setNamedAdminToken(BOOTSTRAP_TOKEN_NAME, secretHash, ifAbsent);
@@ -301,7 +275,7 @@ export function createTokenService({
   }
 
   return {
-    async mint(input: MintTokenInput, actor: string): Promise<MintedToken> {
+    async mint(input: MintTokenInput, actor: ActorRef): Promise<MintedToken> {
       const secret = newSecret();
       const secretHash = hashSecret(secret);
       const token = await store.create({ ...input, secretHash }, actor);
@@ -313,7 +287,7 @@ export function createTokenService({
 
     list: () => store.list(),
 
-    async revoke(id: string, actor: string): Promise<void> {
+    async revoke(id: string, actor: ActorRef): Promise<void> {
       const revoked = await store.revoke(id, actor);
       if (!revoked) throw errors.tokenNotFound(id);
       liveIds.delete(id);
@@ -348,35 +322,6 @@ export function createTokenService({
       return cached?.token && !cached.token.revokedAt ? live(cached) : undefined;
     },
 
-    /** Exchanges an API token for a web UI session of SESSION_HOURS. */
-    async signIn(apiToken: string): Promise<Session> {
-      const token = await authenticate(apiToken);
-      const secret = randomBytes(32).toString('base64url');
-      const expiresAt = new Date(now() + SESSION_HOURS * 3600_000);
-      const id = await guarded(
-        store.createSession({ tokenId: token.id, secretHash: hashSecret(secret), expiresAt }),
-      );
-      return { id, secret, token, expiresAt };
-    },
-
-    /** The open session behind a cookie secret; UNAUTHORIZED once it ended, expired or lost its token. */
-    async session(secret: string): Promise<Session> {
-      const found = await guarded(store.findSession(hashSecret(secret), new Date(now())));
-      if (!found) throw errors.sessionEnded();
-      return { secret, ...found };
-    },
-
-    /**
-     * Ends a session: its cookie is refused from now on, on every instance, and its event
-     * streams end, here at once and elsewhere as the change reaches them.
-     */
-    async signOut(secret: string): Promise<void> {
-      const ended = await guarded(store.endSession(hashSecret(secret), new Date(now())));
-      if (!ended) return;
-      onSessionEnded(ended.id);
-      await bus.publish({ type: 'token', id: ended.tokenId, session: ended.id });
-    },
-
     /**
      * Makes sure an admin can get in: ADMIN_TOKEN, when given, becomes the secret of the token
      * named `bootstrap` (so changing it rotates it), unless that secret was revoked: a revoked
@@ -395,35 +340,3 @@ export function createTokenService({
 }
 
 export type TokenService = ReturnType<typeof createTokenService>;
-
-/** The environment a request acts on: the one it asks for, else the token's own, else `fallback`. */
-export const environmentFor = (token: Token, requested: string | undefined, fallback: string) =>
-  requested ?? token.environment ?? fallback;
-
-/** A token limited to one environment may use only that one; `null` (every environment) is refused it. */
-const mayUse = (token: Token, environment: string | null) =>
-  !token.environment || token.environment === environment;
-
-/**
- * Why `token` may not act with `scope` on `environment` (FORBIDDEN), or undefined when it may:
- * the one authorization rule, for the routes and the fast path alike. `null` means the action
- * spans every environment (tokens, environments, the global audit); `undefined` skips the
- * environment check.
- */
-export function refusal(token: Token, scope: TokenScope, environment?: string | null) {
-  if (scope === 'admin' && token.scope !== 'admin') {
-    return errors.forbidden(`Token '${token.name}' has scope 'read'; this endpoint needs an admin token.`);
-  }
-  if (environment === undefined || mayUse(token, environment)) return undefined;
-  return errors.forbidden(
-    environment === null
-      ? `Token '${token.name}' is limited to environment '${token.environment}'; this endpoint needs a token for all environments.`
-      : `Token '${token.name}' may only use environment '${token.environment}', not '${environment}'.`,
-  );
-}
-
-/** Throws the refusal, if any. */
-export function authorize(token: Token, scope: TokenScope, environment?: string | null): void {
-  const refused = refusal(token, scope, environment);
-  if (refused) throw refused;
-}

@@ -1,6 +1,7 @@
 // An in-memory FlagStore with the same rules as the PostgreSQL one: versions, revisions,
 // archiving, segments, and an audit trail that is the change log. It counts calls, so tests can
 // see what reached it, and `fail` makes every call reject, as an unreachable database would.
+import { type ActorRef, asActor } from '../../src/access/authorization.ts';
 import { errors } from '../../src/errors.ts';
 import { defaultValueOf } from '../../src/flags/flag-content.ts';
 import type { AuditEvent, Environment, Flag, FlagContent } from '../../src/flags/flag-schemas.ts';
@@ -34,8 +35,14 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
     env.revision += 1;
     return env.revision;
   }
-  function record(event: Partial<AuditEvent> & Pick<AuditEvent, 'actor' | 'action'>) {
+  function record({
+    actor: ref,
+    ...event
+  }: Partial<Omit<AuditEvent, 'actor' | 'by'>> & Pick<AuditEvent, 'action'> & { actor: ActorRef }) {
+    const { kind, name, email, subject } = asActor(ref);
     audit.unshift({
+      actor: name,
+      by: { kind, name, ...(email ? { email } : {}), ...(subject ? { subject } : {}) },
       environment: null,
       flagKey: null,
       segmentKey: null,

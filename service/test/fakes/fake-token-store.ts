@@ -1,14 +1,20 @@
-// An in-memory TokenStore that counts lookups, for unit tests of the token service.
+// An in-memory TokenStore that counts lookups, and a SessionStore beside it, for unit tests of the
+// token and session services.
 import { randomUUID } from 'node:crypto';
+import { personPrincipal, tokenPrincipal } from '../../src/access/authorization.ts';
 import { errors } from '../../src/errors.ts';
+import type { PersonIdentity, SessionStore } from '../../src/sessions/session-store.ts';
 import type { Token } from '../../src/tokens/token-schemas.ts';
 import type { TokenChange, TokenStore } from '../../src/tokens/token-store.ts';
 
 export function createFakeTokenStore() {
   const rows = new Map<string, { token: Token; secretHash: string }>();
-  const sessions = new Map<string, { id: string; tokenId: string; expiresAt: Date; endedAt: Date | null }>();
+  const sessions = new Map<
+    string,
+    { id: string; tokenId?: string; person?: PersonIdentity; expiresAt: Date; endedAt: Date | null }
+  >();
   const changes: TokenChange[] = [];
-  const logChange = (tokenId: string, sessionId: string | null = null) =>
+  const logChange = (tokenId: string | null, sessionId: string | null = null) =>
     changes.push({ revision: changes.length + 1, tokenId, sessionId });
   const calls = { findByHash: 0, touch: 0, knownTokens: 0 };
   const store: TokenStore = {
@@ -76,24 +82,6 @@ export function createFakeTokenStore() {
       const row = rows.get(id);
       if (row) row.token = { ...row.token, lastUsedAt: at.toISOString() };
     },
-    async createSession(session) {
-      const id = randomUUID();
-      sessions.set(session.secretHash, { ...session, id, endedAt: null });
-      return id;
-    },
-    async findSession(secretHash, now) {
-      const session = sessions.get(secretHash);
-      const token = session && rows.get(session.tokenId)?.token;
-      if (!session || !token || session.endedAt || session.expiresAt <= now || token.revokedAt) return null;
-      return { id: session.id, token, expiresAt: session.expiresAt };
-    },
-    async endSession(secretHash, at) {
-      const session = sessions.get(secretHash);
-      if (!session || session.endedAt) return null;
-      session.endedAt = at;
-      logChange(session.tokenId, session.id);
-      return { id: session.id, tokenId: session.tokenId };
-    },
     async lastTokenChange() {
       return changes.length;
     },
@@ -101,5 +89,29 @@ export function createFakeTokenStore() {
       return changes.slice(revision);
     },
   };
-  return { store, calls };
+  // Sessions share the tokens and the change log, as they do in the database.
+  const sessionStore: SessionStore = {
+    async createSession(session) {
+      const id = randomUUID();
+      sessions.set(session.secretHash, { ...session, id, endedAt: null });
+      return id;
+    },
+    async findSession(secretHash, now) {
+      const session = sessions.get(secretHash);
+      if (!session || session.endedAt || session.expiresAt <= now) return null;
+      if (session.person)
+        return { id: session.id, principal: personPrincipal(session.person), expiresAt: session.expiresAt };
+      const token = session.tokenId ? rows.get(session.tokenId)?.token : undefined;
+      if (!token || token.revokedAt) return null;
+      return { id: session.id, principal: tokenPrincipal(token), expiresAt: session.expiresAt };
+    },
+    async endSession(secretHash, at) {
+      const session = sessions.get(secretHash);
+      if (!session || session.endedAt) return null;
+      session.endedAt = at;
+      logChange(session.tokenId ?? null, session.id);
+      return { id: session.id, tokenId: session.tokenId ?? null };
+    },
+  };
+  return { store, sessionStore, calls };
 }

@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { Invalidation } from '../../src/cache/invalidation-bus.ts';
-import type { Token } from '../../src/tokens/token-schemas.ts';
-import { authorize, createTokenService, hashSecret } from '../../src/tokens/token-service.ts';
+import { createSessionService } from '../../src/sessions/session-service.ts';
+import { createTokenService, hashSecret } from '../../src/tokens/token-service.ts';
 import { createFakeTokenStore } from '../fakes/fake-token-store.ts';
 
 function setup() {
@@ -112,71 +112,6 @@ t.test('rotating the bootstrap token tells every instance to forget the old secr
   t.same(told, [{ type: 'token', id }], 'a new secret does');
 });
 
-t.test('authorize: scope, then environment', async (t) => {
-  const token = (scope: 'read' | 'admin', environment: string | null): Token => ({
-    id: 'id',
-    name: 'n',
-    scope,
-    environment,
-    createdAt: '',
-    lastUsedAt: null,
-    revokedAt: null,
-  });
-  t.doesNotThrow(() => authorize(token('admin', null), 'admin', null));
-  t.doesNotThrow(() => authorize(token('admin', null), 'read', 'production'));
-  t.doesNotThrow(() => authorize(token('read', null), 'read', 'production'));
-  t.doesNotThrow(() => authorize(token('read', 'staging'), 'read', 'staging'));
-  t.doesNotThrow(() => authorize(token('read', 'staging'), 'read'), 'undefined skips the environment check');
-  t.throws(() => authorize(token('read', null), 'admin'), {
-    statusCode: 403,
-    message: /needs an admin token/,
-  });
-  t.throws(() => authorize(token('read', 'staging'), 'read', 'production'), {
-    statusCode: 403,
-    message: /only use environment 'staging', not 'production'/,
-  });
-  t.throws(() => authorize(token('admin', 'staging'), 'admin', null), { message: /all environments/ });
-});
-
-t.test('unknown secrets: refused from the set of token hashes, without a store lookup', async (t) => {
-  const { tokens, calls } = setup();
-  const { token } = await tokens.mint({ name: 'svc', scope: 'read' }, 'admin');
-  await tokens.refreshKnown();
-  const reads = calls.knownTokens;
-  const refused = await Promise.allSettled(
-    Array.from({ length: 2000 }, async (_, i) => tokens.authenticate(`fs_unknown-${i}`)),
-  );
-  t.ok(
-    refused.every((r) => r.status === 'rejected' && /Unknown API token/.test(String(r.reason))),
-    'all 401',
-  );
-  const queries = calls.findByHash + calls.knownTokens - reads;
-  t.comment(`${queries} store queries for 2,000 unknown secrets`);
-  t.ok(queries <= 20, 'at most 1 % reached the store');
-  t.ok(calls.knownTokens - reads <= 1, 'the set was read again at most once');
-  t.equal((await tokens.authenticate(token)).name, 'svc', 'a known token still works');
-});
-
-t.test(
-  'a token minted elsewhere a moment ago: an unknown hash reads the set again (once a second at most)',
-  async (t) => {
-    const fake = createFakeTokenStore();
-    const clock = testClock();
-    const here = createTokenService({ store: fake.store, now: clock.now });
-    const there = createTokenService({ store: fake.store });
-    await here.refreshKnown();
-    const reads = fake.calls.knownTokens;
-    const first = await there.mint({ name: 'first', scope: 'read' }, 'admin');
-    t.equal((await here.authenticate(first.token)).name, 'first', 'within the second: looked up alone');
-    t.equal(fake.calls.knownTokens, reads, 'the set was not read again');
-    clock.advance(1000);
-    const second = await there.mint({ name: 'second', scope: 'read' }, 'admin');
-    t.equal((await here.authenticate(second.token)).name, 'second');
-    t.equal(fake.calls.knownTokens, reads + 1, 'a second on, the set was read again');
-    t.equal(fake.calls.findByHash, 2);
-  },
-);
-
 t.test('a missed message costs only time: the change log brings revocations and sign-outs', async (t) => {
   const fake = createFakeTokenStore();
   const changed: string[] = [];
@@ -202,9 +137,10 @@ t.test('a missed message costs only time: the change log brings revocations and 
   t.notOk(there.isLive(id));
   await t.rejects(there.authenticate(token), { statusCode: 401, message: /'svc' was revoked/ });
 
-  const session = await here.signIn((await here.mint({ name: 'person', scope: 'read' }, 'admin')).token);
-  await here.signOut(session.secret);
-  await here.signOut(session.secret);
+  const sessions = createSessionService({ store: fake.sessionStore, authenticate: here.authenticate });
+  const session = await sessions.signIn((await here.mint({ name: 'person', scope: 'read' }, 'admin')).token);
+  await sessions.signOut(session.secret);
+  await sessions.signOut(session.secret);
   await there.catchUp();
   t.same(ended, [session.id], 'the sign-out ended its session there, once');
   await there.catchUp();
@@ -219,11 +155,27 @@ t.test('a message brings the same at once', async (t) => {
   const here = createTokenService({ store: fake.store, bus });
   const there = createTokenService({ store: fake.store, onSessionEnded: (id) => ended.push(id) });
   const { id, token } = await here.mint({ name: 'person', scope: 'read' }, 'admin');
-  const session = await here.signIn(token);
-  await here.signOut(session.secret);
+  const sessions = createSessionService({ store: fake.sessionStore, authenticate: here.authenticate, bus });
+  const session = await sessions.signIn(token);
+  await sessions.signOut(session.secret);
   t.same(told.at(-1), { type: 'token', id, session: session.id });
   there.receive(told.at(-1) as Extract<Invalidation, { type: 'token' }>);
   t.same(ended, [session.id]);
+
+  const person = await sessions.signInPerson({
+    subject: 'sub-1',
+    name: 'Ada',
+    email: 'ada@example.com',
+    roles: [{ right: 'read', environments: null }],
+  });
+  await sessions.signOut(person.secret);
+  t.same(
+    told.at(-1),
+    { type: 'token', id: person.id, session: person.id },
+    "a person's session is named in its token's place",
+  );
+  there.receive(told.at(-1) as Extract<Invalidation, { type: 'token' }>);
+  t.same(ended, [session.id, person.id], 'and it ends there too');
 });
 
 t.test('the last admin token for all environments cannot be revoked', async (t) => {

@@ -2,13 +2,13 @@
 // an admin one.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { actorOf, authorize } from '../../access/authorization.ts';
 import { CreateEnvironmentBody, EnvironmentSchema } from '../../flags/flag-schemas.ts';
 import { errorResponses } from '../../schema.ts';
-import { authorize } from '../../tokens/token-service.ts';
 
 const adminEnvironments: FastifyPluginAsyncTypebox = async (app) => {
   // The scope was checked by the admin API's hook; here, that the token spans every environment.
-  app.addHook('onRequest', async (request) => authorize(request.token, 'read', null));
+  app.addHook('onRequest', async (request) => authorize(request.principal, 'read', null));
 
   app.get(
     '/environments',
@@ -38,7 +38,7 @@ const adminEnvironments: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       reply.code(201);
-      return app.flags.createEnvironment(request.body.key, request.token.name);
+      return app.flags.createEnvironment(request.body.key, actorOf(request.principal));
     },
   );
 };

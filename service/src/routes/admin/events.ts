@@ -27,7 +27,7 @@ const adminEvents: FastifyPluginAsyncTypebox = async (app) => {
       await followStream(app, request, reply, {
         kind: 'admin',
         environment: request.environmentFor(request.query.environment),
-        tokenId: request.token.id,
+        tokenId: request.principal.id,
         session: request.sessionId,
       });
     },

@@ -2,6 +2,7 @@
 // conditional on a version), archive and restore, history.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { actorOf, authorize } from '../../access/authorization.ts';
 import { DomainError } from '../../errors.ts';
 import {
   AdminFlagQuery,
@@ -14,7 +15,6 @@ import {
   PatchFlagBody,
 } from '../../flags/flag-schemas.ts';
 import { ErrorSchema, errorResponses, Strict } from '../../schema.ts';
-import { authorize } from '../../tokens/token-service.ts';
 import { EnvironmentQuery, environmentNamed, IfMatchHeader, parseVersionTag, quoted } from '../http.ts';
 import { Success, sendEvaluation } from '../ofrep-answers.ts';
 import { Failure, flagNotFound, NotFound } from '../ofrep-errors.ts';
@@ -74,7 +74,7 @@ const adminFlags: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { environment: requested, ...input } = request.body;
       const environment = request.environmentFor(environmentNamed(request.query.environment, requested));
-      const flag = await app.flags.createFlag(environment, input, request.token.name);
+      const flag = await app.flags.createFlag(environment, input, actorOf(request.principal));
       reply
         .code(201)
         .header('location', `/api/config/flags/${flag.key}?environment=${environment}`)
@@ -102,7 +102,7 @@ const adminFlags: FastifyPluginAsyncTypebox = async (app) => {
         environment,
         request.params.flagKey,
         request.body,
-        request.token.name,
+        actorOf(request.principal),
         parseVersionTag(request.headers['if-match']),
       );
       reply.header('etag', quoted(flag.version));
@@ -123,7 +123,7 @@ const adminFlags: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const environment = request.environmentFor(request.query.environment);
-      await app.flags.archiveFlag(environment, request.params.flagKey, request.token.name);
+      await app.flags.archiveFlag(environment, request.params.flagKey, actorOf(request.principal));
       return reply.code(204).send(null);
     },
   );
@@ -144,7 +144,11 @@ const adminFlags: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const environment = request.environmentFor(request.query.environment);
-      const flag = await app.flags.restoreFlag(environment, request.params.flagKey, request.token.name);
+      const flag = await app.flags.restoreFlag(
+        environment,
+        request.params.flagKey,
+        actorOf(request.principal),
+      );
       reply.header('etag', quoted(flag.version));
       return flag;
     },
@@ -219,7 +223,7 @@ const adminFlags: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      authorize(request.token, 'admin', request.query.environment ?? null);
+      authorize(request.principal, 'admin', request.query.environment ?? null);
       return app.flags.listAudit(request.query);
     },
   );

@@ -1,7 +1,9 @@
 // Segments: named condition sets that flag rules refer to. Changing one moves every flag that
 // uses it to its next version, so every cache serves the new targeting.
+
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { actorOf } from '../../access/authorization.ts';
 import { PatchSegmentBody, SegmentBody } from '../../flags/flag-schemas.ts';
 import { SegmentSchema } from '../../flags/rule-schemas.ts';
 import { errorResponses, Key, Strict } from '../../schema.ts';
@@ -76,7 +78,7 @@ const adminSegments: FastifyPluginAsyncTypebox = async (app) => {
         request.environmentFor(environmentNamed(request.query.environment, requested)),
         key,
         content,
-        request.token.name,
+        actorOf(request.principal),
       );
       reply.code(201);
       return segment;
@@ -102,7 +104,7 @@ const adminSegments: FastifyPluginAsyncTypebox = async (app) => {
         request.environmentFor(request.query.environment),
         request.params.segmentKey,
         request.body,
-        request.token.name,
+        actorOf(request.principal),
         parseVersionTag(request.headers['if-match']),
       ),
   );
@@ -122,7 +124,7 @@ const adminSegments: FastifyPluginAsyncTypebox = async (app) => {
       await app.flags.deleteSegment(
         request.environmentFor(request.query.environment),
         request.params.segmentKey,
-        request.token.name,
+        actorOf(request.principal),
       );
       return reply.code(204).send(null);
     },

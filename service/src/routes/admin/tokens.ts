@@ -1,12 +1,12 @@
 // API token administration. Tokens span environments, so these need an unrestricted admin token.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { actorOf, authorize } from '../../access/authorization.ts';
 import { errorResponses, Strict } from '../../schema.ts';
 import { MintedTokenSchema, MintTokenBody, TokenListSchema } from '../../tokens/token-schemas.ts';
-import { authorize } from '../../tokens/token-service.ts';
 
 const adminTokens: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', async (request) => authorize(request.token, 'admin', null));
+  app.addHook('onRequest', async (request) => authorize(request.principal, 'admin', null));
 
   app.post(
     '/tokens',
@@ -20,7 +20,7 @@ const adminTokens: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       reply.code(201).header('cache-control', 'no-store');
-      return app.tokens.mint(request.body, request.token.name);
+      return app.tokens.mint(request.body, actorOf(request.principal));
     },
   );
 
@@ -49,7 +49,7 @@ const adminTokens: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await app.tokens.revoke(request.params.id, request.token.name);
+      await app.tokens.revoke(request.params.id, actorOf(request.principal));
       return reply.code(204).send(null);
     },
   );
