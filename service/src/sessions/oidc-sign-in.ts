@@ -29,7 +29,7 @@ export class SignInError extends Error {
   }
 }
 
-interface Pending {
+export interface Pending {
   state: string;
   nonce: string;
   verifier: string;
@@ -59,13 +59,23 @@ interface Deps {
   timeoutSeconds?: number;
 }
 
+const signerOf = (key: string) => {
+  const signingKey = createHmac('sha256', key).update('flagstone sign-in state').digest();
+  return (payload: string) => createHmac('sha256', signingKey).update(payload).digest('base64url');
+};
+
+/** The sign-in cookie's value: what a sign-in under way must find on its return, signed with `key`. */
+export function sealPending(key: string, pending: Pending): string {
+  const payload = Buffer.from(JSON.stringify(pending)).toString('base64url');
+  return `${payload}.${signerOf(key)(payload)}`;
+}
+
 const isLoopback = (url: URL) => ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 
 export function createOidcSignIn({ config, key, now = Date.now, timeoutSeconds = 10 }: Deps) {
   const issuer = new URL(config.OIDC_ISSUER);
   const mapping = groupRoles(config);
-  const signingKey = createHmac('sha256', key).update('flagstone sign-in state').digest();
-  const sign = (payload: string) => createHmac('sha256', signingKey).update(payload).digest('base64url');
+  const sign = signerOf(key);
 
   /** The provider's metadata, read once it answers; until then every sign-in asks again. */
   let discovered: Promise<client.Configuration> | undefined;
@@ -86,11 +96,6 @@ export function createOidcSignIn({ config, key, now = Date.now, timeoutSeconds =
         );
       });
     return discovered;
-  }
-
-  function cookieOf(pending: Pending): string {
-    const payload = Buffer.from(JSON.stringify(pending)).toString('base64url');
-    return `${payload}.${sign(payload)}`;
   }
 
   function pendingOf(cookie: string | undefined): Pending {
@@ -136,7 +141,7 @@ export function createOidcSignIn({ config, key, now = Date.now, timeoutSeconds =
         code_challenge: await client.calculatePKCECodeChallenge(pending.verifier),
         code_challenge_method: 'S256',
       });
-      return { url: url.href, cookie: cookieOf(pending) };
+      return { url: url.href, cookie: sealPending(key, pending) };
     },
 
     /**

@@ -16,7 +16,7 @@ import { SegmentScreen } from './screens/Segment.tsx';
 import { SegmentsScreen } from './screens/Segments.tsx';
 import { SignIn } from './screens/SignIn.tsx';
 import { TokensScreen } from './screens/Tokens.tsx';
-import type { Session } from './types.ts';
+import { rightOn, type Session } from './types.ts';
 
 const BASE = '/ui';
 export const SESSION_ENDED = 'Your session ended; sign in again';
@@ -46,8 +46,8 @@ interface ShellProps {
 function Shell({ session, onSignOut, stillSignedIn }: ShellProps) {
   const pickerId = useId();
   const { path, query, route } = useLocation();
-  const only = session.token.environment;
-  const readOnly = session.token.scope === 'read';
+  // A token may be limited to one environment; a person's rights differ per environment instead.
+  const only = session.token?.environment ?? null;
   const [known, setKnown] = useState<string[] | null>(only ? [only] : null);
 
   const reloadEnvironments = useCallback(() => {
@@ -101,6 +101,10 @@ function Shell({ session, onSignOut, stillSignedIn }: ShellProps) {
     });
   }, [path]);
 
+  const right = environment ? rightOn(session, environment) : undefined;
+  const readOnly = right !== 'admin';
+  const everywhere = rightOn(session, null);
+
   const state = useMemo<AppState | null>(
     () =>
       environment
@@ -121,9 +125,9 @@ function Shell({ session, onSignOut, stillSignedIn }: ShellProps) {
     { to: '/flags', label: 'Flags', shown: true },
     { to: '/segments', label: 'Segments', shown: true },
     { to: '/audit', label: 'Audit', shown: !readOnly },
-    // Tokens span environments: a token limited to one cannot manage them.
-    { to: '/tokens', label: 'Tokens', shown: !readOnly && only === null },
-    { to: '/environments', label: 'Environments', shown: only === null },
+    // Tokens span environments: only admin rights on every environment manage them.
+    { to: '/tokens', label: 'Tokens', shown: everywhere === 'admin' },
+    { to: '/environments', label: 'Environments', shown: everywhere !== undefined },
   ];
 
   return (
@@ -150,10 +154,10 @@ function Shell({ session, onSignOut, stillSignedIn }: ShellProps) {
         <div class="topbar-user">
           <span class="topbar-token">
             <span class="visually-hidden">Signed in as </span>
-            {session.token.name}
-            <span class={readOnly ? 'badge badge-dark' : 'badge badge-dark badge-admin-dark'}>
-              {session.token.scope}
-            </span>
+            {session.signedIn.name}
+            {right && (
+              <span class={readOnly ? 'badge badge-dark' : 'badge badge-dark badge-admin-dark'}>{right}</span>
+            )}
           </span>
           <button type="button" class="button button-topbar" onClick={onSignOut}>
             Sign out
@@ -183,7 +187,13 @@ function Shell({ session, onSignOut, stillSignedIn }: ShellProps) {
           </ul>
         </nav>
         <main id="main" class="content">
-          {readOnly && <p class="readonly-note">Read-only: signed in with a read token</p>}
+          {readOnly && environment && (
+            <p class="readonly-note">
+              {session.person
+                ? `Read-only: you have the read role on ${environment}`
+                : 'Read-only: signed in with a read token'}
+            </p>
+          )}
           {refused && refused.path === path && (
             <div role="alert" class="alert alert-warning">
               This link is for the environment “{refused.environment}”, which this session cannot see: it is

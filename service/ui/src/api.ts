@@ -12,6 +12,7 @@ import type {
   MintedToken,
   Segment,
   Session,
+  SignInOptions,
   Token,
   TokenScope,
 } from './types.ts';
@@ -105,6 +106,7 @@ const seg = encodeURIComponent;
 export const api = {
   session: {
     get: () => request<Session>('GET', '/api/session'),
+    options: () => request<SignInOptions>('GET', '/api/session/options'),
     signIn: (token: string) => request<Session>('POST', '/api/session', { body: { token } }),
     signOut: () => request<void>('DELETE', '/api/session'),
   },

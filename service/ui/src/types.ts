@@ -76,6 +76,7 @@ export interface AuditEvent {
   id: string;
   createdAt: string;
   actor: string;
+  by: { kind: 'person' | 'token'; name: string; email?: string; subject?: string };
   action: string;
   environment: string | null;
   flagKey: string | null;
@@ -107,10 +108,40 @@ export interface MintedToken extends Token {
   token: string;
 }
 
+/** A right a person holds on the listed environments, or on all (`environments: null`). */
+export interface Role {
+  right: TokenScope;
+  environments: string[] | null;
+}
+
 export interface Session {
-  token: { id: string; name: string; scope: TokenScope; environment: string | null };
+  signedIn: { kind: 'person' | 'token'; name: string };
+  /** When a token signed in. */
+  token?: { id: string; name: string; scope: TokenScope; environment: string | null };
+  /** When a person signed in through the identity provider. */
+  person?: { subject: string; name: string; email: string | null; roles: Role[] };
   csrfToken: string;
   expiresAt: string;
+}
+
+/** The ways this service offers to sign in. */
+export interface SignInOptions {
+  token: boolean;
+  identityProvider: { name: string; start: string } | null;
+}
+
+/** The right a session holds on an environment (null: on every one); undefined when none. */
+export function rightOn(session: Session, environment: string | null): TokenScope | undefined {
+  if (session.token) {
+    const { scope, environment: only } = session.token;
+    return only === null || only === environment ? scope : undefined;
+  }
+  let best: TokenScope | undefined;
+  for (const { right, environments } of session.person?.roles ?? []) {
+    const reaches = environments === null || (environment !== null && environments.includes(environment));
+    if (reaches && (best === undefined || right === 'admin')) best = right;
+  }
+  return best;
 }
 
 /** The OFREP single-evaluation answer: a success (value and variant absent for the caller's default) or a failure. */

@@ -24,6 +24,17 @@ function Subject({ event }: { event: AuditEvent }) {
   return null;
 }
 
+/** Who made a change: a person by name (and email), a token by its name. */
+function Actor({ by }: { by: AuditEvent['by'] }) {
+  if (by.kind === 'token') return <strong title="an API token">{by.name}</strong>;
+  return (
+    <>
+      <strong>{by.name}</strong>
+      {by.email && <> ({by.email})</>}
+    </>
+  );
+}
+
 /** Audit events, newest first, each with who, when, what and a diff of before and after. */
 export function AuditEvents({ events, showSubject }: { events: AuditEvent[]; showSubject?: boolean }) {
   if (events.length === 0) return <p class="empty">No events yet.</p>;
@@ -35,7 +46,7 @@ export function AuditEvents({ events, showSubject }: { events: AuditEvent[]; sho
             <span class="badge badge-action">{event.action}</span>
             {showSubject && <Subject event={event} />}
             <span class="event-meta">
-              by <strong>{event.actor}</strong> · <Time iso={event.createdAt} />
+              by <Actor by={event.by} /> · <Time iso={event.createdAt} />
               {event.version !== null && <> · version {event.version}</>}
               {showSubject && event.environment && <> · {event.environment}</>}
             </span>

@@ -297,7 +297,7 @@ export function TokensScreen() {
         ) : (
           <ConfirmRevoke
             token={revoking}
-            own={revoking.id === session.token.id}
+            own={revoking.id === session.token?.id}
             busy={revoke.busy}
             onCancel={() => setRevoking(null)}
             onConfirm={() => void doRevoke(revoking)}
