@@ -39,6 +39,7 @@ const WIRED = [
   'REDIS_AUTH_TOKEN',
   'ADMIN_TOKEN',
   'EVENTS_SIGNING_KEY',
+  'OIDC_CLIENT_SECRET',
 ] as const satisfies readonly ServiceVariable[];
 
 /** The configuration the tasks run with: the service's own, with the values the stacks choose. */

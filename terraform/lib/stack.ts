@@ -1,4 +1,5 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret/index.js';
 import { S3Backend, TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import { type EnvironmentSettings, resolveSettings } from '../settings.ts';
@@ -126,6 +127,17 @@ export class FlagstoneStack extends TerraformStack {
       length: 64,
       recoveryWindowInDays: protect ? 30 : 0,
     });
+    // The identity provider issues the client secret: the stacks keep it, the operator puts it
+    // (README, "Sign-in with an identity provider"). Only a service set up for single sign-on gets it.
+    const oidcClientSecret = settings.service.config.OIDC_ISSUER
+      ? new SecretsmanagerSecret(this, 'oidc-client-secret', {
+          name: `${names.prefix}/oidc-client-secret`,
+          description:
+            'OIDC_CLIENT_SECRET: the client secret the identity provider gave Flagstone (put-secret-value)',
+          kmsKeyId: encryption.keyArn,
+          recoveryWindowInDays: protect ? 30 : 0,
+        })
+      : undefined;
     const loadBalancer = new LoadBalancer(this, 'load-balancer', {
       name: names.prefix,
       vpcId: network.vpcId,
@@ -163,6 +175,7 @@ export class FlagstoneStack extends TerraformStack {
         REDIS_AUTH_TOKEN: cache.authTokenSecretArn,
         ADMIN_TOKEN: adminToken.secretArn,
         EVENTS_SIGNING_KEY: eventsSigningKey.secretArn,
+        ...(oidcClientSecret ? { OIDC_CLIENT_SECRET: oidcClientSecret.arn } : {}),
       },
       kmsKeyArn: encryption.keyArn,
       cpu: svc.cpu,
@@ -268,6 +281,15 @@ export class FlagstoneStack extends TerraformStack {
         value: adminToken.secretArn,
         description: 'ADMIN_TOKEN (rotate: README runbook)',
       },
+      ...(oidcClientSecret
+        ? {
+            oidc_client_secret_arn: {
+              value: oidcClientSecret.arn,
+              description:
+                'OIDC_CLIENT_SECRET: put the secret the identity provider issued here before deploying',
+            },
+          }
+        : {}),
       database_master_secret_arn: {
         value: database.masterSecretArn,
         description: 'RDS-managed master credentials',

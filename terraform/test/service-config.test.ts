@@ -135,3 +135,52 @@ t.test('every setting of the service can be chosen per environment and reaches t
   const { environment } = serviceContainer(synth(withConfig(chosen)));
   for (const [name, value] of Object.entries(chosen)) t.equal(environment[name], String(value), name);
 });
+
+t.test(
+  'single sign-on: its settings as plain variables, the client secret from Secrets Manager',
+  async (t) => {
+    const oidc = {
+      OIDC_ISSUER: 'https://example.okta.com',
+      OIDC_CLIENT_ID: '0oa1flagstone',
+      OIDC_ROLES: 'flag-admins=admin,engineers=read',
+      UI_TOKEN_SIGN_IN: false,
+    };
+    const s = synth(withConfig(oidc));
+    const { environment, secrets } = serviceContainer(s);
+    t.match(environment, {
+      OIDC_ISSUER: 'https://example.okta.com',
+      OIDC_CLIENT_ID: '0oa1flagstone',
+      OIDC_ROLES: 'flag-admins=admin,engineers=read',
+      UI_TOKEN_SIGN_IN: 'false',
+    });
+    t.notOk('OIDC_CLIENT_SECRET' in environment, 'the secret is never a plain variable');
+    const secret = s
+      .list('aws_secretsmanager_secret')
+      .find((r) => r.name === 'flagstone-staging/oidc-client-secret');
+    t.ok(secret, 'a secret of its own, for the operator to put the value in');
+    t.equal(secrets.OIDC_CLIENT_SECRET, `\${aws_secretsmanager_secret.${secret?.id}.arn}`);
+    t.same(
+      s
+        .list('aws_secretsmanager_secret_version')
+        .filter((r) => String(r.secret_id).includes(String(secret?.id))),
+      [],
+      'the stacks write no value into it',
+    );
+
+    const without = synth(staging);
+    t.notOk(
+      'OIDC_CLIENT_SECRET' in serviceContainer(without).secrets,
+      'without single sign-on, no such secret',
+    );
+    t.notOk(
+      without.list('aws_secretsmanager_secret').some((r) => String(r.name).endsWith('/oidc-client-secret')),
+    );
+
+    t.same(problemsOf(withConfig({ ...oidc, OIDC_CLIENT_SECRET: 'in-plain-text' })), [
+      'service.config.OIDC_CLIENT_SECRET is set by the stacks themselves',
+    ]);
+    t.match(problemsOf(withConfig({ ...oidc, OIDC_ROLES: 'admins=owner' })), [
+      /^service\.config: the service would refuse to start: OIDC_ROLES holds 'admins=owner', which is not a role/,
+    ]);
+  },
+);
