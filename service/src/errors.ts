@@ -93,11 +93,11 @@ export const errors = {
       409,
       `Token '${name}' is the last admin token for all environments: without it nobody could administer Flagstone. Mint another admin token for all environments first (POST /api/admin/tokens with {"scope": "admin"}), then revoke this one.`,
     ),
-  rateLimited: (token: string, max: number, retryAfterSeconds: number) =>
+  rateLimited: (who: { kind: 'token' | 'person'; name: string }, max: number, retryAfterSeconds: number) =>
     new DomainError(
       'RATE_LIMITED',
       429,
-      `Token '${token}' made more than ${max} requests this minute. Retry after ${retryAfterSeconds} seconds.`,
+      `${who.kind === 'token' ? 'Token' : 'Person'} '${who.name}' made more than ${max} requests this minute. Retry after ${retryAfterSeconds} seconds.`,
       retryAfterSeconds,
     ),
   unauthorized: (message: string) => new DomainError('UNAUTHORIZED', 401, message),
@@ -106,7 +106,7 @@ export const errors = {
     new DomainError(
       'SESSION_ENDED',
       401,
-      'Your session ended (signed out, expired, or its API token was revoked). Sign in again with an API token.',
+      'Your session ended (signed out, expired, or its API token was revoked). Sign in again.',
     ),
   tokenSignInDisabled: () =>
     new DomainError(

@@ -53,13 +53,13 @@ export default fp(
   { name: 'rate-limits', dependencies: ['redis', 'services', 'metrics'] },
 );
 
-/** Limits every route registered after this in `app`'s scope to the group's requests a minute per token. */
+/** Limits every route registered after this in `app`'s scope to the group's requests a minute per token, or per person. */
 export const limitPerToken = (app: FastifyInstance, group: 'evaluations' | 'admin') =>
   limit(
     app,
     group,
     (request) => request.principal.id,
-    (request, max, retryAfter) => errors.rateLimited(request.principal.name, max, retryAfter),
+    (request, max, retryAfter) => errors.rateLimited(request.principal, max, retryAfter),
   );
 
 /** Limits the sign-ins registered after this in `app`'s scope, per client address. */

@@ -74,6 +74,17 @@ t.test('a person signs in through the identity provider, with the roles their gr
     t.equal(res.statusCode, 201);
   }
 
+  const first = await newPage(browser);
+  await first.page.goto(`${base}/ui/`);
+  await first.page.getByLabel('API token').waitFor({ timeout: DEADLINE_MS });
+  t.equal(
+    await first.page.getByRole('link', { name: `Sign in with ${new URL(idp.issuer).host}` }).count(),
+    1,
+    'the sign-in page offers the identity provider beside the token form',
+  );
+  await accessible(t, first.page, 'sign-in page with both ways to sign in');
+  await first.context.close();
+
   const { page, errors, context } = await signInAs(browser, base, idp, 'ada');
   await shows(t, 'signed in as the person', () => signedInAs(page, 'Ada Lovelace'));
   const cookies = await context.cookies(`${base}/api/session`);

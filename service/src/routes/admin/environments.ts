@@ -1,5 +1,5 @@
-// Environments: listed for a token (or session) of any scope for all environments; created with
-// an admin one.
+// Environments: listed for a caller who may read every environment; created by one who
+// administers every environment.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { actorOf, authorize } from '../../access/authorization.ts';
@@ -7,8 +7,9 @@ import { CreateEnvironmentBody, EnvironmentSchema } from '../../flags/flag-schem
 import { errorResponses } from '../../schema.ts';
 
 const adminEnvironments: FastifyPluginAsyncTypebox = async (app) => {
-  // The scope was checked by the admin API's hook; here, that the token spans every environment.
-  app.addHook('onRequest', async (request) => authorize(request.principal, 'read', null));
+  // Environments span every environment: the route's right (read to list, admin to create) must
+  // hold on all of them, a token's scope and a person's roles alike.
+  app.addHook('onRequest', async (request) => authorize(request.principal, request.needs, null));
 
   app.get(
     '/environments',
