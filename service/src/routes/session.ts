@@ -60,6 +60,8 @@ const SignInBody = Strict({
   token: Type.String({ minLength: 1, maxLength: 512, description: 'an API token, read or admin' }),
 });
 
+// Providers add parameters of their own to the return (Entra's session_state, for one): those
+// are let through unread, each of the known ones bounded.
 const CallbackQuery = Type.Object(
   {
     code: Type.Optional(Type.String({ maxLength: 4096 })),

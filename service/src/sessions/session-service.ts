@@ -3,8 +3,7 @@
 // needs no storage of its own. Sign-out ends a session on every instance: here at once, elsewhere
 // by message, and through the token change log for an instance that missed the message.
 import { createHmac, randomBytes } from 'node:crypto';
-import type { Principal } from '../access/authorization.ts';
-import { tokenPrincipal } from '../access/authorization.ts';
+import { type Principal, personPrincipal, tokenPrincipal } from '../access/authorization.ts';
 import { type InvalidationBus, localBus } from '../cache/invalidation-bus.ts';
 import { errors } from '../errors.ts';
 import type { Token } from '../tokens/token-schemas.ts';
@@ -74,7 +73,7 @@ export function createSessionService({
 
     /** Opens a session for a person the identity provider vouched for, with the roles resolved now. */
     signInPerson(person: PersonIdentity): Promise<Session> {
-      return open({ kind: 'person', id: `person:${person.subject}`, ...person }, { person });
+      return open(personPrincipal(person), { person });
     },
 
     /** The open session behind a cookie secret; UNAUTHORIZED once it ended, expired or lost its token. */

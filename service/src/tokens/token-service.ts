@@ -2,10 +2,10 @@
 // random 256-bit strings, so a plain sha-256 is the right hash: nothing to brute-force.
 // Verified tokens are cached in process, so a request costs no database round trip; and the
 // instance holds the hashes of every token, so an unknown secret is refused without one.
-// Every mint, revocation, rotation and sign-out is published (the fast path) and logged in the
-// token change log, which each instance reads once per catch-up interval: a change whose message
-// was lost (Redis down) reaches every instance within that interval all the same.
-
+// Every mint, revocation and rotation (and every sign-out, sessions/session-service.ts) is
+// published (the fast path) and logged in the token change log, which each instance reads once
+// per catch-up interval: a change whose message was lost (Redis down) reaches every instance
+// within that interval all the same.
 import { createHash, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { ActorRef } from '../access/authorization.ts';
