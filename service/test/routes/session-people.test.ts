@@ -1,11 +1,12 @@
 // A person's web UI session over the real app: their rights per environment are enforced on every
 // admin route as a token's scope and environment are, the record names them, sign-out ends the
-// session; and without single sign-on, or with the identity provider unreachable, the sign-in
+// session and their change stream; and without single sign-on, or with the identity provider unreachable, the sign-in
 // routes say so.
 import { createServer } from 'node:net';
 import t from 'tap';
 import type { Role } from '../../src/access/authorization.ts';
-import { admin, buildTestApp, createFlag } from '../helpers/app.ts';
+import { admin, buildListeningApp, buildTestApp, createFlag } from '../helpers/app.ts';
+import { openStream } from '../helpers/sse.ts';
 
 type App = Awaited<ReturnType<typeof buildTestApp>>['app'];
 
@@ -210,3 +211,29 @@ t.test('UI_TOKEN_SIGN_IN=false refuses a token at sign-in, and only there', asyn
     'tokens still call the API',
   );
 });
+
+t.test(
+  "a person's change stream follows their session: only where they may read, and sign-out ends it",
+  async (t) => {
+    const { app, base } = await buildListeningApp(t);
+    const ada = await personSession(app, [{ right: 'admin', environments: ['staging'] }]);
+    const refused = await openStream(`${base}/api/admin/events?environment=production`, {
+      cookie: ada.cookie,
+    });
+    t.equal(refused.status, 403, 'no stream of an environment she has no role on');
+    refused.close();
+    const stream = await openStream(`${base}/api/admin/events?environment=staging`, { cookie: ada.cookie });
+    t.equal(stream.status, 200);
+    await app.inject({
+      method: 'POST',
+      url: '/api/admin/flags?environment=staging',
+      headers: ada,
+      payload: { key: 'banner', type: 'boolean', defaultValue: false },
+    });
+    const event = await stream.next(10_000);
+    t.match(JSON.parse(event.data!), { type: 'refetchEvaluation', etag: /^"staging-\d+"$/ });
+    t.equal((await app.inject({ method: 'DELETE', url: '/api/session', headers: ada })).statusCode, 204);
+    await stream.ended;
+    t.ok(stream.closed(), 'the stream ended with the session');
+  },
+);
