@@ -1,7 +1,7 @@
 // A person's web UI session over the real app: their rights per environment are enforced on every
 // admin route as a token's scope and environment are, the record names them, sign-out ends the
-// session and their change stream; and without single sign-on, or with the identity provider unreachable, the sign-in
-// routes say so.
+// session and their change stream; and without single sign-on, or with the identity provider
+// unreachable, the sign-in routes say so.
 import { createServer } from 'node:net';
 import t from 'tap';
 import type { Role } from '../../src/access/authorization.ts';
