@@ -39,12 +39,13 @@ const CENSOR = '[redacted]';
  */
 const QUERY_PARAMETER = /([?&])([^=&?#\s"'`]+)=([^&#\s"'`]*)/g;
 /**
- * Parameters that carry a credential: an event-stream ticket (valid for hours), or a token a
- * client put in a URL (`token`, `api_key`, `apiKey`, `access_token`, …). Compared in lower case
- * without `_` and `-`.
+ * Parameters that carry a credential: an event-stream ticket (valid for hours), a token a client
+ * put in a URL (`token`, `api_key`, `apiKey`, `access_token`, …), or the one-time authorization
+ * `code` an identity provider returns to the sign-in callback. Compared in lower case without `_`
+ * and `-`.
  */
 const CREDENTIAL_PARAMETER =
-  /(ticket|token|secret|password|apikey|signature)$|^(key|auth|authorization|sig)$/;
+  /(ticket|token|secret|password|apikey|signature)$|^(key|auth|authorization|sig|code)$/;
 
 function isCredential(name: string) {
   let decoded = name;

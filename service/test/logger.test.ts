@@ -140,6 +140,10 @@ t.test('credentials in URLs and messages are redacted, and only they', async (t)
   const cases: [string, string][] = [
     ['/ofrep/v1/events?ticket=v1~abc~def', '/ofrep/v1/events?ticket=[redacted]'],
     [
+      '/api/session/oidc/callback?code=one-time-code&state=abc',
+      '/api/session/oidc/callback?code=[redacted]&state=abc',
+    ],
+    [
       '/api/config/flags?environment=production&api_key=k1&apiKey=k2&access_token=k3&Token=k4',
       '/api/config/flags?environment=production&api_key=[redacted]&apiKey=[redacted]&access_token=[redacted]&Token=[redacted]',
     ],
