@@ -78,7 +78,11 @@ t.test('a change scheduled a moment ahead is applied at its time, as a PATCH wou
   t.same(await actions('soon'), ['flag.created', 'schedule.created', 'flag.updated', 'schedule.applied']);
   const history = (await app.inject({ url: '/api/admin/flags/soon/history', headers: admin })).json().events;
   const update = history.find((e: { action: string }) => e.action === 'flag.updated');
-  t.equal(update.actor, `bootstrap (scheduled change ${created.id})`, 'the update names the schedule and its author');
+  t.equal(
+    update.actor,
+    `bootstrap (scheduled change ${created.id})`,
+    'the update names the schedule and its author',
+  );
 });
 
 t.test('a time in the past, or now, is refused with what to do', async (t) => {
@@ -186,7 +190,10 @@ t.test('a flag changed since it was scheduled is skipped, with why and what to d
   await makeDue(created.id);
   const done = await settled(created.id);
   t.equal(done.state, 'skipped');
-  t.match(done.reason, /changed after this change was scheduled \(it was at version 1, it is now at version 2\).*schedule the change again/);
+  t.match(
+    done.reason,
+    /changed after this change was scheduled \(it was at version 1, it is now at version 2\).*schedule the change again/,
+  );
   const after = await flagOf('moved-on');
   t.equal(after.enabled, false, 'not applied');
   t.equal(after.version, flag.version + 1, 'only the other change');
