@@ -105,7 +105,10 @@ t.test('the instance holding the claim is killed; another applies the change onc
       headers: { ...admin, ...(init.body ? { 'content-type': 'application/json' } : {}) },
       body: init.body ? JSON.stringify(init.body) : undefined,
     });
-    return { status: res.status, json: (res.status === 204 ? {} : await res.json()) as { id?: string; scheduledChanges?: unknown[] } };
+    return {
+      status: res.status,
+      json: (res.status === 204 ? {} : await res.json()) as { id?: string; scheduledChanges?: unknown[] },
+    };
   };
 
   const first = await start('flagstone-first');
