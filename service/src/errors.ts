@@ -168,6 +168,12 @@ export const errors = {
       404,
       `Scheduled change '${id}' does not exist. List them with GET /api/admin/scheduled-changes.`,
     ),
+  scheduleBeingApplied: (id: string) =>
+    new DomainError(
+      'SCHEDULED_CHANGE_BEING_APPLIED',
+      409,
+      `Scheduled change '${id}' is due and being applied right now, so it cannot be cancelled. Look at it again in a few seconds: if it was applied, change the flag again to undo it.`,
+    ),
   scheduleResolved: (id: string, state: string) =>
     new DomainError(
       'SCHEDULED_CHANGE_RESOLVED',

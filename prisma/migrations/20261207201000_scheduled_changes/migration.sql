@@ -1,6 +1,6 @@
 -- Scheduled changes: a flag change applied once at a set time, conditionally on the flag's
 -- version when it was scheduled. Instances find due ones by (state, apply_at) and claim each
--- with FOR UPDATE SKIP LOCKED.
+-- with FOR UPDATE SKIP LOCKED, for a lease (claimed_until) that lapses if the claimant dies.
 CREATE TYPE "ScheduleState" AS ENUM ('pending', 'applied', 'skipped', 'cancelled');
 
 CREATE TABLE "scheduled_changes" (
@@ -16,6 +16,7 @@ CREATE TABLE "scheduled_changes" (
     "applied_at" TIMESTAMP(3),
     "resolved_at" TIMESTAMP(3),
     "reason" TEXT,
+    "claimed_until" TIMESTAMP(3),
 
     CONSTRAINT "scheduled_changes_pkey" PRIMARY KEY ("id")
 );

@@ -1,6 +1,8 @@
-// Scheduled changes on PostgreSQL through Prisma. A due change is claimed by locking its row
-// (FOR UPDATE SKIP LOCKED) in a transaction that stays open while the change is applied: other
-// instances pass over it, and if the claimant dies the transaction rolls back and frees it.
+// Scheduled changes on PostgreSQL through Prisma. A due change is claimed for a lease: its row is
+// locked (FOR UPDATE SKIP LOCKED, so concurrent claimants pass over it) and stamped with the time
+// the claim lapses, in one short statement. No transaction stays open while the change is applied,
+// so the embedded database's single connection is never held; a claimant that dies leaves a
+// lease that lapses, and the change goes to another instance.
 import { recordAudit } from '../db/audit.ts';
 import type { Db } from '../db/database.ts';
 import { errors } from '../errors.ts';
@@ -8,9 +10,6 @@ import type { FlagPatch } from '../flags/flag-schemas.ts';
 import type { Prisma, ScheduledChange as ScheduleRow } from '../generated/prisma/client.ts';
 import type { Schedule } from './schedule-schemas.ts';
 import type { ScheduleStore } from './schedule-store.ts';
-
-/** How long a claim may stay open while its change is applied (a write waits for the environment's lock). */
-const CLAIM_TIMEOUT_MS = 60_000;
 
 const toSchedule = (row: ScheduleRow): Schedule => ({
   id: row.id,
@@ -70,14 +69,18 @@ export function createPrismaScheduleStore(db: Db): ScheduleStore {
 
     cancel: (id, actor) =>
       db.$transaction(async (tx) => {
-        // Waits for an instance applying it right now, then finds it no longer pending.
-        const { count } = await tx.scheduledChange.updateMany({
-          where: { id, state: 'pending' },
-          data: { state: 'cancelled', resolvedAt: new Date() },
-        });
+        // Not while an instance is applying it: its change may already be made.
+        const cancelled = await tx.$executeRaw`
+          UPDATE scheduled_changes SET state = 'cancelled', resolved_at = (now() AT TIME ZONE 'UTC')
+          WHERE id = ${id}::uuid AND state = 'pending'
+            AND (claimed_until IS NULL OR claimed_until <= (now() AT TIME ZONE 'UTC'))`;
         const row = await tx.scheduledChange.findUnique({ where: { id } });
         if (!row) throw errors.scheduleNotFound(id);
-        if (count === 0) throw errors.scheduleResolved(id, row.state);
+        if (cancelled === 0) {
+          throw row.state === 'pending'
+            ? errors.scheduleBeingApplied(id)
+            : errors.scheduleResolved(id, row.state);
+        }
         const schedule = toSchedule(row);
         await recordAudit(tx, {
           actor,
@@ -91,42 +94,54 @@ export function createPrismaScheduleStore(db: Db): ScheduleStore {
         return schedule;
       }),
 
-    claimDue: (resolve) =>
-      db.$transaction(
-        async (tx) => {
-          // Timestamps are stored in UTC; the database's clock decides what is due, one clock for every instance.
-          const [due] = await tx.$queryRaw<{ id: string }[]>`
-            SELECT id FROM scheduled_changes
-            WHERE state = 'pending' AND apply_at <= (now() AT TIME ZONE 'UTC')
-            ORDER BY apply_at, id
-            LIMIT 1
-            FOR UPDATE SKIP LOCKED`;
-          if (!due) return null;
-          const before = toSchedule(await tx.scheduledChange.findUniqueOrThrow({ where: { id: due.id } }));
-          const outcome = await resolve(before);
-          const now = new Date();
-          const after = toSchedule(
-            await tx.scheduledChange.update({
-              where: { id: due.id },
-              data:
-                outcome.state === 'applied'
-                  ? { state: 'applied', appliedAt: outcome.appliedAt, resolvedAt: now }
-                  : { state: 'skipped', reason: outcome.reason, resolvedAt: now },
-            }),
-          );
-          await recordAudit(tx, {
-            actor: outcome.actor,
-            action: `schedule.${outcome.state}`,
-            environment: after.environment,
-            flagKey: after.flag,
-            before,
-            after,
-            version: outcome.version,
-          });
-          return after;
-        },
-        { timeout: CLAIM_TIMEOUT_MS },
-      ),
+    async claimDue(leaseMs) {
+      // The database's clock decides what is due and when a lease lapses: one clock for every instance.
+      // Timestamps are stored in UTC.
+      const [claimed] = await db.$queryRaw<{ id: string }[]>`
+        UPDATE scheduled_changes
+        SET claimed_until = (now() AT TIME ZONE 'UTC') + make_interval(secs => ${leaseMs / 1000}::double precision)
+        WHERE id = (
+          SELECT id FROM scheduled_changes
+          WHERE state = 'pending' AND apply_at <= (now() AT TIME ZONE 'UTC')
+            AND (claimed_until IS NULL OR claimed_until <= (now() AT TIME ZONE 'UTC'))
+          ORDER BY apply_at, id
+          LIMIT 1
+          FOR UPDATE SKIP LOCKED)
+        RETURNING id::text`;
+      if (!claimed) return null;
+      const row = await db.scheduledChange.findUnique({ where: { id: claimed.id } });
+      return row && toSchedule(row);
+    },
+
+    resolve: (id, outcome) =>
+      db.$transaction(async (tx) => {
+        const before = await tx.scheduledChange.findUnique({ where: { id } });
+        const resolvedAt = new Date();
+        const { count } = await tx.scheduledChange.updateMany({
+          where: { id, state: 'pending' },
+          data:
+            outcome.state === 'applied'
+              ? { state: 'applied', appliedAt: outcome.appliedAt, resolvedAt, claimedUntil: null }
+              : { state: 'skipped', reason: outcome.reason, resolvedAt, claimedUntil: null },
+        });
+        // Recorded already, by an instance that took the change over when this one's lease lapsed.
+        if (count === 0 || !before) return false;
+        const after = toSchedule(await tx.scheduledChange.findUniqueOrThrow({ where: { id } }));
+        await recordAudit(tx, {
+          actor: outcome.actor,
+          action: `schedule.${outcome.state}`,
+          environment: after.environment,
+          flagKey: after.flag,
+          before: toSchedule(before),
+          after,
+          version: outcome.version,
+        });
+        return true;
+      }),
+
+    async release(id) {
+      await db.scheduledChange.updateMany({ where: { id, state: 'pending' }, data: { claimedUntil: null } });
+    },
 
     async flagUpdate(environment, flag, version) {
       const event = await db.auditEvent.findFirst({

@@ -1,7 +1,8 @@
 // Scheduled changes: a flag's PATCH, checked when it is scheduled, and applied once at its time
 // through the flag domain's own write path, conditionally on the version it was made against
 // (as If-Match), so the change log, the revision, the caches and the audit follow as for a PATCH.
-// Every instance polls for due changes; the database's row lock decides which one applies each.
+// Every instance polls for due changes and claims each for a lease in the database; the version
+// condition makes the flag change once even if a lease lapses while its claimant still works.
 import { DomainError, errors } from '../errors.ts';
 import { checkSegments, patchedContent } from '../flags/flag-content.ts';
 import type { FlagService } from '../flags/flag-service.ts';
@@ -12,13 +13,25 @@ import type { Resolution, ScheduleStore } from './schedule-store.ts';
 export const scheduledActor = (schedule: Pick<Schedule, 'id' | 'createdBy'>) =>
   `${schedule.createdBy} (scheduled change ${schedule.id})`;
 
+/**
+ * How long a claim keeps other instances off a change: longer than an apply takes (a write gives
+ * up waiting for its lock within seconds), and how late a change may be when its claimant dies.
+ */
+export const CLAIM_LEASE_MS = 20_000;
+
 export interface ScheduleServiceDeps {
   store: ScheduleStore;
   flags: Pick<FlagService, 'getAdminFlag' | 'updateFlag' | 'listSegments'>;
   now?: () => Date;
+  leaseMs?: number;
 }
 
-export function createScheduleService({ store, flags, now = () => new Date() }: ScheduleServiceDeps) {
+export function createScheduleService({
+  store,
+  flags,
+  now = () => new Date(),
+  leaseMs = CLAIM_LEASE_MS,
+}: ScheduleServiceDeps) {
   /** What becomes of a claimed change: applied if the flag is still as it was scheduled against. */
   async function resolve(schedule: Schedule): Promise<Resolution> {
     const actor = scheduledActor(schedule);
@@ -93,7 +106,16 @@ export function createScheduleService({ store, flags, now = () => new Date() }: 
     /** Applies or skips every change that is due and that no other instance holds; how many. */
     async applyDue(): Promise<number> {
       let resolved = 0;
-      while (await store.claimDue(resolve)) resolved += 1;
+      for (let due = await store.claimDue(leaseMs); due; due = await store.claimDue(leaseMs)) {
+        let outcome: Resolution;
+        try {
+          outcome = await resolve(due);
+        } catch (err) {
+          await store.release(due.id).catch(() => {}); // unreleased, it waits for its lease to lapse
+          throw err;
+        }
+        if (await store.resolve(due.id, outcome)) resolved += 1;
+      }
       return resolved;
     },
   };

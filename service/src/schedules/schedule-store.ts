@@ -28,15 +28,20 @@ export interface ScheduleStore {
   get(id: string): Promise<Schedule | null>;
   /** `environment` required: each list stays within what the caller may see. */
   list(query: ScheduleQuery & { environment: string }): Promise<Schedule[]>;
-  /** Cancels a pending change, with its audit event; throws NOT_FOUND, or RESOLVED when it is not pending. */
+  /**
+   * Cancels a pending change, with its audit event; throws NOT_FOUND, RESOLVED when it is not
+   * pending, or BEING_APPLIED while an instance holds its claim.
+   */
   cancel(id: string, actor: string): Promise<Schedule>;
   /**
-   * Claims the next due pending change that no one else holds, and keeps the claim while
-   * `resolve` runs; records what it returns, with its audit event, in the claim's transaction.
-   * If `resolve` throws, or this process dies, the claim is released and the change stays
-   * pending for the next attempt. Null: nothing was due and unclaimed.
+   * Claims the next due pending change that no instance holds, for `leaseMs`: until then no other
+   * instance takes it, and after that (its claimant died) another may. Null: nothing to claim.
    */
-  claimDue(resolve: (schedule: Schedule) => Promise<Resolution>): Promise<Schedule | null>;
+  claimDue(leaseMs: number): Promise<Schedule | null>;
+  /** Records how a claimed change ended, with its audit event, if it is still pending; false when it was not. */
+  resolve(id: string, outcome: Resolution): Promise<boolean>;
+  /** Gives a claim up (the attempt failed for now), so the next poll tries again. */
+  release(id: string): Promise<void>;
   /** The flag update that made `version` of the flag, if it is in the change log. */
   flagUpdate(environment: string, flag: string, version: number): Promise<FlagUpdate | null>;
 }

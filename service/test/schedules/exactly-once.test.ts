@@ -1,5 +1,5 @@
 // A scheduled change is applied once however many instances poll for it, and still applied when
-// the instance that claimed it dies holding the claim.
+// the instance that claimed it dies holding the claim: its lease lapses and another takes it.
 import pg from 'pg';
 import t from 'tap';
 import { ADMIN_TOKEN, admin, buildTestApp, createFlag, within } from '../helpers/app.ts';
@@ -133,10 +133,14 @@ t.test('the instance holding the claim is killed; another applies the change onc
   const probe = new pg.Client({ connectionString: url });
   await probe.connect();
   clients.push(probe);
-  /** Whether some transaction holds the change's row (SKIP LOCKED passes over it). */
-  const claimed = async () =>
-    (await probe.query('SELECT id FROM scheduled_changes WHERE id = $1 FOR UPDATE SKIP LOCKED', [id])).rows
-      .length === 0;
+  /** When the change's claim lapses; null: unclaimed. */
+  const claimedUntil = async () =>
+    (
+      await probe.query<{ until: Date | null }>(
+        `SELECT claimed_until AS until FROM scheduled_changes WHERE id = $1`,
+        [id],
+      )
+    ).rows[0]!.until;
   const firstIsWaiting = async () =>
     (
       await probe.query(
@@ -144,22 +148,30 @@ t.test('the instance holding the claim is killed; another applies the change onc
          WHERE NOT l.granted AND a.application_name = 'flagstone-first'`,
       )
     ).rows.length > 0;
-  await within(30_000, async () => (await firstIsWaiting()) && (await claimed()), 20);
+  // The first instance has claimed the change and is applying it (its write waits for our lock).
+  await within(30_000, async () => (await firstIsWaiting()) && (await claimedUntil()) !== null, 20);
 
-  // Killed holding the claim: no chance to release it, roll back, or record anything.
+  // Killed holding the claim: no chance to release it, finish, or record anything.
   const exited = new Promise((resolve) => first.child.once('exit', resolve));
   first.child.kill('SIGKILL');
   await exited;
-  // Its claim ends with its connection: the change is free again, and still pending.
-  await within(30_000, async () => !(await claimed()), 50);
-  const state = await probe.query('SELECT state FROM scheduled_changes WHERE id = $1', [id]);
-  t.equal(state.rows[0].state, 'pending', 'nothing recorded by the killed instance');
+  const lease = await probe.query<{ state: string; held: boolean; until: string }>(
+    `SELECT state, claimed_until > (now() AT TIME ZONE 'UTC') AS held, claimed_until::text AS until
+     FROM scheduled_changes WHERE id = $1`,
+    [id],
+  );
+  t.match(lease.rows[0], { state: 'pending', held: true }, 'still pending, its claim outliving its holder');
 
   const second = await start('flagstone-second');
   await blocker.query('COMMIT');
   const applied = async () =>
     (await call(second, '/api/admin/scheduled-changes?state=applied')).json.scheduledChanges?.length === 1;
-  await within(30_000, applied, 100);
+  await within(90_000, applied, 200);
+  const resolved = await probe.query<{ resolved: boolean }>(
+    `SELECT resolved_at >= $2::timestamp AS resolved FROM scheduled_changes WHERE id = $1`,
+    [id, lease.rows[0]!.until],
+  );
+  t.ok(resolved.rows[0]!.resolved, 'taken over once the lease lapsed');
   const flag = await call(second, '/api/admin/flags/survivor');
   t.match(flag.json, { enabled: true, version: 2 }, 'applied once: version 1 → 2');
   const events = await probe.query(

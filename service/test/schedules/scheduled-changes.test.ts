@@ -1,7 +1,12 @@
 // Scheduled changes through the admin API on one instance: what is refused when it is
 // scheduled, what happens at its time, and who may do what.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
-import { admin, bearer, buildTestApp, createFlag, mintToken, within } from '../helpers/app.ts';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { ADMIN_TOKEN, admin, bearer, buildTestApp, createFlag, mintToken, within } from '../helpers/app.ts';
 
 const { app } = await buildTestApp(t);
 
@@ -294,4 +299,47 @@ t.test('who may schedule, list and cancel', async (t) => {
     t.equal(res.statusCode, 403);
   }
   t.equal((await listOf('environment=production&state=pending')).length, 1, 'still pending');
+});
+
+t.test('a change an instance is applying cannot be cancelled', async (t) => {
+  await createFlag(app, { key: 'in-flight' });
+  const created = await scheduled({ flag: 'in-flight', change: { enabled: true }, applyAt: inAnHour() });
+  // As an instance's claim leaves it: held for a while yet.
+  await app.database.client.$executeRaw`
+    UPDATE scheduled_changes SET claimed_until = (now() AT TIME ZONE 'UTC') + interval '1 minute'
+    WHERE id = ${created.id}::uuid`;
+  const res = await app.inject({
+    method: 'DELETE',
+    url: `/api/admin/scheduled-changes/${created.id}`,
+    headers: admin,
+  });
+  t.equal(res.statusCode, 409);
+  t.match(res.json(), { code: 'SCHEDULED_CHANGE_BEING_APPLIED', message: /being applied right now/ });
+  t.equal((await listOf('flag=in-flight'))[0]?.state, 'pending');
+});
+
+t.test('on the embedded database, a due change is applied too', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'flagstone-schedules-'));
+  const embedded = await buildApp(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', ADMIN_TOKEN }));
+  t.teardown(async () => {
+    await embedded.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  await createFlag(embedded, { key: 'local' });
+  const res = await embedded.inject({
+    method: 'POST',
+    url: '/api/admin/scheduled-changes',
+    headers: admin,
+    payload: { flag: 'local', change: { enabled: true }, applyAt: new Date(Date.now() + 1000).toISOString() },
+  });
+  t.equal(res.statusCode, 201);
+  await within(
+    30_000,
+    async () => (await embedded.inject({ url: '/api/config/flags/local', headers: admin })).json().enabled,
+    50,
+  );
+  const [done] = (
+    await embedded.inject({ url: '/api/admin/scheduled-changes?flag=local', headers: admin })
+  ).json().scheduledChanges;
+  t.match(done, { state: 'applied' });
 });
