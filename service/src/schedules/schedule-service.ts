@@ -33,7 +33,7 @@ export function createScheduleService({
   leaseMs = CLAIM_LEASE_MS,
 }: ScheduleServiceDeps) {
   /** What becomes of a claimed change: applied if the flag is still as it was scheduled against. */
-  async function resolve(schedule: Schedule): Promise<Resolution> {
+  async function outcomeOf(schedule: Schedule): Promise<Resolution> {
     const actor = scheduledActor(schedule);
     const { environment, flag: key, flagVersion } = schedule;
     const skipped = (reason: string, version: number): Resolution => ({
@@ -109,7 +109,7 @@ export function createScheduleService({
       for (let due = await store.claimDue(leaseMs); due; due = await store.claimDue(leaseMs)) {
         let outcome: Resolution;
         try {
-          outcome = await resolve(due);
+          outcome = await outcomeOf(due);
         } catch (err) {
           await store.release(due.id).catch(() => {}); // unreleased, it waits for its lease to lapse
           throw err;
