@@ -23,7 +23,7 @@ t.test(
     for (const app of [a, b, c]) {
       for (const key of keys) await app.inject({ url: `/api/config/flags/${key}`, headers: admin });
     }
-    const applyAt = new Date(Date.now() + 2000).toISOString();
+    const applyAt = new Date(Date.now() + 3_600_000).toISOString();
     const ids: string[] = [];
     for (const [i, key] of keys.entries()) {
       const res = await [a, b, c][i % 3]!.inject({
@@ -35,6 +35,9 @@ t.test(
       t.equal(res.statusCode, 201);
       ids.push(res.json().id);
     }
+    // All due at the same moment, as if the hour had passed: every instance's next poll finds them.
+    await a.database.client.$executeRaw`
+    UPDATE scheduled_changes SET apply_at = (now() AT TIME ZONE 'UTC') - interval '1 second'`;
     const list = async () =>
       (await a.inject({ url: '/api/admin/scheduled-changes', headers: admin })).json().scheduledChanges as {
         id: string;
@@ -115,6 +118,9 @@ t.test('the instance holding the claim is killed; another applies the change onc
   const created = await call(first, '/api/admin/flags', { method: 'POST', body: { key: 'survivor' } });
   t.equal(created.status, 201);
 
+  const probe = new pg.Client({ connectionString: url });
+  await probe.connect();
+  clients.push(probe);
   // A change to the environment that does not finish (a revision bump's lock: schedules may still be
   // made): the claimant's write waits for it, holding its claim.
   const blocker = new pg.Client({ connectionString: url });
@@ -125,14 +131,20 @@ t.test('the instance holding the claim is killed; another applies the change onc
 
   const scheduled = await call(first, '/api/admin/scheduled-changes', {
     method: 'POST',
-    body: { flag: 'survivor', change: { enabled: true }, applyAt: new Date(Date.now() + 1000).toISOString() },
+    body: {
+      flag: 'survivor',
+      change: { enabled: true },
+      applyAt: new Date(Date.now() + 3_600_000).toISOString(),
+    },
   });
   t.equal(scheduled.status, 201);
   const id = scheduled.json.id as string;
+  // Its time comes, as if the hour had passed.
+  await probe.query(
+    `UPDATE scheduled_changes SET apply_at = (now() AT TIME ZONE 'UTC') - interval '1 second' WHERE id = $1`,
+    [id],
+  );
 
-  const probe = new pg.Client({ connectionString: url });
-  await probe.connect();
-  clients.push(probe);
   /** When the change's claim lapses; null: unclaimed. */
   const claimedUntil = async () =>
     (

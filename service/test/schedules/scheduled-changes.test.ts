@@ -57,7 +57,7 @@ const actions = async (key: string) =>
 
 t.test('a change scheduled a moment ahead is applied at its time, as a PATCH would be', async (t) => {
   const flag = await createFlag(app, { key: 'soon' });
-  const applyAt = new Date(Date.now() + 1500).toISOString();
+  const applyAt = new Date(Date.now() + 5000).toISOString();
   const created = await scheduled({ flag: 'soon', change: { enabled: true }, applyAt });
   t.match(created, {
     environment: 'development',
@@ -330,7 +330,7 @@ t.test('on the embedded database, a due change is applied too', async (t) => {
     method: 'POST',
     url: '/api/admin/scheduled-changes',
     headers: admin,
-    payload: { flag: 'local', change: { enabled: true }, applyAt: new Date(Date.now() + 1000).toISOString() },
+    payload: { flag: 'local', change: { enabled: true }, applyAt: new Date(Date.now() + 5000).toISOString() },
   });
   t.equal(res.statusCode, 201);
   await within(
