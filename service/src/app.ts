@@ -24,6 +24,7 @@ import metrics from './plugins/metrics.ts';
 import rateLimits from './plugins/rate-limit.ts';
 import redis from './plugins/redis.ts';
 import requestId from './plugins/request-id.ts';
+import schedules from './plugins/schedules.ts';
 import services from './plugins/services.ts';
 import swagger from './plugins/swagger.ts';
 import underPressure from './plugins/under-pressure.ts';
@@ -56,6 +57,7 @@ async function flagstoneApp(app: FastifyInstance, { config }: { config: Config }
   await app.register(database, { config });
   await app.register(redis, { config });
   await app.register(services, { config });
+  await app.register(schedules);
   await app.register(auth);
   await app.register(rateLimits);
   await app.register(emf, { config });

@@ -168,6 +168,30 @@ export const errors = {
       `This client address already holds ${max} event streams of this kind on this instance (MAX_EVENT_STREAMS_PER_CLIENT). Close the streams it no longer follows (one per page is enough), then retry.`,
       5,
     ),
+  applyAtNotFuture: (applyAt: string) =>
+    new DomainError(
+      'VALIDATION_ERROR',
+      400,
+      `applyAt ${applyAt} is not in the future. Give a date-time after now, with its time zone (e.g. 2030-01-01T09:00:00Z); to change the flag now, use PATCH /api/admin/flags/:flagKey.`,
+    ),
+  scheduleNotFound: (id: string) =>
+    new DomainError(
+      'SCHEDULED_CHANGE_NOT_FOUND',
+      404,
+      `Scheduled change '${id}' does not exist. List them with GET /api/admin/scheduled-changes.`,
+    ),
+  scheduleBeingApplied: (id: string) =>
+    new DomainError(
+      'SCHEDULED_CHANGE_BEING_APPLIED',
+      409,
+      `Scheduled change '${id}' is due and being applied right now, so it cannot be cancelled. Look at it again in a few seconds: if it was applied, change the flag again to undo it.`,
+    ),
+  scheduleResolved: (id: string, state: string) =>
+    new DomainError(
+      'SCHEDULED_CHANGE_RESOLVED',
+      409,
+      `Scheduled change '${id}' is already ${state}, so it cannot be cancelled. To undo an applied change, change the flag again (PATCH /api/admin/flags/:flagKey) or schedule the opposite change.`,
+    ),
   unavailable: (detail = 'and no cached copy of this answer exists') =>
     new DomainError(
       'DATABASE_UNAVAILABLE',

@@ -10,6 +10,7 @@ import type {
   FlagdSyncSettings,
   FlagPage,
   MintedToken,
+  ScheduledChange,
   Segment,
   Session,
   SignInOptions,
@@ -157,6 +158,18 @@ export const api = {
       }),
     remove: (environment: string, key: string) =>
       request<void>('DELETE', `/api/admin/segments/${seg(key)}`, { query: env(environment) }),
+  },
+  schedules: {
+    list: (environment: string, flag: string) =>
+      request<{ scheduledChanges: ScheduledChange[] }>('GET', '/api/admin/scheduled-changes', {
+        query: { ...env(environment), flag },
+      }),
+    create: (environment: string, flag: string, change: Partial<Flag>, applyAt: string) =>
+      request<ScheduledChange>('POST', '/api/admin/scheduled-changes', {
+        query: env(environment),
+        body: { flag, change, applyAt },
+      }),
+    cancel: (id: string) => request<void>('DELETE', `/api/admin/scheduled-changes/${seg(id)}`),
   },
   audit: (environment: string, page: { cursor?: string; limit?: number } = {}) =>
     request<AuditPage>('GET', '/api/admin/audit', { query: { ...env(environment), ...page } }),

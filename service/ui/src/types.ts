@@ -188,3 +188,21 @@ export interface FlagdImportResult {
   refusals: FlagdRefusal[];
   notes: { flag: string; message: string }[];
 }
+
+export type ScheduleState = 'pending' | 'applied' | 'skipped' | 'cancelled';
+
+/** A flag change to be made at a set time (the body of a PATCH). */
+export interface ScheduledChange {
+  id: string;
+  environment: string;
+  flag: string;
+  change: Partial<Flag>;
+  applyAt: string;
+  state: ScheduleState;
+  flagVersion: number;
+  createdBy: string;
+  createdAt: string;
+  appliedAt: string | null;
+  resolvedAt: string | null;
+  reason: string | null;
+}

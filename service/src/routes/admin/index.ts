@@ -10,6 +10,7 @@ import { unstorable } from '../../storable.ts';
 import environments from './environments.ts';
 import events from './events.ts';
 import flags from './flags.ts';
+import scheduledChanges from './scheduled-changes.ts';
 import segments from './segments.ts';
 import tokens from './tokens.ts';
 
@@ -29,6 +30,7 @@ const admin: FastifyPluginAsync = async (app) => {
   });
   await app.register(flags);
   await app.register(segments);
+  await app.register(scheduledChanges);
   await app.register(tokens);
   await app.register(environments);
   await app.register(events);

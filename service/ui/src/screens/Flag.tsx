@@ -23,6 +23,7 @@ import { useAction, useResource, useTitle } from '../hooks.ts';
 import type { Flag, Rule } from '../types.ts';
 import { FlagHistory } from './FlagHistory.tsx';
 import { FlagPlayground } from './FlagPlayground.tsx';
+import { FlagSchedules } from './FlagSchedules.tsx';
 
 interface RuleRow {
   id: number;
@@ -412,6 +413,11 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
           save={save}
         />
       </form>
+
+      <section class="card" aria-labelledby={`${id}-schedules`}>
+        <h2 id={`${id}-schedules`}>Scheduled changes</h2>
+        <FlagSchedules environment={environment} flag={flag} readOnly={readOnly} />
+      </section>
 
       <section class="card" aria-labelledby={`${id}-playground`}>
         <h2 id={`${id}-playground`}>Playground</h2>

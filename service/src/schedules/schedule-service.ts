@@ -1,0 +1,127 @@
+// Scheduled changes: a flag's PATCH, checked when it is scheduled, and applied once at its time
+// through the flag domain's own write path, conditionally on the version it was made against
+// (as If-Match), so the change log, the revision, the caches and the audit follow as for a PATCH.
+// Every instance polls for due changes and claims each for a lease in the database; the version
+// condition makes the flag change once even if a lease lapses while its claimant still works.
+import { DomainError, errors } from '../errors.ts';
+import { checkSegments, patchedContent } from '../flags/flag-content.ts';
+import type { FlagService } from '../flags/flag-service.ts';
+import type { CreateScheduleInput, Schedule, ScheduleQuery } from './schedule-schemas.ts';
+import type { Resolution, ScheduleStore } from './schedule-store.ts';
+
+/** Who a scheduled change's writes are recorded as: the change, and the person or token who scheduled it. */
+export const scheduledActor = (schedule: Pick<Schedule, 'id' | 'createdBy'>) =>
+  `${schedule.createdBy} (scheduled change ${schedule.id})`;
+
+/**
+ * How long a claim keeps other instances off a change: longer than an apply takes (a write gives
+ * up waiting for its lock within seconds), and how late a change may be when its claimant dies.
+ */
+export const CLAIM_LEASE_MS = 20_000;
+
+export interface ScheduleServiceDeps {
+  store: ScheduleStore;
+  flags: Pick<FlagService, 'getAdminFlag' | 'updateFlag' | 'listSegments'>;
+  now?: () => Date;
+  leaseMs?: number;
+}
+
+export function createScheduleService({
+  store,
+  flags,
+  now = () => new Date(),
+  leaseMs = CLAIM_LEASE_MS,
+}: ScheduleServiceDeps) {
+  /** What becomes of a claimed change: applied if the flag is still as it was scheduled against. */
+  async function outcomeOf(schedule: Schedule): Promise<Resolution> {
+    const actor = scheduledActor(schedule);
+    const { environment, flag: key, flagVersion } = schedule;
+    const skipped = (reason: string, version: number): Resolution => ({
+      state: 'skipped',
+      reason,
+      actor,
+      version,
+    });
+    try {
+      const flag = await flags.updateFlag(environment, key, schedule.change, actor, flagVersion);
+      return { state: 'applied', appliedAt: now(), actor, version: flag.version };
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      if (err.code === 'VERSION_MISMATCH') {
+        // Our own earlier attempt, committed by an instance that died before recording it, is applied.
+        const made = await store.flagUpdate(environment, key, flagVersion + 1);
+        if (made?.actor === actor)
+          return { state: 'applied', appliedAt: made.at, actor, version: flagVersion + 1 };
+        const current = await flags.getAdminFlag(environment, key);
+        if (current.archivedAt) return skipped(archivedReason(key), current.version);
+        return skipped(
+          `Flag '${key}' changed after this change was scheduled (it was at version ${flagVersion}, it is now at version ${current.version}), so it was not applied. Look at the flag as it is now and schedule the change again if it is still wanted.`,
+          current.version,
+        );
+      }
+      if (err.code === 'FLAG_NOT_FOUND') {
+        const current = await flags.getAdminFlag(environment, key).catch(() => null);
+        return skipped(archivedReason(key), current?.version ?? flagVersion);
+      }
+      // The flag no longer accepts it (a segment its rules name was deleted since, say).
+      if (err.code === 'INVALID_FLAG' || err.code === 'ENVIRONMENT_NOT_FOUND') {
+        return skipped(`${err.message} Nothing was applied; schedule a corrected change.`, flagVersion);
+      }
+      throw err; // the database was busy or unreachable: the change stays pending and is tried again
+    }
+  }
+
+  return {
+    async create(environment: string, input: Omit<CreateScheduleInput, 'environment'>, actor: string) {
+      const applyAt = new Date(input.applyAt);
+      if (!(applyAt.getTime() > now().getTime())) throw errors.applyAtNotFuture(input.applyAt);
+      const flag = await flags.getAdminFlag(environment, input.flag);
+      if (flag.archivedAt) throw errors.flagArchived(environment, input.flag);
+      // The rules of a PATCH, checked now against the flag as it is: a bad change is refused today.
+      const segments = await flags.listSegments(environment);
+      checkSegments(patchedContent(flag, input.change), new Set(segments.map((s) => s.key)));
+      return store.create(
+        {
+          environment,
+          flag: input.flag,
+          change: input.change,
+          applyAt,
+          flagVersion: flag.version,
+          createdBy: actor,
+        },
+        actor,
+      );
+    },
+
+    get: async (id: string) => {
+      const schedule = await store.get(id);
+      if (!schedule) throw errors.scheduleNotFound(id);
+      return schedule;
+    },
+
+    list: (query: ScheduleQuery & { environment: string }) => store.list(query),
+
+    cancel: (id: string, actor: string) => store.cancel(id, actor),
+
+    /** Applies or skips every change that is due and that no other instance holds; how many. */
+    async applyDue(): Promise<number> {
+      let resolved = 0;
+      for (let due = await store.claimDue(leaseMs); due; due = await store.claimDue(leaseMs)) {
+        let outcome: Resolution;
+        try {
+          outcome = await outcomeOf(due);
+        } catch (err) {
+          await store.release(due.id).catch(() => {}); // unreleased, it waits for its lease to lapse
+          throw err;
+        }
+        if (await store.resolve(due.id, outcome)) resolved += 1;
+      }
+      return resolved;
+    },
+  };
+}
+
+const archivedReason = (key: string) =>
+  `Flag '${key}' was archived (or deleted) before this change was due, so it was not applied. Restore the flag (POST /api/admin/flags/${key}/restore) and schedule the change again if it is still wanted.`;
+
+export type ScheduleService = ReturnType<typeof createScheduleService>;

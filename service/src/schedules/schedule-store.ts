@@ -1,0 +1,49 @@
+// The port between scheduled changes and their storage.
+import type { FlagPatch } from '../flags/flag-schemas.ts';
+import type { Schedule, ScheduleQuery, ScheduleState } from './schedule-schemas.ts';
+
+export interface NewSchedule {
+  environment: string;
+  flag: string;
+  change: FlagPatch;
+  applyAt: Date;
+  flagVersion: number;
+  createdBy: string;
+}
+
+/** How a claimed change ended: applied, or skipped with the reason. */
+export type Resolution =
+  | { state: 'applied'; appliedAt: Date; actor: string; version: number }
+  | { state: 'skipped'; reason: string; actor: string; version: number };
+
+/** The flag update that made a version: who made it, and when. */
+export interface FlagUpdate {
+  actor: string;
+  at: Date;
+}
+
+export interface ScheduleStore {
+  /** Records the change as pending, with its audit event. */
+  create(schedule: NewSchedule, actor: string): Promise<Schedule>;
+  get(id: string): Promise<Schedule | null>;
+  /** `environment` required: each list stays within what the caller may see. */
+  list(query: ScheduleQuery & { environment: string }): Promise<Schedule[]>;
+  /**
+   * Cancels a pending change, with its audit event; throws NOT_FOUND, RESOLVED when it is not
+   * pending, or BEING_APPLIED while an instance holds its claim.
+   */
+  cancel(id: string, actor: string): Promise<Schedule>;
+  /**
+   * Claims the next due pending change that no instance holds, for `leaseMs`: until then no other
+   * instance takes it, and after that (its claimant died) another may. Null: nothing to claim.
+   */
+  claimDue(leaseMs: number): Promise<Schedule | null>;
+  /** Records how a claimed change ended, with its audit event, if it is still pending; false when it was not. */
+  resolve(id: string, outcome: Resolution): Promise<boolean>;
+  /** Gives a claim up (the attempt failed for now), so the next poll tries again. */
+  release(id: string): Promise<void>;
+  /** The flag update that made `version` of the flag, if it is in the change log. */
+  flagUpdate(environment: string, flag: string, version: number): Promise<FlagUpdate | null>;
+}
+
+export type { ScheduleState };
