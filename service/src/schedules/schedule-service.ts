@@ -3,6 +3,7 @@
 // (as If-Match), so the change log, the revision, the caches and the audit follow as for a PATCH.
 // Every instance polls for due changes and claims each for a lease in the database; the version
 // condition makes the flag change once even if a lease lapses while its claimant still works.
+import { type ActorRef, asActor } from '../access/authorization.ts';
 import { DomainError, errors } from '../errors.ts';
 import { checkSegments, patchedContent } from '../flags/flag-content.ts';
 import type { FlagService } from '../flags/flag-service.ts';
@@ -72,7 +73,7 @@ export function createScheduleService({
   }
 
   return {
-    async create(environment: string, input: Omit<CreateScheduleInput, 'environment'>, actor: string) {
+    async create(environment: string, input: Omit<CreateScheduleInput, 'environment'>, actor: ActorRef) {
       const applyAt = new Date(input.applyAt);
       if (!(applyAt.getTime() > now().getTime())) throw errors.applyAtNotFuture(input.applyAt);
       const flag = await flags.getAdminFlag(environment, input.flag);
@@ -87,7 +88,7 @@ export function createScheduleService({
           change: input.change,
           applyAt,
           flagVersion: flag.version,
-          createdBy: actor,
+          createdBy: asActor(actor).name,
         },
         actor,
       );
@@ -101,7 +102,7 @@ export function createScheduleService({
 
     list: (query: ScheduleQuery & { environment: string }) => store.list(query),
 
-    cancel: (id: string, actor: string) => store.cancel(id, actor),
+    cancel: (id: string, actor: ActorRef) => store.cancel(id, actor),
 
     /** Applies or skips every change that is due and that no other instance holds; how many. */
     async applyDue(): Promise<number> {

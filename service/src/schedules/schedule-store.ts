@@ -1,4 +1,5 @@
 // The port between scheduled changes and their storage.
+import type { ActorRef } from '../access/authorization.ts';
 import type { FlagPatch } from '../flags/flag-schemas.ts';
 import type { Schedule, ScheduleQuery, ScheduleState } from './schedule-schemas.ts';
 
@@ -24,7 +25,7 @@ export interface FlagUpdate {
 
 export interface ScheduleStore {
   /** Records the change as pending, with its audit event. */
-  create(schedule: NewSchedule, actor: string): Promise<Schedule>;
+  create(schedule: NewSchedule, actor: ActorRef): Promise<Schedule>;
   get(id: string): Promise<Schedule | null>;
   /** `environment` required: each list stays within what the caller may see. */
   list(query: ScheduleQuery & { environment: string }): Promise<Schedule[]>;
@@ -32,7 +33,7 @@ export interface ScheduleStore {
    * Cancels a pending change, with its audit event; throws NOT_FOUND, RESOLVED when it is not
    * pending, or BEING_APPLIED while an instance holds its claim.
    */
-  cancel(id: string, actor: string): Promise<Schedule>;
+  cancel(id: string, actor: ActorRef): Promise<Schedule>;
   /**
    * Claims the next due pending change that no instance holds, for `leaseMs`: until then no other
    * instance takes it, and after that (its claimant died) another may. Null: nothing to claim.

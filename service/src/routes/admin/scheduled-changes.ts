@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import { type ActorRef, authorize, actorOf as principalActor } from '../../access/authorization.ts';
 import {
   CreateScheduleBody,
   ScheduleListSchema,
@@ -9,13 +10,12 @@ import {
   ScheduleSchema,
 } from '../../schedules/schedule-schemas.ts';
 import { errorResponses, Strict } from '../../schema.ts';
-import { authorize } from '../../tokens/token-service.ts';
 import { EnvironmentQuery, environmentNamed } from '../http.ts';
 
 const ScheduleParams = Strict({ id: Type.String({ format: 'uuid' }) });
 
 /** Who a request's changes are recorded as. */
-const actorOf = (request: FastifyRequest) => request.token.name;
+const actorOf = (request: FastifyRequest): ActorRef => principalActor(request.principal);
 
 const scheduledChanges: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -70,7 +70,7 @@ const scheduledChanges: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const schedule = await app.schedules.get(request.params.id);
-      authorize(request.token, 'admin', schedule.environment);
+      authorize(request.principal, 'admin', schedule.environment);
       await app.schedules.cancel(schedule.id, actorOf(request));
       return reply.code(204).send(null);
     },
