@@ -65,13 +65,7 @@ t.test('a person signs in through the identity provider, with the roles their gr
   idp.people.set('ada', ada);
   await createFlag(app, { key: 'checkout', type: 'boolean', defaultValue: false }, admin);
   for (const environment of ['staging', 'production']) {
-    const res = await app.inject({
-      method: 'POST',
-      url: `/api/admin/flags?environment=${environment}`,
-      headers: admin,
-      payload: { key: 'checkout', type: 'boolean', defaultValue: false },
-    });
-    t.equal(res.statusCode, 201);
+    await createFlag(app, { environment, key: 'checkout', type: 'boolean', defaultValue: false });
   }
 
   const first = await newPage(browser);

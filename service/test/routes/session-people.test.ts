@@ -28,13 +28,7 @@ t.test(
   async (t) => {
     const { app } = await buildTestApp(t);
     for (const environment of ['production', 'staging']) {
-      const res = await app.inject({
-        method: 'POST',
-        url: `/api/admin/flags?environment=${environment}`,
-        headers: admin,
-        payload: { key: 'checkout', type: 'boolean', defaultValue: false },
-      });
-      t.equal(res.statusCode, 201);
+      await createFlag(app, { environment, key: 'checkout', type: 'boolean', defaultValue: false });
     }
     const ada = await personSession(app, [
       { right: 'read', environments: null },
