@@ -2,6 +2,8 @@
 // token lives in this module only (never in web storage), and every change carries it.
 import type {
   AuditPage,
+  ChangeRequest,
+  ChangeRequestState,
   Condition,
   Environment,
   Evaluation,
@@ -118,8 +120,9 @@ export const api = {
       request<Flag>('GET', `/api/admin/flags/${seg(key)}`, { query: env(environment) }),
     create: (environment: string, body: Record<string, unknown>) =>
       request<Flag>('POST', '/api/admin/flags', { query: env(environment), body }),
+    /** The flag as changed; in a protected environment, the change request it became. */
     update: (environment: string, key: string, patch: Partial<Flag>, ifMatch?: number) =>
-      request<Flag>('PATCH', `/api/admin/flags/${seg(key)}`, {
+      request<Flag | ChangeRequest>('PATCH', `/api/admin/flags/${seg(key)}`, {
         query: env(environment),
         body: patch,
         ifMatch,
@@ -191,8 +194,24 @@ export const api = {
         body: document,
       }),
   },
+  changeRequests: {
+    list: (environment: string, state?: ChangeRequestState) =>
+      request<{ changeRequests: ChangeRequest[] }>('GET', '/api/admin/change-requests', {
+        query: { ...env(environment), state },
+      }),
+    approve: (id: string, comment?: string) =>
+      request<ChangeRequest>('POST', `/api/admin/change-requests/${seg(id)}/approve`, {
+        body: comment ? { comment } : {},
+      }),
+    reject: (id: string, comment: string) =>
+      request<ChangeRequest>('POST', `/api/admin/change-requests/${seg(id)}/reject`, { body: { comment } }),
+  },
   environments: {
     list: () => request<{ environments: Environment[] }>('GET', '/api/admin/environments'),
     create: (key: string) => request<Environment>('POST', '/api/admin/environments', { body: { key } }),
   },
 };
+
+/** What a change route answered in a protected environment: the request, not the changed item. */
+export const isChangeRequest = (answer: unknown): answer is ChangeRequest =>
+  typeof answer === 'object' && answer !== null && 'proposedBy' in answer && 'baseVersions' in answer;
