@@ -4,7 +4,15 @@
 // the new value from then on.
 import type { Browser, Page } from 'playwright-core';
 import t from 'tap';
-import { admin, bearer, buildListeningApp, createFlag, mintToken, within } from '../helpers/app.ts';
+import {
+  admin,
+  bearer,
+  buildListeningApp,
+  createFlag,
+  createSegment,
+  mintToken,
+  within,
+} from '../helpers/app.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { CLIENT_ID, CLIENT_SECRET, startIdp, type TestIdp } from '../helpers/idp.ts';
 import { accessible, DEADLINE_MS, newPage, shows } from '../helpers/ui-page.ts';
@@ -48,6 +56,7 @@ t.test('one person proposes in production, another approves, evaluations follow'
     groups: ['flag-admins'],
   });
   await createFlag(app, { key: 'checkout', type: 'boolean', defaultValue: true, environment: 'production' });
+  await createSegment(app, { key: 'beta', conditions: [], environment: 'production' });
   const protect = await app.inject({
     method: 'PATCH',
     url: '/api/admin/environments/production',
@@ -92,9 +101,23 @@ t.test('one person proposes in production, another approves, evaluations follow'
     proposer.page.getByRole('link', { name: 'Change requested' }).waitFor({ timeout: DEADLINE_MS }),
   );
   await accessible(t, proposer.page, 'flags with a requested change');
+  // The segment editor proposes too.
+  await proposer.page.goto(`${base}/ui/segments/beta?environment=production`);
+  await proposer.page.getByLabel('Description').fill('beta testers');
+  await proposer.page.getByRole('button', { name: 'Propose changes' }).click();
+  await shows(t, 'the segment editor says it proposed', () =>
+    proposer.page
+      .getByText("Proposed: production is protected, so the change waits for another person's approval")
+      .waitFor({ timeout: DEADLINE_MS }),
+  );
+  const segment = (
+    await app.inject({ url: '/api/admin/segments/beta?environment=production', headers: admin })
+  ).json();
+  t.equal(segment.description, '', 'the segment is unchanged');
+
   await proposer.page.goto(`${base}/ui/requests?environment=production`);
   await shows(t, 'Ada sees her own request, without the buttons', () =>
-    proposer.page.getByText('You proposed this').waitFor({ timeout: DEADLINE_MS }),
+    proposer.page.getByText('You proposed this').first().waitFor({ timeout: DEADLINE_MS }),
   );
   t.equal(await proposer.page.getByRole('button', { name: 'Approve checkout' }).count(), 0);
 
@@ -114,9 +137,10 @@ t.test('one person proposes in production, another approves, evaluations follow'
   await shows(t, 'the approval is announced', () =>
     reviewer.page.getByText('Approved and applied: Change flag checkout').waitFor({ timeout: DEADLINE_MS }),
   );
-  await shows(t, 'the list is empty', () =>
-    reviewer.page.getByText('No open requests in production.').waitFor({ timeout: DEADLINE_MS }),
+  await shows(t, 'only the segment request is left', () =>
+    card.waitFor({ state: 'detached', timeout: DEADLINE_MS }),
   );
+  t.equal(await reviewer.page.getByRole('article', { name: 'Change segment beta' }).count(), 1);
 
   await within(10_000, async () => (await evaluate()).value === true);
   t.match(await evaluate(), { value: true }, 'evaluations serve the approved change');
@@ -131,6 +155,15 @@ t.test('one person proposes in production, another approves, evaluations follow'
     { action: 'request.approved', actor: 'Grace Hopper' },
     { action: 'request.created', actor: 'Ada Lovelace' },
   ]);
+  const segmentCard = reviewer.page.getByRole('article', { name: 'Change segment beta' });
+  await segmentCard.getByLabel('Comment (needed to reject)').fill('not yet');
+  await segmentCard.getByRole('button', { name: 'Reject beta' }).click();
+  await shows(t, 'the rejection is announced', () =>
+    reviewer.page.getByText('Rejected: Change segment beta').waitFor({ timeout: DEADLINE_MS }),
+  );
+  await shows(t, 'no open requests are left', () =>
+    reviewer.page.getByText('No open requests in production.').waitFor({ timeout: DEADLINE_MS }),
+  );
   t.same(proposer.errors, [], 'no page errors for Ada');
   t.same(reviewer.errors, [], 'no page errors for Grace');
 });

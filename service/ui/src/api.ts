@@ -128,9 +128,13 @@ export const api = {
         ifMatch,
       }),
     archive: (environment: string, key: string) =>
-      request<void>('DELETE', `/api/admin/flags/${seg(key)}`, { query: env(environment) }),
+      request<undefined | ChangeRequest>('DELETE', `/api/admin/flags/${seg(key)}`, {
+        query: env(environment),
+      }),
     restore: (environment: string, key: string) =>
-      request<Flag>('POST', `/api/admin/flags/${seg(key)}/restore`, { query: env(environment) }),
+      request<Flag | ChangeRequest>('POST', `/api/admin/flags/${seg(key)}/restore`, {
+        query: env(environment),
+      }),
     history: (environment: string, key: string, page: { cursor?: string; limit?: number } = {}) =>
       request<AuditPage>('GET', `/api/admin/flags/${seg(key)}/history`, {
         query: { ...env(environment), ...page },
@@ -154,13 +158,15 @@ export const api = {
       patch: { description?: string; conditions?: Condition[] },
       ifMatch?: number,
     ) =>
-      request<Segment>('PATCH', `/api/admin/segments/${seg(key)}`, {
+      request<Segment | ChangeRequest>('PATCH', `/api/admin/segments/${seg(key)}`, {
         query: env(environment),
         body: patch,
         ifMatch,
       }),
     remove: (environment: string, key: string) =>
-      request<void>('DELETE', `/api/admin/segments/${seg(key)}`, { query: env(environment) }),
+      request<undefined | ChangeRequest>('DELETE', `/api/admin/segments/${seg(key)}`, {
+        query: env(environment),
+      }),
   },
   schedules: {
     list: (environment: string, flag: string) =>
@@ -215,3 +221,7 @@ export const api = {
 /** What a change route answered in a protected environment: the request, not the changed item. */
 export const isChangeRequest = (answer: unknown): answer is ChangeRequest =>
   typeof answer === 'object' && answer !== null && 'proposedBy' in answer && 'baseVersions' in answer;
+
+/** What the UI says when a protected environment turned a change into a request. */
+export const proposedMessage = (environment: string) =>
+  `Proposed: ${environment} is protected, so the change waits for another person's approval (see Requests).`;

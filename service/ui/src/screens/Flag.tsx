@@ -3,7 +3,7 @@
 
 import { useId, useRef, useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
-import { api, isChangeRequest } from '../api.ts';
+import { api, isChangeRequest, proposedMessage } from '../api.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { ConflictNote } from '../components/ConflictNote.tsx';
 import { DetailsCard } from '../components/DetailsCard.tsx';
@@ -202,21 +202,17 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
       }),
     );
     if (saved) {
-      setStatus(
-        proposal
-          ? `Proposed: ${environment} is protected, so the change waits for another person's approval (see Requests).`
-          : 'Saved',
-      );
+      setStatus(proposal ? proposedMessage(environment) : 'Saved');
     }
   };
 
   const doArchive = async () => {
-    const done = await archive.run(async () => {
-      await api.flags.archive(environment, flag.key);
-      return true;
-    });
+    const done = await archive.run(async () =>
+      isChangeRequest(await api.flags.archive(environment, flag.key)) ? 'proposed' : 'archived',
+    );
     setArchiving(false);
-    if (done) {
+    if (done === 'proposed') setStatus(proposedMessage(environment));
+    else if (done) {
       await load();
       setStatus('Archived');
     }
@@ -232,7 +228,8 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
         return true;
       },
     );
-    if (restored) {
+    if (isChangeRequest(restored)) setStatus(proposedMessage(environment));
+    else if (restored) {
       show(restored);
       setStatus('Restored');
     }
