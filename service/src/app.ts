@@ -16,6 +16,7 @@ import flagdExport from './flagd/export-route.ts';
 import sync from './flagd/sync-plugin.ts';
 import { createLogger, loggerOptions, RequestLogController } from './logger.ts';
 import auth from './plugins/auth.ts';
+import changeRequests from './plugins/change-requests.ts';
 import { allowCors } from './plugins/cors.ts';
 import database from './plugins/database.ts';
 import emf from './plugins/emf.ts';
@@ -58,6 +59,7 @@ async function flagstoneApp(app: FastifyInstance, { config }: { config: Config }
   await app.register(redis, { config });
   await app.register(services, { config });
   await app.register(schedules);
+  await app.register(changeRequests);
   await app.register(auth);
   await app.register(rateLimits);
   await app.register(emf, { config });

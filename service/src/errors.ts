@@ -192,6 +192,36 @@ export const errors = {
       409,
       `Scheduled change '${id}' is already ${state}, so it cannot be cancelled. To undo an applied change, change the flag again (PATCH /api/admin/flags/:flagKey) or schedule the opposite change.`,
     ),
+  changeRequestNotFound: (id: string) =>
+    new DomainError(
+      'CHANGE_REQUEST_NOT_FOUND',
+      404,
+      `Change request '${id}' does not exist. List them with GET /api/admin/change-requests?environment=<key>.`,
+    ),
+  ownChangeRequest: (id: string) =>
+    new DomainError(
+      'OWN_CHANGE_REQUEST',
+      403,
+      `You proposed change request '${id}', so you cannot approve or reject it: another person with the admin role on its environment reviews it.`,
+    ),
+  reviewNeedsPerson: (name: string) =>
+    new DomainError(
+      'REVIEW_NEEDS_PERSON',
+      403,
+      `Token '${name}' may propose changes but not approve or reject them: a person with the admin role on the environment signs in and reviews them.`,
+    ),
+  changeRequestDecided: (id: string, state: string) =>
+    new DomainError(
+      'CHANGE_REQUEST_DECIDED',
+      409,
+      `Change request '${id}' is already ${state}, so it cannot be decided again. List the open ones with GET /api/admin/change-requests?state=open.`,
+    ),
+  changeRequestStale: (id: string, what: string) =>
+    new DomainError(
+      'CHANGE_REQUEST_STALE',
+      409,
+      `Change request '${id}' was not applied: ${what} changed since it was proposed, so it is now stale. Look at the environment as it is now and propose the change again if it is still wanted.`,
+    ),
   unavailable: (detail = 'and no cached copy of this answer exists') =>
     new DomainError(
       'DATABASE_UNAVAILABLE',

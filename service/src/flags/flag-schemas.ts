@@ -147,7 +147,15 @@ export const PatchSegmentBody = Strict(
 export type SegmentContent = { description: string; conditions: Static<typeof ConditionSchema>[] };
 
 export const EnvironmentSchema = Type.Object(
-  { key: EnvironmentKey, revision: Type.Integer(), createdAt: Timestamp },
+  {
+    key: EnvironmentKey,
+    revision: Type.Integer(),
+    protected: Type.Boolean({
+      description:
+        'changes to its flags and segments are change requests, applied when another person approves',
+    }),
+    createdAt: Timestamp,
+  },
   { $id: 'Environment' },
 );
 export type Environment = Static<typeof EnvironmentSchema>;

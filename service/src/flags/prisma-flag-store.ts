@@ -1,6 +1,7 @@
 // The flag store on PostgreSQL through Prisma.
 import { listAudit, recordAudit } from '../db/audit.ts';
 import type { Db } from '../db/database.ts';
+import { currentGuard } from '../db/write-guard.ts';
 import { errors } from '../errors.ts';
 import { type Flag as FlagRow, Prisma, type Segment as SegmentRow } from '../generated/prisma/client.ts';
 import { defaultValueOf } from './flag-content.ts';
@@ -64,9 +65,15 @@ const toSegment = (row: SegmentRow): Segment => ({
   updatedAt: row.updatedAt.toISOString(),
 });
 
-const toEnvironment = (row: { key: string; revision: number; createdAt: Date }): Environment => ({
+const toEnvironment = (row: {
+  key: string;
+  revision: number;
+  protected: boolean;
+  createdAt: Date;
+}): Environment => ({
   key: row.key,
   revision: row.revision,
+  protected: row.protected,
   createdAt: row.createdAt.toISOString(),
 });
 
@@ -101,6 +108,7 @@ export function createPrismaFlagStore(db: Db): FlagStore {
       const [env] = await tx.$queryRaw<{ revision: number }[]>`
         UPDATE environments SET revision = revision + 1 WHERE key = ${environment} RETURNING revision`;
       if (!env) throw errors.environmentNotFound(environment);
+      await currentGuard()?.(tx, environment);
       return work(tx, env.revision);
     });
 

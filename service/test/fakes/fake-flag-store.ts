@@ -15,7 +15,10 @@ interface Row {
 
 export function createFakeFlagStore(environments = ['production', 'staging', 'development']) {
   const envs = new Map<string, Environment>(
-    environments.map((key) => [key, { key, revision: 0, createdAt: new Date(0).toISOString() }]),
+    environments.map((key) => [
+      key,
+      { key, revision: 0, protected: false, createdAt: new Date(0).toISOString() },
+    ]),
   );
   const rows = new Map<string, Row>();
   const segments = new Map<string, Segment>();
@@ -377,7 +380,7 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
     },
     async createEnvironment(key, actor) {
       if (envs.has(key)) throw errors.environmentExists(key);
-      const env = { key, revision: 0, createdAt: now() };
+      const env = { key, revision: 0, protected: false, createdAt: now() };
       envs.set(key, env);
       record({ actor, action: 'environment.created', environment: key, after: env });
       return env;

@@ -12,6 +12,7 @@ import { EnvironmentsScreen } from './screens/Environments.tsx';
 import { FlagScreen } from './screens/Flag.tsx';
 import { FlagsScreen } from './screens/Flags.tsx';
 import { NotFoundScreen } from './screens/NotFound.tsx';
+import { RequestsScreen } from './screens/Requests.tsx';
 import { SegmentScreen } from './screens/Segment.tsx';
 import { SegmentsScreen } from './screens/Segments.tsx';
 import { SignIn } from './screens/SignIn.tsx';
@@ -49,12 +50,16 @@ function Shell({ session, onSignOut, stillSignedIn }: ShellProps) {
   // A token may be limited to one environment; a person's rights differ per environment instead.
   const only = session.token?.environment ?? null;
   const [known, setKnown] = useState<string[] | null>(only ? [only] : null);
+  const [protectedKeys, setProtectedKeys] = useState<string[]>([]);
 
   const reloadEnvironments = useCallback(() => {
     if (only) return;
     api.environments
       .list()
-      .then(({ environments }) => setKnown(environments.map((environment) => environment.key)))
+      .then(({ environments }) => {
+        setKnown(environments.map((environment) => environment.key));
+        setProtectedKeys(environments.filter((environment) => environment.protected).map((e) => e.key));
+      })
       .catch(() => setKnown((current) => current ?? BUILT_IN));
   }, [only]);
   useEffect(reloadEnvironments, [reloadEnvironments]);
@@ -116,14 +121,16 @@ function Shell({ session, onSignOut, stillSignedIn }: ShellProps) {
             restricted: only !== null,
             link: (to, inEnvironment) => urlFor(`${BASE}${to}`, inEnvironment ?? environment),
             reloadEnvironments,
+            protectedEnvironment: protectedKeys.includes(environment),
           }
         : null,
-    [session, environment, environments, readOnly, only, reloadEnvironments],
+    [session, environment, environments, readOnly, only, reloadEnvironments, protectedKeys],
   );
 
   const nav = [
     { to: '/flags', label: 'Flags', shown: true },
     { to: '/segments', label: 'Segments', shown: true },
+    { to: '/requests', label: 'Requests', shown: true },
     { to: '/audit', label: 'Audit', shown: !readOnly },
     // Tokens span environments: only admin rights on every environment manage them.
     { to: '/tokens', label: 'Tokens', shown: everywhere === 'admin' },
@@ -207,6 +214,7 @@ function Shell({ session, onSignOut, stillSignedIn }: ShellProps) {
                 <Route path="/ui/flags/:flagKey" component={FlagScreen} />
                 <Route path="/ui/segments" component={SegmentsScreen} />
                 <Route path="/ui/segments/:segmentKey" component={SegmentScreen} />
+                <Route path="/ui/requests" component={RequestsScreen} />
                 <Route path="/ui/audit" component={AuditScreen} />
                 <Route path="/ui/tokens" component={TokensScreen} />
                 <Route path="/ui/environments" component={EnvironmentsScreen} />

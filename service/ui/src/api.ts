@@ -2,6 +2,8 @@
 // token lives in this module only (never in web storage), and every change carries it.
 import type {
   AuditPage,
+  ChangeRequest,
+  ChangeRequestState,
   Condition,
   Environment,
   Evaluation,
@@ -118,16 +120,21 @@ export const api = {
       request<Flag>('GET', `/api/admin/flags/${seg(key)}`, { query: env(environment) }),
     create: (environment: string, body: Record<string, unknown>) =>
       request<Flag>('POST', '/api/admin/flags', { query: env(environment), body }),
+    /** The flag as changed; in a protected environment, the change request it became. */
     update: (environment: string, key: string, patch: Partial<Flag>, ifMatch?: number) =>
-      request<Flag>('PATCH', `/api/admin/flags/${seg(key)}`, {
+      request<Flag | ChangeRequest>('PATCH', `/api/admin/flags/${seg(key)}`, {
         query: env(environment),
         body: patch,
         ifMatch,
       }),
     archive: (environment: string, key: string) =>
-      request<void>('DELETE', `/api/admin/flags/${seg(key)}`, { query: env(environment) }),
+      request<undefined | ChangeRequest>('DELETE', `/api/admin/flags/${seg(key)}`, {
+        query: env(environment),
+      }),
     restore: (environment: string, key: string) =>
-      request<Flag>('POST', `/api/admin/flags/${seg(key)}/restore`, { query: env(environment) }),
+      request<Flag | ChangeRequest>('POST', `/api/admin/flags/${seg(key)}/restore`, {
+        query: env(environment),
+      }),
     history: (environment: string, key: string, page: { cursor?: string; limit?: number } = {}) =>
       request<AuditPage>('GET', `/api/admin/flags/${seg(key)}/history`, {
         query: { ...env(environment), ...page },
@@ -151,13 +158,15 @@ export const api = {
       patch: { description?: string; conditions?: Condition[] },
       ifMatch?: number,
     ) =>
-      request<Segment>('PATCH', `/api/admin/segments/${seg(key)}`, {
+      request<Segment | ChangeRequest>('PATCH', `/api/admin/segments/${seg(key)}`, {
         query: env(environment),
         body: patch,
         ifMatch,
       }),
     remove: (environment: string, key: string) =>
-      request<void>('DELETE', `/api/admin/segments/${seg(key)}`, { query: env(environment) }),
+      request<undefined | ChangeRequest>('DELETE', `/api/admin/segments/${seg(key)}`, {
+        query: env(environment),
+      }),
   },
   schedules: {
     list: (environment: string, flag: string) =>
@@ -191,8 +200,28 @@ export const api = {
         body: document,
       }),
   },
+  changeRequests: {
+    list: (environment: string, state?: ChangeRequestState) =>
+      request<{ changeRequests: ChangeRequest[] }>('GET', '/api/admin/change-requests', {
+        query: { ...env(environment), state },
+      }),
+    approve: (id: string, comment?: string) =>
+      request<ChangeRequest>('POST', `/api/admin/change-requests/${seg(id)}/approve`, {
+        body: comment ? { comment } : {},
+      }),
+    reject: (id: string, comment: string) =>
+      request<ChangeRequest>('POST', `/api/admin/change-requests/${seg(id)}/reject`, { body: { comment } }),
+  },
   environments: {
     list: () => request<{ environments: Environment[] }>('GET', '/api/admin/environments'),
     create: (key: string) => request<Environment>('POST', '/api/admin/environments', { body: { key } }),
   },
 };
+
+/** What a change route answered in a protected environment: the request, not the changed item. */
+export const isChangeRequest = (answer: unknown): answer is ChangeRequest =>
+  typeof answer === 'object' && answer !== null && 'proposedBy' in answer && 'baseVersions' in answer;
+
+/** What the UI says when a protected environment turned a change into a request. */
+export const proposedMessage = (environment: string) =>
+  `Proposed: ${environment} is protected, so the change waits for another person's approval (see Requests).`;

@@ -15,6 +15,8 @@ export interface AppState {
   /** A URL of the UI for `path` (e.g. '/flags'), in the given environment or the current one. */
   link: (path: string, environment?: string) => string;
   reloadEnvironments: () => void;
+  /** The environment on screen is protected: changes there are proposed, for another person to approve. */
+  protectedEnvironment: boolean;
 }
 
 export const AppContext = createContext<AppState | null>(null);

@@ -69,7 +69,36 @@ export interface Segment {
 export interface Environment {
   key: string;
   revision: number;
+  /** Changes to its flags and segments are change requests, applied when another person approves. */
+  protected: boolean;
   createdAt: string;
+}
+
+export interface Actor {
+  kind: 'person' | 'token';
+  name: string;
+  subject?: string | null;
+  email?: string | null;
+}
+
+export type ChangeRequestState = 'open' | 'approved' | 'rejected' | 'stale';
+
+/** A change proposed in a protected environment, waiting for (or given) another person's review. */
+export interface ChangeRequest {
+  id: string;
+  environment: string;
+  kind: string;
+  target: string;
+  change: unknown;
+  before: unknown;
+  after: unknown;
+  baseVersions: { flags: Record<string, number | null>; segments: Record<string, number | null> };
+  state: ChangeRequestState;
+  proposedBy: Actor;
+  createdAt: string;
+  decidedBy: Actor | null;
+  decidedAt: string | null;
+  comment: string | null;
 }
 
 export interface AuditEvent {

@@ -18,6 +18,7 @@ import { ErrorSchema, errorResponses, Strict } from '../../schema.ts';
 import { EnvironmentQuery, environmentNamed, IfMatchHeader, parseVersionTag, quoted } from '../http.ts';
 import { Success, sendEvaluation } from '../ofrep-answers.ts';
 import { Failure, flagNotFound, NotFound } from '../ofrep-errors.ts';
+import { ProposedResponse, proposeIfProtected } from './change-requests.ts';
 
 const FlagParams = Strict({ flagKey: FlagKey });
 
@@ -68,12 +69,24 @@ const adminFlags: FastifyPluginAsyncTypebox = async (app) => {
           'Create a flag (environment from the query or the body, else the default); 409 FLAG_EXISTS for a live key, FLAG_ARCHIVED for an archived one (restore it instead)',
         querystring: EnvironmentQuery,
         body: CreateFlagBody,
-        response: { 201: FlagSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
+        response: {
+          201: FlagSchema,
+          ...ProposedResponse,
+          ...errorResponses(400, 401, 403, 404, 409, 413, 415),
+        },
       },
     },
     async (request, reply) => {
       const { environment: requested, ...input } = request.body;
       const environment = request.environmentFor(environmentNamed(request.query.environment, requested));
+      if (
+        await proposeIfProtected(request, reply, environment, {
+          kind: 'flag.create',
+          target: input.key,
+          change: input,
+        })
+      )
+        return reply;
       const flag = await app.flags.createFlag(environment, input, actorOf(request.principal));
       reply
         .code(201)
@@ -93,11 +106,24 @@ const adminFlags: FastifyPluginAsyncTypebox = async (app) => {
         querystring: EnvironmentQuery,
         headers: IfMatchHeader,
         body: PatchFlagBody,
-        response: { 200: FlagSchema, ...errorResponses(400, 401, 403, 404, 412, 413, 415) },
+        response: {
+          200: FlagSchema,
+          ...ProposedResponse,
+          ...errorResponses(400, 401, 403, 404, 412, 413, 415),
+        },
       },
     },
     async (request, reply) => {
       const environment = request.environmentFor(request.query.environment);
+      if (
+        await proposeIfProtected(request, reply, environment, {
+          kind: 'flag.update',
+          target: request.params.flagKey,
+          change: request.body,
+          expectedVersion: parseVersionTag(request.headers['if-match']),
+        })
+      )
+        return reply;
       const flag = await app.flags.updateFlag(
         environment,
         request.params.flagKey,
@@ -118,11 +144,19 @@ const adminFlags: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Archive a flag: reads answer 404 from now on; its history stays',
         params: FlagParams,
         querystring: EnvironmentQuery,
-        response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) },
+        response: { 204: Type.Null(), ...ProposedResponse, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
       const environment = request.environmentFor(request.query.environment);
+      const target = request.params.flagKey;
+      if (
+        await proposeIfProtected(request, reply, environment, {
+          kind: 'flag.archive',
+          target,
+        })
+      )
+        return reply;
       await app.flags.archiveFlag(environment, request.params.flagKey, actorOf(request.principal));
       return reply.code(204).send(null);
     },
@@ -139,11 +173,23 @@ const adminFlags: FastifyPluginAsyncTypebox = async (app) => {
           'Takes no body. 404 FLAG_NOT_FOUND when the environment has no flag with this key; 409 FLAG_NOT_ARCHIVED when the flag is live; 400 INVALID_FLAG when its rules name a segment deleted since it was archived.',
         params: FlagParams,
         querystring: EnvironmentQuery,
-        response: { 200: FlagSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
+        response: {
+          200: FlagSchema,
+          ...ProposedResponse,
+          ...errorResponses(400, 401, 403, 404, 409, 413, 415),
+        },
       },
     },
     async (request, reply) => {
       const environment = request.environmentFor(request.query.environment);
+      const target = request.params.flagKey;
+      if (
+        await proposeIfProtected(request, reply, environment, {
+          kind: 'flag.restore',
+          target,
+        })
+      )
+        return reply;
       const flag = await app.flags.restoreFlag(
         environment,
         request.params.flagKey,

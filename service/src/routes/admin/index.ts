@@ -7,6 +7,7 @@ import flagdExport from '../../flagd/admin-export-route.ts';
 import flagd from '../../flagd/admin-routes.ts';
 import { limitPerToken } from '../../plugins/rate-limit.ts';
 import { unstorable } from '../../storable.ts';
+import changeRequests from './change-requests.ts';
 import environments from './environments.ts';
 import events from './events.ts';
 import flags from './flags.ts';
@@ -33,6 +34,7 @@ const admin: FastifyPluginAsync = async (app) => {
   await app.register(scheduledChanges);
   await app.register(tokens);
   await app.register(environments);
+  await app.register(changeRequests);
   await app.register(events);
   await app.register(flagd, { prefix: '/flagd' });
   await app.register(flagdExport, { prefix: '/flagd' });

@@ -8,6 +8,7 @@ import { PatchSegmentBody, SegmentBody } from '../../flags/flag-schemas.ts';
 import { SegmentSchema } from '../../flags/rule-schemas.ts';
 import { errorResponses, Key, Strict } from '../../schema.ts';
 import { EnvironmentQuery, environmentNamed, IfMatchHeader, parseVersionTag } from '../http.ts';
+import { ProposedResponse, proposeIfProtected } from './change-requests.ts';
 
 const SegmentWithUsers = Type.Object({
   ...SegmentSchema.properties,
@@ -69,17 +70,25 @@ const adminSegments: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Create a segment (environment from the query or the body, else the default)',
         querystring: EnvironmentQuery,
         body: SegmentBody,
-        response: { 201: SegmentSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
+        response: {
+          201: SegmentSchema,
+          ...ProposedResponse,
+          ...errorResponses(400, 401, 403, 404, 409, 413, 415),
+        },
       },
     },
     async (request, reply) => {
       const { environment: requested, key, ...content } = request.body;
-      const segment = await app.flags.createSegment(
-        request.environmentFor(environmentNamed(request.query.environment, requested)),
-        key,
-        content,
-        actorOf(request.principal),
-      );
+      const environment = request.environmentFor(environmentNamed(request.query.environment, requested));
+      if (
+        await proposeIfProtected(request, reply, environment, {
+          kind: 'segment.create',
+          target: key,
+          change: content,
+        })
+      )
+        return reply;
+      const segment = await app.flags.createSegment(environment, key, content, actorOf(request.principal));
       reply.code(201);
       return segment;
     },
@@ -96,17 +105,33 @@ const adminSegments: FastifyPluginAsyncTypebox = async (app) => {
         querystring: EnvironmentQuery,
         headers: IfMatchHeader,
         body: PatchSegmentBody,
-        response: { 200: SegmentSchema, ...errorResponses(400, 401, 403, 404, 412, 413, 415) },
+        response: {
+          200: SegmentSchema,
+          ...ProposedResponse,
+          ...errorResponses(400, 401, 403, 404, 412, 413, 415),
+        },
       },
     },
-    async (request) =>
-      app.flags.updateSegment(
-        request.environmentFor(request.query.environment),
+    async (request, reply) => {
+      const environment = request.environmentFor(request.query.environment);
+      const expectedVersion = parseVersionTag(request.headers['if-match']);
+      if (
+        await proposeIfProtected(request, reply, environment, {
+          kind: 'segment.update',
+          target: request.params.segmentKey,
+          change: request.body,
+          expectedVersion,
+        })
+      )
+        return reply;
+      return app.flags.updateSegment(
+        environment,
         request.params.segmentKey,
         request.body,
         actorOf(request.principal),
-        parseVersionTag(request.headers['if-match']),
-      ),
+        expectedVersion,
+      );
+    },
   );
 
   app.delete(
@@ -117,15 +142,20 @@ const adminSegments: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Delete a segment no flag uses (409 while one does)',
         params: SegmentParams,
         querystring: EnvironmentQuery,
-        response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 409) },
+        response: { 204: Type.Null(), ...ProposedResponse, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
-      await app.flags.deleteSegment(
-        request.environmentFor(request.query.environment),
-        request.params.segmentKey,
-        actorOf(request.principal),
-      );
+      const environment = request.environmentFor(request.query.environment);
+      const target = request.params.segmentKey;
+      if (
+        await proposeIfProtected(request, reply, environment, {
+          kind: 'segment.delete',
+          target,
+        })
+      )
+        return reply;
+      await app.flags.deleteSegment(environment, request.params.segmentKey, actorOf(request.principal));
       return reply.code(204).send(null);
     },
   );

@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks';
-import { api } from '../api.ts';
+import { api, isChangeRequest } from '../api.ts';
+import { useApp } from '../context.ts';
 import { useAction } from '../hooks.ts';
 import type { Flag } from '../types.ts';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
-import { ErrorAlert } from './ErrorAlert.tsx';
+import { ErrorAlert, Status } from './ErrorAlert.tsx';
 import { Switch } from './Switch.tsx';
 
 /** Production is where a flip hurts: there, and only there, a flip asks first. */
@@ -34,10 +35,15 @@ function staleNotice(flag: Flag | undefined, wanted: boolean) {
 export function FlagSwitch({ flag, environment, disabled, onStale, onSaved }: FlagSwitchProps) {
   const [asking, setAsking] = useState<boolean | null>(null);
   const [stale, setStale] = useState('');
+  const [proposed, setProposed] = useState('');
   const { busy, error, setError, run } = useAction();
+  const { protectedEnvironment } = useApp();
+  // In a protected environment a flip is a proposal: it asks first everywhere, and says so.
+  const asks = protectedEnvironment || environment === CONFIRMED_ENVIRONMENT;
 
   const flip = async (enabled: boolean) => {
     setStale('');
+    setProposed('');
     const updated = await run(
       () => api.flags.update(environment, flag.key, { enabled }, onStale ? flag.version : undefined),
       (err) => {
@@ -48,7 +54,11 @@ export function FlagSwitch({ flag, environment, disabled, onStale, onSaved }: Fl
     );
     // Answered either way: a failure shows next to the switch.
     setAsking(null);
-    if (updated) onSaved(updated);
+    if (isChangeRequest(updated)) {
+      setProposed(
+        `Proposed turning ${flag.key} ${enabled ? 'on' : 'off'} in ${environment}: it waits for another person's approval (see Requests).`,
+      );
+    } else if (updated) onSaved(updated);
   };
 
   return (
@@ -58,14 +68,17 @@ export function FlagSwitch({ flag, environment, disabled, onStale, onSaved }: Fl
         label={`Enable ${flag.key}`}
         disabled={disabled}
         busy={busy && asking === null}
-        onChange={(enabled) =>
-          environment === CONFIRMED_ENVIRONMENT ? setAsking(enabled) : void flip(enabled)
-        }
+        onChange={(enabled) => (asks ? setAsking(enabled) : void flip(enabled))}
       />
       <ErrorAlert error={error || stale} />
+      {proposed && <Status message={proposed} />}
       {asking !== null && (
         <ConfirmDialog
-          title={`Turn ${asking ? 'on' : 'off'} ${flag.key} in ${environment}?`}
+          title={
+            protectedEnvironment
+              ? `Propose turning ${asking ? 'on' : 'off'} ${flag.key} in ${environment}?`
+              : `Turn ${asking ? 'on' : 'off'} ${flag.key} in ${environment}?`
+          }
           busy={busy}
           danger={!asking}
           onCancel={() => {
@@ -74,10 +87,17 @@ export function FlagSwitch({ flag, environment, disabled, onStale, onSaved }: Fl
           }}
           onConfirm={() => void flip(asking)}
         >
-          <p>
-            This changes what every service reading <strong>{flag.key}</strong> in{' '}
-            <strong>{environment}</strong> gets, within a second.
-          </p>
+          {protectedEnvironment ? (
+            <p>
+              <strong>{environment}</strong> is protected: this proposes the change, and another person with
+              the admin role there approves it before it applies.
+            </p>
+          ) : (
+            <p>
+              This changes what every service reading <strong>{flag.key}</strong> in{' '}
+              <strong>{environment}</strong> gets, within a second.
+            </p>
+          )}
         </ConfirmDialog>
       )}
     </>

@@ -19,13 +19,23 @@ interface SaveBarProps {
   /** Why nothing here can be changed (a read-only session), if so. */
   locked?: string;
   save: { busy: boolean; error: ApiError | undefined };
+  /** A protected environment: saving proposes the change for another person's approval. */
+  proposes?: boolean;
 }
 
 /**
  * An editor's foot: what stands between the draft and a save (said once, and named as the
  * Save button's description), the conflict notice, Discard and Save (the form's submit).
  */
-export function SaveBar({ editor, conflicts, conflictMessage, blocked, locked, save }: SaveBarProps) {
+export function SaveBar({
+  editor,
+  conflicts,
+  conflictMessage,
+  blocked,
+  locked,
+  save,
+  proposes,
+}: SaveBarProps) {
   const id = useId();
   const { dirty, refused, status } = editor;
   const conflict = conflicts.length > 0;
@@ -40,7 +50,9 @@ export function SaveBar({ editor, conflicts, conflictMessage, blocked, locked, s
           ? 'Fix what is marked above to save'
           : conflict
             ? 'Settle the changes marked above to save'
-            : 'Unsaved changes';
+            : proposes
+              ? 'Unsaved changes: saving proposes them for another person to approve'
+              : 'Unsaved changes';
   return (
     <div class={dirty || conflict || refused || save.error ? 'savebar savebar-active' : 'savebar'}>
       {conflict && (
@@ -71,7 +83,7 @@ export function SaveBar({ editor, conflicts, conflictMessage, blocked, locked, s
             aria-describedby={state ? `${id}-state` : undefined}
             aria-busy={save.busy || undefined}
           >
-            Save
+            {proposes ? 'Propose changes' : 'Save'}
           </button>
         </span>
       </div>

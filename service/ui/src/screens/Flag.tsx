@@ -3,7 +3,7 @@
 
 import { useId, useRef, useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
-import { api } from '../api.ts';
+import { api, isChangeRequest, proposedMessage } from '../api.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { ConflictNote } from '../components/ConflictNote.tsx';
 import { DetailsCard } from '../components/DetailsCard.tsx';
@@ -119,7 +119,7 @@ function VariantChoice({
 
 function FlagEditor({ flagKey }: { flagKey: string }) {
   const id = useId();
-  const { environment, readOnly } = useApp();
+  const { environment, readOnly, protectedEnvironment } = useApp();
   const [archiving, setArchiving] = useState(false);
   const save = useAction();
   const archive = useAction();
@@ -185,27 +185,34 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
       setRefused(true);
       return;
     }
+    let proposal = false;
     const saved = await save.run(() =>
-      editor.commit((fields, version) => {
+      editor.commit(async (fields, version) => {
         const patch: Partial<Flag> = {};
         if (fields.description !== undefined) patch.description = fields.description;
         if (fields.variants !== undefined) patch.variants = variants.variants;
         if (fields.defaultVariant !== undefined) patch.defaultVariant = fields.defaultVariant;
         if (fields.offVariant !== undefined) patch.offVariant = fields.offVariant;
         if (fields.rules !== undefined) patch.rules = fields.rules.map((row) => row.rule);
-        return api.flags.update(environment, flag.key, patch, version);
+        const answer = await api.flags.update(environment, flag.key, patch, version);
+        if (!isChangeRequest(answer)) return answer;
+        // A protected environment: the flag stays as it is until another person approves.
+        proposal = true;
+        return flag;
       }),
     );
-    if (saved) setStatus('Saved');
+    if (saved) {
+      setStatus(proposal ? proposedMessage(environment) : 'Saved');
+    }
   };
 
   const doArchive = async () => {
-    const done = await archive.run(async () => {
-      await api.flags.archive(environment, flag.key);
-      return true;
-    });
+    const done = await archive.run(async () =>
+      isChangeRequest(await api.flags.archive(environment, flag.key)) ? 'proposed' : 'archived',
+    );
     setArchiving(false);
-    if (done) {
+    if (done === 'proposed') setStatus(proposedMessage(environment));
+    else if (done) {
       await load();
       setStatus('Archived');
     }
@@ -221,7 +228,8 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
         return true;
       },
     );
-    if (restored) {
+    if (isChangeRequest(restored)) setStatus(proposedMessage(environment));
+    else if (restored) {
       show(restored);
       setStatus('Restored');
     }
@@ -411,6 +419,7 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
             readOnly ? 'Read-only: signed in with a read token' : locked ? 'Archived: read-only' : undefined
           }
           save={save}
+          proposes={protectedEnvironment}
         />
       </form>
 

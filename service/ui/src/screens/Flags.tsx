@@ -11,7 +11,7 @@ import { ScalarInput } from '../components/ScalarInput.tsx';
 import { Time } from '../components/Time.tsx';
 import { useApp } from '../context.ts';
 import { parseVariantValue } from '../editors/variants.ts';
-import { useAction, useDebounced, usePaged, useTitle } from '../hooks.ts';
+import { useAction, useDebounced, usePaged, useResource, useTitle } from '../hooks.ts';
 import { FLAG_TYPES, type Flag, type FlagType } from '../types.ts';
 
 function NewFlagDialog({ environment, onClose }: { environment: string; onClose: () => void }) {
@@ -113,6 +113,11 @@ export function FlagsScreen() {
         .then((page) => ({ items: page.flags, nextCursor: page.nextCursor })),
     `${environment}|${archived}|${q}`,
   );
+  // Flags with an open change request carry a badge: a change to them is under review.
+  const requests = useResource(() => api.changeRequests.list(environment, 'open'), environment);
+  const requested = new Set(
+    (requests.data?.changeRequests ?? []).filter((r) => r.kind.startsWith('flag.')).map((r) => r.target),
+  );
   const replace = (flag: Flag) =>
     list.setItems(list.items.map((item) => (item.key === flag.key ? flag : item)));
   const flags = list.items;
@@ -177,6 +182,11 @@ export function FlagsScreen() {
           <tr key={flag.key}>
             <th scope="row" class="cell-key">
               <a href={link(`/flags/${encodeURIComponent(flag.key)}`)}>{flag.key}</a>
+              {requested.has(flag.key) && (
+                <a class="badge badge-request" href={link('/requests')}>
+                  Change requested
+                </a>
+              )}
             </th>
             <td class="cell-description">{flag.description || <span class="muted">—</span>}</td>
             <td>

@@ -1,6 +1,6 @@
 import { useId, useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
-import { api } from '../api.ts';
+import { api, isChangeRequest, proposedMessage } from '../api.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { ConflictNote } from '../components/ConflictNote.tsx';
 import { DetailsCard } from '../components/DetailsCard.tsx';
@@ -34,7 +34,7 @@ export const SEGMENT_CONFLICT_MESSAGE = 'Someone changed this segment since you 
 
 function SegmentEditor({ segmentKey }: { segmentKey: string }) {
   const id = useId();
-  const { environment, readOnly, link } = useApp();
+  const { environment, readOnly, link, protectedEnvironment } = useApp();
   const { route } = useLocation();
   const [deleting, setDeleting] = useState(false);
   const save = useAction();
@@ -73,6 +73,7 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
       setRefused(true);
       return;
     }
+    let proposal = false;
     const saved = await save.run(() =>
       editor.commit(async (fields, version) => {
         const updated = await api.segments.update(
@@ -81,21 +82,24 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
           { description: fields.description, conditions: fields.conditions?.list },
           version,
         );
+        // A protected environment: the segment stays as it is until another person approves.
+        if (isChangeRequest(updated)) {
+          proposal = true;
+          return segment;
+        }
         return { ...updated, usedBy: updated.usedBy ?? segment.usedBy };
       }),
     );
     if (saved) {
       remove.setError(undefined);
-      setStatus('Saved');
+      setStatus(proposal ? proposedMessage(environment) : 'Saved');
     }
   };
 
   const doDelete = async () => {
     const done = await remove.run(
-      async () => {
-        await api.segments.remove(environment, segment.key);
-        return true;
-      },
+      async () =>
+        isChangeRequest(await api.segments.remove(environment, segment.key)) ? 'proposed' : 'deleted',
       (err) => {
         // A flag started using it meanwhile: the page shows which, in place of Delete.
         if (err.status === 409) void editor.refresh();
@@ -103,7 +107,8 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
       },
     );
     setDeleting(false);
-    if (done) route(link('/segments'));
+    if (done === 'proposed') setStatus(proposedMessage(environment));
+    else if (done) route(link('/segments'));
   };
 
   const conflictAt = (field: keyof Draft, noteId?: string) =>
@@ -183,6 +188,7 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
           blocked={!draft.conditions.valid}
           locked={readOnly ? 'Read-only: signed in with a read token' : undefined}
           save={save}
+          proposes={protectedEnvironment}
         />
       </form>
 
