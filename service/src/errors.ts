@@ -198,6 +198,12 @@ export const errors = {
       404,
       `Change request '${id}' does not exist. List them with GET /api/admin/change-requests?environment=<key>.`,
     ),
+  environmentProtected: (environment: string, what: string) =>
+    new DomainError(
+      'ENVIRONMENT_PROTECTED',
+      409,
+      `Environment '${environment}' is protected: its changes are reviewed one by one as change requests, and ${what} would bypass that. Make the changes through the admin API (each becomes a request another person approves), or lift the protection first (PATCH /api/admin/environments/${environment} {"protected": false}).`,
+    ),
   ownChangeRequest: (id: string) =>
     new DomainError(
       'OWN_CHANGE_REQUEST',

@@ -92,13 +92,16 @@ const flagdAdmin: FastifyPluginAsyncTypebox = async (app) => {
         response: {
           200: ImportReport,
           400: Refused,
-          ...errorResponses(401, 403, 404, 413, 415, 503),
+          ...errorResponses(401, 403, 404, 409, 413, 415, 503),
         },
       },
     },
     async (request, reply) => {
       const environment = request.environmentFor(request.query.environment);
       const { dryRun } = request.query;
+      if (!dryRun && (await app.changeRequests.isProtected(environment))) {
+        throw errors.environmentProtected(environment, 'an import');
+      }
       const translation = translateFlagd(request.body);
       const report = await app.flags.writeBatch(environment, translation, actorOf(request.principal), {
         dryRun: dryRun || translation.refusals.length > 0,

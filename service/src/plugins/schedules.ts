@@ -21,6 +21,7 @@ export default fp(
     const schedules = createScheduleService({
       store: instrument(createPrismaScheduleStore(app.database.client), app.telemetry.dbQueryDuration),
       flags: app.flags,
+      isProtected: (environment) => app.changeRequests.isProtected(environment),
     });
     app.decorate('schedules', schedules);
 

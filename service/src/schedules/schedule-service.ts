@@ -23,6 +23,8 @@ export const CLAIM_LEASE_MS = 20_000;
 export interface ScheduleServiceDeps {
   store: ScheduleStore;
   flags: Pick<FlagService, 'getAdminFlag' | 'updateFlag' | 'listSegments'>;
+  /** Whether an environment's changes go through review: a change scheduled before is not applied there. */
+  isProtected?: (environment: string) => Promise<boolean>;
   now?: () => Date;
   leaseMs?: number;
 }
@@ -30,6 +32,7 @@ export interface ScheduleServiceDeps {
 export function createScheduleService({
   store,
   flags,
+  isProtected = async () => false,
   now = () => new Date(),
   leaseMs = CLAIM_LEASE_MS,
 }: ScheduleServiceDeps) {
@@ -43,6 +46,12 @@ export function createScheduleService({
       actor,
       version,
     });
+    if (await isProtected(environment)) {
+      return skipped(
+        `Environment '${environment}' was protected after this change was scheduled, so it was not applied: changes there are reviewed. Propose it through PATCH /api/admin/flags/${key} (a change request another person approves).`,
+        flagVersion,
+      );
+    }
     try {
       const flag = await flags.updateFlag(environment, key, schedule.change, actor, flagVersion);
       return { state: 'applied', appliedAt: now(), actor, version: flag.version };

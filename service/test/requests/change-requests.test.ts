@@ -418,3 +418,48 @@ t.test(
     }
   },
 );
+
+t.test('an import or a scheduled change cannot bypass review in a protected environment', async (t) => {
+  const { app } = await setup(t);
+  const applyAt = new Date(Date.now() + 3_600_000).toISOString();
+  const schedule = (environment: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/api/admin/scheduled-changes',
+      headers: admin,
+      payload: { environment, flag: 'checkout', change: { enabled: true }, applyAt },
+    });
+  const waiting = await schedule('production');
+  t.equal(waiting.statusCode, 201, 'scheduled while production is not protected');
+  await protect(app, 'production');
+
+  const document = {
+    flags: { imported: { state: 'ENABLED', variants: { on: true }, defaultVariant: 'on' } },
+  };
+  const importInto = (dryRun: boolean) =>
+    app.inject({
+      method: 'POST',
+      url: `/api/admin/flagd/import?environment=production&dryRun=${dryRun}`,
+      headers: admin,
+      payload: document,
+    });
+  const refused = await importInto(false);
+  t.equal(refused.statusCode, 409);
+  t.match(refused.json(), { code: 'ENVIRONMENT_PROTECTED', message: /an import would bypass/ });
+  t.equal((await importInto(true)).statusCode, 200, 'a dry run writes nothing, so it may still look');
+  const later = await schedule('production');
+  t.equal(later.statusCode, 409);
+  t.match(later.json(), { code: 'ENVIRONMENT_PROTECTED', message: /a scheduled change would bypass/ });
+
+  // The change scheduled before the protection comes due: it is skipped, with why.
+  await app.database.client.$executeRaw`
+    UPDATE scheduled_changes SET apply_at = (now() AT TIME ZONE 'UTC') - interval '1 second'
+    WHERE id = ${waiting.json().id}::uuid`;
+  await app.schedules.applyDue();
+  const [skipped] = (
+    await app.inject({ url: '/api/admin/scheduled-changes?environment=production', headers: admin })
+  ).json().scheduledChanges;
+  t.match(skipped, { state: 'skipped', reason: /was protected after this change was scheduled/ });
+  t.equal((await readFlag(app, 'checkout')).enabled, false, 'the flag is as it was');
+  t.equal((await readFlag(app, 'imported')).statusCode, 404, 'nothing was imported');
+});

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { type ActorRef, authorize, actorOf as principalActor } from '../../access/authorization.ts';
+import { errors } from '../../errors.ts';
 import {
   CreateScheduleBody,
   ScheduleListSchema,
@@ -35,6 +36,9 @@ const scheduledChanges: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { environment: requested, ...input } = request.body;
       const environment = request.environmentFor(environmentNamed(request.query.environment, requested));
+      if (await app.changeRequests.isProtected(environment)) {
+        throw errors.environmentProtected(environment, 'a scheduled change');
+      }
       const schedule = await app.schedules.create(environment, input, actorOf(request));
       return reply.code(201).send(schedule);
     },
