@@ -36,7 +36,11 @@ t.test('a read token limited to production sees production only, and is told so'
   await accessible(t, page, 'flags, limited to production, another environment asked for');
 
   const nav = page.getByRole('navigation', { name: 'Main' });
-  t.same(await nav.getByRole('link').allTextContents(), ['Flags', 'Segments'], 'the screens it may use');
+  t.same(
+    await nav.getByRole('link').allTextContents(),
+    ['Flags', 'Segments', 'Requests'],
+    'the screens it may use (change requests are read like flags)',
+  );
   t.equal(await page.getByRole('button', { name: 'New flag' }).count(), 0, 'no New flag');
   await nav.getByRole('link', { name: 'Segments' }).click();
   await page.getByRole('heading', { level: 1, name: 'Segments' }).waitFor({ timeout: DEADLINE_MS });
