@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import t, { type Test } from 'tap';
 import { ADMIN_TOKEN, admin, buildListeningApp } from '../helpers/app.ts';
 import { launchBrowser } from '../helpers/browser.ts';
+import { signIn } from '../helpers/ui-page.ts';
 
 /** How long the page may take to show what a test waits for. */
 const DEADLINE_MS = 15_000;
@@ -29,10 +30,10 @@ t.test('revoking a token says what it costs: the last admin token, your own, any
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
 
-  await page.goto(`${base}/ui/`);
-  await page.getByLabel('API token').fill(ADMIN_TOKEN);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  // Signed in before going on: the screen after sign-in must not replace the Tokens screen.
+  await signIn(page, base, ADMIN_TOKEN);
   await page.getByRole('link', { name: 'Tokens' }).click();
+  await page.getByLabel('Name').waitFor({ timeout: DEADLINE_MS });
 
   // The bootstrap token is the only admin token for all environments (a read token does not count).
   await page.getByLabel('Name').fill('reader');
