@@ -58,8 +58,8 @@ async function flagstoneApp(app: FastifyInstance, { config }: { config: Config }
   await app.register(database, { config });
   await app.register(redis, { config });
   await app.register(services, { config });
-  await app.register(schedules);
   await app.register(changeRequests);
+  await app.register(schedules);
   await app.register(auth);
   await app.register(rateLimits);
   await app.register(emf, { config });

@@ -168,11 +168,11 @@ export const errors = {
       `This client address already holds ${max} event streams of this kind on this instance (MAX_EVENT_STREAMS_PER_CLIENT). Close the streams it no longer follows (one per page is enough), then retry.`,
       5,
     ),
-  applyAtNotFuture: (applyAt: string) =>
+  applyAtNotFuture: (applyAt: string, now = 'to change the flag now, use PATCH /api/admin/flags/:flagKey') =>
     new DomainError(
       'VALIDATION_ERROR',
       400,
-      `applyAt ${applyAt} is not in the future. Give a date-time after now, with its time zone (e.g. 2030-01-01T09:00:00Z); to change the flag now, use PATCH /api/admin/flags/:flagKey.`,
+      `applyAt ${applyAt} is not in the future. Give a date-time after now, with its time zone (e.g. 2030-01-01T09:00:00Z); ${now}.`,
     ),
   scheduleNotFound: (id: string) =>
     new DomainError(

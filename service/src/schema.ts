@@ -17,6 +17,14 @@ export const Key = (what: string) =>
 
 export const Timestamp = Type.String({ format: 'date-time' });
 
+/** Who did something: a person (the identity provider's subject and email) or a token (its name). */
+export const ActorSchema = Type.Object({
+  kind: Type.Enum(['person', 'token']),
+  name: Type.String(),
+  subject: Type.Optional(Nullable(Type.String())),
+  email: Type.Optional(Nullable(Type.String())),
+});
+
 export const ErrorSchema = Type.Object(
   {
     statusCode: Type.Integer(),

@@ -1,6 +1,7 @@
-// Scheduled changes: the service the routes call, and the poll that applies due changes. Every
-// instance polls; each due change is claimed by one of them in the database, so it is applied
-// once however many run, and by a survivor when the one that claimed it dies.
+// Scheduled changes: the service the routes call, and the poll that applies due changes and
+// change requests approved for a time. Every instance polls; each due change is claimed by one of
+// them in the database, so it is applied once however many run, and by a survivor when the one
+// that claimed it dies.
 import fp from 'fastify-plugin';
 import { instrument } from '../metrics.ts';
 import { createPrismaScheduleStore } from '../schedules/prisma-schedule-store.ts';
@@ -28,9 +29,9 @@ export default fp(
     let running: Promise<void> | undefined;
     const poll = () => {
       if (running) return; // the previous round is still applying
-      running = schedules
-        .applyDue()
-        .then((resolved) => {
+      running = Promise.all([schedules.applyDue(), app.changeRequests.applyDue()])
+        .then(([changes, requests]) => {
+          const resolved = changes + requests;
           if (resolved > 0) log.info({ resolved }, 'scheduled changes resolved');
         })
         .catch((err: unknown) => log.warn({ err }, 'scheduled changes could not be applied; trying again'))
@@ -45,5 +46,5 @@ export default fp(
       await running;
     });
   },
-  { name: 'schedules', dependencies: ['services', 'database', 'metrics'] },
+  { name: 'schedules', dependencies: ['services', 'database', 'metrics', 'change-requests'] },
 );

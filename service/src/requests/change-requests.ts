@@ -14,7 +14,13 @@ import { changes, checkSegments, type NewFlag, newContent, patchedContent } from
 import type { Flag, FlagPatch, SegmentContent } from '../flags/flag-schemas.ts';
 import type { FlagService } from '../flags/flag-service.ts';
 import type { Prisma, ChangeRequest as RequestRow } from '../generated/prisma/client.ts';
-import type { BaseVersions, ChangeRequest, ChangeRequestQuery, RequestKind } from './request-schemas.ts';
+import type {
+  BaseVersions,
+  ChangeRequest,
+  ChangeRequestQuery,
+  RequestKind,
+  RequestState,
+} from './request-schemas.ts';
 
 /** A change as a route hands it over, before it is applied or proposed. */
 export type Proposal =
@@ -42,6 +48,8 @@ const toRequest = (row: RequestRow): ChangeRequest => ({
   decidedBy: (row.decidedBy as unknown as Actor | null) ?? null,
   decidedAt: row.decidedAt?.toISOString() ?? null,
   comment: row.comment,
+  applyAt: row.applyAt?.toISOString() ?? null,
+  reason: row.reason,
 });
 
 const json = (value: unknown) => (value === undefined ? undefined : (value as Prisma.InputJsonValue));
@@ -75,9 +83,10 @@ export interface ChangeRequestDeps {
     | 'updateSegment'
     | 'deleteSegment'
   >;
+  now?: () => Date;
 }
 
-export function createChangeRequests({ db, flags }: ChangeRequestDeps) {
+export function createChangeRequests({ db, flags, now = () => new Date() }: ChangeRequestDeps) {
   const segmentKeys = async (environment: string) =>
     new Set((await flags.listSegments(environment)).map((s) => s.key));
 
@@ -235,32 +244,99 @@ export function createChangeRequests({ db, flags }: ChangeRequestDeps) {
     return toRequest(row);
   }
 
-  /** Refuses a reviewer who may not decide `request`. */
-  function checkReviewer(request: ChangeRequest, reviewer: Principal): Actor {
+  /** Refuses a reviewer who may not decide `request`: approve an open one, or reject one not yet applied. */
+  function checkReviewer(request: ChangeRequest, reviewer: Principal, decidable: RequestState[]): Actor {
     if (reviewer.kind !== 'person') throw errors.reviewNeedsPerson(reviewer.name);
     const actor = actorOf(reviewer);
     if (samePrincipal(actor, request.proposedBy)) throw errors.ownChangeRequest(request.id);
-    if (request.state !== 'open') throw errors.changeRequestDecided(request.id, request.state);
+    if (!decidable.includes(request.state)) throw errors.changeRequestDecided(request.id, request.state);
     return actor;
   }
 
-  /** Moves an open request to `state`, with its audit event, in `tx`; false when it was no longer open. */
-  async function decide(
+  /**
+   * Moves `request` from state `from` as `data` says, with its audit event (`request.<state>`) as
+   * `actor`, in `tx`; null when it was no longer in `from`.
+   */
+  async function transition(
     tx: Prisma.TransactionClient,
     request: ChangeRequest,
-    state: 'approved' | 'rejected' | 'stale',
+    from: RequestState,
+    data: Prisma.ChangeRequestUpdateManyMutationInput & { state: RequestState },
     actor: Actor,
-    comment: string | null,
   ): Promise<ChangeRequest | null> {
-    const decidedAt = new Date();
-    const { count } = await tx.changeRequest.updateMany({
-      where: { id: request.id, state: 'open' },
-      data: { state, decidedBy: { ...actor }, decidedAt, comment },
-    });
+    const { count } = await tx.changeRequest.updateMany({ where: { id: request.id, state: from }, data });
     if (count === 0) return null;
     const after = toRequest(await tx.changeRequest.findUniqueOrThrow({ where: { id: request.id } }));
-    await recordAudit(tx, { actor, ...requestEvent(`request.${state}`, request, after) });
+    await recordAudit(tx, { actor, ...requestEvent(`request.${data.state}`, request, after) });
     return after;
+  }
+
+  const decision = (actor: Actor, comment: string | null) => ({
+    decidedBy: { ...actor },
+    decidedAt: new Date(),
+    comment,
+  });
+
+  const staleReason = (what: string) =>
+    `${what} changed since it was proposed. Look at the environment as it is now and propose the change again if it is still wanted.`;
+
+  /**
+   * Applies `request`, moving it from `from` to approved in the change's own transaction, if every
+   * version it was made against is current; else records it stale and throws CHANGE_REQUEST_STALE.
+   */
+  async function applyApproved(
+    request: ChangeRequest,
+    from: RequestState,
+    data: Prisma.ChangeRequestUpdateManyMutationInput,
+    approver: Actor,
+    applier: Actor,
+  ): Promise<ChangeRequest> {
+    const { id } = request;
+    let approved = null as ChangeRequest | null;
+    try {
+      await guardedWrite(
+        async (tx) => {
+          const latest = toRequest(await tx.changeRequest.findUniqueOrThrow({ where: { id } }));
+          approved = await transition(tx, latest, from, { ...data, state: 'approved' }, approver);
+          if (!approved) throw errors.changeRequestDecided(id, latest.state);
+          const stale = await staleness(tx, request);
+          if (stale) throw new Stale(stale);
+        },
+        () => apply(request, applier),
+      );
+    } catch (err) {
+      if (!(err instanceof Stale)) throw err;
+      // The approval rolled back with the change; the request is recorded as stale, unless someone decided it meanwhile.
+      await db.$transaction((tx) =>
+        transition(tx, request, from, { ...data, state: 'stale', reason: staleReason(err.what) }, approver),
+      );
+      throw errors.changeRequestStale(id, err.what);
+    }
+    // A write that never reached the database (an unknown environment) would leave nothing approved.
+    if (!approved) throw errors.changeRequestDecided(id, (await get(id)).state);
+    return approved;
+  }
+
+  /** Applies a scheduled request that is due; a change the flag domain no longer accepts leaves it stale, with the reason. */
+  async function applyScheduled(request: ChangeRequest): Promise<boolean> {
+    const approver = request.decidedBy as Actor;
+    const applier: Actor = {
+      ...approver,
+      name: `${approver.name} (change request ${request.id} proposed by ${request.proposedBy.name}, approved for ${request.applyAt})`,
+    };
+    try {
+      await applyApproved(request, 'scheduled', {}, approver, applier);
+      return true;
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.statusCode >= 500) throw err; // tried again at the next poll
+      if (err.code === 'CHANGE_REQUEST_STALE') return true;
+      if (err.code === 'CHANGE_REQUEST_DECIDED') return false; // another instance applied it, or it was rejected
+      const reason = `${err.message} It was approved for ${request.applyAt}, but not applied; propose a corrected change.`;
+      const stale = await db.$transaction((tx) =>
+        transition(tx, request, 'scheduled', { state: 'stale', reason }, approver),
+      );
+      return stale !== null;
+    }
   }
 
   return {
@@ -337,44 +413,65 @@ export function createChangeRequests({ db, flags }: ChangeRequestDeps) {
       ).map(toRequest),
 
     /**
-     * Applies an open request as `reviewer`, if every version it was made against is current
-     * (else it is marked stale: CHANGE_REQUEST_STALE). The change is recorded as the reviewer's,
-     * naming the request and its proposer.
+     * Approves an open request as `reviewer`. Without `applyAt` it is applied now, if every version
+     * it was made against is current (else it is marked stale: CHANGE_REQUEST_STALE); with one it
+     * is `scheduled`, and applied at that time on the same condition. The change is recorded as
+     * the reviewer's, naming the request and its proposer.
      */
-    async approve(id: string, reviewer: Principal, comment: string | null): Promise<ChangeRequest> {
+    async approve(
+      id: string,
+      reviewer: Principal,
+      comment: string | null,
+      applyAt?: string,
+    ): Promise<ChangeRequest> {
       const request = await get(id);
-      const approver = checkReviewer(request, reviewer);
-      const applier: Actor = {
-        ...approver,
-        name: `${approver.name} (approving change request ${id} proposed by ${request.proposedBy.name})`,
-      };
-      let approved = null as ChangeRequest | null;
-      try {
-        await guardedWrite(
-          async (tx) => {
-            const latest = toRequest(await tx.changeRequest.findUniqueOrThrow({ where: { id } }));
-            approved = await decide(tx, latest, 'approved', approver, comment);
-            if (!approved) throw errors.changeRequestDecided(id, latest.state);
-            const stale = await staleness(tx, request);
-            if (stale) throw new Stale(stale);
-          },
-          () => apply(request, applier),
-        );
-      } catch (err) {
-        if (!(err instanceof Stale)) throw err;
-        // The approval rolled back with the change; the request is recorded as stale, unless someone decided it meanwhile.
-        await db.$transaction((tx) => decide(tx, request, 'stale', approver, comment));
-        throw errors.changeRequestStale(id, err.what);
+      const approver = checkReviewer(request, reviewer, ['open']);
+      if (applyAt === undefined) {
+        const applier: Actor = {
+          ...approver,
+          name: `${approver.name} (approving change request ${id} proposed by ${request.proposedBy.name})`,
+        };
+        return applyApproved(request, 'open', decision(approver, comment), approver, applier);
       }
-      // A write that never reached the database (an unknown environment) would leave nothing approved.
-      if (!approved) throw errors.changeRequestDecided(id, (await get(id)).state);
-      return approved;
+      const at = new Date(applyAt);
+      if (!(at.getTime() > now().getTime())) {
+        throw errors.applyAtNotFuture(applyAt, 'to apply the change now, approve it without applyAt');
+      }
+      const scheduled = await db.$transaction(async (tx) => {
+        const stale = await staleness(tx, request);
+        const data = stale
+          ? ({ state: 'stale', reason: staleReason(stale) } as const)
+          : ({ state: 'scheduled', applyAt: at } as const);
+        return { stale, after: await transition(tx, request, 'open', { ...decision(approver, comment), ...data }, approver) };
+      });
+      if (!scheduled.after) throw errors.changeRequestDecided(id, (await get(id)).state);
+      if (scheduled.stale) throw errors.changeRequestStale(id, scheduled.stale);
+      return scheduled.after;
     },
 
+    /** Applies every scheduled request that is due, in time order; how many were resolved by this instance. */
+    async applyDue(): Promise<number> {
+      // The database's clock decides what is due: one clock for every instance (timestamps are UTC).
+      const due = await db.$queryRaw<{ id: string }[]>`
+        SELECT id::text FROM change_requests
+        WHERE state = 'scheduled' AND apply_at <= (now() AT TIME ZONE 'UTC')
+        ORDER BY apply_at, id
+        LIMIT 50`;
+      let resolved = 0;
+      for (const { id } of due) {
+        const request = await get(id);
+        if (request.state === 'scheduled' && (await applyScheduled(request))) resolved += 1;
+      }
+      return resolved;
+    },
+
+    /** Rejects an open request, or one approved for a time that has not come (cancelling it). */
     async reject(id: string, reviewer: Principal, comment: string): Promise<ChangeRequest> {
       const request = await get(id);
-      const actor = checkReviewer(request, reviewer);
-      const rejected = await db.$transaction((tx) => decide(tx, request, 'rejected', actor, comment));
+      const actor = checkReviewer(request, reviewer, ['open', 'scheduled']);
+      const rejected = await db.$transaction((tx) =>
+        transition(tx, request, request.state, { state: 'rejected', ...decision(actor, comment) }, actor),
+      );
       if (!rejected) throw errors.changeRequestDecided(id, (await get(id)).state);
       return rejected;
     },

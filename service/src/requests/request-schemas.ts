@@ -2,7 +2,7 @@
 // proposed through the usual admin routes and applied when another person approves it.
 import Type, { type Static } from 'typebox';
 import { EnvironmentKey } from '../flags/flag-schemas.ts';
-import { Nullable, Strict, Timestamp } from '../schema.ts';
+import { ActorSchema, Nullable, Strict, Timestamp } from '../schema.ts';
 
 export const REQUEST_KINDS = [
   'flag.create',
@@ -15,19 +15,12 @@ export const REQUEST_KINDS = [
 ] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 
-export const REQUEST_STATES = ['open', 'approved', 'rejected', 'stale'] as const;
+export const REQUEST_STATES = ['open', 'scheduled', 'approved', 'rejected', 'stale'] as const;
 export const RequestState = Type.Enum(REQUEST_STATES, {
   description:
-    'open: waiting for review; approved: applied; rejected: not applied (see comment); stale: what it was made against changed, so it was not applied',
+    'open: waiting for review; scheduled: approved, to be applied at applyAt; approved: applied; rejected: not applied (see comment); stale: what it was made against changed, so it was not applied (see reason)',
 });
 export type RequestState = Static<typeof RequestState>;
-
-const ActorSchema = Type.Object({
-  kind: Type.Enum(['person', 'token']),
-  name: Type.String(),
-  subject: Type.Optional(Nullable(Type.String())),
-  email: Type.Optional(Nullable(Type.String())),
-});
 
 const Versions = Type.Record(Type.String(), Nullable(Type.Integer()), {
   description: 'key → version it was made against; null: it did not exist',
@@ -58,6 +51,8 @@ export const ChangeRequestSchema = Type.Object(
     decidedBy: Nullable(ActorSchema),
     decidedAt: Nullable(Timestamp),
     comment: Nullable(Type.String()),
+    applyAt: Nullable(Timestamp),
+    reason: Nullable(Type.String({ description: 'why it was not applied, and what to do' })),
   },
   { $id: 'ChangeRequest' },
 );
@@ -73,7 +68,16 @@ export type ChangeRequestQuery = Static<typeof ChangeRequestQuery>;
 export const ChangeRequestListSchema = Type.Object({ changeRequests: Type.Array(ChangeRequestSchema) });
 
 const Comment = Type.String({ minLength: 1, maxLength: 2000, description: 'why, for the record' });
-export const ApproveBody = Strict({ comment: Type.Optional(Comment) });
+export const ApproveBody = Strict({
+  comment: Type.Optional(Comment),
+  applyAt: Type.Optional(
+    Type.String({
+      format: 'date-time',
+      description:
+        'apply it at this time rather than now: an ISO 8601 date-time with its time zone, in the future. Until then it is `scheduled`, and rejecting it cancels it.',
+    }),
+  ),
+});
 export const RejectBody = Strict({ comment: Comment });
 
 export const ProtectBody = Strict({

@@ -3,6 +3,7 @@
 // the claim lapses, in one short statement. No transaction stays open while the change is applied,
 // so the embedded database's single connection is never held; a claimant that dies leaves a
 // lease that lapses, and the change goes to another instance.
+import type { Actor } from '../access/authorization.ts';
 import { recordAudit } from '../db/audit.ts';
 import type { Db } from '../db/database.ts';
 import { errors } from '../errors.ts';
@@ -20,6 +21,7 @@ const toSchedule = (row: ScheduleRow): Schedule => ({
   state: row.state,
   flagVersion: row.flagVersion,
   createdBy: row.createdBy,
+  scheduledBy: (row.createdByActor as Actor | null) ?? { kind: 'token', name: row.createdBy },
   createdAt: row.createdAt.toISOString(),
   appliedAt: row.appliedAt?.toISOString() ?? null,
   resolvedAt: row.resolvedAt?.toISOString() ?? null,
@@ -38,7 +40,8 @@ export function createPrismaScheduleStore(db: Db): ScheduleStore {
               change: change as Prisma.InputJsonValue,
               applyAt,
               flagVersion,
-              createdBy,
+              createdBy: createdBy.name,
+              createdByActor: { ...createdBy },
             },
           }),
         );

@@ -1,7 +1,7 @@
 // Scheduled changes as clients see them: a PATCH body of a flag, applied once at `applyAt`.
 import Type, { type Static } from 'typebox';
 import { EnvironmentKey, FlagKey, PatchFlagBody } from '../flags/flag-schemas.ts';
-import { Nullable, Strict, Timestamp } from '../schema.ts';
+import { ActorSchema, Nullable, Strict, Timestamp } from '../schema.ts';
 
 export const SCHEDULE_STATES = ['pending', 'applied', 'skipped', 'cancelled'] as const;
 export const ScheduleState = Type.Enum(SCHEDULE_STATES, {
@@ -19,7 +19,8 @@ export const ScheduleSchema = Type.Object(
     applyAt: Timestamp,
     state: ScheduleState,
     flagVersion: Type.Integer({ description: 'the version of the flag the change was made against' }),
-    createdBy: Type.String(),
+    createdBy: Type.String({ description: 'the name of who scheduled it' }),
+    scheduledBy: ActorSchema,
     createdAt: Timestamp,
     appliedAt: Nullable(Timestamp),
     resolvedAt: Nullable(Timestamp),

@@ -3,16 +3,18 @@
 // (as If-Match), so the change log, the revision, the caches and the audit follow as for a PATCH.
 // Every instance polls for due changes and claims each for a lease in the database; the version
 // condition makes the flag change once even if a lease lapses while its claimant still works.
-import { type ActorRef, asActor } from '../access/authorization.ts';
+import { type Actor, type ActorRef, asActor } from '../access/authorization.ts';
 import { DomainError, errors } from '../errors.ts';
 import { checkSegments, patchedContent } from '../flags/flag-content.ts';
 import type { FlagService } from '../flags/flag-service.ts';
 import type { CreateScheduleInput, Schedule, ScheduleQuery } from './schedule-schemas.ts';
 import type { Resolution, ScheduleStore } from './schedule-store.ts';
 
-/** Who a scheduled change's writes are recorded as: the change, and the person or token who scheduled it. */
-export const scheduledActor = (schedule: Pick<Schedule, 'id' | 'createdBy'>) =>
-  `${schedule.createdBy} (scheduled change ${schedule.id})`;
+/** Who a scheduled change's writes are recorded as: the person or token who scheduled it, naming the change. */
+export const scheduledActor = ({ id, scheduledBy }: Pick<Schedule, 'id' | 'scheduledBy'>): Actor => ({
+  ...scheduledBy,
+  name: `${scheduledBy.name} (scheduled change ${id})`,
+});
 
 /**
  * How long a claim keeps other instances off a change: longer than an apply takes (a write gives
@@ -60,7 +62,7 @@ export function createScheduleService({
       if (err.code === 'VERSION_MISMATCH') {
         // Our own earlier attempt, committed by an instance that died before recording it, is applied.
         const made = await store.flagUpdate(environment, key, flagVersion + 1);
-        if (made?.actor === actor)
+        if (made?.actor === actor.name)
           return { state: 'applied', appliedAt: made.at, actor, version: flagVersion + 1 };
         const current = await flags.getAdminFlag(environment, key);
         if (current.archivedAt) return skipped(archivedReason(key), current.version);
@@ -97,7 +99,7 @@ export function createScheduleService({
           change: input.change,
           applyAt,
           flagVersion: flag.version,
-          createdBy: asActor(actor).name,
+          createdBy: asActor(actor),
         },
         actor,
       );

@@ -1,5 +1,5 @@
 // The port between scheduled changes and their storage.
-import type { ActorRef } from '../access/authorization.ts';
+import type { Actor, ActorRef } from '../access/authorization.ts';
 import type { FlagPatch } from '../flags/flag-schemas.ts';
 import type { Schedule, ScheduleQuery, ScheduleState } from './schedule-schemas.ts';
 
@@ -9,16 +9,17 @@ export interface NewSchedule {
   change: FlagPatch;
   applyAt: Date;
   flagVersion: number;
-  createdBy: string;
+  createdBy: Actor;
 }
 
 /** How a claimed change ended: applied, or skipped with the reason. */
 export type Resolution =
-  | { state: 'applied'; appliedAt: Date; actor: string; version: number }
-  | { state: 'skipped'; reason: string; actor: string; version: number };
+  | { state: 'applied'; appliedAt: Date; actor: Actor; version: number }
+  | { state: 'skipped'; reason: string; actor: Actor; version: number };
 
 /** The flag update that made a version: who made it, and when. */
 export interface FlagUpdate {
+  /** The name it was recorded under. */
   actor: string;
   at: Date;
 }

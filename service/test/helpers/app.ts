@@ -3,6 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import fp from 'fastify-plugin';
 import type { Test } from 'tap';
+import type { Role } from '../../src/access/authorization.ts';
 import { type AppOptions, buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { reproduced } from '../../src/routes/hot-routes.ts';
@@ -110,6 +111,26 @@ export async function mintToken(app: App, body: Record<string, unknown>) {
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** The admin role on every environment. */
+export const ALL_ADMIN: Role[] = [{ right: 'admin', environments: null }];
+
+/**
+ * A person signed in as the identity provider's callback signs them in: the headers of their
+ * session, its CSRF token included.
+ */
+export async function personSession(
+  app: App,
+  subject: string,
+  name: string,
+  roles: Role[] = ALL_ADMIN,
+  email = `${subject}@example.com`,
+) {
+  const session = await app.sessions.signInPerson({ subject, name, email, roles });
+  const cookie = `flagstone_session=${session.secret}`;
+  const csrf = (await app.inject({ url: '/api/session', headers: { cookie } })).json().csrfToken as string;
+  return { cookie, 'x-csrf-token': csrf };
+}
 
 /** The current value of one of the service's own counters, for the given labels. */
 export async function counter(

@@ -11,6 +11,7 @@ import {
   createFlag,
   createSegment,
   mintToken,
+  personSession,
   twoInstances,
   within,
 } from '../helpers/app.ts';
@@ -20,20 +21,6 @@ type App = Awaited<ReturnType<typeof buildTestApp>>['app'];
 type Headers = Record<string, string>;
 
 const redisUrl = await findRedis();
-const ALL_ADMIN: Role[] = [{ right: 'admin', environments: null }];
-
-/** A person signed in as the identity provider's callback signs them in, with the session's CSRF token. */
-async function personSession(app: App, subject: string, name: string, roles: Role[] = ALL_ADMIN) {
-  const session = await app.sessions.signInPerson({
-    subject,
-    name,
-    email: `${subject}@example.com`,
-    roles,
-  });
-  const cookie = `flagstone_session=${session.secret}`;
-  const csrf = (await app.inject({ url: '/api/session', headers: { cookie } })).json().csrfToken as string;
-  return { cookie, 'x-csrf-token': csrf };
-}
 
 async function protect(app: App, environment: string, value = true, headers: Headers = admin) {
   const res = await app.inject({

@@ -5,23 +5,12 @@
 import { createServer } from 'node:net';
 import t from 'tap';
 import type { Role } from '../../src/access/authorization.ts';
-import { admin, buildListeningApp, buildTestApp, createFlag } from '../helpers/app.ts';
+import { admin, buildListeningApp, buildTestApp, createFlag, personSession } from '../helpers/app.ts';
 import { openStream } from '../helpers/sse.ts';
 
 type App = Awaited<ReturnType<typeof buildTestApp>>['app'];
 
-async function personSession(app: App, roles: Role[]) {
-  const session = await app.sessions.signInPerson({
-    subject: '00u-ada',
-    name: 'Ada Lovelace',
-    email: 'ada@example.com',
-    roles,
-  });
-  const csrf = (
-    await app.inject({ url: '/api/session', headers: { cookie: `flagstone_session=${session.secret}` } })
-  ).json().csrfToken as string;
-  return { cookie: `flagstone_session=${session.secret}`, 'x-csrf-token': csrf };
-}
+const adaSession = (app: App, roles: Role[]) => personSession(app, '00u-ada', 'Ada Lovelace', roles, 'ada@example.com');
 
 t.test(
   "a person's rights per environment: admin where a group gives it, read elsewhere, nothing beyond",
@@ -30,7 +19,7 @@ t.test(
     for (const environment of ['production', 'staging']) {
       await createFlag(app, { environment, key: 'checkout', type: 'boolean', defaultValue: false });
     }
-    const ada = await personSession(app, [
+    const ada = await adaSession(app, [
       { right: 'read', environments: null },
       { right: 'admin', environments: ['staging'] },
     ]);
@@ -100,7 +89,7 @@ t.test(
     ]);
     t.notOk('email' in audit.json().events[1].by, "a token's event has no email");
 
-    const staging = await personSession(app, [{ right: 'admin', environments: ['staging', 'development'] }]);
+    const staging = await adaSession(app, [{ right: 'admin', environments: ['staging', 'development'] }]);
     const none = await app.inject({ url: '/api/admin/flags?environment=production', headers: staging });
     t.match(none.json(), {
       statusCode: 403,
@@ -210,7 +199,7 @@ t.test(
   "a person's change stream follows their session: only where they may read, and sign-out ends it",
   async (t) => {
     const { app, base } = await buildListeningApp(t);
-    const ada = await personSession(app, [{ right: 'admin', environments: ['staging'] }]);
+    const ada = await adaSession(app, [{ right: 'admin', environments: ['staging'] }]);
     const refused = await openStream(`${base}/api/admin/events?environment=production`, {
       cookie: ada.cookie,
     });

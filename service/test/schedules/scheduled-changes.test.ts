@@ -6,7 +6,16 @@ import { join } from 'node:path';
 import t from 'tap';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { ADMIN_TOKEN, admin, bearer, buildTestApp, createFlag, mintToken, within } from '../helpers/app.ts';
+import {
+  ADMIN_TOKEN,
+  admin,
+  bearer,
+  buildTestApp,
+  createFlag,
+  mintToken,
+  personSession,
+  within,
+} from '../helpers/app.ts';
 
 const { app } = await buildTestApp(t);
 
@@ -257,6 +266,23 @@ t.test('lists filter by flag and state, in the order they are due', async (t) =>
   t.equal(unknown.statusCode, 400);
 });
 
+t.test("a person's scheduled change is recorded as theirs, naming the change", async (t) => {
+  await createFlag(app, { key: 'by-person' });
+  const ada = await personSession(app, 'ada', 'Ada Lovelace');
+  const res = await schedule({ flag: 'by-person', change: { enabled: true }, applyAt: inAnHour() }, ada);
+  t.equal(res.statusCode, 201, res.body);
+  const person = { kind: 'person', name: 'Ada Lovelace', subject: 'ada', email: 'ada@example.com' };
+  t.match(res.json(), { createdBy: 'Ada Lovelace', scheduledBy: person });
+  await makeDue(res.json().id);
+  t.equal((await settled(res.json().id)).state, 'applied');
+  const [applied, update] = (
+    await app.inject({ url: '/api/admin/flags/by-person/history?limit=2', headers: admin })
+  ).json().events;
+  const asScheduled = { ...person, name: `Ada Lovelace (scheduled change ${res.json().id})` };
+  t.match(update, { action: 'flag.updated', by: asScheduled });
+  t.match(applied, { action: 'schedule.applied', by: asScheduled });
+});
+
 t.test('who may schedule, list and cancel', async (t) => {
   await createFlag(app, { key: 'guarded', environment: 'production' });
   await createFlag(app, { key: 'guarded', environment: 'staging' });
@@ -276,7 +302,7 @@ t.test('who may schedule, list and cancel', async (t) => {
   const inProduction = await scheduled(body);
   const own = await schedule({ ...body, environment: 'staging' }, stagingAdmin);
   t.equal(own.statusCode, 201);
-  t.equal(own.json().createdBy, 'staging-admin');
+  t.match(own.json(), { createdBy: 'staging-admin', scheduledBy: { kind: 'token', name: 'staging-admin' } });
 
   t.equal((await listOf('environment=production', reader)).length, 1, 'a read token may list');
   const listElsewhere = await app.inject({

@@ -89,9 +89,9 @@ const changeRequests: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['admin'],
         summary:
-          'Approve an open change request: it is applied now, if nothing it was made against changed since (else 409 CHANGE_REQUEST_STALE)',
+          'Approve an open change request: it is applied now (or at applyAt), if nothing it was made against changed since (else 409 CHANGE_REQUEST_STALE)',
         description:
-          'Only a person with the admin role on its environment, other than its proposer (403 OWN_CHANGE_REQUEST; a token: 403 REVIEW_NEEDS_PERSON). 409 CHANGE_REQUEST_DECIDED when it is no longer open.',
+          'Only a person with the admin role on its environment, other than its proposer (403 OWN_CHANGE_REQUEST; a token: 403 REVIEW_NEEDS_PERSON). 409 CHANGE_REQUEST_DECIDED when it is no longer open. With applyAt the request is `scheduled` until then: it is applied once, by one instance, within seconds of that time, or found stale (see its reason); rejecting it cancels it.',
         params: RequestParams,
         body: Type.Optional(ApproveBody),
         response: { 200: ChangeRequestSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
@@ -100,7 +100,8 @@ const changeRequests: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const found = await app.changeRequests.get(request.params.id);
       authorize(request.principal, 'admin', found.environment);
-      return app.changeRequests.approve(found.id, request.principal, request.body?.comment ?? null);
+      const { comment = null, applyAt } = request.body ?? {};
+      return app.changeRequests.approve(found.id, request.principal, comment, applyAt);
     },
   );
 
@@ -109,9 +110,10 @@ const changeRequests: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['admin'],
-        summary: 'Reject an open change request, saying why: it is not applied',
+        summary:
+          'Reject an open change request, or cancel a scheduled one before its time, saying why: it is not applied',
         description:
-          'Only a person with the admin role on its environment, other than its proposer. 409 CHANGE_REQUEST_DECIDED when it is no longer open.',
+          'Only a person with the admin role on its environment, other than its proposer. 409 CHANGE_REQUEST_DECIDED when it is already applied, rejected or stale.',
         params: RequestParams,
         body: RejectBody,
         response: { 200: ChangeRequestSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
