@@ -442,7 +442,10 @@ export function createChangeRequests({ db, flags, now = () => new Date() }: Chan
         const data = stale
           ? ({ state: 'stale', reason: staleReason(stale) } as const)
           : ({ state: 'scheduled', applyAt: at } as const);
-        return { stale, after: await transition(tx, request, 'open', { ...decision(approver, comment), ...data }, approver) };
+        return {
+          stale,
+          after: await transition(tx, request, 'open', { ...decision(approver, comment), ...data }, approver),
+        };
       });
       if (!scheduled.after) throw errors.changeRequestDecided(id, (await get(id)).state);
       if (scheduled.stale) throw errors.changeRequestStale(id, scheduled.stale);

@@ -3,7 +3,6 @@
 // two instances approve it at the same moment) or rejects it; a request made against versions
 // that changed since goes stale; tokens propose but never review; the record names everyone.
 import t, { type Test } from 'tap';
-import type { Role } from '../../src/access/authorization.ts';
 import {
   admin,
   bearer,

@@ -10,7 +10,8 @@ import { openStream } from '../helpers/sse.ts';
 
 type App = Awaited<ReturnType<typeof buildTestApp>>['app'];
 
-const adaSession = (app: App, roles: Role[]) => personSession(app, '00u-ada', 'Ada Lovelace', roles, 'ada@example.com');
+const adaSession = (app: App, roles: Role[]) =>
+  personSession(app, '00u-ada', 'Ada Lovelace', roles, 'ada@example.com');
 
 t.test(
   "a person's rights per environment: admin where a group gives it, read elsewhere, nothing beyond",
