@@ -73,7 +73,14 @@ const CallbackQuery = Type.Object(
   { additionalProperties: true },
 );
 
-const NOT_SIGNED_IN = 'Not signed in: POST /api/session with {"token": "<API token>"} to sign in.';
+/** How to sign in here: with the identity provider where it is set up, with a token where that is allowed. */
+const notSignedIn = (sso: boolean, token: boolean) =>
+  `Not signed in: ${[
+    sso && `open ${SIGN_IN_PATH} to sign in with your identity provider`,
+    token && 'POST /api/session with {"token": "<API token>"} to sign in with an API token',
+  ]
+    .filter(Boolean)
+    .join(', or ')}.`;
 
 const described = ({ secret, principal, expiresAt }: Session) => ({
   signedIn: { kind: principal.kind, name: principal.name },
@@ -244,7 +251,7 @@ const session: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const secret = sessionCookie(request);
-      if (!secret) throw errors.unauthorized(NOT_SIGNED_IN);
+      if (!secret) throw errors.unauthorized(notSignedIn(app.oidc !== undefined, config.UI_TOKEN_SIGN_IN));
       return described(await app.sessions.session(secret));
     },
   );

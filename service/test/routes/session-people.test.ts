@@ -189,6 +189,13 @@ t.test('UI_TOKEN_SIGN_IN=false refuses a token at sign-in, and only there', asyn
       /switched off here \(UI_TOKEN_SIGN_IN=false\)\. Sign in with your identity provider: GET \/api\/session\/oidc\./,
   });
   t.notOk(res.headers['set-cookie']);
+  const nobody = await app.inject({ url: '/api/session' });
+  t.equal(nobody.statusCode, 401);
+  t.equal(
+    nobody.json().message,
+    'Not signed in: open /api/session/oidc to sign in with your identity provider.',
+    'the way in that is offered here, and only that one',
+  );
   t.equal(
     (await createFlag(app, { key: 'still', type: 'boolean', defaultValue: true })).key,
     'still',

@@ -205,9 +205,9 @@ export const api = {
       request<{ changeRequests: ChangeRequest[] }>('GET', '/api/admin/change-requests', {
         query: { ...env(environment), state },
       }),
-    approve: (id: string, comment?: string) =>
+    approve: (id: string, comment?: string, applyAt?: string) =>
       request<ChangeRequest>('POST', `/api/admin/change-requests/${seg(id)}/approve`, {
-        body: comment ? { comment } : {},
+        body: { ...(comment ? { comment } : {}), ...(applyAt ? { applyAt } : {}) },
       }),
     reject: (id: string, comment: string) =>
       request<ChangeRequest>('POST', `/api/admin/change-requests/${seg(id)}/reject`, { body: { comment } }),

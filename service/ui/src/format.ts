@@ -26,3 +26,9 @@ export function formatSize(text: string) {
   if (size < 1_000_000) return `${bytes.format(size / 1000)} kB`;
   return `${bytes.format(size / 1_000_000)} MB`;
 }
+
+/** A datetime-local value: the person's own time, minutes precision. */
+export const localInput = (date: Date) => {
+  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
+  return local.toISOString().slice(0, 16);
+};

@@ -81,7 +81,7 @@ export interface Actor {
   email?: string | null;
 }
 
-export type ChangeRequestState = 'open' | 'approved' | 'rejected' | 'stale';
+export type ChangeRequestState = 'open' | 'scheduled' | 'approved' | 'rejected' | 'stale';
 
 /** A change proposed in a protected environment, waiting for (or given) another person's review. */
 export interface ChangeRequest {
@@ -99,6 +99,8 @@ export interface ChangeRequest {
   decidedBy: Actor | null;
   decidedAt: string | null;
   comment: string | null;
+  applyAt: string | null;
+  reason: string | null;
 }
 
 export interface AuditEvent {

@@ -1,18 +1,22 @@
 // What is scheduled on a flag (when, what, by whom, and how it ended), a way to schedule turning
-// it on or off at a set time, and cancelling what has not happened yet.
+// it on or off, or serving another variant by default, at a set time, and cancelling what has not
+// happened yet.
 import { useId, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { DataTable } from '../components/DataTable.tsx';
 import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
 import { Time } from '../components/Time.tsx';
-import { formatDateTime, formatValue } from '../format.ts';
+import { formatDateTime, formatValue, localInput } from '../format.ts';
 import { useAction, useResource } from '../hooks.ts';
 import type { Flag, ScheduledChange } from '../types.ts';
 
 /** A scheduled change in words: "Turn on", or the fields it sets. */
 export function describeChange(change: Partial<Flag>): string {
-  const { enabled, ...rest } = change;
+  const { enabled, defaultVariant, ...rest } = change;
   const parts = enabled === undefined ? [] : [enabled ? 'Turn on' : 'Turn off'];
+  if (defaultVariant !== undefined) {
+    parts.push(defaultVariant === null ? 'serve the code default' : `serve ${defaultVariant} by default`);
+  }
   for (const [field, value] of Object.entries(rest)) {
     parts.push(
       field === 'rules' || field === 'variants' ? `set ${field}` : `set ${field} to ${formatValue(value)}`,
@@ -28,11 +32,11 @@ const STATE_NAMES: Record<ScheduledChange['state'], string> = {
   cancelled: 'Cancelled',
 };
 
-/** A datetime-local value: the person's own time, minutes precision. */
-const localInput = (date: Date) => {
-  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
-  return local.toISOString().slice(0, 16);
-};
+/** The changes the form offers: on, off, or another variant served by default (`variant:<name>`). */
+const changeOf = (choice: string): Partial<Flag> =>
+  choice.startsWith('variant:')
+    ? { defaultVariant: choice.slice('variant:'.length) }
+    : { enabled: choice === 'on' };
 
 export function FlagSchedules({
   environment,
@@ -47,7 +51,7 @@ export function FlagSchedules({
   const list = useResource(() => api.schedules.list(environment, flag.key), `${environment}|${flag.key}`);
   const schedule = useAction();
   const cancel = useAction();
-  const [turn, setTurn] = useState<'on' | 'off'>(flag.enabled ? 'off' : 'on');
+  const [turn, setTurn] = useState(flag.enabled ? 'off' : 'on');
   const [when, setWhen] = useState('');
   const [problem, setProblem] = useState('');
   const [status, setStatus] = useState('');
@@ -64,12 +68,7 @@ export function FlagSchedules({
     }
     setProblem('');
     const created = await schedule.run(() =>
-      api.schedules.create(
-        environment,
-        flag.key,
-        { enabled: turn === 'on' },
-        new Date(applyAt).toISOString(),
-      ),
+      api.schedules.create(environment, flag.key, changeOf(turn), new Date(applyAt).toISOString()),
     );
     if (created) {
       setWhen('');
@@ -146,10 +145,17 @@ export function FlagSchedules({
               id={`${id}-turn`}
               value={turn}
               disabled={locked}
-              onChange={(event) => setTurn(event.currentTarget.value as 'on' | 'off')}
+              onChange={(event) => setTurn(event.currentTarget.value)}
             >
               <option value="on">Turn on</option>
               <option value="off">Turn off</option>
+              {Object.keys(flag.variants)
+                .filter((name) => name !== flag.defaultVariant)
+                .map((name) => (
+                  <option key={name} value={`variant:${name}`}>
+                    Serve {name} by default
+                  </option>
+                ))}
             </select>
           </div>
           <div class="field">

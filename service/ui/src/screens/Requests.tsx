@@ -1,5 +1,7 @@
 // Change requests of the environment on screen: what each would change (the diff history shows),
-// who proposed it, and, for another person with the admin role here, approve or reject with a comment.
+// who proposed it, and, for another person with the admin role here, approve (now or at a set
+// time) or reject with a comment; then the approved ones waiting for their time, which may still
+// be cancelled.
 import { useId, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { Diff } from '../components/Diff.tsx';
@@ -7,6 +9,7 @@ import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
 import { PageHead } from '../components/PageHead.tsx';
 import { Time } from '../components/Time.tsx';
 import { useApp } from '../context.ts';
+import { formatDateTime, localInput } from '../format.ts';
 import { useAction, useResource, useTitle } from '../hooks.ts';
 import type { ChangeRequest } from '../types.ts';
 
@@ -33,16 +36,27 @@ function RequestCard({
 }) {
   const id = useId();
   const [comment, setComment] = useState('');
+  const [when, setWhen] = useState('');
   const decide = useAction();
   const title = `${KIND_NAMES[request.kind] ?? request.kind} ${request.target}`;
+  const scheduled = request.state === 'scheduled';
 
-  const act = async (how: 'approve' | 'reject') => {
+  const approve = async () => {
+    const applyAt = when === '' ? undefined : new Date(when).toISOString();
     const done = await decide.run(() =>
-      how === 'approve'
-        ? api.changeRequests.approve(request.id, comment.trim() || undefined)
-        : api.changeRequests.reject(request.id, comment.trim()),
+      api.changeRequests.approve(request.id, comment.trim() || undefined, applyAt),
     );
-    if (done) onDecided(`${how === 'approve' ? 'Approved and applied' : 'Rejected'}: ${title}`);
+    if (done) {
+      onDecided(
+        done.applyAt
+          ? `Approved for ${formatDateTime(done.applyAt)}: ${title}`
+          : `Approved and applied: ${title}`,
+      );
+    }
+  };
+  const reject = async () => {
+    const done = await decide.run(() => api.changeRequests.reject(request.id, comment.trim()));
+    if (done) onDecided(`${scheduled ? 'Cancelled' : 'Rejected'}: ${title}`);
   };
 
   return (
@@ -53,13 +67,19 @@ function RequestCard({
       <p class="muted">
         Proposed by {request.proposedBy.name} ({request.proposedBy.kind}) <Time iso={request.createdAt} />
       </p>
+      {scheduled && request.applyAt && (
+        <p class="request-schedule">
+          Approved by {request.decidedBy?.name}: applies at <Time iso={request.applyAt} exact />, if nothing
+          it was made against changes before then.
+        </p>
+      )}
       <Diff before={request.before} after={request.after} label={`Changes in ${title}`} />
       {mine ? (
         <p class="muted">You proposed this: another person with the admin role here reviews it.</p>
       ) : readOnly ? null : (
         <div class="request-review">
           <div class="field">
-            <label for={`${id}-comment`}>Comment (needed to reject)</label>
+            <label for={`${id}-comment`}>Comment (needed to {scheduled ? 'cancel' : 'reject'})</label>
             <textarea
               id={`${id}-comment`}
               rows={2}
@@ -68,23 +88,37 @@ function RequestCard({
               onInput={(event) => setComment(event.currentTarget.value)}
             />
           </div>
+          {!scheduled && (
+            <div class="field">
+              <label for={`${id}-when`}>Apply at (optional, your local time; empty: now)</label>
+              <input
+                id={`${id}-when`}
+                type="datetime-local"
+                value={when}
+                min={localInput(new Date())}
+                onInput={(event) => setWhen(event.currentTarget.value)}
+              />
+            </div>
+          )}
           <ErrorAlert error={decide.error} />
           <div class="request-buttons">
-            <button
-              type="button"
-              class="button button-primary"
-              aria-busy={decide.busy || undefined}
-              onClick={() => void act('approve')}
-            >
-              Approve {request.target}
-            </button>
+            {!scheduled && (
+              <button
+                type="button"
+                class="button button-primary"
+                aria-busy={decide.busy || undefined}
+                onClick={() => void approve()}
+              >
+                {when === '' ? 'Approve' : 'Approve for then'} {request.target}
+              </button>
+            )}
             <button
               type="button"
               class="button button-danger"
               disabled={comment.trim() === ''}
-              onClick={() => void act('reject')}
+              onClick={() => void reject()}
             >
-              Reject {request.target}
+              {scheduled ? 'Cancel' : 'Reject'} {request.target}
             </button>
           </div>
         </div>
@@ -97,9 +131,27 @@ export function RequestsScreen() {
   useTitle('Requests');
   const { environment, readOnly, session, protectedEnvironment } = useApp();
   const [status, setStatus] = useState('');
-  const list = useResource(() => api.changeRequests.list(environment, 'open'), environment);
-  const requests = list.data?.changeRequests ?? [];
+  const list = useResource(async () => {
+    const [open, scheduled] = await Promise.all([
+      api.changeRequests.list(environment, 'open'),
+      api.changeRequests.list(environment, 'scheduled'),
+    ]);
+    return { open: open.changeRequests, scheduled: scheduled.changeRequests };
+  }, environment);
   const subject = session.person?.subject;
+  const card = (request: ChangeRequest) => (
+    <RequestCard
+      key={request.id}
+      request={request}
+      mine={request.proposedBy.kind === 'person' && request.proposedBy.subject === subject}
+      readOnly={readOnly || !session.person}
+      onDecided={(message) => {
+        setStatus(message);
+        void list.reload();
+      }}
+    />
+  );
+  const scheduled = list.data?.scheduled ?? [];
 
   return (
     <>
@@ -111,21 +163,16 @@ export function RequestsScreen() {
       <ErrorAlert error={list.error} />
       {list.loading ? (
         <p class="muted">Loading requests…</p>
-      ) : requests.length === 0 ? (
+      ) : list.data?.open.length === 0 ? (
         <p class="muted">No open requests in {environment}.</p>
       ) : (
-        requests.map((request) => (
-          <RequestCard
-            key={request.id}
-            request={request}
-            mine={request.proposedBy.kind === 'person' && request.proposedBy.subject === subject}
-            readOnly={readOnly || !session.person}
-            onDecided={(message) => {
-              setStatus(message);
-              void list.reload();
-            }}
-          />
-        ))
+        list.data?.open.map(card)
+      )}
+      {scheduled.length > 0 && (
+        <section aria-labelledby="scheduled-requests">
+          <h2 id="scheduled-requests">Approved, waiting for their time</h2>
+          {scheduled.map(card)}
+        </section>
       )}
     </>
   );
