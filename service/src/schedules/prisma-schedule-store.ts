@@ -116,8 +116,8 @@ export function createPrismaScheduleStore(db: Db): ScheduleStore {
       return row && toSchedule(row);
     },
 
-    resolve: (id, outcome) =>
-      db.$transaction(async (tx) => {
+    resolve: (id, outcome, within) => {
+      const record = async (tx: Prisma.TransactionClient) => {
         const before = await tx.scheduledChange.findUnique({ where: { id } });
         const resolvedAt = new Date();
         const { count } = await tx.scheduledChange.updateMany({
@@ -140,18 +140,12 @@ export function createPrismaScheduleStore(db: Db): ScheduleStore {
           version: outcome.version,
         });
         return true;
-      }),
+      };
+      return within ? record(within) : db.$transaction(record);
+    },
 
     async release(id) {
       await db.scheduledChange.updateMany({ where: { id, state: 'pending' }, data: { claimedUntil: null } });
-    },
-
-    async flagUpdate(environment, flag, version) {
-      const event = await db.auditEvent.findFirst({
-        where: { environmentKey: environment, flagKey: flag, action: 'flag.updated', version },
-        select: { actor: true, createdAt: true },
-      });
-      return event && { actor: event.actor, at: event.createdAt };
     },
   };
 }

@@ -1,9 +1,12 @@
 // Scheduled changes: a flag's PATCH, checked when it is scheduled, and applied once at its time
 // through the flag domain's own write path, conditionally on the version it was made against
 // (as If-Match), so the change log, the revision, the caches and the audit follow as for a PATCH.
-// Every instance polls for due changes and claims each for a lease in the database; the version
-// condition makes the flag change once even if a lease lapses while its claimant still works.
+// Every instance polls for due changes and claims each for a lease in the database. The change is
+// recorded as applied in the flag change's own transaction, so the two commit together: a change
+// whose lease lapsed while its claimant still worked is applied once, and whoever hears of the
+// flag change finds the schedule applied.
 import { type Actor, type ActorRef, asActor } from '../access/authorization.ts';
+import { guardedWrite } from '../db/write-guard.ts';
 import { DomainError, errors } from '../errors.ts';
 import { checkSegments, patchedContent } from '../flags/flag-content.ts';
 import type { FlagService } from '../flags/flag-service.ts';
@@ -38,8 +41,11 @@ export function createScheduleService({
   now = () => new Date(),
   leaseMs = CLAIM_LEASE_MS,
 }: ScheduleServiceDeps) {
-  /** What becomes of a claimed change: applied if the flag is still as it was scheduled against. */
-  async function outcomeOf(schedule: Schedule): Promise<Resolution> {
+  /**
+   * What becomes of a claimed change: applied if the flag is still as it was scheduled against
+   * (recorded with the change: 'recorded'), else skipped, with the reason.
+   */
+  async function outcomeOf(schedule: Schedule): Promise<Resolution | 'recorded'> {
     const actor = scheduledActor(schedule);
     const { environment, flag: key, flagVersion } = schedule;
     const skipped = (reason: string, version: number): Resolution => ({
@@ -54,16 +60,19 @@ export function createScheduleService({
         flagVersion,
       );
     }
+    const applied: Resolution = { state: 'applied', appliedAt: now(), actor, version: flagVersion + 1 };
     try {
-      const flag = await flags.updateFlag(environment, key, schedule.change, actor, flagVersion);
-      return { state: 'applied', appliedAt: now(), actor, version: flag.version };
+      await guardedWrite(
+        async (tx) => {
+          if (!(await store.resolve(schedule.id, applied, tx))) throw new AlreadyResolved();
+        },
+        () => flags.updateFlag(environment, key, schedule.change, actor, flagVersion),
+      );
+      return 'recorded';
     } catch (err) {
+      if (err instanceof AlreadyResolved) return 'recorded'; // by an instance that took it over
       if (!(err instanceof DomainError)) throw err;
       if (err.code === 'VERSION_MISMATCH') {
-        // Our own earlier attempt, committed by an instance that died before recording it, is applied.
-        const made = await store.flagUpdate(environment, key, flagVersion + 1);
-        if (made?.actor === actor.name)
-          return { state: 'applied', appliedAt: made.at, actor, version: flagVersion + 1 };
         const current = await flags.getAdminFlag(environment, key);
         if (current.archivedAt) return skipped(archivedReason(key), current.version);
         return skipped(
@@ -119,19 +128,22 @@ export function createScheduleService({
     async applyDue(): Promise<number> {
       let resolved = 0;
       for (let due = await store.claimDue(leaseMs); due; due = await store.claimDue(leaseMs)) {
-        let outcome: Resolution;
+        let outcome: Resolution | 'recorded';
         try {
           outcome = await outcomeOf(due);
         } catch (err) {
           await store.release(due.id).catch(() => {}); // unreleased, it waits for its lease to lapse
           throw err;
         }
-        if (await store.resolve(due.id, outcome)) resolved += 1;
+        if (outcome === 'recorded' || (await store.resolve(due.id, outcome))) resolved += 1;
       }
       return resolved;
     },
   };
 }
+
+/** Another instance recorded the change's outcome first: this attempt's write is rolled back. */
+class AlreadyResolved extends Error {}
 
 const archivedReason = (key: string) =>
   `Flag '${key}' was archived (or deleted) before this change was due, so it was not applied. Restore the flag (POST /api/admin/flags/${key}/restore) and schedule the change again if it is still wanted.`;

@@ -1,6 +1,7 @@
 // The port between scheduled changes and their storage.
 import type { Actor, ActorRef } from '../access/authorization.ts';
 import type { FlagPatch } from '../flags/flag-schemas.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
 import type { Schedule, ScheduleQuery, ScheduleState } from './schedule-schemas.ts';
 
 export interface NewSchedule {
@@ -16,13 +17,6 @@ export interface NewSchedule {
 export type Resolution =
   | { state: 'applied'; appliedAt: Date; actor: Actor; version: number }
   | { state: 'skipped'; reason: string; actor: Actor; version: number };
-
-/** The flag update that made a version: who made it, and when. */
-export interface FlagUpdate {
-  /** The name it was recorded under. */
-  actor: string;
-  at: Date;
-}
 
 export interface ScheduleStore {
   /** Records the change as pending, with its audit event. */
@@ -40,12 +34,13 @@ export interface ScheduleStore {
    * instance takes it, and after that (its claimant died) another may. Null: nothing to claim.
    */
   claimDue(leaseMs: number): Promise<Schedule | null>;
-  /** Records how a claimed change ended, with its audit event, if it is still pending; false when it was not. */
-  resolve(id: string, outcome: Resolution): Promise<boolean>;
+  /**
+   * Records how a claimed change ended, with its audit event, if it is still pending; false when
+   * it was not. Given `tx`, within that transaction (the flag change's own, when it is applied).
+   */
+  resolve(id: string, outcome: Resolution, tx?: Prisma.TransactionClient): Promise<boolean>;
   /** Gives a claim up (the attempt failed for now), so the next poll tries again. */
   release(id: string): Promise<void>;
-  /** The flag update that made `version` of the flag, if it is in the change log. */
-  flagUpdate(environment: string, flag: string, version: number): Promise<FlagUpdate | null>;
 }
 
 export type { ScheduleState };

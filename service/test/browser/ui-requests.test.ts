@@ -11,6 +11,7 @@ import {
   createFlag,
   createSegment,
   mintToken,
+  personSession,
   within,
 } from '../helpers/app.ts';
 import { launchBrowser } from '../helpers/browser.ts';
@@ -164,6 +165,57 @@ t.test('one person proposes in production, another approves, evaluations follow'
   await shows(t, 'no open requests are left', () =>
     reviewer.page.getByText('No open requests in production.').waitFor({ timeout: DEADLINE_MS }),
   );
+
+  // Ada proposes turning it off; Grace approves it for an hour ahead, then cancels; approves the
+  // next one for later, and it applies when its time comes.
+  const ada = await personSession(app, 'ada', 'Ada Lovelace');
+  const proposeOff = async () => {
+    const res = await app.inject({
+      method: 'PATCH',
+      url: '/api/admin/flags/checkout?environment=production',
+      headers: ada,
+      payload: { enabled: false },
+    });
+    t.equal(res.statusCode, 202, res.body);
+    await reviewer.page.reload();
+  };
+  const inAnHour = await reviewer.page.evaluate(() => {
+    const date = new Date(Date.now() + 3_600_000);
+    return new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  });
+  const waiting = reviewer.page.getByRole('region', { name: 'Approved, waiting for their time' });
+  await proposeOff();
+  await card.getByLabel('Apply at (optional, your local time; empty: now)').fill(inAnHour);
+  await card.getByRole('button', { name: 'Approve for then checkout' }).click();
+  await shows(t, 'the approval for a time is listed as waiting', () =>
+    waiting
+      .getByRole('article', { name: 'Change flag checkout' })
+      .getByText(/Approved by Grace Hopper: applies at/)
+      .waitFor({ timeout: DEADLINE_MS }),
+  );
+  t.match(await evaluate(), { value: true }, 'not applied before its time');
+  const scheduledCard = waiting.getByRole('article', { name: 'Change flag checkout' });
+  await scheduledCard.getByLabel('Comment (needed to cancel)').fill('launch moved');
+  await scheduledCard.getByRole('button', { name: 'Cancel checkout' }).click();
+  await shows(t, 'the cancellation is announced', () =>
+    reviewer.page.getByText('Cancelled: Change flag checkout').waitFor({ timeout: DEADLINE_MS }),
+  );
+  await proposeOff();
+  await card.getByLabel('Apply at (optional, your local time; empty: now)').fill(inAnHour);
+  await card.getByRole('button', { name: 'Approve for then checkout' }).click();
+  await waiting.getByRole('article').waitFor({ timeout: DEADLINE_MS });
+  await accessible(t, reviewer.page, 'requests screen with an approval waiting for its time');
+  // Its time comes: moved to just past, an instance applies it within its poll.
+  await app.database.client.$executeRaw`
+    UPDATE change_requests SET apply_at = (now() AT TIME ZONE 'UTC') - interval '1 second' WHERE state = 'scheduled'`;
+  await within(30_000, async () => (await evaluate()).reason === 'DISABLED', 50);
+  t.pass('the approved change applied at its time');
+  await reviewer.page.reload();
+  await shows(t, 'nothing is left waiting', () =>
+    reviewer.page.getByText('No open requests in production.').waitFor({ timeout: DEADLINE_MS }),
+  );
+  t.equal(await waiting.count(), 0);
+
   t.same(proposer.errors, [], 'no page errors for Ada');
   t.same(reviewer.errors, [], 'no page errors for Grace');
 });

@@ -42,7 +42,13 @@ t.test('schedule, cancel, schedule again and see it applied, on the flag page', 
   );
   t.same(await list(), [], 'nothing scheduled');
 
-  await section.getByLabel('Change', { exact: true }).selectOption({ label: 'Turn on' });
+  const change = section.getByLabel('Change', { exact: true });
+  t.same(
+    await change.locator('option').allInnerTexts(),
+    ['Turn on', 'Turn off', 'Serve off by default'],
+    'on, off, or another variant by default',
+  );
+  await change.selectOption({ label: 'Turn on' });
   await when.fill(await localTime(page, 3_600_000));
   await submit.click();
   const row = section.getByRole('row').filter({ hasText: 'Turn on' });

@@ -1,6 +1,7 @@
 // An OpenID Connect identity provider for tests: oidc-provider on a loopback port, with people
 // and their groups the test may change between sign-ins, and a login page (username, password)
 // a browser fills. Consent is given at once: the page asks only who you are.
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { type Account } from 'oidc-provider';
@@ -27,6 +28,53 @@ ${refused ? `<p role="alert">${escapeHtml(refused)}</p>` : ''}
 <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
 <button type="submit">Log in</button>
 </form></main></body></html>`;
+
+/** The provider's signing key, made once per test process as a production IdP would be given one. */
+const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+
+type Stored = Record<string, unknown> & {
+  grantId?: string;
+  uid?: string;
+  userCode?: string;
+  consumed?: number;
+};
+
+/**
+ * Where the provider keeps its sessions, grants and codes: in this process, as its own default
+ * does, but named so that it does not warn that it is one (each test's provider has its own).
+ */
+function memoryAdapter() {
+  const rows = new Map<string, Stored>();
+  return class MemoryAdapter {
+    readonly model: string;
+    constructor(model: string) {
+      this.model = model;
+    }
+    key = (id: string) => `${this.model}:${id}`;
+    async upsert(id: string, payload: Stored) {
+      rows.set(this.key(id), payload);
+    }
+    async find(id: string) {
+      return rows.get(this.key(id));
+    }
+    async findByUid(uid: string) {
+      return [...rows.values()].find((row) => row.uid === uid);
+    }
+    async findByUserCode(userCode: string) {
+      return [...rows.values()].find((row) => row.userCode === userCode);
+    }
+    async consume(id: string) {
+      const row = rows.get(this.key(id));
+      if (row) row.consumed = Math.floor(Date.now() / 1000);
+    }
+    async destroy(id: string) {
+      rows.delete(this.key(id));
+    }
+    async revokeByGrantId(grantId: string) {
+      for (const [key, row] of rows) if (row.grantId === grantId) rows.delete(key);
+    }
+  };
+}
 
 async function formOf(req: IncomingMessage): Promise<URLSearchParams> {
   let body = '';
@@ -115,6 +163,8 @@ export async function startIdp(t: Test) {
         features: { devInteractions: { enabled: false } },
         interactions: { url: (_ctx: unknown, { uid }: { uid: string }) => `/interaction/${uid}` },
         cookies: { keys: ['test-idp-cookie-key'] },
+        jwks: { keys: [signingKey] },
+        adapter: memoryAdapter(),
         async findAccount(_ctx: unknown, id: string): Promise<Account | undefined> {
           if (!people.has(id)) return undefined;
           return {

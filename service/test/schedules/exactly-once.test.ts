@@ -191,7 +191,7 @@ t.test('the instance holding the claim is killed; another applies the change onc
   );
   t.same(
     events.rows.map((e) => e.action),
-    ['flag.created', 'schedule.created', 'flag.updated', 'schedule.applied'],
+    ['flag.created', 'schedule.created', 'schedule.applied', 'flag.updated'],
   );
-  t.equal(events.rows[2].actor, `bootstrap (scheduled change ${id})`);
+  t.equal(events.rows[3].actor, `bootstrap (scheduled change ${id})`);
 });
