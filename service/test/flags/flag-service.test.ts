@@ -76,6 +76,7 @@ const plain = {
   offVariant: null,
   variants: {},
   rules: [],
+  prerequisites: [],
 };
 
 const servedValue = async (service: FlagService, environment: string, key: string) => {
@@ -346,6 +347,7 @@ t.test('checkContent: every value a flag serves is of its type', async (t) => {
     enabled: true,
     description: '',
     rules: [],
+    prerequisites: [],
   });
   for (const [type, value] of good)
     t.doesNotThrow(() => checkContent(content(type, value)), `${type} ${JSON.stringify(value)}`);
