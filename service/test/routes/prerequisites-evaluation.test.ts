@@ -96,7 +96,12 @@ await createFlag(app, {
 t.test('met prerequisites: the flag serves what it would without them', async (t) => {
   t.same(await everywhere(t, 'checkout'), { value: 'new', reason: 'STATIC', variant: 'new', metadata: {} });
   t.same(await everywhere(t, 'banner'), { value: true, reason: 'STATIC', variant: 'on', metadata: {} });
-  t.same(await everywhere(t, 'no-off-variant'), { value: 10, reason: 'STATIC', variant: 'ten', metadata: {} });
+  t.same(await everywhere(t, 'no-off-variant'), {
+    value: 10,
+    reason: 'STATIC',
+    variant: 'ten',
+    metadata: {},
+  });
 });
 
 t.test('a prerequisite turned off: its dependents serve their off variant, down the chain', async (t) => {
@@ -183,12 +188,18 @@ t.test('an archived prerequisite is not met; restored, it is again', async (t) =
   const url = (key: string, action = '') => `/api/admin/flags/${key}${action}?environment=${ENV}`;
   t.equal((await app.inject({ method: 'DELETE', url: url('top'), headers: admin })).statusCode, 204);
   t.equal((await app.inject({ method: 'DELETE', url: url('base'), headers: admin })).statusCode, 204);
-  t.equal((await app.inject({ method: 'POST', url: url('top', '/restore'), headers: admin })).statusCode, 200);
+  t.equal(
+    (await app.inject({ method: 'POST', url: url('top', '/restore'), headers: admin })).statusCode,
+    200,
+  );
   t.same(
     await everywhere(t, 'top'),
     { value: false, reason: 'DISABLED', variant: 'off', metadata: {} },
     'its prerequisite is archived: held off',
   );
-  t.equal((await app.inject({ method: 'POST', url: url('base', '/restore'), headers: admin })).statusCode, 200);
+  t.equal(
+    (await app.inject({ method: 'POST', url: url('base', '/restore'), headers: admin })).statusCode,
+    200,
+  );
   t.same(await everywhere(t, 'top'), { value: true, reason: 'STATIC', variant: 'on', metadata: {} });
 });
