@@ -189,6 +189,28 @@ t.test('a gap in the messages: the next message brings the missed change too', a
   t.equal((await b.listFlags('production')).value.revision, (await a.listFlags('production')).value.revision);
 });
 
+t.test(
+  "an entry an older release wrote (no prerequisites): the change log's flag is taken instead",
+  async (t) => {
+    const { services, bus, shared, calls } = setup({ instances: 2 });
+    const [a, b] = services as [FlagService, FlagService];
+    await b.listFlags('production');
+    bus.state.losing = true;
+    await a.createFlag('production', boolFlag, 'tester');
+    bus.state.losing = false;
+    // As an older release wrote it: the flag without the field it did not know.
+    for (const [key, value] of shared.map) {
+      const entry = value as unknown as { version: number; change: { flag: Record<string, unknown> } };
+      const { prerequisites: _, ...older } = entry.change.flag;
+      shared.map.set(key, { ...entry, change: { ...entry.change, flag: older } } as never);
+    }
+    const before = calls.changesSince;
+    await b.receive(bus.sent.at(-1) as Exclude<Invalidation, { type: 'token' }>);
+    t.equal(calls.changesSince, before + 1, 'caught up from the change log');
+    t.same((await b.getFlag('production', 'f')).value.prerequisites, [], 'with every field');
+  },
+);
+
 t.test('an older message never moves a snapshot back', async (t) => {
   const { services, bus } = setup({ instances: 2 });
   const [a, b] = services as [FlagService, FlagService];
