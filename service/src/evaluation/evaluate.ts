@@ -71,23 +71,15 @@ export function bucket(text: string, totalWeight: number): number {
 
 /**
  * Pure: no I/O, never throws for any context (a bad context is a non-match, not an exception).
- * `flags` finds the flags prerequisites name; without it, every prerequisite is unmet.
+ * `flags` finds the flags prerequisites name; without it, every prerequisite is unmet. `depth` is
+ * how far down a chain of prerequisites this flag is (0: the flag asked for).
  */
 export function evaluate(
   flag: EvaluableFlag,
   segments: Readonly<Record<string, readonly Condition[]>>,
   context: EvaluationContext,
   flags: FlagLookup = NO_FLAGS,
-): Evaluation {
-  return evaluateAt(flag, segments, context, flags, 0);
-}
-
-function evaluateAt(
-  flag: EvaluableFlag,
-  segments: Readonly<Record<string, readonly Condition[]>>,
-  context: EvaluationContext,
-  flags: FlagLookup,
-  depth: number,
+  depth = 0,
 ): Evaluation {
   try {
     if (!flag.enabled) return fallback(flag, flag.offVariant, 'DISABLED');
@@ -131,7 +123,7 @@ function prerequisitesMet(
     const prerequisite = prerequisites[i]!;
     const required = flags(prerequisite.flag);
     if (required === undefined) return false;
-    const result = evaluateAt(required, segments, context, flags, depth + 1);
+    const result = evaluate(required, segments, context, flags, depth + 1);
     if (!('reason' in result) || result.reason === 'DISABLED' || result.variant === undefined) return false;
     if (!prerequisite.variants.includes(result.variant)) return false;
   }
