@@ -70,6 +70,17 @@ t.test('add a prerequisite, see it on both flags, follow the links, remove it', 
   );
   t.match(await requiredBy.innerText(), /^Required by: checkout\./);
   await accessible(t, page, 'a flag other flags require');
+
+  // Requiring checkout back would close a circle: the save is refused with the path, nothing changes.
+  const here = page.getByRole('region', { name: 'Prerequisites' });
+  await here.getByLabel('Required flag').selectOption('checkout');
+  await here.getByRole('button', { name: 'Add prerequisite' }).click();
+  await page.getByRole('button', { name: 'Save' }).click();
+  const refusal = page.locator('.savebar').getByRole('alert');
+  await shows(t, 'the refusal is shown', () => refusal.waitFor({ timeout: DEADLINE_MS }));
+  t.match(await refusal.innerText(), /'payments' → 'checkout' → 'payments'/);
+  t.same(await prerequisitesOf(app, 'payments'), [], 'nothing was saved');
+  await page.getByRole('button', { name: 'Discard' }).click();
   await requiredBy.getByRole('link', { name: 'checkout' }).click();
   await page.getByRole('heading', { level: 1, name: 'checkout' }).waitFor({ timeout: DEADLINE_MS });
   await page.getByRole('button', { name: 'Save' }).waitFor({ timeout: DEADLINE_MS });

@@ -243,3 +243,31 @@ t.test('a protected environment refuses a proposal that would break prerequisite
   const fine = await patch(app, 'a', { prerequisites: [{ flag: 'b', variants: ['on', 'off'] }] }, env);
   t.equal(fine.statusCode, 202, 'a sound change is proposed');
 });
+
+t.test(
+  'an exported dependent imports elsewhere only as what flagd can say: refused, naming it',
+  async (t) => {
+    const { app } = await buildTestApp(t);
+    await switches(app, 'base');
+    await createFlag(app, {
+      environment: ENV,
+      key: 'dependent',
+      enabled: true,
+      prerequisites: requires('base'),
+    });
+    const document = (
+      await app.inject({ url: `/api/config/flagd?environment=${ENV}`, headers: admin })
+    ).json();
+    const imported = await app.inject({
+      method: 'POST',
+      url: '/api/admin/flagd/import?environment=staging&dryRun=true',
+      headers: admin,
+      payload: document,
+    });
+    t.equal(imported.statusCode, 200, imported.body);
+    t.match(imported.json(), {
+      creates: [{ kind: 'flag', key: 'base' }],
+      refusals: [{ flag: 'dependent', construct: 'in', path: '$.flags.dependent.targeting.if[0].in' }],
+    });
+  },
+);
