@@ -16,6 +16,8 @@ export class DomainError extends Error {
   }
 }
 
+const quotedList = (items: string[]) => items.map((item) => `'${item}'`).join(', ');
+
 export const errors = {
   flagNotFound: (environment: string, key: string) =>
     new DomainError(
@@ -80,6 +82,42 @@ export const errors = {
       'SEGMENT_IN_USE',
       409,
       `Segment '${key}' is used by the rules of ${flags.map((f) => `'${f}'`).join(', ')}. Remove it from those rules first.`,
+    ),
+  prerequisiteNotFound: (environment: string, key: string, required: string) =>
+    new DomainError(
+      'PREREQUISITE_NOT_FOUND',
+      400,
+      `Flag '${key}' names '${required}' as a prerequisite, but environment '${environment}' has no live flag '${required}'. Create or restore '${required}' first, or take it out of prerequisites.`,
+    ),
+  prerequisiteVariantNotFound: (key: string, required: string, missing: string[], known: string[]) =>
+    new DomainError(
+      'PREREQUISITE_VARIANT_NOT_FOUND',
+      400,
+      `Flag '${key}' requires '${required}' to serve ${quotedList(missing)}, which '${required}' does not have (its variants: ${known.length > 0 ? quotedList(known) : 'none'}). Name variants it has.`,
+    ),
+  prerequisiteCycle: (path: string[]) =>
+    new DomainError(
+      'PREREQUISITE_CYCLE',
+      409,
+      `Prerequisites would go round in a circle: ${path.map((k) => `'${k}'`).join(' → ')}. A flag cannot require itself, directly or through others; take one of these prerequisites out.`,
+    ),
+  prerequisiteLimit: (key: string, what: string) =>
+    new DomainError(
+      'PREREQUISITE_LIMIT',
+      400,
+      `Flag '${key}' would ${what}. Shorten the chain or require fewer flags, so evaluation stays fast.`,
+    ),
+  prerequisiteVariantInUse: (key: string, users: { flag: string; variants: string[] }[]) =>
+    new DomainError(
+      'PREREQUISITE_VARIANT_IN_USE',
+      409,
+      `Flag '${key}' would lose variants other flags require it to serve: ${users.map((u) => `'${u.flag}' requires ${quotedList(u.variants)}`).join('; ')}. Change those flags' prerequisites first, or keep the variants.`,
+    ),
+  flagRequired: (key: string, flags: string[]) =>
+    new DomainError(
+      'FLAG_REQUIRED',
+      409,
+      `Flag '${key}' is a prerequisite of ${quotedList(flags)}, so it cannot be archived. Take it out of their prerequisites first (PATCH with their new prerequisites).`,
     ),
   tokenNotFound: (id: string) =>
     new DomainError(

@@ -5,14 +5,18 @@
 // as flagd's `fractional` does, so a flagd provider evaluating the same flag in process gives every
 // user the same variant. What a flag serves when it is off, or when no rule decides, is a variant
 // it names (offVariant, defaultVariant), or no value at all: the caller's own code default (OFREP
-// ADR-0006).
+// ADR-0006). A flag with prerequisites serves its off variant, as if it were off, while one of
+// them is not met: the other flag is missing, off (or itself held off by its own prerequisites), or
+// serves another variant for the same context.
 import murmurhash from 'murmurhash';
 import semver, { type SemVer } from 'semver';
 import {
   type Condition,
   type Evaluation,
   type EvaluationContext,
+  MAX_PREREQUISITE_DEPTH,
   MAX_TOTAL_WEIGHT,
+  type Prerequisite,
   type Reason,
   type Rule,
   type Split,
@@ -27,7 +31,14 @@ export interface EvaluableFlag {
   offVariant: string | null;
   variants: Record<string, unknown>;
   rules: Rule[];
+  /** Other flags this one requires (absent: none). */
+  prerequisites?: readonly Prerequisite[];
 }
+
+/** The flags of the same environment (the snapshot's), by key: where prerequisites are looked up. */
+export type FlagLookup = (key: string) => EvaluableFlag | undefined;
+
+const NO_FLAGS: FlagLookup = () => undefined;
 
 const encoder = new TextEncoder();
 const NO_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({});
@@ -58,14 +69,29 @@ export function bucket(text: string, totalWeight: number): number {
   return (high - highRest) / 65_536 + Math.floor((highRest * 65_536 + low) / 4_294_967_296);
 }
 
-/** Pure: no I/O, never throws for any context (a bad context is a non-match, not an exception). */
+/**
+ * Pure: no I/O, never throws for any context (a bad context is a non-match, not an exception).
+ * `flags` finds the flags prerequisites name; without it, every prerequisite is unmet. `depth` is
+ * how far down a chain of prerequisites this flag is (0: the flag asked for).
+ */
 export function evaluate(
   flag: EvaluableFlag,
   segments: Readonly<Record<string, readonly Condition[]>>,
   context: EvaluationContext,
+  flags: FlagLookup = NO_FLAGS,
+  depth = 0,
 ): Evaluation {
   try {
     if (!flag.enabled) return fallback(flag, flag.offVariant, 'DISABLED');
+    const prerequisites = flag.prerequisites;
+    if (
+      prerequisites !== undefined &&
+      prerequisites.length > 0 &&
+      !prerequisitesMet(prerequisites, segments, context, flags, depth)
+    ) {
+      // Held off: what the flag serves when off, with the reason it has then.
+      return fallback(flag, flag.offVariant, 'DISABLED');
+    }
     const rules = flag.rules;
     if (rules.length === 0) return fallback(flag, flag.defaultVariant, 'STATIC');
     const attributes: object = typeof context === 'object' && context !== null ? context : NO_ATTRIBUTES;
@@ -79,6 +105,29 @@ export function evaluate(
     const reason = error instanceof Error ? error.message : String(error);
     return { errorCode: 'GENERAL', errorDetails: `flag ${flag?.key} could not be evaluated: ${reason}` };
   }
+}
+
+/**
+ * Whether every prerequisite's flag is on and serves one of the variants it names for this
+ * context. Writes refuse circles and long chains; the depth bound is the net under them.
+ */
+function prerequisitesMet(
+  prerequisites: readonly Prerequisite[],
+  segments: Readonly<Record<string, readonly Condition[]>>,
+  context: EvaluationContext,
+  flags: FlagLookup,
+  depth: number,
+): boolean {
+  if (depth >= MAX_PREREQUISITE_DEPTH) return false;
+  for (let i = 0; i < prerequisites.length; i++) {
+    const prerequisite = prerequisites[i]!;
+    const required = flags(prerequisite.flag);
+    if (required === undefined) return false;
+    const result = evaluate(required, segments, context, flags, depth + 1);
+    if (!('reason' in result) || result.reason === 'DISABLED' || result.variant === undefined) return false;
+    if (!prerequisite.variants.includes(result.variant)) return false;
+  }
+  return true;
 }
 
 type Answer = Extract<Evaluation, { reason: Reason }>;

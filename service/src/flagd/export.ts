@@ -10,9 +10,15 @@
 // - a split buckets `seed + value` explicitly, behind a guard that the value is a non-empty
 //   string (flagd in Go hashes an empty targetingKey; Flagstone serves the default then).
 // Flagd has no state "off, serving a variant": such a flag is ENABLED with its off variant as
-// its default and no targeting. The document is built once per revision and shared.
+// its default and no targeting. Flagd has no prerequisites either: a flag that has some is
+// targeted `if (every prerequisite met) its own choice, else its off variant`, where a
+// prerequisite's being met is that flag's own targeting (its rules, segments and split seeds,
+// and its own prerequisites, inlined) giving one of the variants named. Such a flag's flagd
+// default is null and its own default variant is written into its targeting, so "off variant:
+// none" means the caller's default there too. The document is built once per revision and shared.
 import type { Flag, FlagList } from '../flags/flag-schemas.ts';
-import type { Condition, Rule } from '../flags/rule-schemas.ts';
+import type { Condition, Prerequisite, Rule } from '../flags/rule-schemas.ts';
+import { MAX_PREREQUISITE_DEPTH } from '../flags/rule-schemas.ts';
 import type { Snapshot } from '../flags/snapshot.ts';
 
 export const FLAGD_SCHEMA_URL = 'https://flagd.dev/schema/v0/flags.json';
@@ -64,7 +70,9 @@ export function flagdDocument(
       evaluators.map(([key, conditions]) => [key, segmentLogic(conditions)]),
     );
   }
-  for (const flag of list.flags) document.flags[flag.key] = flagdFlag(flag, segments);
+  const byKey = new Map(list.flags.map((flag) => [flag.key, flag]));
+  const flags = (key: string) => byKey.get(key);
+  for (const flag of list.flags) document.flags[flag.key] = flagdFlag(flag, segments, flags);
   return document;
 }
 
@@ -73,7 +81,11 @@ export function flagdDocument(
  * flag's and tell their application which flags changed by comparing the results, so without it
  * the set's version (the revision) would make every flag look changed at every revision.
  */
-export function flagdFlag(flag: Flag, segments: Readonly<Record<string, unknown>>): FlagdFlag {
+export function flagdFlag(
+  flag: Flag,
+  segments: Readonly<Record<string, unknown>>,
+  flags: (key: string) => Flag | undefined = () => undefined,
+): FlagdFlag {
   const { variants } = flag;
   const metadata = { version: flag.version };
   if (!flag.enabled) {
@@ -81,23 +93,72 @@ export function flagdFlag(flag: Flag, segments: Readonly<Record<string, unknown>
       return { state: 'DISABLED', variants, defaultVariant: flag.defaultVariant, metadata };
     return { state: 'ENABLED', variants, defaultVariant: flag.offVariant, metadata };
   }
+  if (flag.prerequisites.length > 0) {
+    return {
+      state: 'ENABLED',
+      variants,
+      defaultVariant: null,
+      targeting: {
+        if: [
+          prerequisitesLogic(flag.prerequisites, segments, flags, 0),
+          choiceLogic(flag, segments),
+          flag.offVariant,
+        ],
+      },
+      metadata,
+    };
+  }
   const exported: FlagdFlag = { state: 'ENABLED', variants, defaultVariant: flag.defaultVariant, metadata };
   if (flag.rules.length > 0) exported.targeting = rulesLogic(flag.key, flag.rules, segments);
   return exported;
 }
 
-/** Rules as nested three-argument `if`s: the first that matches serves; none: null, the default. */
+/** The variant an enabled flag's own rules choose, its default variant when none does (null: none). */
+function choiceLogic(flag: Flag, segments: Readonly<Record<string, unknown>>): Logic {
+  return flag.rules.length > 0
+    ? rulesLogic(flag.key, flag.rules, segments, flag.defaultVariant)
+    : flag.defaultVariant;
+}
+
+/**
+ * True when every prerequisite is met: its flag is live and on, its own prerequisites are met, and
+ * its choice is one of the variants named. Beyond the depth evaluation follows, none is met.
+ */
+function prerequisitesLogic(
+  prerequisites: readonly Prerequisite[],
+  segments: Readonly<Record<string, unknown>>,
+  flags: (key: string) => Flag | undefined,
+  depth: number,
+): Logic {
+  if (depth >= MAX_PREREQUISITE_DEPTH) return false;
+  const parts: Logic[] = [];
+  for (const { flag: key, variants } of prerequisites) {
+    const required = flags(key);
+    if (required === undefined || !required.enabled) return false;
+    if (required.prerequisites.length > 0) {
+      parts.push(prerequisitesLogic(required.prerequisites, segments, flags, depth + 1));
+    }
+    parts.push({ in: [choiceLogic(required, segments), variants] });
+  }
+  return parts.length === 1 ? parts[0] : { and: parts };
+}
+
+/**
+ * Rules as nested three-argument `if`s: the first that matches serves; none: `otherwise` (null:
+ * flagd's default variant).
+ */
 function rulesLogic(
   flagKey: string,
   rules: readonly Rule[],
   segments: Readonly<Record<string, unknown>>,
+  fallback: string | null = null,
 ): Record<string, Logic> {
-  let otherwise: Logic = null;
+  let otherwise: Logic = fallback;
   for (let i = rules.length - 1; i >= 0; i--) {
     const rule = rules[i]!;
     const condition = ruleCondition(rule, segments);
     if (condition === false) continue;
-    otherwise = { if: [condition, served(flagKey, rule), otherwise] };
+    otherwise = { if: [condition, served(flagKey, rule, fallback), otherwise] };
   }
   // Targeting must be an object: a flag whose rules can never match still gets an `if`.
   return typeof otherwise === 'object' && otherwise !== null
@@ -116,7 +177,7 @@ function ruleCondition(rule: Rule, segments: Readonly<Record<string, unknown>>):
   return parts.length === 1 ? parts[0] : { and: parts };
 }
 
-function served(flagKey: string, rule: Rule): Logic {
+function served(flagKey: string, rule: Rule, fallback: string | null): Logic {
   if (rule.split === undefined) return rule.variant ?? null;
   const value = attribute(rule.bucketBy ?? 'targetingKey');
   const fractional = {
@@ -125,7 +186,7 @@ function served(flagKey: string, rule: Rule): Logic {
       ...rule.split.map(({ variant, weight }) => [variant, weight]),
     ],
   };
-  return { if: [splitGuard(value), fractional, null] };
+  return { if: [splitGuard(value), fractional, fallback] };
 }
 
 /** What a split needs before it buckets: a non-empty string to hash (flagd in Go hashes ''). */

@@ -961,6 +961,8 @@ function flagOf(
     offVariant: null,
     variants,
     rules,
+    // flagd has no prerequisites: the document says all the flag does.
+    prerequisites: [],
   };
   try {
     checkContent(content, evaluators);

@@ -28,6 +28,10 @@ export interface ChangeFeedDeps {
   entries?: SharedEntries;
 }
 
+/** A flag as a release before prerequisites wrote it: the database has all of it. */
+const olderFlag = (change: Change) =>
+  change.kind === 'flag' && change.flag !== null && !Array.isArray(change.flag.prerequisites);
+
 export function createChangeFeed({ snapshots, bus, entries }: ChangeFeedDeps) {
   return {
     /** This instance committed `change`: its snapshot first, so it serves the change at once; then everyone. */
@@ -73,9 +77,11 @@ export function createChangeFeed({ snapshots, bus, entries }: ChangeFeedDeps) {
         held.revision === revision - 1
       ) {
         const entry = await entries.get<Entry>(entryKey(message.kind, environment, message.key));
-        if (entry?.version === revision) return snapshots.apply(environment, asChanges(entry.change));
+        if (entry?.version === revision && !olderFlag(entry.change)) {
+          return snapshots.apply(environment, asChanges(entry.change));
+        }
       }
-      // An older release's message, no Redis entry, or a gap: the change log has it.
+      // An older release's message or entry, no Redis entry, or a gap: the change log has it.
       await snapshots.notice(environment, revision);
     },
   };

@@ -60,6 +60,7 @@ export function newContent({ key, ...input }: NewFlag): FlagContent {
     defaultVariant: sentOr(input.defaultVariant, plainSwitch ? SWITCH.defaultVariant : null),
     offVariant: sentOr(input.offVariant, plainSwitch ? SWITCH.offVariant : null),
     rules: input.rules ?? [],
+    prerequisites: input.prerequisites ?? [],
   };
   const typeHint =
     input.type !== undefined
@@ -86,7 +87,17 @@ export const contentOf = ({
   offVariant,
   variants,
   rules,
-}: Flag): FlagContent => ({ enabled, description, type, defaultVariant, offVariant, variants, rules });
+  prerequisites,
+}: Flag): FlagContent => ({
+  enabled,
+  description,
+  type,
+  defaultVariant,
+  offVariant,
+  variants,
+  rules,
+  prerequisites,
+});
 
 /** The value of the default variant, which the API shows as `defaultValue`; null without one. */
 export const defaultValueOf = ({

@@ -5,7 +5,8 @@ import { LRUCache } from 'lru-cache';
 import { errors } from '../errors.ts';
 import { evaluate } from '../evaluation/evaluate.ts';
 import { bind, type Metrics } from '../metrics.ts';
-import type { Flag, FlagList } from './flag-schemas.ts';
+import type { Flag, FlagContent, FlagList } from './flag-schemas.ts';
+import { checkPrerequisites, needsPrerequisiteCheck, nodeOf, requirersOf } from './prerequisites.ts';
 import type { Evaluation, EvaluationContext } from './rule-schemas.ts';
 import type { Snapshot } from './snapshot.ts';
 import type { Snapshots } from './snapshots.ts';
@@ -89,12 +90,33 @@ export function createFlagReader({ snapshots, metrics, bulkAnswers = BULK_ANSWER
     /** The evaluation of a flag this instance holds, fresh; undefined when it holds none. */
     evaluateHeld(environment: string, key: string, context: EvaluationContext): Evaluation | undefined {
       const found = fresh(environment, key);
-      return found && evaluate(found.flag, found.snapshot.conditions, context);
+      return found && evaluate(found.flag, found.snapshot.conditions, context, found.snapshot.lookup);
     },
 
     /** The environment's whole snapshot, for what is built from all of it (the flagd document). */
     async snapshot(environment: string): Promise<Read<Snapshot>> {
       return { value: await snapshotOf(environment), stale: snapshots.stale };
+    },
+
+    /** The live flags that require flag `key`, in key order (the snapshot's: no query). */
+    async requiredBy(environment: string, key: string): Promise<string[]> {
+      return requirersOf((await snapshotOf(environment)).list.flags, key);
+    },
+
+    /**
+     * Checks `content`'s prerequisites as writing it over `before` would, against the snapshot: a
+     * change request's check when it is proposed (the write checks again when it is applied).
+     */
+    async prerequisitesHold(
+      environment: string,
+      key: string,
+      content: FlagContent,
+      before: Flag | null,
+    ): Promise<void> {
+      if (!needsPrerequisiteCheck(content, before)) return;
+      const { list } = await snapshotOf(environment);
+      const graph = new Map(list.flags.map((flag) => [flag.key, nodeOf(flag)]));
+      checkPrerequisites(environment, key, content, before, graph);
     },
 
     async listFlags(environment: string): Promise<Read<FlagList>> {
@@ -105,7 +127,7 @@ export function createFlagReader({ snapshots, metrics, bulkAnswers = BULK_ANSWER
     /** Evaluates one flag for `context`, on the snapshot: no database or Redis round trip. */
     async evaluateFlag(environment: string, key: string, context: EvaluationContext): Promise<Evaluation> {
       const snapshot = await snapshotOf(environment);
-      return evaluate(flagIn(snapshot, key), snapshot.conditions, context);
+      return evaluate(flagIn(snapshot, key), snapshot.conditions, context, snapshot.lookup);
     },
 
     /**
@@ -114,10 +136,10 @@ export function createFlagReader({ snapshots, metrics, bulkAnswers = BULK_ANSWER
      * an unchanged bulk answer is known by its revision before anything is evaluated.
      */
     async bulk(environment: string) {
-      const { conditions, list } = await snapshotOf(environment);
+      const { conditions, list, lookup } = await snapshotOf(environment);
       const { revision, flags } = list;
       const evaluateAll = (context: EvaluationContext) =>
-        flags.map((flag) => evaluate(flag, conditions, context));
+        flags.map((flag) => evaluate(flag, conditions, context, lookup));
       return {
         revision,
         flags,

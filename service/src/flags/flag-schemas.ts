@@ -1,7 +1,13 @@
 // The flag and environment shapes clients rely on, and the request bodies that change them.
 import Type, { type Static } from 'typebox';
 import { Key, Nullable, Strict, Timestamp } from '../schema.ts';
-import { ConditionSchema, RulesSchema, VARIANT_PATTERN, VariantName } from './rule-schemas.ts';
+import {
+  ConditionSchema,
+  PrerequisitesSchema,
+  RulesSchema,
+  VARIANT_PATTERN,
+  VariantName,
+} from './rule-schemas.ts';
 
 export const FLAG_TYPES = ['boolean', 'string', 'number', 'json'] as const;
 export const FlagType = Type.Enum(FLAG_TYPES, { description: 'boolean, string, number or json' });
@@ -37,6 +43,7 @@ export const FlagSchema = Type.Object(
     ),
     variants: Type.Record(Type.String(), Value),
     rules: RulesSchema,
+    prerequisites: PrerequisitesSchema,
     version: Type.Integer({ minimum: 1 }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -107,6 +114,7 @@ export const CreateFlagBody = Strict({
   description: Type.Optional(Description),
   variants: Type.Optional(Variants),
   rules: Type.Optional(RulesSchema),
+  prerequisites: Type.Optional(PrerequisitesSchema),
 });
 export type CreateFlagInput = Static<typeof CreateFlagBody>;
 
@@ -120,6 +128,7 @@ export const PatchFlagBody = Strict(
     offVariant: OffVariant,
     variants: Type.Optional(Variants),
     rules: Type.Optional(RulesSchema),
+    prerequisites: Type.Optional(PrerequisitesSchema),
   },
   { minProperties: 1 },
 );
@@ -128,7 +137,14 @@ export type FlagPatch = Static<typeof PatchFlagBody>;
 /** The part of a flag an admin writes; the rest (version, times) the store keeps. */
 export type FlagContent = Pick<
   Flag,
-  'enabled' | 'description' | 'type' | 'defaultVariant' | 'offVariant' | 'variants' | 'rules'
+  | 'enabled'
+  | 'description'
+  | 'type'
+  | 'defaultVariant'
+  | 'offVariant'
+  | 'variants'
+  | 'rules'
+  | 'prerequisites'
 >;
 
 export const SegmentBody = Strict({

@@ -7,7 +7,13 @@ import { type Flag as FlagRow, Prisma, type Segment as SegmentRow } from '../gen
 import { defaultValueOf } from './flag-content.ts';
 import type { Environment, Flag, FlagContent } from './flag-schemas.ts';
 import { type BatchKeys, type BatchState, type FlagStore, segmentsUsedBy } from './flag-store.ts';
-import type { Condition, Segment } from './rule-schemas.ts';
+import {
+  checkPrerequisites,
+  needsPrerequisiteCheck,
+  type PrerequisiteNode,
+  prerequisiteKeys,
+} from './prerequisites.ts';
+import type { Condition, Prerequisite, Segment } from './rule-schemas.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -27,6 +33,7 @@ export const toFlag = (row: FlagRow): Flag => {
     offVariant: row.offVariant,
     variants,
     rules: row.rules as Flag['rules'],
+    prerequisites: row.prerequisites as Flag['prerequisites'],
     version: row.version,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -82,6 +89,7 @@ const data = (content: FlagContent) => ({
   defaultValue: (defaultValueOf(content) ?? Prisma.DbNull) as Prisma.InputJsonValue,
   variants: content.variants as Prisma.InputJsonValue,
   rules: content.rules as Prisma.InputJsonValue,
+  prerequisites: content.prerequisites as Prisma.InputJsonValue,
 });
 
 /** Which of `keys` are segments of the environment: the only segments a flag write reads. */
@@ -93,6 +101,39 @@ async function existingSegments(tx: Tx, environment: string, keys: string[]): Pr
   });
   return new Set(rows.map((r) => r.key));
 }
+
+/**
+ * Checks a flag's prerequisites against the environment as this transaction sees it (after the
+ * environment's row is locked): the live flags that have prerequisites, and those `content` names.
+ * Read only when the write can break one, so most writes read nothing more.
+ */
+async function prerequisitesHold(
+  tx: Tx,
+  environment: string,
+  key: string,
+  content: FlagContent,
+  before: Flag | null,
+) {
+  if (!needsPrerequisiteCheck(content, before)) return;
+  const rows = await tx.$queryRaw<{ key: string; variants: object; prerequisites: Prerequisite[] }[]>`
+    SELECT key, variants, prerequisites FROM flags
+    WHERE environment_key = ${environment} AND archived_at IS NULL
+      AND (prerequisites <> '[]'::jsonb OR key = ANY(${prerequisiteKeys(content)}))`;
+  const graph = new Map<string, PrerequisiteNode>(
+    rows.map((row) => [row.key, { variants: Object.keys(row.variants), prerequisites: row.prerequisites }]),
+  );
+  checkPrerequisites(environment, key, content, before, graph);
+}
+
+/** The live flags that require flag `key`: a containment query on the indexed prerequisites. */
+const requirersOf = async (tx: Tx | Db, environment: string, key: string, limit = 20) =>
+  (
+    await tx.$queryRaw<{ key: string }[]>`
+      SELECT key FROM flags
+      WHERE environment_key = ${environment} AND archived_at IS NULL AND key <> ${key}
+        AND prerequisites @> ${JSON.stringify([{ flag: key }])}::jsonb
+      ORDER BY key LIMIT ${limit}`
+  ).map((r) => r.key);
 
 const LOAD_PAGE = 1000;
 const SNAPSHOT_READ = { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead };
@@ -265,6 +306,7 @@ export function createPrismaFlagStore(db: Db): FlagStore {
             : errors.flagExists(environment, key);
         }
         check(content, await existingSegments(tx, environment, segmentsUsedBy(content.rules)));
+        await prerequisitesHold(tx, environment, key, content, null);
         const row = await tx.flag.create({ data: { ...data(content), environmentKey: environment, key } });
         const flag = toFlag(row);
         await recordAudit(tx, {
@@ -285,6 +327,7 @@ export function createPrismaFlagStore(db: Db): FlagStore {
         const content = change(before);
         if (content === undefined) throw new NothingToChange(before);
         check(content, await existingSegments(tx, environment, segmentsUsedBy(content.rules)));
+        await prerequisitesHold(tx, environment, key, content, before);
         const row = await tx.flag.update({
           where: { environmentKey_key: { environmentKey: environment, key } },
           data: { ...data(content), version: { increment: 1 } },
@@ -309,6 +352,8 @@ export function createPrismaFlagStore(db: Db): FlagStore {
     archiveFlag: (environment, key, actor) =>
       write(environment, async (tx, revision) => {
         const before = toFlag(await findLive(tx, environment, key));
+        const requirers = await requirersOf(tx, environment, key);
+        if (requirers.length > 0) throw errors.flagRequired(key, requirers);
         const row = await tx.flag.update({
           where: { environmentKey_key: { environmentKey: environment, key } },
           data: { archivedAt: new Date(), version: { increment: 1 } },
@@ -333,6 +378,8 @@ export function createPrismaFlagStore(db: Db): FlagStore {
         const before = toFlag(row);
         // A segment its rules name may have been deleted while it was archived.
         check(before, await existingSegments(tx, environment, segmentsUsedBy(before.rules)));
+        // Its chains may have grown while it was archived.
+        await prerequisitesHold(tx, environment, key, before, before);
         const flag = toFlag(
           await tx.flag.update({
             where: { id: row.id },
@@ -396,6 +443,7 @@ export function createPrismaFlagStore(db: Db): FlagStore {
           const before = current.flags.get(key);
           if (before?.archivedAt) throw errors.flagArchived(environment, key);
           check(content, await existingSegments(tx, environment, segmentsUsedBy(content.rules)));
+          await prerequisitesHold(tx, environment, key, content, before ?? null);
           const flag = toFlag(
             before
               ? await tx.flag.update({

@@ -74,6 +74,34 @@ export const RuleSchema = Strict({
 export type Rule = Static<typeof RuleSchema>;
 export const RulesSchema = Type.Array(RuleSchema, { maxItems: 200 });
 
+/** How many flags one flag may require directly. */
+export const MAX_PREREQUISITES = 10;
+/** How long a chain of prerequisites may be (A requires B requires C: 2): evaluation stays bounded. */
+export const MAX_PREREQUISITE_DEPTH = 10;
+/**
+ * How many prerequisites one evaluation may check, following every chain (a flag required along two
+ * chains counts twice): bounds evaluation and the flagd export, which inlines each chain.
+ */
+export const MAX_PREREQUISITE_CHECKS = 100;
+
+export const PrerequisiteSchema = Strict(
+  {
+    flag: Key('the key of a flag of the same environment'),
+    variants: Type.Array(VariantName, {
+      minItems: 1,
+      maxItems: 100,
+      uniqueItems: true,
+      description: 'met while that flag is on and serves one of these variants',
+    }),
+  },
+  { description: 'a flag this one requires: on, and serving one of the variants named' },
+);
+export type Prerequisite = Static<typeof PrerequisiteSchema>;
+export const PrerequisitesSchema = Type.Array(PrerequisiteSchema, {
+  maxItems: MAX_PREREQUISITES,
+  description: `flags of the same environment this flag requires (at most ${MAX_PREREQUISITES}); while one is not met, the flag serves its off variant`,
+});
+
 export const SegmentSchema = Type.Object({
   key: Key('segment key'),
   environment: Key('environment key'),

@@ -40,6 +40,9 @@ export class Snapshot {
     return this.#flags.get(key);
   }
 
+  /** `flag` as a function of its own, made once: how evaluation finds the flags prerequisites name. */
+  readonly lookup = (key: string): Flag | undefined => this.#flags.get(key);
+
   /** Segment key → conditions, for evaluation: the same object until a segment changes. */
   get conditions(): SegmentConditions {
     this.#conditions ??= Object.fromEntries([...this.#segments].map(([key, s]) => [key, s.conditions]));

@@ -79,6 +79,8 @@ export interface ChangeRequestDeps {
     | 'listSegments'
     | 'getSegment'
     | 'segmentUsers'
+    | 'requiredBy'
+    | 'prerequisitesHold'
     | 'createSegment'
     | 'updateSegment'
     | 'deleteSegment'
@@ -117,6 +119,7 @@ export function createChangeRequests({ db, flags, now = () => new Date() }: Chan
         }
         const content = newContent(proposal.change);
         checkSegments(content, await segmentKeys(environment));
+        await flags.prerequisitesHold(environment, key, content, null);
         return { before: null, after: { key, ...content }, base: flagBase(null) };
       }
       case 'flag.update': {
@@ -128,17 +131,21 @@ export function createChangeRequests({ db, flags, now = () => new Date() }: Chan
         const content = patchedContent(current, proposal.change);
         checkSegments(content, await segmentKeys(environment));
         if (!changes(current, content)) return { unchanged: current };
+        await flags.prerequisitesHold(environment, key, content, current);
         return { before: current, after: { ...current, ...content }, base: flagBase(current.version) };
       }
       case 'flag.archive': {
         const current = await flags.getAdminFlag(environment, key);
         if (current.archivedAt) throw errors.flagNotFound(environment, key);
+        const requirers = await flags.requiredBy(environment, key);
+        if (requirers.length > 0) throw errors.flagRequired(key, requirers);
         return { before: current, after: null, base: flagBase(current.version) };
       }
       case 'flag.restore': {
         const current = await flags.getAdminFlag(environment, key);
         if (!current.archivedAt) throw errors.flagNotArchived(environment, key);
         checkSegments(current, await segmentKeys(environment));
+        await flags.prerequisitesHold(environment, key, current, current);
         return {
           before: current,
           after: { ...current, archivedAt: null },

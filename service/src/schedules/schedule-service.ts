@@ -27,7 +27,7 @@ export const CLAIM_LEASE_MS = 20_000;
 
 export interface ScheduleServiceDeps {
   store: ScheduleStore;
-  flags: Pick<FlagService, 'getAdminFlag' | 'updateFlag' | 'listSegments'>;
+  flags: Pick<FlagService, 'getAdminFlag' | 'updateFlag' | 'listSegments' | 'prerequisitesHold'>;
   /** Whether an environment's changes go through review: a change scheduled before is not applied there. */
   isProtected?: (environment: string) => Promise<boolean>;
   now?: () => Date;
@@ -84,8 +84,13 @@ export function createScheduleService({
         const current = await flags.getAdminFlag(environment, key).catch(() => null);
         return skipped(archivedReason(key), current?.version ?? flagVersion);
       }
-      // The flag no longer accepts it (a segment its rules name was deleted since, say).
-      if (err.code === 'INVALID_FLAG' || err.code === 'ENVIRONMENT_NOT_FOUND') {
+      // The flag no longer accepts it (a segment its rules name was deleted since, a prerequisite
+      // archived, or another flag now requires a variant it would take away, say).
+      if (
+        err.code === 'INVALID_FLAG' ||
+        err.code === 'ENVIRONMENT_NOT_FOUND' ||
+        err.code.startsWith('PREREQUISITE_')
+      ) {
         return skipped(`${err.message} Nothing was applied; schedule a corrected change.`, flagVersion);
       }
       throw err; // the database was busy or unreachable: the change stays pending and is tried again
@@ -100,7 +105,9 @@ export function createScheduleService({
       if (flag.archivedAt) throw errors.flagArchived(environment, input.flag);
       // The rules of a PATCH, checked now against the flag as it is: a bad change is refused today.
       const segments = await flags.listSegments(environment);
-      checkSegments(patchedContent(flag, input.change), new Set(segments.map((s) => s.key)));
+      const content = patchedContent(flag, input.change);
+      checkSegments(content, new Set(segments.map((s) => s.key)));
+      await flags.prerequisitesHold(environment, flag.key, content, flag);
       return store.create(
         {
           environment,

@@ -206,3 +206,88 @@ t.test('versions: contexts are read as flagd-core reads them', async (t) => {
   t.equal(lenient('V2.1.0'), 'a', '"V2.1.0" is 2.1.0');
   t.equal(lenient('v1.0'), 'fallback', '"v1.0" is 1.0.0');
 });
+
+t.test('prerequisites: a chain on a split is met for the users flagd-core buckets the same', async (t) => {
+  const experiment: EvaluableFlag = flagstoneFlag(SPLITS[2]!); // three-way: a, b, c
+  const flags: Record<string, EvaluableFlag> = {
+    'three-way': experiment,
+    gate: {
+      key: 'gate',
+      enabled: true,
+      defaultVariant: 'a',
+      offVariant: 'fallback',
+      variants: VARIANTS,
+      rules: [],
+      prerequisites: [{ flag: 'three-way', variants: ['b', 'c'] }],
+    },
+    top: {
+      key: 'top',
+      enabled: true,
+      defaultVariant: 'b',
+      offVariant: 'c',
+      variants: VARIANTS,
+      rules: [
+        {
+          split: [
+            { variant: 'a', weight: 1 },
+            { variant: 'b', weight: 1 },
+          ],
+        },
+      ],
+      prerequisites: [{ flag: 'gate', variants: ['a'] }],
+    },
+  };
+  // The same by hand in flagd: each prerequisite is its flag's own targeting, inlined, with its
+  // own bucketing seed written out (inlined in `gate`, flagd's default seed would be "gate").
+  const entries = (flagdFlag(SPLITS[2]!).targeting.fractional as unknown[]).slice();
+  const threeWay = { fractional: [{ cat: ['three-way', { var: 'targetingKey' }] }, ...entries] };
+  const gateMet = { in: [threeWay, ['b', 'c']] };
+  const core = flagd({
+    'three-way': flagdFlag(SPLITS[2]!),
+    gate: {
+      state: 'ENABLED',
+      variants: VARIANTS,
+      defaultVariant: 'a',
+      targeting: { if: [gateMet, 'a', 'fallback'] },
+    },
+    top: {
+      state: 'ENABLED',
+      variants: VARIANTS,
+      defaultVariant: 'b',
+      targeting: {
+        if: [
+          { and: [gateMet, { in: ['a', ['a']] }] },
+          {
+            fractional: [
+              ['a', 1],
+              ['b', 1],
+            ],
+          },
+          'c',
+        ],
+      },
+    },
+  });
+  const lookup = (key: string) => flags[key];
+  const served = new Map<string, Set<string>>();
+  for (const targetingKey of asciiKeys(2000, 11)) {
+    for (const key of ['gate', 'top']) {
+      const ours = evaluate(flags[key]!, {}, { targetingKey }, lookup) as {
+        variant?: string;
+        reason: string;
+      };
+      const theirs = core.resolveStringEvaluation(key, 'code-default', { targetingKey });
+      t.equal(ours.variant, theirs.variant, `${key} ${JSON.stringify(targetingKey)}`);
+      const seen = served.get(key) ?? new Set();
+      seen.add(ours.reason);
+      served.set(key, seen);
+    }
+  }
+  t.same([...served.get('gate')!].sort(), ['DISABLED', 'STATIC'], 'gate is met and held off');
+  t.same([...served.get('top')!].sort(), ['DISABLED', 'SPLIT'], 'top is met and held off, down the chain');
+  t.equal(
+    (evaluate(flags.top!, {}, { targetingKey: 'x' }) as { variant: string }).variant,
+    'c',
+    'without a lookup, no prerequisite is met',
+  );
+});

@@ -6,6 +6,13 @@ import { errors } from '../../src/errors.ts';
 import { defaultValueOf } from '../../src/flags/flag-content.ts';
 import type { AuditEvent, Environment, Flag, FlagContent } from '../../src/flags/flag-schemas.ts';
 import { type BatchKeys, type FlagStore, segmentsUsedBy } from '../../src/flags/flag-store.ts';
+import {
+  checkPrerequisites,
+  needsPrerequisiteCheck,
+  nodeOf,
+  type PrerequisiteNode,
+  requirersOf,
+} from '../../src/flags/prerequisites.ts';
 import type { Segment } from '../../src/flags/rule-schemas.ts';
 
 interface Row {
@@ -67,6 +74,26 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
     [...rows.values()].filter(
       (r) => !r.archived && r.flag.environment === environment && segmentsUsedBy(r.flag.rules).includes(key),
     );
+  /** The environment's live flags, with `written` (a batch's earlier flags) in place. */
+  const liveFlags = (environment: string, written = new Map<string, FlagContent>()) => {
+    const graph = new Map<string, PrerequisiteNode>();
+    for (const r of rows.values()) {
+      if (!r.archived && r.flag.environment === environment) graph.set(r.flag.key, nodeOf(r.flag));
+    }
+    for (const [key, content] of written) graph.set(key, nodeOf(content));
+    return graph;
+  };
+  const prerequisitesHold = (
+    environment: string,
+    key: string,
+    content: FlagContent,
+    before: Flag | null,
+    written?: Map<string, FlagContent>,
+  ) => {
+    if (needsPrerequisiteCheck(content, before)) {
+      checkPrerequisites(environment, key, content, before, liveFlags(environment, written));
+    }
+  };
   const existing = (environment: string, keys: string[]) =>
     new Set(keys.filter((k) => segments.has(id(environment, k))));
   const liveFlag = (environment: string, key: string) => {
@@ -162,6 +189,7 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
           : errors.flagExists(environment, key);
       }
       check(content, existing(environment, segmentsUsedBy(content.rules)));
+      prerequisitesHold(environment, key, content, null);
       const revision = bump(environment);
       const flag = shown({
         ...content,
@@ -191,6 +219,7 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
       const content = change(row.flag);
       if (content === undefined) return { unchanged: row.flag };
       check(content, existing(environment, segmentsUsedBy(content.rules)));
+      prerequisitesHold(environment, key, content, row.flag);
       const revision = bump(environment);
       const flag = shown({ ...row.flag, ...content, version: row.flag.version + 1, updatedAt: now() });
       record({
@@ -210,6 +239,13 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
       down();
       if (!envs.has(environment)) throw errors.environmentNotFound(environment);
       const row = live(environment, key);
+      const requirers = requirersOf(
+        [...rows.values()]
+          .filter((r) => !r.archived && r.flag.environment === environment)
+          .map((r) => r.flag),
+        key,
+      );
+      if (requirers.length > 0) throw errors.flagRequired(key, requirers);
       const revision = bump(environment);
       const before = row.flag;
       row.archived = true;
@@ -232,6 +268,7 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
       if (!row) throw errors.flagNotFound(environment, key);
       if (!row.archived) throw errors.flagNotArchived(environment, key);
       check(row.flag, existing(environment, segmentsUsedBy(row.flag.rules)));
+      prerequisitesHold(environment, key, row.flag, row.flag);
       const revision = bump(environment);
       const before = row.flag;
       const flag = { ...before, version: before.version + 1, updatedAt: now(), archivedAt: null };
@@ -266,10 +303,13 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
       }
       // Everything is checked before anything is written: the batch is all or nothing.
       const written = new Set(writes.segments.map((s) => s.key));
+      const flagsSoFar = new Map<string, FlagContent>();
       for (const { key, content } of writes.flags) {
         if (current.flags.get(key)?.archivedAt) throw errors.flagArchived(environment, key);
         const used = segmentsUsedBy(content.rules);
         check(content, new Set([...existing(environment, used), ...used.filter((k) => written.has(k))]));
+        prerequisitesHold(environment, key, content, current.flags.get(key) ?? null, flagsSoFar);
+        flagsSoFar.set(key, content);
       }
       const revision = bump(environment);
       const segmentsWritten = writes.segments.map(({ key, content }) => {

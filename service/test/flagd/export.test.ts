@@ -12,6 +12,7 @@ import {
   corpusContexts,
   type FlagType,
   flagdAnswer,
+  PREREQUISITE_FLAGS,
   sameAnswer,
   seedCorpus,
 } from '../helpers/flagd-corpus.ts';
@@ -73,6 +74,57 @@ t.test('the export evaluates in flagd-core exactly as Flagstone answers over OFR
   t.comment(`reasons: ${JSON.stringify(Object.fromEntries(reasons))}`);
   for (const reason of ['TARGETING_MATCH', 'SPLIT', 'DEFAULT', 'STATIC', 'DISABLED']) {
     t.ok((reasons.get(reason) ?? 0) > 0, `the corpus reaches ${reason}`);
+  }
+});
+
+t.test('prerequisites: inlined, the export evaluates in flagd-core as Flagstone answers', async (t) => {
+  const { app } = await buildTestApp(t);
+  await seedCorpus(app, 'development', { prerequisites: true });
+  const res = await app.inject({ url: '/api/config/flagd?environment=development', headers: admin });
+  const document = res.json();
+  const validate = flagdSchemaValidator();
+  t.ok(validate(document), `valid against flagd's flags.json: ${JSON.stringify(validate.errors)}`);
+  t.equal(document.flags['chain-two'].defaultVariant, null, "a dependent's default lives in its targeting");
+
+  const core = new FlagdCore();
+  core.setConfigurations(res.body);
+  const all = [...CORPUS_FLAGS, ...PREREQUISITE_FLAGS];
+  const types = new Map(all.map((f) => [f.key, (f.type ?? 'boolean') as FlagType]));
+  const dependents = new Set(PREREQUISITE_FLAGS.map((f) => f.key));
+  const mismatches: string[] = [];
+  /** Per dependent, whether it was seen held off (DISABLED) and seen serving its own choice. */
+  const outcomes = new Map<string, Set<string>>();
+  let compared = 0;
+  for (const context of corpusContexts(1500, 42)) {
+    for (const [key, ours] of await bulkAnswers(app, 'development', context)) {
+      const type = types.get(key)!;
+      const theirs = flagdAnswer(core, type, key, context);
+      compared++;
+      if (dependents.has(key)) {
+        const seen = outcomes.get(key) ?? new Set();
+        seen.add(ours.reason === 'DISABLED' ? 'held off' : 'served');
+        outcomes.set(key, seen);
+      }
+      if (!sameAnswer(ours, theirs, type) && mismatches.length < 10) {
+        mismatches.push(
+          `${key} ${JSON.stringify(context)}: ${JSON.stringify(ours)} vs ${JSON.stringify(theirs)}`,
+        );
+      }
+    }
+  }
+  t.same(mismatches, [], `${compared} evaluations agree on value and variant`);
+  for (const key of [
+    'requires-split',
+    'requires-rules',
+    'chain-one',
+    'chain-two',
+    'chain-three',
+    'requires-no-default',
+  ]) {
+    t.same([...outcomes.get(key)!].sort(), ['held off', 'served'], `${key}: both met and unmet`);
+  }
+  for (const key of ['requires-off', 'requires-disabled', 'off-with-prerequisites']) {
+    t.same([...outcomes.get(key)!], ['held off'], `${key}: its prerequisite (or itself) is off`);
   }
 });
 

@@ -18,6 +18,7 @@ const switchOn = (enabled: boolean) =>
     offVariant: 'off',
     variants: { on: true, off: false },
     rules: [],
+    prerequisites: [],
   });
 
 /** A reader on a fake store holding flag `f`, with a renderer that counts its builds. */

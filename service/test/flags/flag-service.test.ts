@@ -76,6 +76,7 @@ const plain = {
   offVariant: null,
   variants: {},
   rules: [],
+  prerequisites: [],
 };
 
 const servedValue = async (service: FlagService, environment: string, key: string) => {
@@ -187,6 +188,28 @@ t.test('a gap in the messages: the next message brings the missed change too', a
   t.match(await b.getFlag('production', 'g'), { value: { version: 1 } });
   t.equal((await b.listFlags('production')).value.revision, (await a.listFlags('production')).value.revision);
 });
+
+t.test(
+  "an entry an older release wrote (no prerequisites): the change log's flag is taken instead",
+  async (t) => {
+    const { services, bus, shared, calls } = setup({ instances: 2 });
+    const [a, b] = services as [FlagService, FlagService];
+    await b.listFlags('production');
+    bus.state.losing = true;
+    await a.createFlag('production', boolFlag, 'tester');
+    bus.state.losing = false;
+    // As an older release wrote it: the flag without the field it did not know.
+    for (const [key, value] of shared.map) {
+      const entry = value as unknown as { version: number; change: { flag: Record<string, unknown> } };
+      const { prerequisites: _, ...older } = entry.change.flag;
+      shared.map.set(key, { ...entry, change: { ...entry.change, flag: older } } as never);
+    }
+    const before = calls.changesSince;
+    await b.receive(bus.sent.at(-1) as Exclude<Invalidation, { type: 'token' }>);
+    t.equal(calls.changesSince, before + 1, 'caught up from the change log');
+    t.same((await b.getFlag('production', 'f')).value.prerequisites, [], 'with every field');
+  },
+);
 
 t.test('an older message never moves a snapshot back', async (t) => {
   const { services, bus } = setup({ instances: 2 });
@@ -346,6 +369,7 @@ t.test('checkContent: every value a flag serves is of its type', async (t) => {
     enabled: true,
     description: '',
     rules: [],
+    prerequisites: [],
   });
   for (const [type, value] of good)
     t.doesNotThrow(() => checkContent(content(type, value)), `${type} ${JSON.stringify(value)}`);

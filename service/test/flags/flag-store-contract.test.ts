@@ -19,6 +19,7 @@ const content = (names: string[], rules: FlagContent['rules'] = []): FlagContent
   defaultVariant: names[0]!,
   offVariant: null,
   rules,
+  prerequisites: [],
 });
 const names = (flag: Pick<Flag, 'variants'> | null | undefined) => Object.keys(flag?.variants ?? {});
 const variantsOf = (value: unknown) => names(value as Flag);

@@ -57,7 +57,7 @@ export async function snapshot(app: App) {
   return {
     environments: await query('SELECT key, revision FROM environments ORDER BY key'),
     flags: await query(
-      'SELECT environment_key, key, enabled, type, default_value, default_variant, off_variant, variants, rules, version, archived_at FROM flags ORDER BY environment_key, key',
+      'SELECT environment_key, key, enabled, type, default_value, default_variant, off_variant, variants, rules, prerequisites, version, archived_at FROM flags ORDER BY environment_key, key',
     ),
     audit: await query('SELECT id::text, action, flag_key, version FROM audit_events ORDER BY id'),
     tokens: await query('SELECT id, name, scope, secret_hash, revoked_at FROM api_tokens ORDER BY id'),

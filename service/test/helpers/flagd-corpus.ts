@@ -211,8 +211,106 @@ export const CORPUS_FLAGS: CreateFlagInput[] = [
   },
 ];
 
+/**
+ * Flags with prerequisites on the corpus's flags, in an order they can be created in: a chain three
+ * long, prerequisites that are off, split (each with its own seed or bucketing attribute), ruled,
+ * without a default, and dependents with and without an off variant, rules and splits of their own.
+ */
+export const PREREQUISITE_FLAGS: CreateFlagInput[] = [
+  {
+    key: 'requires-split',
+    type: 'string',
+    enabled: true,
+    variants: COLOURS,
+    defaultVariant: 'green',
+    offVariant: 'red',
+    prerequisites: [{ flag: 'split-halves', variants: ['red'] }],
+  },
+  {
+    key: 'requires-off',
+    type: 'boolean',
+    enabled: true,
+    variants: BOOLEAN,
+    defaultVariant: 'on',
+    offVariant: 'off',
+    prerequisites: [{ flag: 'off-with-off-variant', variants: ['red', 'green', 'blue'] }],
+  },
+  {
+    key: 'requires-rules',
+    type: 'string',
+    enabled: true,
+    variants: COLOURS,
+    defaultVariant: 'blue',
+    offVariant: 'green',
+    prerequisites: [
+      { flag: 'in-strings', variants: ['on'] },
+      { flag: 'ordered-rules', variants: ['high', 'low'] },
+    ],
+    rules: [{ segments: ['beta-customers'], variant: 'red' }, split([1, 1, 1], { bucketBy: 'companyId' })],
+  },
+  {
+    key: 'chain-one',
+    type: 'boolean',
+    enabled: true,
+    variants: BOOLEAN,
+    defaultVariant: 'on',
+    offVariant: 'off',
+    prerequisites: [{ flag: 'requires-split', variants: ['green'] }],
+    rules: [{ conditions: [{ attribute: 'admin', operator: 'equals', value: true }], variant: 'off' }],
+  },
+  {
+    key: 'chain-two',
+    type: 'number',
+    enabled: true,
+    variants: { one: 1, two: 2 },
+    defaultVariant: 'two',
+    offVariant: null,
+    prerequisites: [{ flag: 'chain-one', variants: ['on'] }],
+  },
+  {
+    key: 'chain-three',
+    type: 'string',
+    enabled: true,
+    variants: COLOURS,
+    defaultVariant: null,
+    offVariant: 'blue',
+    prerequisites: [
+      { flag: 'chain-two', variants: ['two'] },
+      { flag: 'split-seed-two', variants: ['red'] },
+    ],
+    rules: [split([3, 1, 0], { seed: 'checkout-experiment' })],
+  },
+  {
+    key: 'requires-no-default',
+    type: 'boolean',
+    enabled: true,
+    variants: BOOLEAN,
+    defaultVariant: 'on',
+    offVariant: null,
+    prerequisites: [{ flag: 'split-no-default', variants: ['red', 'green'] }],
+  },
+  {
+    key: 'requires-disabled',
+    type: 'boolean',
+    enabled: true,
+    variants: BOOLEAN,
+    defaultVariant: 'on',
+    offVariant: 'off',
+    prerequisites: [{ flag: 'off-without-off-variant', variants: ['on', 'off'] }],
+  },
+  {
+    key: 'off-with-prerequisites',
+    type: 'boolean',
+    enabled: false,
+    variants: BOOLEAN,
+    defaultVariant: 'on',
+    offVariant: 'off',
+    prerequisites: [{ flag: 'static', variants: ['ten'] }],
+  },
+];
+
 /** Creates the corpus's segments and flags in an environment through the admin API. */
-export async function seedCorpus(app: App, environment: string) {
+export async function seedCorpus(app: App, environment: string, { prerequisites = false } = {}) {
   for (const segment of CORPUS_SEGMENTS) {
     const res = await app.inject({
       method: 'POST',
@@ -223,6 +321,9 @@ export async function seedCorpus(app: App, environment: string) {
     if (res.statusCode !== 201) throw new Error(`segment ${segment.key}: ${res.statusCode} ${res.body}`);
   }
   for (const flag of CORPUS_FLAGS) await createFlag(app as never, { environment, ...flag });
+  if (prerequisites) {
+    for (const flag of PREREQUISITE_FLAGS) await createFlag(app as never, { environment, ...flag });
+  }
 }
 
 /** The OpenFeature resolver each flag type is read with. */

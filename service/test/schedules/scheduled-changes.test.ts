@@ -229,6 +229,27 @@ t.test('an archived flag is skipped, pointing at restore', async (t) => {
   t.equal(again.json().code, 'FLAG_ARCHIVED');
 });
 
+t.test('a prerequisite archived since it was scheduled: skipped, not retried for ever', async (t) => {
+  await createFlag(app, { key: 'later-base', enabled: true });
+  await createFlag(app, { key: 'later-top' });
+  const prerequisites = [{ flag: 'later-base', variants: ['on'] }];
+  const circle = await schedule({
+    flag: 'later-base',
+    change: { prerequisites: [{ flag: 'later-base', variants: ['on'] }] },
+    applyAt: inAnHour(),
+  });
+  t.equal(circle.statusCode, 409, 'a circle is refused when it is scheduled');
+  t.equal(circle.json().code, 'PREREQUISITE_CYCLE');
+  const created = await scheduled({ flag: 'later-top', change: { prerequisites }, applyAt: inAnHour() });
+  const del = await app.inject({ method: 'DELETE', url: '/api/admin/flags/later-base', headers: admin });
+  t.equal(del.statusCode, 204);
+  await makeDue(created.id);
+  const done = await settled(created.id);
+  t.equal(done.state, 'skipped');
+  t.match(done.reason, /no live flag 'later-base'.*Nothing was applied; schedule a corrected change/);
+  t.same((await flagOf('later-top')).prerequisites, []);
+});
+
 t.test('lists filter by flag and state, in the order they are due', async (t) => {
   await createFlag(app, { key: 'listed' });
   const later = await scheduled({

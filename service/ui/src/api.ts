@@ -135,6 +135,10 @@ export const api = {
       request<Flag | ChangeRequest>('POST', `/api/admin/flags/${seg(key)}/restore`, {
         query: env(environment),
       }),
+    requiredBy: (environment: string, key: string) =>
+      request<{ flags: string[] }>('GET', `/api/admin/flags/${seg(key)}/required-by`, {
+        query: env(environment),
+      }),
     history: (environment: string, key: string, page: { cursor?: string; limit?: number } = {}) =>
       request<AuditPage>('GET', `/api/admin/flags/${seg(key)}/history`, {
         query: { ...env(environment), ...page },

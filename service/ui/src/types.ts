@@ -43,10 +43,17 @@ export interface Flag {
   offVariant: string | null;
   variants: Record<string, unknown>;
   rules: Rule[];
+  /** Other flags this one requires: on, and serving one of the variants named. */
+  prerequisites?: Prerequisite[];
   version: number;
   createdAt: string;
   updatedAt: string;
   archivedAt: string | null;
+}
+
+export interface Prerequisite {
+  flag: string;
+  variants: string[];
 }
 
 export interface FlagPage {

@@ -109,7 +109,7 @@ const adminFlags: FastifyPluginAsyncTypebox = async (app) => {
         response: {
           200: FlagSchema,
           ...ProposedResponse,
-          ...errorResponses(400, 401, 403, 404, 412, 413, 415),
+          ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415),
         },
       },
     },
@@ -141,10 +141,11 @@ const adminFlags: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['admin'],
-        summary: 'Archive a flag: reads answer 404 from now on; its history stays',
+        summary:
+          'Archive a flag: reads answer 404 from now on; its history stays. 409 FLAG_REQUIRED while other live flags require it',
         params: FlagParams,
         querystring: EnvironmentQuery,
-        response: { 204: Type.Null(), ...ProposedResponse, ...errorResponses(400, 401, 403, 404) },
+        response: { 204: Type.Null(), ...ProposedResponse, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
@@ -236,6 +237,27 @@ const adminFlags: FastifyPluginAsyncTypebox = async (app) => {
         if (!(error instanceof DomainError) || error.code !== 'FLAG_NOT_FOUND') throw error;
         return reply.code(404).send(flagNotFound(key, error.message));
       }
+    },
+  );
+
+  app.get(
+    '/flags/:flagKey/required-by',
+    {
+      config: { readable: true },
+      schema: {
+        tags: ['admin'],
+        summary: 'The live flags that name this flag among their prerequisites, in key order',
+        params: FlagParams,
+        querystring: EnvironmentQuery,
+        response: {
+          200: Type.Object({ flags: Type.Array(FlagKey) }),
+          ...errorResponses(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) => {
+      const environment = request.environmentFor(request.query.environment);
+      return { flags: await app.flags.requiredBy(environment, request.params.flagKey) };
     },
   );
 

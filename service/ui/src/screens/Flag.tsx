@@ -10,17 +10,19 @@ import { DetailsCard } from '../components/DetailsCard.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { FlagSwitch } from '../components/FlagSwitch.tsx';
 import { PageHead } from '../components/PageHead.tsx';
+import { RequiredBy } from '../components/RequiredBy.tsx';
 import { SaveBar } from '../components/SaveBar.tsx';
 import { Time } from '../components/Time.tsx';
 import { useApp } from '../context.ts';
 import { useEditable } from '../editable.ts';
+import { PrerequisitesEditor } from '../editors/PrerequisitesEditor.tsx';
 import { RuleEditor } from '../editors/RuleEditor.tsx';
 import { carryRenames } from '../editors/rename.ts';
 import { VariantsEditor } from '../editors/VariantsEditor.tsx';
 import { rowsFromVariants, type VariantRow, variantsFromRows } from '../editors/variants.ts';
 import { formatValue } from '../format.ts';
 import { useAction, useResource, useTitle } from '../hooks.ts';
-import type { Flag, Rule } from '../types.ts';
+import type { Flag, Prerequisite, Rule } from '../types.ts';
 import { FlagHistory } from './FlagHistory.tsx';
 import { FlagPlayground } from './FlagPlayground.tsx';
 import { FlagSchedules } from './FlagSchedules.tsx';
@@ -37,6 +39,7 @@ interface Draft {
   defaultVariant: string | null;
   offVariant: string | null;
   rules: RuleRow[];
+  prerequisites: Prerequisite[];
 }
 
 let nextRuleId = 1;
@@ -47,6 +50,7 @@ const draftOf = (flag: Flag): Draft => ({
   defaultVariant: flag.defaultVariant,
   offVariant: flag.offVariant,
   rules: flag.rules.map((rule) => ({ id: nextRuleId++, rule, valid: true })),
+  prerequisites: flag.prerequisites ?? [],
 });
 
 /** A draft field as the API holds it: variants by name and value, rules without row ids. */
@@ -64,6 +68,7 @@ const FIELD_NAMES: Record<keyof Draft, string> = {
   defaultVariant: 'default variant',
   offVariant: 'off variant',
   rules: 'targeting rules',
+  prerequisites: 'prerequisites',
 };
 
 /** Their value of a field, in a line. */
@@ -71,6 +76,8 @@ function theirsText(flag: Flag, field: keyof Draft): string {
   if (field === 'description') return flag.description === '' ? '(empty)' : `“${flag.description}”`;
   if (field === 'variants') return formatValue(flag.variants);
   if (field === 'rules') return flag.rules.length === 1 ? '1 rule' : `${flag.rules.length} rules`;
+  if (field === 'prerequisites')
+    return (flag.prerequisites ?? []).map((p) => `${p.flag} (${p.variants.join(', ')})`).join('; ') || 'none';
   return flag[field] ?? 'none';
 }
 
@@ -194,6 +201,7 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
         if (fields.defaultVariant !== undefined) patch.defaultVariant = fields.defaultVariant;
         if (fields.offVariant !== undefined) patch.offVariant = fields.offVariant;
         if (fields.rules !== undefined) patch.rules = fields.rules.map((row) => row.rule);
+        if (fields.prerequisites !== undefined) patch.prerequisites = fields.prerequisites;
         const answer = await api.flags.update(environment, flag.key, patch, version);
         if (!isChangeRequest(answer)) return answer;
         // A protected environment: the flag stays as it is until another person approves.
@@ -307,6 +315,7 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
                 : "serving nothing: callers get their code's default."}
           </p>
         </div>
+        <RequiredBy environment={environment} flagKey={flag.key} />
       </section>
 
       <form class="flag-form" onSubmit={submit} noValidate>
@@ -408,6 +417,19 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
           >
             Add rule
           </button>
+        </section>
+
+        <section class="card" aria-labelledby={`${id}-prerequisites`}>
+          <h2 id={`${id}-prerequisites`}>Prerequisites</h2>
+          <p class="hint">While one is not met, the flag serves its off variant, as if it were off.</p>
+          {conflictAt('prerequisites')}
+          <PrerequisitesEditor
+            environment={environment}
+            flagKey={flag.key}
+            value={draft.prerequisites}
+            disabled={locked}
+            onChange={(prerequisites) => edit({ prerequisites })}
+          />
         </section>
 
         <SaveBar
