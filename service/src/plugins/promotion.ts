@@ -1,0 +1,34 @@
+// Promotion: the service the admin routes call to show a flag across environments and copy it
+// from one environment to others (a change request where the target is protected).
+import fp from 'fastify-plugin';
+import { errors } from '../errors.ts';
+import { instrument } from '../metrics.ts';
+import { createPrismaPromotionStore } from '../flags/prisma-promotion-store.ts';
+import { createPromotion, type Promotion } from '../flags/promotion.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    promotion: Promotion;
+  }
+}
+
+export default fp(
+  async (app) => {
+    const { changeRequests } = app;
+    app.decorate(
+      'promotion',
+      createPromotion({
+        store: instrument(createPrismaPromotionStore(app.database.client), app.telemetry.dbQueryDuration),
+        flags: app.flags,
+        async propose(environment, proposal, actor) {
+          const proposed = await changeRequests.propose(environment, { kind: 'flag.promote', ...proposal }, actor);
+          // A promotion proposes only what changes something.
+          if (!('request' in proposed)) throw errors.invalidInput('The promotion changes nothing there.');
+          return proposed.request.id;
+        },
+        onFailure: (err, environment) => app.log.error({ err, environment }, 'promotion write failed'),
+      }),
+    );
+  },
+  { name: 'promotion', dependencies: ['services', 'change-requests', 'database', 'metrics'] },
+);
