@@ -8,10 +8,13 @@ import type {
   Environment,
   Evaluation,
   Flag,
+  FlagEnvironments,
   FlagdImportResult,
   FlagdSyncSettings,
   FlagPage,
   MintedToken,
+  PromotionReport,
+  PromotionRequest,
   ScheduledChange,
   Segment,
   Session,
@@ -139,6 +142,12 @@ export const api = {
       request<AuditPage>('GET', `/api/admin/flags/${seg(key)}/history`, {
         query: { ...env(environment), ...page },
       }),
+    /** The flag in every environment the session may read, side by side. */
+    environments: (key: string) =>
+      request<FlagEnvironments>('GET', `/api/admin/flags/${seg(key)}/environments`),
+    /** Copies the flag's configuration and segments from one environment to others (or previews it). */
+    promote: (key: string, body: PromotionRequest) =>
+      request<PromotionReport>('POST', `/api/admin/flags/${seg(key)}/promote`, { body }),
     evaluate: (environment: string, key: string, context: Record<string, unknown>) =>
       request<Evaluation>('POST', `/api/admin/flags/${seg(key)}/evaluate`, {
         query: env(environment),
