@@ -50,14 +50,17 @@ export type ExpectedVersions = Static<typeof ExpectedVersionsSchema>;
 
 export const PromoteBody = Strict({
   from: EnvironmentKey,
-  to: Type.Union([EnvironmentKey, Type.Array(EnvironmentKey, { minItems: 1, maxItems: 20, uniqueItems: true })], {
-    description: 'the target environment, or a list of them (each written in its own transaction)',
-  }),
+  to: Type.Union(
+    [EnvironmentKey, Type.Array(EnvironmentKey, { minItems: 1, maxItems: 20, uniqueItems: true })],
+    {
+      description: 'the target environment, or a list of them (each written in its own transaction)',
+    },
+  ),
   dryRun: Type.Boolean({ default: false, description: 'true: only say what would change, write nothing' }),
   includeState: Type.Boolean({
     default: false,
     description:
-      "true: copy on/off too. By default each target keeps its own on/off (a flag created in a target starts off), as LaunchDarkly and Unleash do: promoting targeting never switches a flag on.",
+      'true: copy on/off too. By default each target keeps its own on/off (a flag created in a target starts off), as LaunchDarkly and Unleash do: promoting targeting never switches a flag on.',
   }),
   expectedVersions: Type.Optional(ExpectedVersionsSchema),
 });
@@ -91,9 +94,7 @@ export const TargetReportSchema = Type.Object({
       }),
     }),
   ),
-  error: Nullable(
-    Type.Object({ statusCode: Type.Integer(), code: Type.String(), message: Type.String() }),
-  ),
+  error: Nullable(Type.Object({ statusCode: Type.Integer(), code: Type.String(), message: Type.String() })),
 });
 export type TargetReport = Static<typeof TargetReportSchema>;
 

@@ -193,7 +193,13 @@ export function createPromotion({ store, flags, propose, onFailure }: PromotionD
   }
 
   /** Writes one target's batch, or proposes it; a failure is reported, not thrown, so others stand. */
-  async function applyTarget(key: string, plan: TargetPlan, from: string, includeState: boolean, actor: ActorRef) {
+  async function applyTarget(
+    key: string,
+    plan: TargetPlan,
+    from: string,
+    includeState: boolean,
+    actor: ActorRef,
+  ) {
     const { report, batch, base } = plan;
     if (report.outcome === 'unchanged') return report;
     const target = report.environment;

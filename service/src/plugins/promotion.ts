@@ -2,9 +2,9 @@
 // from one environment to others (a change request where the target is protected).
 import fp from 'fastify-plugin';
 import { errors } from '../errors.ts';
-import { instrument } from '../metrics.ts';
 import { createPrismaPromotionStore } from '../flags/prisma-promotion-store.ts';
 import { createPromotion, type Promotion } from '../flags/promotion.ts';
+import { instrument } from '../metrics.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -21,7 +21,11 @@ export default fp(
         store: instrument(createPrismaPromotionStore(app.database.client), app.telemetry.dbQueryDuration),
         flags: app.flags,
         async propose(environment, proposal, actor) {
-          const proposed = await changeRequests.propose(environment, { kind: 'flag.promote', ...proposal }, actor);
+          const proposed = await changeRequests.propose(
+            environment,
+            { kind: 'flag.promote', ...proposal },
+            actor,
+          );
           // A promotion proposes only what changes something.
           if (!('request' in proposed)) throw errors.invalidInput('The promotion changes nothing there.');
           return proposed.request.id;

@@ -258,7 +258,10 @@ export interface FlagEnvironments {
   environments: FlagEnvironment[];
 }
 
-export type PromotionVersions = { flags: Record<string, number | null>; segments: Record<string, number | null> };
+export type PromotionVersions = {
+  flags: Record<string, number | null>;
+  segments: Record<string, number | null>;
+};
 
 export interface PromotionRequest {
   from: string;

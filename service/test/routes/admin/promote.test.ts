@@ -87,7 +87,11 @@ const segments = async (app: App) =>
 /** Every row a promotion could touch. */
 const everything = async (app: App) => ({ ...(await snapshot(app)), segments: await segments(app) });
 
-async function personSession(app: App, subject: string, roles: Role[] = [{ right: 'admin', environments: null }]) {
+async function personSession(
+  app: App,
+  subject: string,
+  roles: Role[] = [{ right: 'admin', environments: null }],
+) {
   const session = await app.sessions.signInPerson({ subject, name: subject, email: null, roles });
   const cookie = `flagstone_session=${session.secret}`;
   const csrf = (await app.inject({ url: '/api/session', headers: { cookie } })).json().csrfToken as string;
@@ -157,7 +161,7 @@ t.test('a dry run shows the diff per target and changes nothing', async (t) => {
   t.same(production.flag.before.variants, { blue: 'blue' });
   t.same(production.flag.after.variants, VARIANTS);
   t.same(production.flag.after.rules, RULES);
-  t.equal(production.flag.after.enabled, true, "production keeps its own on/off");
+  t.equal(production.flag.after.enabled, true, 'production keeps its own on/off');
   const byKey = Object.fromEntries(production.segments.map((s: { key: string }) => [s.key, s]));
   t.match(byKey.beta, { action: 'create', before: null, usedBy: [] });
   t.same(byKey.beta.after, {
@@ -251,7 +255,12 @@ t.test('includeState copies on/off too', async (t) => {
 
 t.test('every target is checked before any is written: a type mismatch refuses all', async (t) => {
   const app = await setup(t);
-  await app.inject({ method: 'POST', url: '/api/admin/environments', headers: admin, payload: { key: 'qa' } });
+  await app.inject({
+    method: 'POST',
+    url: '/api/admin/environments',
+    headers: admin,
+    payload: { key: 'qa' },
+  });
   await createFlag(app, { key: 'checkout', environment: 'qa' }); // a boolean
   const before = await everything(app);
   const res = await promote(app, { from: 'staging', to: ['development', 'qa'] });
@@ -260,49 +269,61 @@ t.test('every target is checked before any is written: a type mismatch refuses a
   t.match(res.json().message, /boolean flag in environment 'qa' but a string flag/);
   t.same(await everything(app), before, 'development untouched too');
   // A flag archived in a target refuses it the same way.
-  await app.inject({ method: 'DELETE', url: '/api/admin/flags/checkout?environment=production', headers: admin });
+  await app.inject({
+    method: 'DELETE',
+    url: '/api/admin/flags/checkout?environment=production',
+    headers: admin,
+  });
   const archived = await promote(app, { from: 'staging', to: ['development', 'production'] });
   t.equal(archived.statusCode, 409);
   t.equal(archived.json().code, 'FLAG_ARCHIVED');
   t.equal((await readFlag(app, 'development')).statusCode, 404);
 });
 
-t.test('each target is one transaction: a failure there leaves it untouched, the others applied', async (t) => {
-  const app = await setup(t);
-  await app.inject({ method: 'POST', url: '/api/admin/environments', headers: admin, payload: { key: 'qa' } });
-  // The database refuses any flag written in qa: the write fails after qa's segments were written.
-  const db = app.database.client;
-  await db.$executeRawUnsafe(`CREATE FUNCTION refuse_qa() RETURNS trigger LANGUAGE plpgsql AS $$
+t.test(
+  'each target is one transaction: a failure there leaves it untouched, the others applied',
+  async (t) => {
+    const app = await setup(t);
+    await app.inject({
+      method: 'POST',
+      url: '/api/admin/environments',
+      headers: admin,
+      payload: { key: 'qa' },
+    });
+    // The database refuses any flag written in qa: the write fails after qa's segments were written.
+    const db = app.database.client;
+    await db.$executeRawUnsafe(`CREATE FUNCTION refuse_qa() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN RAISE EXCEPTION 'qa refuses flags'; END $$`);
-  await db.$executeRawUnsafe(`CREATE TRIGGER refuse_qa BEFORE INSERT ON flags FOR EACH ROW
+    await db.$executeRawUnsafe(`CREATE TRIGGER refuse_qa BEFORE INSERT ON flags FOR EACH ROW
     WHEN (NEW.environment_key = 'qa') EXECUTE FUNCTION refuse_qa()`);
-  const revision = async (key: string) =>
-    (await db.environment.findUniqueOrThrow({ where: { key } })).revision;
-  const qaRevision = await revision('qa');
+    const revision = async (key: string) =>
+      (await db.environment.findUniqueOrThrow({ where: { key } })).revision;
+    const qaRevision = await revision('qa');
 
-  const res = await promote(app, { from: 'staging', to: ['development', 'qa'] });
-  t.equal(res.statusCode, 409, res.body);
-  const body = res.json();
-  t.equal(body.code, 'PROMOTION_INCOMPLETE');
-  t.match(body.message, /Failed in 'qa'/);
-  t.match(body.targets, [
-    { environment: 'development', outcome: 'applied' },
-    { environment: 'qa', outcome: 'failed', error: { statusCode: 500, code: 'PROMOTION_FAILED' } },
-  ]);
-  t.equal((await readFlag(app, 'development')).json().version, 1);
-  t.equal((await readFlag(app, 'qa')).statusCode, 404);
-  t.same(
-    await db.segment.findMany({ where: { environmentKey: 'qa' } }),
-    [],
-    "qa's segments rolled back with its flag",
-  );
-  t.equal(await revision('qa'), qaRevision, "qa's revision unchanged");
+    const res = await promote(app, { from: 'staging', to: ['development', 'qa'] });
+    t.equal(res.statusCode, 409, res.body);
+    const body = res.json();
+    t.equal(body.code, 'PROMOTION_INCOMPLETE');
+    t.match(body.message, /Failed in 'qa'/);
+    t.match(body.targets, [
+      { environment: 'development', outcome: 'applied' },
+      { environment: 'qa', outcome: 'failed', error: { statusCode: 500, code: 'PROMOTION_FAILED' } },
+    ]);
+    t.equal((await readFlag(app, 'development')).json().version, 1);
+    t.equal((await readFlag(app, 'qa')).statusCode, 404);
+    t.same(
+      await db.segment.findMany({ where: { environmentKey: 'qa' } }),
+      [],
+      "qa's segments rolled back with its flag",
+    );
+    t.equal(await revision('qa'), qaRevision, "qa's revision unchanged");
 
-  // Only qa: the failure is the answer.
-  const alone = await promote(app, { from: 'staging', to: 'qa' });
-  t.equal(alone.statusCode, 500);
-  t.equal(alone.json().code, 'PROMOTION_FAILED');
-});
+    // Only qa: the failure is the answer.
+    const alone = await promote(app, { from: 'staging', to: 'qa' });
+    t.equal(alone.statusCode, 500);
+    t.equal(alone.json().code, 'PROMOTION_FAILED');
+  },
+);
 
 t.test("a preview's versions: the apply is refused where something changed since", async (t) => {
   const app = await setup(t);
@@ -374,7 +395,12 @@ t.test('a protected target gets a change request, applied when another person ap
   const request = (
     await app.inject({ url: '/api/admin/change-requests?environment=production', headers: admin })
   ).json().changeRequests[0];
-  t.match(request, { id: production.changeRequestId, kind: 'flag.promote', target: 'checkout', state: 'open' });
+  t.match(request, {
+    id: production.changeRequestId,
+    kind: 'flag.promote',
+    target: 'checkout',
+    state: 'open',
+  });
   t.same(request.after.flag.variants, VARIANTS);
   t.equal(request.after.segments.beta.description, 'beta testers');
   t.same(request.baseVersions, { flags: { checkout: 1 }, segments: { beta: null, internal: 1 } });
@@ -397,7 +423,11 @@ t.test('a protected target gets a change request, applied when another person ap
 t.test('authorization: read on the source, admin on every target', async (t) => {
   const app = await setup(t);
   const reader = await mintToken(app, { name: 'reader', scope: 'read' });
-  const readOnly = await promote(app, { from: 'staging', to: 'production', dryRun: true }, bearer(reader.token));
+  const readOnly = await promote(
+    app,
+    { from: 'staging', to: 'production', dryRun: true },
+    bearer(reader.token),
+  );
   t.equal(readOnly.statusCode, 403);
   const stagingAdmin = await mintToken(app, { name: 'stage-admin', scope: 'admin', environment: 'staging' });
   const other = await promote(app, { from: 'staging', to: 'production' }, bearer(stagingAdmin.token));
@@ -420,7 +450,12 @@ t.test('bad input is a clear 4xx and changes nothing', async (t) => {
   const before = await everything(app);
   const cases: [string, Record<string, unknown>, number, string, string?][] = [
     ['from == to', { from: 'staging', to: 'staging' }, 400, 'PROMOTION_TO_SOURCE'],
-    ['from among the targets', { from: 'staging', to: ['production', 'staging'] }, 400, 'PROMOTION_TO_SOURCE'],
+    [
+      'from among the targets',
+      { from: 'staging', to: ['production', 'staging'] },
+      400,
+      'PROMOTION_TO_SOURCE',
+    ],
     ['unknown source', { from: 'nowhere', to: 'production' }, 404, 'ENVIRONMENT_NOT_FOUND'],
     ['unknown target', { from: 'staging', to: ['production', 'nowhere'] }, 404, 'ENVIRONMENT_NOT_FOUND'],
     ['unknown flag', { from: 'staging', to: 'production' }, 404, 'FLAG_NOT_FOUND', 'ghost'],

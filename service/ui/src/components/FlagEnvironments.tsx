@@ -32,7 +32,9 @@ function StateCell({
       label={`Enable ${flagKey} in ${row.environment}`}
       protectedHere={row.protected}
       disabled={readOnly}
-      onSaved={(flag) => onSaved(`Saved: ${flag.key} is ${flag.enabled ? 'on' : 'off'} in ${row.environment}`)}
+      onSaved={(flag) =>
+        onSaved(`Saved: ${flag.key} is ${flag.enabled ? 'on' : 'off'} in ${row.environment}`)
+      }
     />
   );
 }
@@ -53,8 +55,8 @@ export function FlagEnvironments({ flagKey }: { flagKey: string }) {
     <section class="card" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Environments</h2>
       <p class="hint">
-        {flagKey} in every environment you may read. Promote copies its variants, rules and the segments
-        they use from one environment to others.
+        {flagKey} in every environment you may read. Promote copies its variants, rules and the segments they
+        use from one environment to others.
       </p>
       <p>
         <button
@@ -70,7 +72,15 @@ export function FlagEnvironments({ flagKey }: { flagKey: string }) {
       <Status message={status} />
       <DataTable
         caption={`${flagKey} in each environment`}
-        columns={['Environment', 'On/off', 'Version', 'Default / off variant', 'Variants', 'Rules', 'Updated']}
+        columns={[
+          'Environment',
+          'On/off',
+          'Version',
+          'Default / off variant',
+          'Variants',
+          'Rules',
+          'Updated',
+        ]}
         what="environments"
         loading={view.loading && !view.data}
       >
@@ -88,9 +98,7 @@ export function FlagEnvironments({ flagKey }: { flagKey: string }) {
               <StateCell flagKey={flagKey} row={row} readOnly={readOnly} onSaved={saved} />
             </td>
             <td>{row.version ?? '—'}</td>
-            <td>
-              {row.exists ? `${row.defaultVariant ?? 'none'} / ${row.offVariant ?? 'none'}` : '—'}
-            </td>
+            <td>{row.exists ? `${row.defaultVariant ?? 'none'} / ${row.offVariant ?? 'none'}` : '—'}</td>
             <td>{row.exists ? row.variants : '—'}</td>
             <td>
               {row.exists ? row.rules : '—'}

@@ -145,9 +145,7 @@ export function PromoteDialog({
                 onChange={(event) => {
                   const checked = event.currentTarget.checked;
                   choose(() =>
-                    setTo(
-                      checked ? [...to, row.environment] : to.filter((name) => name !== row.environment),
-                    ),
+                    setTo(checked ? [...to, row.environment] : to.filter((name) => name !== row.environment)),
                   );
                 }}
               />
@@ -169,7 +167,7 @@ export function PromoteDialog({
         </label>
         <ErrorAlert error={action.error} />
         {preview && (
-          <div class="promote-preview" aria-label="Preview">
+          <div class="promote-preview">
             {preview.targets.map((target) => (
               <TargetDiff key={target.environment} flagKey={flagKey} target={target} />
             ))}
@@ -181,7 +179,12 @@ export function PromoteDialog({
           Cancel
         </button>
         {preview && changes ? (
-          <button type="button" class="button button-primary" disabled={action.busy} onClick={() => void apply()}>
+          <button
+            type="button"
+            class="button button-primary"
+            disabled={action.busy}
+            onClick={() => void apply()}
+          >
             Promote to {to.join(', ')}
           </button>
         ) : (
