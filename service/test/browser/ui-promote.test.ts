@@ -43,6 +43,10 @@ t.test(
     await page.goto(`${base}/ui/flags/checkout?environment=staging`);
     const panel = page.getByRole('region', { name: 'Environments' });
     const table = panel.getByRole('table', { name: 'checkout in each environment' });
+    // Folded at first: the page's own switch is the only one in view.
+    await panel.waitFor({ timeout: DEADLINE_MS });
+    t.equal(await page.getByRole('switch').count(), 1, 'one switch until the panel is opened');
+    await panel.getByText('Show checkout in every environment').click();
     await shows(t, 'the panel lists every environment', () =>
       table.getByRole('row', { name: /production/ }).waitFor({ timeout: DEADLINE_MS }),
     );

@@ -44,6 +44,8 @@ export function FlagEnvironments({ flagKey }: { flagKey: string }) {
   const { readOnly, link } = useApp();
   const [status, setStatus] = useState('');
   const [promoting, setPromoting] = useState(false);
+  // Folded by default: the page's own switch stays the one switch of this flag in view.
+  const [open, setOpen] = useState(false);
   const view = useResource(() => api.flags.environments(flagKey), flagKey);
   const rows = view.data?.environments ?? [];
   const saved = (message: string) => {
@@ -69,45 +71,50 @@ export function FlagEnvironments({ flagKey }: { flagKey: string }) {
         </button>
       </p>
       <ErrorAlert error={view.error} />
-      <Status message={status} />
-      <DataTable
-        caption={`${flagKey} in each environment`}
-        columns={[
-          'Environment',
-          'On/off',
-          'Version',
-          'Default / off variant',
-          'Variants',
-          'Rules',
-          'Updated',
-        ]}
-        what="environments"
-        loading={view.loading && !view.data}
-      >
-        {rows.map((row) => (
-          <tr key={row.environment}>
-            <th scope="row" class="cell-key">
-              {row.exists ? (
-                <a href={link(`/flags/${encodeURIComponent(flagKey)}`, row.environment)}>{row.environment}</a>
-              ) : (
-                row.environment
-              )}
-              {row.protected && <span class="badge"> protected</span>}
-            </th>
-            <td>
-              <StateCell flagKey={flagKey} row={row} readOnly={readOnly} onSaved={saved} />
-            </td>
-            <td>{row.version ?? '—'}</td>
-            <td>{row.exists ? `${row.defaultVariant ?? 'none'} / ${row.offVariant ?? 'none'}` : '—'}</td>
-            <td>{row.exists ? row.variants : '—'}</td>
-            <td>
-              {row.exists ? row.rules : '—'}
-              {row.segments.length > 0 && <span class="muted"> (segments: {row.segments.join(', ')})</span>}
-            </td>
-            <td class="cell-time">{row.updatedAt ? <Time iso={row.updatedAt} /> : '—'}</td>
-          </tr>
-        ))}
-      </DataTable>
+      <details open={open} onToggle={(event) => setOpen(event.currentTarget.open)}>
+        <summary>Show {flagKey} in every environment</summary>
+        <Status message={status} />
+        <DataTable
+          caption={`${flagKey} in each environment`}
+          columns={[
+            'Environment',
+            'On/off',
+            'Version',
+            'Default / off variant',
+            'Variants',
+            'Rules',
+            'Updated',
+          ]}
+          what="environments"
+          loading={view.loading && !view.data}
+        >
+          {rows.map((row) => (
+            <tr key={row.environment}>
+              <th scope="row" class="cell-key">
+                {row.exists ? (
+                  <a href={link(`/flags/${encodeURIComponent(flagKey)}`, row.environment)}>
+                    {row.environment}
+                  </a>
+                ) : (
+                  row.environment
+                )}
+                {row.protected && <span class="badge"> protected</span>}
+              </th>
+              <td>
+                <StateCell flagKey={flagKey} row={row} readOnly={readOnly} onSaved={saved} />
+              </td>
+              <td>{row.version ?? '—'}</td>
+              <td>{row.exists ? `${row.defaultVariant ?? 'none'} / ${row.offVariant ?? 'none'}` : '—'}</td>
+              <td>{row.exists ? row.variants : '—'}</td>
+              <td>
+                {row.exists ? row.rules : '—'}
+                {row.segments.length > 0 && <span class="muted"> (segments: {row.segments.join(', ')})</span>}
+              </td>
+              <td class="cell-time">{row.updatedAt ? <Time iso={row.updatedAt} /> : '—'}</td>
+            </tr>
+          ))}
+        </DataTable>
+      </details>
       {promoting && (
         <PromoteDialog
           flagKey={flagKey}
@@ -115,6 +122,7 @@ export function FlagEnvironments({ flagKey }: { flagKey: string }) {
           onClose={() => setPromoting(false)}
           onPromoted={(message) => {
             setPromoting(false);
+            setOpen(true);
             saved(message);
           }}
         />
