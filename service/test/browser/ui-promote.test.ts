@@ -33,6 +33,24 @@ t.test(
       variants: { blue: 'blue' },
       defaultVariant: 'blue',
     });
+    await createFlag(app, {
+      key: 'checkout',
+      environment: 'production',
+      type: 'string',
+      defaultValue: 'blue',
+    });
+    await app.inject({
+      method: 'PATCH',
+      url: '/api/admin/environments/production',
+      headers: admin,
+      payload: { protected: true },
+    });
+    await app.inject({
+      method: 'POST',
+      url: '/api/admin/environments',
+      headers: admin,
+      payload: { key: 'qa' },
+    });
     const read = async (environment: string) =>
       (
         await app.inject({ url: `/api/config/flags/checkout?environment=${environment}`, headers: admin })
@@ -48,9 +66,10 @@ t.test(
     t.equal(await page.getByRole('switch').count(), 1, 'one switch until the panel is opened');
     await panel.getByText('Show checkout in every environment').click();
     await shows(t, 'the panel lists every environment', () =>
-      table.getByRole('row', { name: /production/ }).waitFor({ timeout: DEADLINE_MS }),
+      table.getByRole('row', { name: /qa/ }).waitFor({ timeout: DEADLINE_MS }),
     );
-    t.match(await table.getByRole('row', { name: /production/ }).innerText(), /Not in production/);
+    t.match(await table.getByRole('row', { name: /qa/ }).innerText(), /Not in qa/, 'qa has no such flag');
+    t.match(await table.getByRole('row', { name: /production/ }).innerText(), /protected/);
 
     // Flip development's switch from the staging page: development only changes.
     const devSwitch = panel.getByRole('switch', { name: 'Enable checkout in development' });
@@ -64,6 +83,22 @@ t.test(
     t.equal((await read('development')).enabled, true, 'the service has development on');
     t.equal((await read('staging')).enabled, false, 'staging unchanged');
     await accessible(t, page, 'the flag page with its Environments panel');
+
+    // Production is protected: its switch proposes, after asking.
+    await panel.getByRole('switch', { name: 'Enable checkout in production' }).click();
+    const ask = page.getByRole('dialog', { name: 'Propose turning on checkout in production?' });
+    await ask.getByRole('button', { name: 'Confirm' }).click();
+    await shows(t, 'the flip is proposed', () =>
+      panel.getByText('Proposed turning checkout on in production').waitFor({ timeout: DEADLINE_MS }),
+    );
+    t.equal((await read('production')).enabled, false, 'production waits for approval');
+    const requests = await app.inject({
+      url: '/api/admin/change-requests?environment=production&state=open',
+      headers: admin,
+    });
+    t.match(requests.json().changeRequests, [
+      { kind: 'flag.update', target: 'checkout', change: { enabled: true } },
+    ]);
 
     // Promote staging → development: preview first, then apply.
     await panel.getByRole('button', { name: 'Promote…' }).click();

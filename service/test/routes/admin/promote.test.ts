@@ -16,7 +16,12 @@ import {
   createSegment,
   mintToken,
   snapshot,
+  twoInstances,
+  within,
 } from '../../helpers/app.ts';
+import { findRedis, NO_REDIS } from '../../helpers/redis.ts';
+
+const redisUrl = await findRedis();
 
 type App = Awaited<ReturnType<typeof buildTestApp>>['app'];
 type Headers = Record<string, string>;
@@ -236,6 +241,48 @@ t.test('applying copies variants, rules and segments; the read API and OFREP ser
   t.equal(again.json().targets[0].outcome, 'unchanged');
   t.equal((await readFlag(app, 'production')).json().version, 2);
 });
+
+t.test(
+  'another instance serves the promoted flag within moments',
+  { skip: !redisUrl && NO_REDIS },
+  async (t) => {
+    const { a, b } = await twoInstances(t, redisUrl!);
+    await createSegment(a, {
+      key: 'beta',
+      environment: 'staging',
+      conditions: [{ attribute: 'plan', operator: 'equals', value: 'beta' }],
+    });
+    await createFlag(a, {
+      key: 'checkout',
+      environment: 'staging',
+      type: 'string',
+      variants: { blue: 'blue', green: 'green' },
+      defaultVariant: 'blue',
+      rules: [{ segments: ['beta'], variant: 'green' }],
+    });
+    await createFlag(a, {
+      key: 'checkout',
+      environment: 'production',
+      type: 'string',
+      enabled: true,
+      variants: { blue: 'blue' },
+      defaultVariant: 'blue',
+    });
+    const evaluate = () =>
+      b.inject({
+        method: 'POST',
+        url: '/ofrep/v1/evaluate/flags/checkout?environment=production',
+        headers: admin,
+        payload: { context: { targetingKey: 'u1', plan: 'beta' } },
+      });
+    // b holds production's snapshot (and its segments) before the promotion.
+    t.equal((await evaluate()).json().value, 'blue');
+    t.equal((await promote(a, { from: 'staging', to: 'production' })).statusCode, 200);
+    const ms = await within(10_000, async () => (await evaluate()).json().value === 'green', 20);
+    t.pass(`instance b serves the promoted rule and segment (${Math.round(ms)} ms)`);
+    t.same((await readFlag(b, 'production')).json().variants, { blue: 'blue', green: 'green' });
+  },
+);
 
 t.test('includeState copies on/off too', async (t) => {
   const app = await setup(t);
