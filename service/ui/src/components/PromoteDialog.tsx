@@ -3,6 +3,7 @@
 // exactly that preview: the service refuses the apply where anything changed since.
 import { useId, useState } from 'preact/hooks';
 import { api } from '../api.ts';
+import { useApp } from '../context.ts';
 import { useAction } from '../hooks.ts';
 import type { FlagEnvironment, PromotionReport, PromotionTarget } from '../types.ts';
 import { Diff } from './Diff.tsx';
@@ -74,8 +75,11 @@ export function PromoteDialog({
   onPromoted: (message: string) => void;
 }) {
   const id = useId();
+  const { environment } = useApp();
   const sources = environments.filter((row) => row.exists && !row.archived);
-  const [from, setFrom] = useState(sources[0]?.environment ?? '');
+  // From the environment on screen, when the flag is there.
+  const onScreen = sources.find((row) => row.environment === environment);
+  const [from, setFrom] = useState((onScreen ?? sources[0])?.environment ?? '');
   const [to, setTo] = useState<string[]>([]);
   const [includeState, setIncludeState] = useState(false);
   const [preview, setPreview] = useState<PromotionReport | null>(null);
