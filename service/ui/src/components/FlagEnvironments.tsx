@@ -5,7 +5,7 @@ import { useId, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { useApp } from '../context.ts';
 import { useResource } from '../hooks.ts';
-import type { FlagEnvironment } from '../types.ts';
+import { type FlagEnvironment, rightOn } from '../types.ts';
 import { DataTable } from './DataTable.tsx';
 import { ErrorAlert, Status } from './ErrorAlert.tsx';
 import { FlagSwitch } from './FlagSwitch.tsx';
@@ -41,7 +41,9 @@ function StateCell({
 
 export function FlagEnvironments({ flagKey }: { flagKey: string }) {
   const id = useId();
-  const { readOnly, link } = useApp();
+  const { session, link } = useApp();
+  // Rights are per environment: a switch works where the session is admin.
+  const mayChange = (environment: string) => rightOn(session, environment) === 'admin';
   const [status, setStatus] = useState('');
   const [promoting, setPromoting] = useState(false);
   // Folded by default: the page's own switch stays the one switch of this flag in view.
@@ -64,7 +66,10 @@ export function FlagEnvironments({ flagKey }: { flagKey: string }) {
         <button
           type="button"
           class="button"
-          disabled={readOnly || rows.filter((row) => row.exists && !row.archived).length === 0}
+          disabled={
+            !rows.some((row) => mayChange(row.environment)) ||
+            !rows.some((row) => row.exists && !row.archived)
+          }
           onClick={() => setPromoting(true)}
         >
           Promote…
@@ -101,7 +106,12 @@ export function FlagEnvironments({ flagKey }: { flagKey: string }) {
                 {row.protected && <span class="badge"> protected</span>}
               </th>
               <td>
-                <StateCell flagKey={flagKey} row={row} readOnly={readOnly} onSaved={saved} />
+                <StateCell
+                  flagKey={flagKey}
+                  row={row}
+                  readOnly={!mayChange(row.environment)}
+                  onSaved={saved}
+                />
               </td>
               <td>{row.version ?? '—'}</td>
               <td>{row.exists ? `${row.defaultVariant ?? 'none'} / ${row.offVariant ?? 'none'}` : '—'}</td>
@@ -119,6 +129,7 @@ export function FlagEnvironments({ flagKey }: { flagKey: string }) {
         <PromoteDialog
           flagKey={flagKey}
           environments={rows}
+          mayChange={mayChange}
           onClose={() => setPromoting(false)}
           onPromoted={(message) => {
             setPromoting(false);

@@ -66,11 +66,14 @@ function TargetDiff({ flagKey, target }: { flagKey: string; target: PromotionTar
 export function PromoteDialog({
   flagKey,
   environments,
+  mayChange,
   onClose,
   onPromoted,
 }: {
   flagKey: string;
   environments: FlagEnvironment[];
+  /** Whether the session may change `environment`: only those are offered as targets. */
+  mayChange: (environment: string) => boolean;
   onClose: () => void;
   onPromoted: (message: string) => void;
 }) {
@@ -84,7 +87,7 @@ export function PromoteDialog({
   const [includeState, setIncludeState] = useState(false);
   const [preview, setPreview] = useState<PromotionReport | null>(null);
   const action = useAction();
-  const targets = environments.filter((row) => row.environment !== from);
+  const targets = environments.filter((row) => row.environment !== from && mayChange(row.environment));
 
   /** A new choice makes the preview outdated. */
   const choose = (change: () => void) => {
