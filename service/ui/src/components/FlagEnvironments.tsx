@@ -76,7 +76,15 @@ export function FlagEnvironments({ flagKey }: { flagKey: string }) {
         </button>
       </p>
       <ErrorAlert error={view.error} />
-      <details open={open} onToggle={(event) => setOpen(event.currentTarget.open)}>
+      <details
+        open={open}
+        onToggle={(event) => {
+          const opened = event.currentTarget.open;
+          setOpen(opened);
+          // Other environments' changes are not followed live: opening shows them as they are now.
+          if (opened) void view.reload();
+        }}
+      >
         <summary>Show {flagKey} in every environment</summary>
         <Status message={status} />
         <DataTable

@@ -105,14 +105,20 @@ export function PromoteDialog({
 
   const apply = async () => {
     if (!preview) return;
-    const report = await action.run(() =>
-      api.flags.promote(flagKey, {
-        from,
-        to,
-        dryRun: false,
-        includeState,
-        expectedVersions: preview.expectedVersions,
-      }),
+    const report = await action.run(
+      () =>
+        api.flags.promote(flagKey, {
+          from,
+          to,
+          dryRun: false,
+          includeState,
+          expectedVersions: preview.expectedVersions,
+        }),
+      (error) => {
+        // Something changed since the preview: the error says what; preview again to see it.
+        if (error.code === 'PROMOTION_STALE') setPreview(null);
+        return false;
+      },
     );
     if (report) onPromoted(report.message);
   };
