@@ -55,8 +55,11 @@ export interface PromotionDeps {
   };
   /** Records a change request in a protected target; its id. */
   propose(environment: string, proposal: PromotionProposal, actor: ActorRef): Promise<string>;
-  /** Told of a target's write that failed for a reason of the service's own (not a refusal). */
-  onFailure?: (err: unknown, environment: string) => void;
+  /**
+   * Told of a target's write that failed for a reason of the service's own (not a refusal): what
+   * to report for it (e.g. DATABASE_BUSY), else a generic PROMOTION_FAILED is.
+   */
+  onFailure?: (err: unknown, environment: string) => DomainError | undefined;
 }
 
 const segmentContent = ({ description, conditions }: SegmentContent): SegmentContent => ({
@@ -228,13 +231,12 @@ export function createPromotion({ store, flags, propose, onFailure }: PromotionD
         },
       });
       return { ...report, outcome: 'applied' as const, revision: written.revision };
-    } catch (err) {
-      const known = err instanceof DomainError;
-      if (!known) onFailure?.(err, target);
+    } catch (caught) {
+      const err = caught instanceof DomainError ? caught : onFailure?.(caught, target);
       return {
         ...report,
         outcome: 'failed' as const,
-        error: known
+        error: err
           ? { statusCode: err.statusCode, code: err.code, message: err.message }
           : {
               statusCode: 500,

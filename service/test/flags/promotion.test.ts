@@ -3,7 +3,7 @@
 // service's own reason is reported, told, and kept from the others; a protected target is proposed.
 import t from 'tap';
 import type { ActorRef } from '../../src/access/authorization.ts';
-import { DomainError } from '../../src/errors.ts';
+import { DomainError, errors } from '../../src/errors.ts';
 import type { Batch } from '../../src/flags/batch-commands.ts';
 import { createFlagService } from '../../src/flags/flag-service.ts';
 import type { BatchState } from '../../src/flags/flag-store.ts';
@@ -112,7 +112,10 @@ t.test("a write that fails for the service's own reason is reported and told, no
       },
     },
     propose: async () => t.fail('nothing is protected') as never,
-    onFailure: (err, environment) => told.push(`${environment}: ${(err as Error).message}`),
+    onFailure: (err, environment) => {
+      told.push(`${environment}: ${(err as Error).message}`);
+      return undefined;
+    },
   });
   const report = await promotion.promote(
     'checkout',
@@ -126,6 +129,27 @@ t.test("a write that fails for the service's own reason is reported and told, no
   t.notMatch(report.targets[0]!.error!.message, /connection reset/, 'internals stay in the log');
   t.same(told, ['development: connection reset']);
   t.match(report.message, /development failed, nothing written there; production changed/);
+});
+
+t.test('a failure the service knows (the database busy) is reported as what it is', async (t) => {
+  const { flags, store } = await setup();
+  const promotion = createPromotion({
+    store,
+    flags: {
+      segmentUsers: flags.segmentUsers,
+      writeBatch: async () => {
+        throw new Error('lock timeout');
+      },
+    },
+    propose: async () => 'never',
+    onFailure: () => errors.busy(),
+  });
+  const report = await promotion.promote(
+    'checkout',
+    { from: 'staging', to: 'development', dryRun: false, includeState: false },
+    ACTOR,
+  );
+  t.match(report.targets, [{ outcome: 'failed', error: { statusCode: 503, code: 'DATABASE_BUSY' } }]);
 });
 
 t.test('a protected target is proposed with its diff and the versions it was made against', async (t) => {
