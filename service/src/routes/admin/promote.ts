@@ -79,6 +79,8 @@ const promote: FastifyPluginAsyncTypebox = async (app) => {
       const first = failed[0]!.error!;
       const partial = failed.length < report.targets.filter((t) => t.outcome !== 'unchanged').length;
       const statusCode = (partial ? 409 : first.statusCode) as FailureStatus;
+      // The database down or busy: worth retrying soon, as for any other write.
+      if (statusCode === 503) reply.header('retry-after', '1');
       return reply.code(statusCode).send({
         statusCode,
         code: partial ? 'PROMOTION_INCOMPLETE' : first.code,
