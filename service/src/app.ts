@@ -22,6 +22,7 @@ import database from './plugins/database.ts';
 import emf from './plugins/emf.ts';
 import errors, { clientErrorHandler, frameworkErrors } from './plugins/errors.ts';
 import metrics from './plugins/metrics.ts';
+import promotion from './plugins/promotion.ts';
 import rateLimits from './plugins/rate-limit.ts';
 import redis from './plugins/redis.ts';
 import requestId from './plugins/request-id.ts';
@@ -60,6 +61,7 @@ async function flagstoneApp(app: FastifyInstance, { config }: { config: Config }
   await app.register(services, { config });
   await app.register(changeRequests);
   await app.register(schedules);
+  await app.register(promotion);
   await app.register(auth);
   await app.register(rateLimits);
   await app.register(emf, { config });

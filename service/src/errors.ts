@@ -266,6 +266,36 @@ export const errors = {
       409,
       `Change request '${id}' was not applied: ${what} changed since it was proposed, so it is now stale. Look at the environment as it is now and propose the change again if it is still wanted.`,
     ),
+  flagNowhere: (key: string) =>
+    new DomainError(
+      'FLAG_NOT_FOUND',
+      404,
+      `Flag '${key}' does not exist in any environment you may read. Check the key, or create it with POST /api/admin/flags.`,
+    ),
+  promotionToSource: (environment: string) =>
+    new DomainError(
+      'PROMOTION_TO_SOURCE',
+      400,
+      `Environment '${environment}' is both the source (from) and a target (to) of the promotion. Promote to other environments.`,
+    ),
+  promotionSourceArchived: (environment: string, key: string) =>
+    new DomainError(
+      'FLAG_ARCHIVED',
+      409,
+      `Flag '${key}' is archived in environment '${environment}', the source of the promotion, so there is nothing to promote. Restore it there first (POST /api/admin/flags/${key}/restore?environment=${environment}).`,
+    ),
+  flagTypeMismatch: (environment: string, key: string, target: string, source: string) =>
+    new DomainError(
+      'FLAG_TYPE_MISMATCH',
+      409,
+      `Flag '${key}' is a ${target} flag in environment '${environment}' but a ${source} flag in the source, and a promotion does not change a flag's type. Nothing was promoted. Leave '${environment}' out, or change the flag's type there first (PATCH /api/admin/flags/${key}?environment=${environment} with type, variants and defaultVariant).`,
+    ),
+  promotionStale: (environment: string, what: string) =>
+    new DomainError(
+      'PROMOTION_STALE',
+      409,
+      `In environment '${environment}', ${what} changed since the promotion was previewed, so nothing was promoted there. Preview again (dryRun: true) and apply with the expectedVersions it returns.`,
+    ),
   unavailable: (detail = 'and no cached copy of this answer exists') =>
     new DomainError(
       'DATABASE_UNAVAILABLE',

@@ -14,7 +14,7 @@ type Kind = 'flag' | 'segment';
 
 /** A flag or segment to write; `keep` names what the batch cannot say, kept from the one it replaces. */
 export interface Batch {
-  flags: { key: string; content: FlagContent; keep: ('description' | 'offVariant')[] }[];
+  flags: { key: string; content: FlagContent; keep: ('description' | 'offVariant' | 'enabled')[] }[];
   segments: { key: string; content: SegmentContent; keep: 'description'[] }[];
 }
 
@@ -64,6 +64,7 @@ function plan(
     }
     const next = { ...content };
     if (existing && keep.includes('description')) next.description = existing.description;
+    if (existing && keep.includes('enabled')) next.enabled = existing.enabled;
     if (existing && keep.includes('offVariant') && existing.offVariant !== null) {
       next.offVariant = Object.hasOwn(next.variants, existing.offVariant) ? existing.offVariant : null;
     }
@@ -82,18 +83,20 @@ export function createBatchCommands({ store, feed }: BatchCommandsDeps) {
   return {
     /**
      * Writes `batch` (nothing at all while an archived flag holds one of its keys); with
-     * `dryRun`, only says what it would do.
+     * `dryRun`, only says what it would do. `check` may throw to refuse the environment as the
+     * write's own transaction finds it (e.g. changed since a preview).
      */
     async writeBatch(
       environment: string,
       batch: Batch,
       actor: ActorRef,
-      { dryRun = false } = {},
+      { dryRun = false, check }: { dryRun?: boolean; check?: (current: BatchState) => void } = {},
     ): Promise<BatchReport> {
       const keys = { flags: batch.flags.map((f) => f.key), segments: batch.segments.map((s) => s.key) };
       if (dryRun) {
         const current = await store.readBatch(environment, keys);
         if (!current) throw errors.environmentNotFound(environment);
+        check?.(current);
         return { ...plan(batch, current).report, revision: null };
       }
       let report: Omit<BatchReport, 'revision'> | undefined;
@@ -101,6 +104,7 @@ export function createBatchCommands({ store, feed }: BatchCommandsDeps) {
         environment,
         keys,
         (current) => {
+          check?.(current);
           const planned = plan(batch, current);
           report = planned.report;
           return planned.writes;

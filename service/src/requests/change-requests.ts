@@ -13,6 +13,7 @@ import { conditionProblem } from '../evaluation/validate-rules.ts';
 import { changes, checkSegments, type NewFlag, newContent, patchedContent } from '../flags/flag-content.ts';
 import type { Flag, FlagPatch, SegmentContent } from '../flags/flag-schemas.ts';
 import type { FlagService } from '../flags/flag-service.ts';
+import type { PromotionChange, PromotionProposal } from '../flags/promotion.ts';
 import type { Prisma, ChangeRequest as RequestRow } from '../generated/prisma/client.ts';
 import type {
   BaseVersions,
@@ -28,7 +29,8 @@ export type Proposal =
   | { kind: 'flag.update'; target: string; change: FlagPatch; expectedVersion?: number }
   | { kind: 'flag.archive' | 'flag.restore' | 'segment.delete'; target: string }
   | { kind: 'segment.create'; target: string; change: Partial<SegmentContent> }
-  | { kind: 'segment.update'; target: string; change: Partial<SegmentContent>; expectedVersion?: number };
+  | { kind: 'segment.update'; target: string; change: Partial<SegmentContent>; expectedVersion?: number }
+  | ({ kind: 'flag.promote' } & PromotionProposal);
 
 /** What a proposal became: a request, or nothing to review (the change would change nothing). */
 export type Proposed = { request: ChangeRequest } | { unchanged: Flag };
@@ -84,6 +86,7 @@ export interface ChangeRequestDeps {
     | 'createSegment'
     | 'updateSegment'
     | 'deleteSegment'
+    | 'writeBatch'
   >;
   now?: () => Date;
 }
@@ -110,6 +113,9 @@ export function createChangeRequests({ db, flags, now = () => new Date() }: Chan
     const flagBase = (version: number | null) => ({ flags: { [key]: version }, segments: {} });
     const segmentBase = (version: number | null) => ({ flags: {}, segments: { [key]: version } });
     switch (proposal.kind) {
+      // Planned and checked by the promotion, against the versions it records.
+      case 'flag.promote':
+        return { before: proposal.before, after: proposal.after, base: proposal.base };
       case 'flag.create': {
         const existing = await findFlag(environment, key);
         if (existing) {
@@ -207,6 +213,9 @@ export function createChangeRequests({ db, flags, now = () => new Date() }: Chan
         return;
       case 'segment.delete':
         return flags.deleteSegment(environment, target, actor);
+      case 'flag.promote':
+        await flags.writeBatch(environment, (request.change as PromotionChange).batch, actor);
+        return;
     }
   }
 

@@ -12,6 +12,7 @@ export const REQUEST_KINDS = [
   'segment.create',
   'segment.update',
   'segment.delete',
+  'flag.promote',
 ] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 

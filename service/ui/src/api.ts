@@ -10,8 +10,11 @@ import type {
   Flag,
   FlagdImportResult,
   FlagdSyncSettings,
+  FlagEnvironments,
   FlagPage,
   MintedToken,
+  PromotionReport,
+  PromotionRequest,
   ScheduledChange,
   Segment,
   Session,
@@ -143,6 +146,12 @@ export const api = {
       request<AuditPage>('GET', `/api/admin/flags/${seg(key)}/history`, {
         query: { ...env(environment), ...page },
       }),
+    /** The flag in every environment the session may read, side by side. */
+    environments: (key: string) =>
+      request<FlagEnvironments>('GET', `/api/admin/flags/${seg(key)}/environments`),
+    /** Copies the flag's configuration and segments from one environment to others (or previews it). */
+    promote: (key: string, body: PromotionRequest) =>
+      request<PromotionReport>('POST', `/api/admin/flags/${seg(key)}/promote`, { body }),
     evaluate: (environment: string, key: string, context: Record<string, unknown>) =>
       request<Evaluation>('POST', `/api/admin/flags/${seg(key)}/evaluate`, {
         query: env(environment),

@@ -244,3 +244,61 @@ export interface ScheduledChange {
   resolvedAt: string | null;
   reason: string | null;
 }
+
+/** One flag in one environment, as the flag's Environments panel shows it. */
+export interface FlagEnvironment {
+  environment: string;
+  protected: boolean;
+  exists: boolean;
+  archived: boolean;
+  enabled: boolean | null;
+  type: FlagType | null;
+  version: number | null;
+  defaultVariant: string | null;
+  offVariant: string | null;
+  variants: number;
+  rules: number;
+  segments: string[];
+  updatedAt: string | null;
+}
+
+export interface FlagEnvironments {
+  key: string;
+  environments: FlagEnvironment[];
+}
+
+export type PromotionVersions = {
+  flags: Record<string, number | null>;
+  segments: Record<string, number | null>;
+};
+
+export interface PromotionRequest {
+  from: string;
+  to: string[];
+  dryRun: boolean;
+  includeState: boolean;
+  expectedVersions?: { source: PromotionVersions; targets: Record<string, PromotionVersions> };
+}
+
+export type PromotionAction = 'create' | 'change' | 'unchanged';
+
+export interface PromotionTarget {
+  environment: string;
+  protected: boolean;
+  outcome: 'would-apply' | 'would-propose' | 'unchanged' | 'applied' | 'proposed' | 'failed';
+  revision: number | null;
+  changeRequestId: string | null;
+  flag: { action: PromotionAction; before: unknown; after: unknown };
+  segments: { key: string; action: PromotionAction; before: unknown; after: unknown; usedBy: string[] }[];
+  error: { statusCode: number; code: string; message: string } | null;
+}
+
+export interface PromotionReport {
+  flag: string;
+  from: string;
+  dryRun: boolean;
+  includeState: boolean;
+  message: string;
+  expectedVersions: { source: PromotionVersions; targets: Record<string, PromotionVersions> };
+  targets: PromotionTarget[];
+}

@@ -11,6 +11,7 @@ import changeRequests from './change-requests.ts';
 import environments from './environments.ts';
 import events from './events.ts';
 import flags from './flags.ts';
+import promote from './promote.ts';
 import scheduledChanges from './scheduled-changes.ts';
 import segments from './segments.ts';
 import tokens from './tokens.ts';
@@ -30,6 +31,7 @@ const admin: FastifyPluginAsync = async (app) => {
     if (problem) throw errors.invalidInput(problem);
   });
   await app.register(flags);
+  await app.register(promote);
   await app.register(segments);
   await app.register(scheduledChanges);
   await app.register(tokens);

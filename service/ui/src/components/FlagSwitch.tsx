@@ -11,9 +11,14 @@ import { Switch } from './Switch.tsx';
 export const CONFIRMED_ENVIRONMENT = 'production';
 
 interface FlagSwitchProps {
-  flag: Flag;
+  /** What the switch needs of the flag: its key, whether it is on, and its version. */
+  flag: Pick<Flag, 'key' | 'enabled' | 'version'>;
   environment: string;
   disabled?: boolean;
+  /** The accessible name; default "Enable <key>" (several switches of one flag need their own). */
+  label?: string;
+  /** Whether `environment` is protected; default: the environment on screen's. */
+  protectedHere?: boolean;
   /**
    * Send If-Match with the flag's version. On a 412 (changed meanwhile) it is asked for the flag
    * as it now is, and the switch says what happened.
@@ -32,12 +37,21 @@ function staleNotice(flag: Flag | undefined, wanted: boolean) {
 }
 
 /** A flag's on/off switch: flips at once, or after a confirmation in production. */
-export function FlagSwitch({ flag, environment, disabled, onStale, onSaved }: FlagSwitchProps) {
+export function FlagSwitch({
+  flag,
+  environment,
+  disabled,
+  label,
+  protectedHere,
+  onStale,
+  onSaved,
+}: FlagSwitchProps) {
   const [asking, setAsking] = useState<boolean | null>(null);
   const [stale, setStale] = useState('');
   const [proposed, setProposed] = useState('');
   const { busy, error, setError, run } = useAction();
-  const { protectedEnvironment } = useApp();
+  const app = useApp();
+  const protectedEnvironment = protectedHere ?? app.protectedEnvironment;
   // In a protected environment a flip is a proposal: it asks first everywhere, and says so.
   const asks = protectedEnvironment || environment === CONFIRMED_ENVIRONMENT;
 
@@ -65,7 +79,7 @@ export function FlagSwitch({ flag, environment, disabled, onStale, onSaved }: Fl
     <>
       <Switch
         checked={flag.enabled}
-        label={`Enable ${flag.key}`}
+        label={label ?? `Enable ${flag.key}`}
         disabled={disabled}
         busy={busy && asking === null}
         onChange={(enabled) => (asks ? setAsking(enabled) : void flip(enabled))}

@@ -8,6 +8,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { ConflictNote } from '../components/ConflictNote.tsx';
 import { DetailsCard } from '../components/DetailsCard.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { FlagEnvironments } from '../components/FlagEnvironments.tsx';
 import { FlagSwitch } from '../components/FlagSwitch.tsx';
 import { PageHead } from '../components/PageHead.tsx';
 import { RequiredBy } from '../components/RequiredBy.tsx';
@@ -444,6 +445,8 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
           proposes={protectedEnvironment}
         />
       </form>
+
+      <FlagEnvironments flagKey={flag.key} />
 
       <section class="card" aria-labelledby={`${id}-schedules`}>
         <h2 id={`${id}-schedules`}>Scheduled changes</h2>

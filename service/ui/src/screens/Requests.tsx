@@ -21,6 +21,7 @@ const KIND_NAMES: Record<string, string> = {
   'segment.create': 'Create segment',
   'segment.update': 'Change segment',
   'segment.delete': 'Delete segment',
+  'flag.promote': 'Promote flag',
 };
 
 function RequestCard({
