@@ -264,7 +264,8 @@ export const ConfigSchema = Type.Object({
     minimum: 100,
     maximum: 60_000,
     default: 5000,
-    description: 'how long a webhook receiver may take to answer before the attempt counts as failed, 100-60000 ms',
+    description:
+      'how long a webhook receiver may take to answer before the attempt counts as failed, 100-60000 ms',
   }),
   SERVICE_NAME: Type.String({
     pattern: '^[A-Za-z0-9._-]{1,64}$',

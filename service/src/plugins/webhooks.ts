@@ -32,10 +32,11 @@ export default fp(
         'EVENTS_SIGNING_KEY is not set: webhook signing secrets are stored unencrypted in the database; set the same key on every instance to encrypt them',
       );
     }
+    const shutdown = new AbortController();
     const webhooks = createWebhookService({
       store: instrument(createPrismaWebhookStore(app.database.client), telemetry.dbQueryDuration),
       secrets: createSecretBox(key),
-      send: createSender(config.WEBHOOK_TIMEOUT_MS),
+      send: createSender(config.WEBHOOK_TIMEOUT_MS, shutdown.signal),
       maxBackoffMs: config.WEBHOOK_MAX_BACKOFF_SECONDS * 1000,
       // Renewed after each change: it outlasts a few timed-out sends, and is how long a dead claimant holds its webhook.
       leaseMs: Math.max(15_000, 3 * config.WEBHOOK_TIMEOUT_MS),
@@ -76,10 +77,12 @@ export default fp(
     app.onAdvance(soon);
     const timer = setInterval(wake, config.WEBHOOK_POLL_SECONDS * 1000).unref();
     app.addHook('onReady', async () => wake());
-    // Before the database closes: no new claim, and the sends under way finish (each within its timeout).
+    // Before the database closes: no new claim, and the sends under way end (recorded as failed,
+    // so another instance sends them again) rather than hold the shutdown for their timeout.
     app.addHook('preClose', async () => {
       closing = true;
       clearInterval(timer);
+      shutdown.abort();
       await Promise.all(workers);
     });
   },

@@ -12,7 +12,7 @@ import type {
   Webhook as WebhookRow,
 } from '../generated/prisma/client.ts';
 import type { Delivery, Webhook } from './webhook-schemas.ts';
-import type { ClaimedWebhook, WebhookStore } from './webhook-store.ts';
+import type { WebhookStore } from './webhook-store.ts';
 
 const toWebhook = (row: WebhookRow): Webhook => ({
   id: row.id,
@@ -190,7 +190,12 @@ export function createPrismaWebhookStore(db: Db): WebhookStore {
     async openDelivery(webhookId, event) {
       const row = await db.webhookDelivery.upsert({
         where: { webhookId_auditEventId: { webhookId, auditEventId: BigInt(event.id) } },
-        create: { webhookId, auditEventId: BigInt(event.id), revision: event.revision ?? 0, action: event.action },
+        create: {
+          webhookId,
+          auditEventId: BigInt(event.id),
+          revision: event.revision ?? 0,
+          action: event.action,
+        },
         update: {},
       });
       return toDelivery(row);
@@ -210,7 +215,9 @@ export function createPrismaWebhookStore(db: Db): WebhookStore {
       });
       // A failed redelivery of a delivered change leaves it delivered: it was, once.
       if (!attempt.ok && row.status === 'pending') {
-        return toDelivery(await db.webhookDelivery.update({ where: { id: deliveryId }, data: { status: 'failed' } }));
+        return toDelivery(
+          await db.webhookDelivery.update({ where: { id: deliveryId }, data: { status: 'failed' } }),
+        );
       }
       return toDelivery(row);
     },
@@ -266,7 +273,12 @@ export function createPrismaWebhookStore(db: Db): WebhookStore {
           actor,
           action: 'webhook.redelivered',
           environment: webhook.environment,
-          after: { webhook: webhook.id, delivery: delivery.id, eventId: delivery.eventId, revision: delivery.revision },
+          after: {
+            webhook: webhook.id,
+            delivery: delivery.id,
+            eventId: delivery.eventId,
+            revision: delivery.revision,
+          },
         }),
       );
     },

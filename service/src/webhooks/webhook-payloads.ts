@@ -4,7 +4,9 @@ import type { AuditEvent } from '../flags/flag-schemas.ts';
 const keyOf = (event: AuditEvent) => event.flagKey ?? event.segmentKey ?? '';
 
 const enabledOf = (value: unknown) =>
-  value && typeof value === 'object' && 'enabled' in value ? (value as { enabled: unknown }).enabled : undefined;
+  value && typeof value === 'object' && 'enabled' in value
+    ? (value as { enabled: unknown }).enabled
+    : undefined;
 
 /** The change in words: "Ada Lovelace turned on `new-checkout` in production". */
 export function summarize(event: AuditEvent): string {
@@ -57,4 +59,5 @@ export function jsonBody(deliveryId: string, event: AuditEvent): string {
 const slackEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** The Slack body: an incoming webhook's `{ text }`. */
-export const slackBody = (event: AuditEvent): string => JSON.stringify({ text: slackEscape(summarize(event)) });
+export const slackBody = (event: AuditEvent): string =>
+  JSON.stringify({ text: slackEscape(summarize(event)) });

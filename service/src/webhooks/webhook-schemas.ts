@@ -15,7 +15,8 @@ export const WebhookUrl = Type.String({
 
 export const WebhookKind = Type.String({
   pattern: '^(\\*|(flag|segment)\\.(\\*|[a-z_]{1,32}))$',
-  description: 'an action as audit events record it (flag.updated, segment.deleted), flag.* or segment.* for all of a kind, or * for all',
+  description:
+    'an action as audit events record it (flag.updated, segment.deleted), flag.* or segment.* for all of a kind, or * for all',
 });
 
 export const WebhookKinds = Type.Array(WebhookKind, {
@@ -79,7 +80,8 @@ export type WebhookPatch = Static<typeof PatchWebhookBody>;
 export const WebhookListSchema = Type.Object({ webhooks: Type.Array(WebhookSchema) });
 
 export const DeliveryStatus = Type.Enum(DELIVERY_STATUSES, {
-  description: 'pending: not tried yet; delivered: the receiver answered 2xx; failed: the last attempt failed (tried again)',
+  description:
+    'pending: not tried yet; delivered: the receiver answered 2xx; failed: the last attempt failed (tried again)',
 });
 
 export const DeliverySchema = Type.Object(

@@ -15,9 +15,7 @@ export interface SecretBox {
 }
 
 export function createSecretBox(key: string | undefined): SecretBox {
-  const derived = key
-    ? Buffer.from(hkdfSync('sha256', key, 'flagstone', 'webhook secrets', 32))
-    : undefined;
+  const derived = key ? Buffer.from(hkdfSync('sha256', key, 'flagstone', 'webhook secrets', 32)) : undefined;
   return {
     encrypts: derived !== undefined,
     seal(secret) {
@@ -25,7 +23,9 @@ export function createSecretBox(key: string | undefined): SecretBox {
       const iv = randomBytes(12);
       const cipher = createCipheriv(ALGORITHM, derived, iv);
       const body = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-      return ['v1', iv, cipher.getAuthTag(), body].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join(':');
+      return ['v1', iv, cipher.getAuthTag(), body]
+        .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+        .join(':');
     },
     open(sealed) {
       if (sealed.startsWith('plain:')) return sealed.slice('plain:'.length);
@@ -38,7 +38,9 @@ export function createSecretBox(key: string | undefined): SecretBox {
       try {
         const decipher = createDecipheriv(ALGORITHM, derived, Buffer.from(iv, 'base64url'));
         decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-        return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+        return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
+          'utf8',
+        );
       } catch {
         throw new Error(
           'the webhook secret was encrypted with another key (EVENTS_SIGNING_KEY changed?): set the key it was made with, or delete the webhook and create it again',

@@ -32,14 +32,15 @@ async function firstBytes(body: ReadableStream<Uint8Array> | null, limit: number
 }
 
 const reason = (err: unknown, timeoutMs: number): string => {
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-    return `no answer within ${timeoutMs} ms`;
-  }
+  if (err instanceof Error && err.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+  if (err instanceof Error && err.name === 'AbortError')
+    return 'the instance shut down before an answer came';
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
 };
 
-export function createSender(timeoutMs: number): Send {
+/** `stop` ends the sends under way (at shutdown): they count as failed, and are tried again. */
+export function createSender(timeoutMs: number, stop?: AbortSignal): Send {
   return async ({ url, body, headers }) => {
     try {
       const res = await fetch(url, {
@@ -47,7 +48,9 @@ export function createSender(timeoutMs: number): Send {
         headers: { 'content-type': 'application/json', 'user-agent': 'Flagstone-Webhooks/1', ...headers },
         body,
         redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: stop
+          ? AbortSignal.any([AbortSignal.timeout(timeoutMs), stop])
+          : AbortSignal.timeout(timeoutMs),
       });
       if (res.status >= 200 && res.status < 300) {
         await res.body?.cancel().catch(() => {});

@@ -8,7 +8,13 @@ import { type ActorRef, asActor } from '../access/authorization.ts';
 import { errors } from '../errors.ts';
 import type { AuditEvent } from '../flags/flag-schemas.ts';
 import { jsonBody, slackBody } from './webhook-payloads.ts';
-import type { CreateWebhookInput, Delivery, DeliveryQuery, Webhook, WebhookPatch } from './webhook-schemas.ts';
+import type {
+  CreateWebhookInput,
+  Delivery,
+  DeliveryQuery,
+  Webhook,
+  WebhookPatch,
+} from './webhook-schemas.ts';
 import { newSecret, type SecretBox, signature } from './webhook-secrets.ts';
 import type { Send } from './webhook-sender.ts';
 import type { Attempt, ClaimedWebhook, WebhookStore } from './webhook-store.ts';
@@ -39,7 +45,10 @@ export interface WebhookServiceDeps {
 
 /** Whether a webhook that wants `kinds` is sent a change of `action`. */
 export const wants = (kinds: string[], action: string) =>
-  kinds.some((kind) => kind === '*' || kind === action || (kind.endsWith('.*') && action.startsWith(kind.slice(0, -1))));
+  kinds.some(
+    (kind) =>
+      kind === '*' || kind === action || (kind.endsWith('.*') && action.startsWith(kind.slice(0, -1))),
+  );
 
 function checkUrl(url: string) {
   let parsed: URL;
@@ -49,7 +58,10 @@ function checkUrl(url: string) {
     throw errors.invalidWebhookUrl(url, 'is not a URL');
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw errors.invalidWebhookUrl(url, `has scheme '${parsed.protocol.slice(0, -1)}'; only http and https are sent to`);
+    throw errors.invalidWebhookUrl(
+      url,
+      `has scheme '${parsed.protocol.slice(0, -1)}'; only http and https are sent to`,
+    );
   }
   if (parsed.username || parsed.password) {
     throw errors.invalidWebhookUrl(url, 'carries a user name or password, which would be kept in plain view');

@@ -78,7 +78,8 @@ export async function startReceiver(t: Test, secret = () => '') {
       return `http://127.0.0.1:${port}/hook`;
     },
     /** What was answered 2xx, as parsed JSON bodies. */
-    delivered: () => received.filter((r) => r.status !== null && r.status < 300).map((r) => JSON.parse(r.body)),
+    delivered: () =>
+      received.filter((r) => r.status !== null && r.status < 300).map((r) => JSON.parse(r.body)),
     /** How many requests repeated a delivery id the receiver had already accepted (2xx). */
     duplicates: () => {
       const seen = new Set<string>();

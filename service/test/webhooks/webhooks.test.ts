@@ -5,11 +5,11 @@ import t from 'tap';
 import {
   ADMIN_TOKEN,
   admin,
+  bearer,
   buildTestApp,
   createFlag,
   createSegment,
   mintToken,
-  bearer,
   within,
 } from '../helpers/app.ts';
 import { startReceiver, verifySignature } from '../helpers/receiver.ts';
@@ -29,7 +29,14 @@ const patchFlag = (app: App, key: string, payload: Record<string, unknown>) =>
 
 const deliveries = async (app: App, id: string, query = '') =>
   (await app.inject({ url: `/api/admin/webhooks/${id}/deliveries${query}`, headers: admin })).json() as {
-    deliveries: { id: string; status: string; attempts: number; revision: number; lastError: string | null; lastStatus: number | null }[];
+    deliveries: {
+      id: string;
+      status: string;
+      attempts: number;
+      revision: number;
+      lastError: string | null;
+      lastStatus: number | null;
+    }[];
     nextCursor: string | null;
   };
 
@@ -45,15 +52,25 @@ t.test('create, list, get, patch, delete: the secret is shown once and stored en
   t.equal(created.statusCode, 201);
   t.equal(created.headers['cache-control'], 'no-store');
   const webhook = created.json();
-  t.match(webhook, { environment: 'staging', url: receiver.url, kinds: ['flag.*'], format: 'json', enabled: true });
+  t.match(webhook, {
+    environment: 'staging',
+    url: receiver.url,
+    kinds: ['flag.*'],
+    format: 'json',
+    enabled: true,
+  });
   t.match(webhook.secret, /^whsec_[A-Za-z0-9_-]{43}$/);
 
   const listed = await app.inject({ url: '/api/admin/webhooks?environment=staging', headers: admin });
   t.equal(listed.statusCode, 200);
-  t.same(listed.json().webhooks.map((w: { id: string }) => w.id), [webhook.id]);
+  t.same(
+    listed.json().webhooks.map((w: { id: string }) => w.id),
+    [webhook.id],
+  );
   const got = await app.inject({ url: `/api/admin/webhooks/${webhook.id}`, headers: admin });
   t.equal(got.statusCode, 200);
-  for (const body of [listed.body, got.body]) t.notOk(body.includes(webhook.secret), 'no secret after creation');
+  for (const body of [listed.body, got.body])
+    t.notOk(body.includes(webhook.secret), 'no secret after creation');
   t.notOk('secret' in got.json());
 
   const [row] = await app.database.client.$queryRaw<{ secret: string }[]>`SELECT secret FROM webhooks`;
@@ -61,7 +78,10 @@ t.test('create, list, get, patch, delete: the secret is shown once and stored en
   t.notOk(row!.secret.includes(webhook.secret.slice(6)));
   const audit = await app.database.client.$queryRaw<{ action: string; text: string }[]>`
     SELECT action, coalesce(before::text, '') || coalesce(after::text, '') AS text FROM audit_events WHERE action LIKE 'webhook.%'`;
-  t.same(audit.map((a) => a.action), ['webhook.created']);
+  t.same(
+    audit.map((a) => a.action),
+    ['webhook.created'],
+  );
   t.notOk(audit[0]!.text.includes(webhook.secret), 'the audit event holds no secret');
 
   const patched = await app.inject({
@@ -74,12 +94,19 @@ t.test('create, list, get, patch, delete: the secret is shown once and stored en
   t.match(patched.json(), { enabled: false, kinds: ['*'] });
   t.notOk(patched.body.includes(webhook.secret));
 
-  const deleted = await app.inject({ method: 'DELETE', url: `/api/admin/webhooks/${webhook.id}`, headers: admin });
+  const deleted = await app.inject({
+    method: 'DELETE',
+    url: `/api/admin/webhooks/${webhook.id}`,
+    headers: admin,
+  });
   t.equal(deleted.statusCode, 204);
   t.equal((await app.inject({ url: `/api/admin/webhooks/${webhook.id}`, headers: admin })).statusCode, 404);
   const actions = await app.database.client.$queryRaw<{ action: string }[]>`
     SELECT action FROM audit_events WHERE action LIKE 'webhook.%' ORDER BY id`;
-  t.same(actions.map((a) => a.action), ['webhook.created', 'webhook.updated', 'webhook.deleted']);
+  t.same(
+    actions.map((a) => a.action),
+    ['webhook.created', 'webhook.updated', 'webhook.deleted'],
+  );
 });
 
 t.test('bad input is refused with a 4xx and changes nothing', async (t) => {
@@ -114,10 +141,18 @@ t.test('bad input is refused with a 4xx and changes nothing', async (t) => {
     [{ url: 'gopher://example.com' }, 400],
     [{ enabled: 'yes' }, 400],
   ] as const) {
-    const res = await app.inject({ method: 'PATCH', url: `/api/admin/webhooks/${webhook.id}`, headers: admin, payload });
+    const res = await app.inject({
+      method: 'PATCH',
+      url: `/api/admin/webhooks/${webhook.id}`,
+      headers: admin,
+      payload,
+    });
     t.equal(res.statusCode, status, JSON.stringify(payload));
   }
-  t.same((await app.inject({ url: `/api/admin/webhooks/${webhook.id}`, headers: admin })).json(), before.json());
+  t.same(
+    (await app.inject({ url: `/api/admin/webhooks/${webhook.id}`, headers: admin })).json(),
+    before.json(),
+  );
   const unknown = '00000000-0000-4000-8000-000000000000';
   for (const [method, url] of [
     ['GET', `/api/admin/webhooks/${unknown}`],
@@ -129,94 +164,142 @@ t.test('bad input is refused with a 4xx and changes nothing', async (t) => {
     t.equal(res.statusCode, 404, `${method} ${url}`);
   }
   t.equal((await app.inject({ url: '/api/admin/webhooks/not-a-uuid', headers: admin })).statusCode, 400);
-  t.equal((await app.inject({ url: `/api/admin/webhooks/${webhook.id}/deliveries?limit=0`, headers: admin })).statusCode, 400);
+  t.equal(
+    (await app.inject({ url: `/api/admin/webhooks/${webhook.id}/deliveries?limit=0`, headers: admin }))
+      .statusCode,
+    400,
+  );
 
   // Who may: an admin of the environment; a read token or an admin of another environment may not.
   const reader = await mintToken(app, { name: 'reader', scope: 'read' });
-  const stagingAdmin = await mintToken(app, { name: 'staging-admin', scope: 'admin', environment: 'staging' });
+  const stagingAdmin = await mintToken(app, {
+    name: 'staging-admin',
+    scope: 'admin',
+    environment: 'staging',
+  });
   t.equal((await app.inject({ url: '/api/admin/webhooks', headers: bearer(reader.token) })).statusCode, 403);
-  t.equal((await app.inject({ url: `/api/admin/webhooks/${webhook.id}`, headers: bearer(stagingAdmin.token) })).statusCode, 403);
-  const del = await app.inject({ method: 'DELETE', url: `/api/admin/webhooks/${webhook.id}`, headers: bearer(stagingAdmin.token) });
+  t.equal(
+    (await app.inject({ url: `/api/admin/webhooks/${webhook.id}`, headers: bearer(stagingAdmin.token) }))
+      .statusCode,
+    403,
+  );
+  const del = await app.inject({
+    method: 'DELETE',
+    url: `/api/admin/webhooks/${webhook.id}`,
+    headers: bearer(stagingAdmin.token),
+  });
   t.equal(del.statusCode, 403);
   t.equal((await app.inject({ url: '/api/admin/webhooks' })).statusCode, 401);
   t.equal(await count(), 1, 'still there');
 });
 
-t.test('changes are delivered in order, signed, only the kinds wanted; redeliver sends one again', async (t) => {
-  const { app } = await buildTestApp(t, { env: { EVENTS_SIGNING_KEY: KEY } });
-  let secret = '';
-  let segmentSecret = '';
-  const receiver = await startReceiver(t, () => secret);
-  const segments = await startReceiver(t, () => segmentSecret);
-  await createFlag(app, { key: 'before-webhook' }); // before the webhook: not sent
-  const webhook = await createWebhook(app, { url: receiver.url, kinds: ['flag.*'] });
-  secret = webhook.secret;
-  const segmentHook = await createWebhook(app, { url: segments.url, kinds: ['segment.*'] });
-  segmentSecret = segmentHook.secret;
+t.test(
+  'changes are delivered in order, signed, only the kinds wanted; redeliver sends one again',
+  async (t) => {
+    const { app } = await buildTestApp(t, { env: { EVENTS_SIGNING_KEY: KEY } });
+    let secret = '';
+    let segmentSecret = '';
+    const receiver = await startReceiver(t, () => secret);
+    const segments = await startReceiver(t, () => segmentSecret);
+    await createFlag(app, { key: 'before-webhook' }); // before the webhook: not sent
+    const webhook = await createWebhook(app, { url: receiver.url, kinds: ['flag.*'] });
+    secret = webhook.secret;
+    const segmentHook = await createWebhook(app, { url: segments.url, kinds: ['segment.*'] });
+    segmentSecret = segmentHook.secret;
 
-  await createFlag(app, { key: 'new-checkout' });
-  await createSegment(app, { key: 'beta', conditions: [] });
-  for (const enabled of [true, false, true, false, true]) {
-    t.equal((await patchFlag(app, 'new-checkout', { enabled })).statusCode, 200);
-  }
-  await within(30_000, async () => receiver.delivered().length >= 6, 20);
-  await within(30_000, async () => segments.delivered().length >= 1, 20);
-  const bodies = receiver.delivered();
-  t.same(bodies.map((b) => b.action), ['flag.created', ...Array(5).fill('flag.updated')]);
-  const revisions = bodies.map((b) => b.revision);
-  t.same(revisions, [...revisions].sort((a, b) => a - b), 'in revision order');
-  t.ok(receiver.received.every((r) => r.verified), 'every signature verifies');
-  t.ok(segments.received.every((r) => r.verified), 'every signature verifies with its own secret');
-  t.notOk(verifySignature(segmentSecret, receiver.received[0]!.headers['flagstone-signature'] as string, receiver.received[0]!.body));
-  t.match(bodies[1], {
-    environment: 'development',
-    action: 'flag.updated',
-    flag: 'new-checkout',
-    segment: null,
-    actor: { kind: 'token', name: 'bootstrap' },
-    summary: 'bootstrap turned on `new-checkout` in development',
-    before: { enabled: false },
-    after: { enabled: true },
-  });
-  const first = receiver.received[0]!;
-  t.equal(first.headers['flagstone-event'], 'flag.created');
-  t.equal(first.headers['flagstone-delivery'], bodies[0].id);
-  t.match(first.headers['flagstone-signature'], /^t=\d+,v1=[0-9a-f]{64}$/);
-  t.same(segments.delivered().map((b) => [b.action, b.segment]), [['segment.created', 'beta']]);
-  t.equal(receiver.duplicates(), 0);
+    await createFlag(app, { key: 'new-checkout' });
+    await createSegment(app, { key: 'beta', conditions: [] });
+    for (const enabled of [true, false, true, false, true]) {
+      t.equal((await patchFlag(app, 'new-checkout', { enabled })).statusCode, 200);
+    }
+    await within(30_000, async () => receiver.delivered().length >= 6, 20);
+    await within(30_000, async () => segments.delivered().length >= 1, 20);
+    const bodies = receiver.delivered();
+    t.same(
+      bodies.map((b) => b.action),
+      ['flag.created', ...Array(5).fill('flag.updated')],
+    );
+    const revisions = bodies.map((b) => b.revision);
+    t.same(
+      revisions,
+      [...revisions].sort((a, b) => a - b),
+      'in revision order',
+    );
+    t.ok(
+      receiver.received.every((r) => r.verified),
+      'every signature verifies',
+    );
+    t.ok(
+      segments.received.every((r) => r.verified),
+      'every signature verifies with its own secret',
+    );
+    t.notOk(
+      verifySignature(
+        segmentSecret,
+        receiver.received[0]!.headers['flagstone-signature'] as string,
+        receiver.received[0]!.body,
+      ),
+    );
+    t.match(bodies[1], {
+      environment: 'development',
+      action: 'flag.updated',
+      flag: 'new-checkout',
+      segment: null,
+      actor: { kind: 'token', name: 'bootstrap' },
+      summary: 'bootstrap turned on `new-checkout` in development',
+      before: { enabled: false },
+      after: { enabled: true },
+    });
+    const first = receiver.received[0]!;
+    t.equal(first.headers['flagstone-event'], 'flag.created');
+    t.equal(first.headers['flagstone-delivery'], bodies[0].id);
+    t.match(first.headers['flagstone-signature'], /^t=\d+,v1=[0-9a-f]{64}$/);
+    t.same(
+      segments.delivered().map((b) => [b.action, b.segment]),
+      [['segment.created', 'beta']],
+    );
+    t.equal(receiver.duplicates(), 0);
 
-  const log = await deliveries(app, webhook.id);
-  t.equal(log.deliveries.length, 6);
-  t.ok(log.deliveries.every((d) => d.status === 'delivered' && d.attempts === 1 && d.lastStatus === 200));
-  t.same(log.deliveries.map((d) => d.revision), [...revisions].reverse(), 'newest first');
-  const paged = await deliveries(app, webhook.id, '?limit=4');
-  t.equal(paged.deliveries.length, 4);
-  const rest = await deliveries(app, webhook.id, `?limit=4&cursor=${paged.nextCursor}`);
-  t.same([...paged.deliveries, ...rest.deliveries].map((d) => d.id), log.deliveries.map((d) => d.id));
-  t.equal(rest.nextCursor, null);
+    const log = await deliveries(app, webhook.id);
+    t.equal(log.deliveries.length, 6);
+    t.ok(log.deliveries.every((d) => d.status === 'delivered' && d.attempts === 1 && d.lastStatus === 200));
+    t.same(
+      log.deliveries.map((d) => d.revision),
+      [...revisions].reverse(),
+      'newest first',
+    );
+    const paged = await deliveries(app, webhook.id, '?limit=4');
+    t.equal(paged.deliveries.length, 4);
+    const rest = await deliveries(app, webhook.id, `?limit=4&cursor=${paged.nextCursor}`);
+    t.same(
+      [...paged.deliveries, ...rest.deliveries].map((d) => d.id),
+      log.deliveries.map((d) => d.id),
+    );
+    t.equal(rest.nextCursor, null);
 
-  const oldest = log.deliveries.at(-1)!;
-  const redelivered = await app.inject({
-    method: 'POST',
-    url: `/api/admin/webhooks/${webhook.id}/deliveries/${oldest.id}/redeliver`,
-    headers: admin,
-  });
-  t.equal(redelivered.statusCode, 200);
-  t.match(redelivered.json(), { id: oldest.id, status: 'delivered', attempts: 2 });
-  t.equal(receiver.received.length, 7);
-  const again = receiver.received.at(-1)!;
-  t.ok(again.verified);
-  t.equal(again.headers['flagstone-delivery'], oldest.id);
-  t.equal(JSON.parse(again.body).action, 'flag.created');
-  t.equal(receiver.duplicates(), 1, 'the redelivery is the one repeat');
-  const [audited] = await app.database.client.$queryRaw<{ n: number }[]>`
+    const oldest = log.deliveries.at(-1)!;
+    const redelivered = await app.inject({
+      method: 'POST',
+      url: `/api/admin/webhooks/${webhook.id}/deliveries/${oldest.id}/redeliver`,
+      headers: admin,
+    });
+    t.equal(redelivered.statusCode, 200);
+    t.match(redelivered.json(), { id: oldest.id, status: 'delivered', attempts: 2 });
+    t.equal(receiver.received.length, 7);
+    const again = receiver.received.at(-1)!;
+    t.ok(again.verified);
+    t.equal(again.headers['flagstone-delivery'], oldest.id);
+    t.equal(JSON.parse(again.body).action, 'flag.created');
+    t.equal(receiver.duplicates(), 1, 'the redelivery is the one repeat');
+    const [audited] = await app.database.client.$queryRaw<{ n: number }[]>`
     SELECT count(*)::int AS n FROM audit_events WHERE action = 'webhook.redelivered'`;
-  t.equal(audited!.n, 1);
+    t.equal(audited!.n, 1);
 
-  const metrics = await app.inject({ url: '/metrics' });
-  t.match(metrics.body, /flagstone_webhook_deliveries_total\{outcome="delivered"\} [1-9]/);
-  t.match(metrics.body, /flagstone_webhook_delivery_lag_seconds_count [1-9]/);
-});
+    const metrics = await app.inject({ url: '/metrics' });
+    t.match(metrics.body, /flagstone_webhook_deliveries_total\{outcome="delivered"\} [1-9]/);
+    t.match(metrics.body, /flagstone_webhook_delivery_lag_seconds_count [1-9]/);
+  },
+);
 
 t.test('a receiver that goes away gets every change, in order, once it is back', async (t) => {
   const { app } = await buildTestApp(t, {
@@ -231,10 +314,14 @@ t.test('a receiver that goes away gets every change, in order, once it is back',
 
   await receiver.close();
   for (const enabled of [true, false, true, false]) await patchFlag(app, 'outage', { enabled });
-  await within(30_000, async () => {
-    const [head] = (await deliveries(app, webhook.id)).deliveries.filter((d) => d.status === 'failed');
-    return head !== undefined && head.attempts >= 2;
-  }, 50);
+  await within(
+    30_000,
+    async () => {
+      const [head] = (await deliveries(app, webhook.id)).deliveries.filter((d) => d.status === 'failed');
+      return head !== undefined && head.attempts >= 2;
+    },
+    50,
+  );
   const failed = (await deliveries(app, webhook.id)).deliveries.find((d) => d.status === 'failed')!;
   t.match(failed.lastError, /ECONNREFUSED/);
   t.equal(failed.lastStatus, null);
@@ -243,7 +330,9 @@ t.test('a receiver that goes away gets every change, in order, once it is back',
     1,
     'only the head of the line was tried: nothing overtakes it',
   );
-  const failedWebhook = (await app.inject({ url: `/api/admin/webhooks/${webhook.id}`, headers: admin })).json();
+  const failedWebhook = (
+    await app.inject({ url: `/api/admin/webhooks/${webhook.id}`, headers: admin })
+  ).json();
   t.ok(failedWebhook.nextAttemptAt, 'backing off');
 
   // Back, answering errors first: still retried, still in order.
@@ -256,10 +345,20 @@ t.test('a receiver that goes away gets every change, in order, once it is back',
   receiver.state.status = 200;
   await within(30_000, async () => receiver.delivered().length >= 5, 20);
   const bodies = receiver.delivered();
-  t.same(bodies.map((b) => b.after.enabled), [false, true, false, true, false]);
+  t.same(
+    bodies.map((b) => b.after.enabled),
+    [false, true, false, true, false],
+  );
   const revisions = bodies.map((b) => b.revision);
-  t.same(revisions, [...revisions].sort((a, b) => a - b), 'in revision order');
-  t.ok(receiver.received.every((r) => r.verified), 'every signature verifies');
+  t.same(
+    revisions,
+    [...revisions].sort((a, b) => a - b),
+    'in revision order',
+  );
+  t.ok(
+    receiver.received.every((r) => r.verified),
+    'every signature verifies',
+  );
   t.ok(receiver.duplicates() <= 1, `duplicates bounded (${receiver.duplicates()})`);
   const metrics = await app.inject({ url: '/metrics' });
   t.match(metrics.body, /flagstone_webhook_deliveries_total\{outcome="failed"\} [1-9]/);
@@ -275,7 +374,10 @@ t.test('a receiver that hangs delays only its own webhook', async (t) => {
   await createFlag(app, { key: 'independent' });
   for (const enabled of [true, false, true]) await patchFlag(app, 'independent', { enabled });
   await within(30_000, async () => fine.delivered().length === 4, 20);
-  t.same(fine.delivered().map((b) => b.action), ['flag.created', 'flag.updated', 'flag.updated', 'flag.updated']);
+  t.same(
+    fine.delivered().map((b) => b.action),
+    ['flag.created', 'flag.updated', 'flag.updated', 'flag.updated'],
+  );
   t.equal(stuck.received.length, 1, 'the hanging receiver still holds its first delivery');
   t.equal(stuck.received[0]!.status, null, 'unanswered');
 });
@@ -311,7 +413,9 @@ t.test('an instance killed right after a commit: another delivers the change', a
   secret = webhook.secret;
   const servers: Running[] = [];
   t.teardown(() =>
-    Promise.all(servers.filter((s) => s.child.exitCode === null && s.child.signalCode === null).map(stopServer)),
+    Promise.all(
+      servers.filter((s) => s.child.exitCode === null && s.child.signalCode === null).map(stopServer),
+    ),
   );
   const doomed = await startServer({
     ...db.env,
@@ -335,7 +439,10 @@ t.test('an instance killed right after a commit: another delivers the change', a
   await within(90_000, async () => receiver.delivered().length === 1, 50);
   const [body] = receiver.delivered();
   t.match(body, { action: 'flag.created', flag: 'orphan' });
-  t.ok(receiver.received.every((r) => r.verified), 'signed with the secret both instances can read');
+  t.ok(
+    receiver.received.every((r) => r.verified),
+    'signed with the secret both instances can read',
+  );
   t.ok(receiver.received.length <= 3, `at most a couple of attempts (${receiver.received.length})`);
   t.equal(receiver.duplicates(), 0);
   const [delivery] = (await deliveries(survivor, webhook.id)).deliveries;

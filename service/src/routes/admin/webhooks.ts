@@ -19,7 +19,10 @@ import {
 import { EnvironmentQuery, environmentNamed } from '../http.ts';
 
 const WebhookParams = Strict({ id: Type.String({ format: 'uuid' }) });
-const DeliveryParams = Strict({ id: Type.String({ format: 'uuid' }), deliveryId: Type.String({ format: 'uuid' }) });
+const DeliveryParams = Strict({
+  id: Type.String({ format: 'uuid' }),
+  deliveryId: Type.String({ format: 'uuid' }),
+});
 
 const webhooks: FastifyPluginAsyncTypebox = async (app) => {
   /** The webhook, once the caller is known to be an admin of its environment. */
@@ -34,7 +37,8 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['admin'],
-        summary: "Create a webhook: an environment's changes are POSTed to its URL, signed; the secret is in this response only",
+        summary:
+          "Create a webhook: an environment's changes are POSTed to its URL, signed; the secret is in this response only",
         description:
           'kinds: actions as audit events record them (flag.updated), flag.* or segment.*, or * (the default). 400 INVALID_WEBHOOK_URL for a URL that is not http or https.',
         querystring: EnvironmentQuery,
@@ -84,7 +88,8 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['admin'],
-        summary: "Change a webhook's URL, kinds or format, or disable it (its changes wait) and enable it again",
+        summary:
+          "Change a webhook's URL, kinds or format, or disable it (its changes wait) and enable it again",
         params: WebhookParams,
         body: PatchWebhookBody,
         response: { 200: WebhookSchema, ...errorResponses(400, 401, 403, 404, 413, 415) },
@@ -135,7 +140,8 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['admin'],
-        summary: 'Send a logged delivery again now, with a fresh signature; answers with the delivery as that attempt left it',
+        summary:
+          'Send a logged delivery again now, with a fresh signature; answers with the delivery as that attempt left it',
         params: DeliveryParams,
         response: { 200: DeliverySchema, ...errorResponses(400, 401, 403, 404) },
       },
