@@ -45,6 +45,15 @@ const toDelivery = (row: DeliveryRow): Delivery => ({
 
 const secs = (ms: number) => ms / 1000;
 
+/**
+ * A webhook as its audit events record it: the URL's origin only, since its path often holds a
+ * credential (a Slack incoming webhook's does) and audit events are read more widely than webhooks.
+ */
+const audited = (webhook: Webhook) => {
+  const { origin, pathname, search } = new URL(webhook.url);
+  return { ...webhook, url: pathname === '/' && !search ? origin : `${origin}/…` };
+};
+
 export function createPrismaWebhookStore(db: Db): WebhookStore {
   return {
     create: (webhook, actor) =>
@@ -75,7 +84,7 @@ export function createPrismaWebhookStore(db: Db): WebhookStore {
           actor,
           action: 'webhook.created',
           environment: created.environment,
-          after: created,
+          after: audited(created),
         });
         return created;
       }),
@@ -105,8 +114,8 @@ export function createPrismaWebhookStore(db: Db): WebhookStore {
           actor,
           action: 'webhook.updated',
           environment: after.environment,
-          before: toWebhook(before),
-          after,
+          before: audited(toWebhook(before)),
+          after: audited(after),
         });
         return after;
       }),
@@ -121,7 +130,7 @@ export function createPrismaWebhookStore(db: Db): WebhookStore {
           actor,
           action: 'webhook.deleted',
           environment: removed.environment,
-          before: removed,
+          before: audited(removed),
         });
         return removed;
       }),

@@ -83,6 +83,8 @@ t.test('create, list, get, patch, delete: the secret is shown once and stored en
     ['webhook.created'],
   );
   t.notOk(audit[0]!.text.includes(webhook.secret), 'the audit event holds no secret');
+  t.notOk(audit[0]!.text.includes('/hook'), "nor the URL's path, which may be a credential (Slack's)");
+  t.ok(audit[0]!.text.includes(new URL(receiver.url).origin), 'the origin names the receiver');
 
   const patched = await app.inject({
     method: 'PATCH',
