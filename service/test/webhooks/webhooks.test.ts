@@ -117,10 +117,13 @@ t.test('bad input is refused with a 4xx and changes nothing', async (t) => {
   const count = async () =>
     (await app.database.client.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM webhooks`)[0]!.n;
   const cases: [Record<string, unknown>, number, string, string?][] = [
-    [{ url: 'ftp://example.com/hook' }, 400, 'VALIDATION_ERROR'],
-    [{ url: 'file:///etc/passwd' }, 400, 'VALIDATION_ERROR'],
+    [{ url: 'ftp://example.com/hook' }, 400, 'INVALID_WEBHOOK_URL'],
+    [{ url: 'file:///etc/passwd' }, 400, 'INVALID_WEBHOOK_URL'],
+    [{ url: 'javascript:alert(1)' }, 400, 'INVALID_WEBHOOK_URL'],
+    [{ url: '/relative/hook' }, 400, 'INVALID_WEBHOOK_URL'],
+    [{ url: `https://example.com/${'x'.repeat(2048)}` }, 400, 'VALIDATION_ERROR'],
     [{ url: 'http://user:pw@example.com/hook' }, 400, 'INVALID_WEBHOOK_URL'],
-    [{ url: 'http://exa mple.com' }, 400, 'VALIDATION_ERROR'],
+    [{ url: 'http://exa mple.com' }, 400, 'INVALID_WEBHOOK_URL'],
     [{ url: 'https://[::1' }, 400, 'INVALID_WEBHOOK_URL'],
     [{}, 400, 'VALIDATION_ERROR'],
     [{ url: receiver.url, kinds: [] }, 400, 'VALIDATION_ERROR'],
@@ -134,6 +137,16 @@ t.test('bad input is refused with a 4xx and changes nothing', async (t) => {
     t.equal(res.statusCode, status, JSON.stringify(payload));
     t.equal(res.json().code, code, JSON.stringify(payload));
   }
+  const ftp = await app.inject({
+    method: 'POST',
+    url: '/api/admin/webhooks',
+    headers: admin,
+    payload: { url: 'ftp://example.com/hook' },
+  });
+  t.match(
+    ftp.json().message,
+    /has scheme 'ftp'; only http and https are sent to\. Give an absolute http:\/\/ or https:\/\/ URL/,
+  );
   t.equal(await count(), 0, 'nothing was created');
 
   const webhook = await createWebhook(app, { url: receiver.url });
