@@ -49,20 +49,20 @@ export default fp(
 
     let closing = false;
     const workers = new Set<Promise<void>>();
-    const work = async () => {
+    // One worker looks for work; each that finds some starts another (up to CONCURRENCY), so an
+    // idle poll is one query and a busy one spreads over several webhooks at once.
+    const wake = () => {
+      if (closing || workers.size >= CONCURRENCY) return;
+      const worker: Promise<void> = work().finally(() => workers.delete(worker));
+      workers.add(worker);
+    };
+    async function work() {
       try {
-        while (!closing && (await webhooks.deliverNext())) {}
+        while (!closing && (await webhooks.deliverNext(wake))) {}
       } catch (err) {
         log.warn({ err }, 'webhook deliveries could not be made; trying again');
       }
-    };
-    // Starts a worker for each free slot; each drains webhooks until none is left to claim.
-    const wake = () => {
-      while (!closing && workers.size < CONCURRENCY) {
-        const worker: Promise<void> = work().finally(() => workers.delete(worker));
-        workers.add(worker);
-      }
-    };
+    }
     let pending = false;
     const soon = () => {
       if (pending) return;

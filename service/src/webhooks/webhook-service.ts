@@ -190,12 +190,14 @@ export function createWebhookService({
 
     /**
      * Claims one webhook with changes to deliver and delivers them; false when there was none to
-     * claim. Each caller drains one webhook at a time, so several callers keep a slow receiver
-     * from holding up the others.
+     * claim. `claimed` hears of the claim before the sends begin (to start another caller). Each
+     * caller drains one webhook at a time, so several callers keep a slow receiver from holding up
+     * the others.
      */
-    async deliverNext(): Promise<boolean> {
+    async deliverNext(claimed?: () => void): Promise<boolean> {
       const claim = await store.claim(leaseMs);
       if (!claim) return false;
+      claimed?.();
       try {
         await drain(claim);
       } catch (err) {
