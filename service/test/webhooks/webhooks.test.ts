@@ -359,7 +359,14 @@ t.test('a receiver that goes away gets every change, in order, once it is back',
   // Back, answering errors first: still retried, still in order.
   receiver.state.status = 503;
   await receiver.open();
-  await within(30_000, async () => receiver.received.some((r) => r.status === 503), 20);
+  await within(
+    30_000,
+    async () =>
+      (await deliveries(app, webhook.id)).deliveries.some(
+        (d) => d.status === 'failed' && d.lastStatus === 503,
+      ),
+    20,
+  );
   const refused = (await deliveries(app, webhook.id)).deliveries.find((d) => d.status === 'failed')!;
   t.equal(refused.lastStatus, 503);
   t.match(refused.lastError, /HTTP 503: nope/);
@@ -472,3 +479,62 @@ t.test('an instance killed right after a commit: another delivers the change', a
   });
   t.pass('the delivery log says delivered');
 });
+
+t.test(
+  'a disabled webhook keeps its place; an import of several changes in one revision is sent whole',
+  async (t) => {
+    const { app } = await buildTestApp(t);
+    const paused = await startReceiver(t);
+    const witness = await startReceiver(t);
+    const webhook = await createWebhook(app, { url: paused.url });
+    await createWebhook(app, { url: witness.url });
+    const off = await app.inject({
+      method: 'PATCH',
+      url: `/api/admin/webhooks/${webhook.id}`,
+      headers: admin,
+      payload: { enabled: false },
+    });
+    t.equal(off.statusCode, 200);
+    const imported = await app.inject({
+      method: 'POST',
+      url: '/api/admin/flagd/import',
+      headers: admin,
+      payload: {
+        flags: {
+          'import-a': { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' },
+          'import-b': { state: 'DISABLED', variants: { on: true, off: false }, defaultVariant: 'off' },
+        },
+      },
+    });
+    t.equal(imported.statusCode, 200, imported.body);
+    await createFlag(app, { key: 'after-import' });
+    // The other webhook got all three, so the worker has been past the disabled one.
+    await within(30_000, async () => witness.delivered().length === 3, 20);
+    const sent = witness.delivered();
+    t.same(
+      sent
+        .map((b) => b.flag)
+        .slice(0, 2)
+        .sort(),
+      ['import-a', 'import-b'],
+    );
+    t.equal(sent[0].revision, sent[1].revision, 'one revision for the import');
+    t.equal(sent[2].flag, 'after-import');
+    t.ok(sent[2].revision > sent[0].revision);
+    t.equal(paused.received.length, 0, 'nothing sent to the disabled webhook');
+
+    const on = await app.inject({
+      method: 'PATCH',
+      url: `/api/admin/webhooks/${webhook.id}`,
+      headers: admin,
+      payload: { enabled: true },
+    });
+    t.equal(on.statusCode, 200);
+    await within(30_000, async () => paused.delivered().length === 3, 20);
+    t.same(
+      paused.delivered().map((b) => b.eventId),
+      sent.map((b) => b.eventId),
+      'the changes made while it was disabled, in the same order',
+    );
+  },
+);
