@@ -161,7 +161,11 @@ export function createPrismaWebhookStore(db: Db): WebhookStore {
             claimed_by = ${claimer}::uuid
         WHERE id = (
           SELECT w.id FROM webhooks w JOIN environments e ON e.key = w.environment_key
-          WHERE w.enabled AND e.revision > w.cursor_revision
+          WHERE w.enabled
+            AND (e.revision > w.cursor_revision
+              -- the rest of a revision of several changes (an import), part of which was sent
+              OR EXISTS (SELECT 1 FROM audit_events a WHERE a.environment_key = w.environment_key
+                AND a.revision = w.cursor_revision AND a.id > w.cursor_event_id))
             AND (w.next_attempt_at IS NULL OR w.next_attempt_at <= (now() AT TIME ZONE 'UTC'))
             AND (w.claimed_until IS NULL OR w.claimed_until <= (now() AT TIME ZONE 'UTC'))
           ORDER BY w.next_attempt_at NULLS FIRST, w.id

@@ -40,10 +40,14 @@ t.test('add a webhook, see a delivery, redeliver it, delete the webhook', async 
   t.ok(receiver.received[0]!.verified, 'the delivery is signed with the secret the page showed');
   // The receiver answered; the service records that a moment later.
   const [webhook] = (await app.inject({ url: '/api/admin/webhooks', headers: admin })).json().webhooks;
-  await within(30_000, async () => {
-    const log = await app.inject({ url: `/api/admin/webhooks/${webhook.id}/deliveries`, headers: admin });
-    return log.json().deliveries[0]?.status === 'delivered';
-  });
+  await within(
+    30_000,
+    async () => {
+      const log = await app.inject({ url: `/api/admin/webhooks/${webhook.id}/deliveries`, headers: admin });
+      return log.json().deliveries[0]?.status === 'delivered';
+    },
+    200,
+  );
 
   await page.getByRole('button', { name: `Deliveries of ${receiver.url}` }).click();
   const log = page.getByRole('region', { name: `Deliveries to ${receiver.url}` });

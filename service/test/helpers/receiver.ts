@@ -31,7 +31,11 @@ export async function startReceiver(t: Test, secret = () => '') {
   const held = new Set<ServerResponse>();
   let server: Server | undefined;
   let port = 0;
-  const state = { status: 200, hold: false };
+  /** `status` answers every request, unless `answer` picks one for its body. */
+  const state: { status: number; hold: boolean; answer?: (body: string) => number } = {
+    status: 200,
+    hold: false,
+  };
 
   const open = async () => {
     server = createServer((req, res) => {
@@ -39,18 +43,19 @@ export async function startReceiver(t: Test, secret = () => '') {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
+        const status = state.answer?.(body) ?? state.status;
         const entry: Received = {
           headers: req.headers,
           body,
           verified: verifySignature(secret(), req.headers['flagstone-signature'] as string, body),
-          status: state.hold ? null : state.status,
+          status: state.hold ? null : status,
         };
         received.push(entry);
         if (state.hold) {
           held.add(res);
           return;
         }
-        res.writeHead(state.status, { 'content-type': 'text/plain' }).end(state.status < 300 ? 'ok' : 'nope');
+        res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'nope');
       });
     });
     server.listen(port, '127.0.0.1');
