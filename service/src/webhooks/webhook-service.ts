@@ -30,6 +30,15 @@ export interface DeliveryOutcome {
   lagSeconds: number;
 }
 
+/**
+ * The wait after the `attempts`th failed attempt: doubling from `minMs`, capped at `maxMs`, with
+ * jitter (half to all of it, `random` in [0, 1)) so receivers coming back are not stampeded.
+ */
+export function backoff(attempts: number, minMs: number, maxMs: number, random: number): number {
+  const full = Math.min(maxMs, minMs * 2 ** Math.min(Math.max(attempts, 1) - 1, 30));
+  return Math.round(full * (0.5 + random / 2));
+}
+
 export interface WebhookServiceDeps {
   store: WebhookStore;
   secrets: SecretBox;
@@ -79,11 +88,7 @@ export function createWebhookService({
   random = Math.random,
   onDelivery,
 }: WebhookServiceDeps) {
-  /** Exponential, capped, with jitter (half to all of it) so receivers coming back are not stampeded. */
-  const backoffMs = (attempts: number) => {
-    const full = Math.min(maxBackoffMs, minBackoffMs * 2 ** Math.min(attempts - 1, 30));
-    return Math.round(full * (0.5 + random() / 2));
-  };
+  const backoffMs = (attempts: number) => backoff(attempts, minBackoffMs, maxBackoffMs, random());
 
   async function attempt(
     webhook: Pick<ClaimedWebhook, 'url' | 'format' | 'secret'>,

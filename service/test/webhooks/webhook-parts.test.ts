@@ -4,7 +4,7 @@ import t from 'tap';
 import type { AuditEvent } from '../../src/flags/flag-schemas.ts';
 import { slackBody, summarize } from '../../src/webhooks/webhook-payloads.ts';
 import { createSecretBox, newSecret, signature } from '../../src/webhooks/webhook-secrets.ts';
-import { wants } from '../../src/webhooks/webhook-service.ts';
+import { backoff, wants } from '../../src/webhooks/webhook-service.ts';
 import { verifySignature } from '../helpers/receiver.ts';
 
 t.test('a secret sealed under a key opens under that key only', async (t) => {
@@ -78,4 +78,17 @@ t.test('summaries name the person, the change, the key and the environment', asy
   t.same(JSON.parse(slackBody(event('flag.created', { by: { kind: 'token', name: '<ci> & co' } }))), {
     text: '&lt;ci&gt; &amp; co created flag `new-checkout` in production',
   });
+});
+
+t.test('backoff doubles from 1 s up to the cap, with jitter of up to half', async (t) => {
+  t.same(
+    [1, 2, 3, 4, 5, 10, 50].map((n) => backoff(n, 1000, 300_000, 0.999_999)),
+    [1000, 2000, 4000, 8000, 16000, 300_000, 300_000],
+  );
+  t.same(
+    [1, 2, 10].map((n) => backoff(n, 1000, 300_000, 0)),
+    [500, 1000, 150_000],
+    'at least half of it',
+  );
+  t.equal(backoff(3, 1000, 2500, 0.999_999), 2500, 'a lower cap');
 });
