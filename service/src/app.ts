@@ -31,6 +31,7 @@ import services from './plugins/services.ts';
 import swagger from './plugins/swagger.ts';
 import underPressure from './plugins/under-pressure.ts';
 import validation from './plugins/validation.ts';
+import webhooks from './plugins/webhooks.ts';
 import admin from './routes/admin/index.ts';
 import events from './routes/events.ts';
 import { createFastPath, type FastPath } from './routes/fast-path.ts';
@@ -62,6 +63,7 @@ async function flagstoneApp(app: FastifyInstance, { config }: { config: Config }
   await app.register(changeRequests);
   await app.register(schedules);
   await app.register(promotion);
+  await app.register(webhooks);
   await app.register(auth);
   await app.register(rateLimits);
   await app.register(emf, { config });

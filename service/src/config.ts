@@ -246,6 +246,27 @@ export const ConfigSchema = Type.Object({
     default: 10_000,
     description: 'the sync streams one instance keeps open; past it a new one is refused (0: none)',
   }),
+  WEBHOOK_POLL_SECONDS: Type.Integer({
+    minimum: 1,
+    maximum: 300,
+    default: 2,
+    description:
+      'how often an instance looks for webhook deliveries no change announced (a peer that died, Redis down, a retry due), 1-300 s',
+  }),
+  WEBHOOK_MAX_BACKOFF_SECONDS: Type.Integer({
+    minimum: 1,
+    maximum: 86_400,
+    default: 300,
+    description:
+      'the longest wait between two attempts of a failing webhook delivery (the wait doubles from 1 s up to this), 1-86400 s',
+  }),
+  WEBHOOK_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 60_000,
+    default: 5000,
+    description:
+      'how long a webhook receiver may take to answer before the attempt counts as failed, 100-60000 ms',
+  }),
   SERVICE_NAME: Type.String({
     pattern: '^[A-Za-z0-9._-]{1,64}$',
     default: 'flagstone',

@@ -296,6 +296,24 @@ export const errors = {
       409,
       `In environment '${environment}', ${what} changed since the promotion was previewed, so nothing was promoted there. Preview again (dryRun: true) and apply with the expectedVersions it returns.`,
     ),
+  webhookNotFound: (id: string) =>
+    new DomainError(
+      'WEBHOOK_NOT_FOUND',
+      404,
+      `Webhook '${id}' does not exist. List webhooks with GET /api/admin/webhooks?environment=<key>.`,
+    ),
+  deliveryNotFound: (webhook: string, id: string) =>
+    new DomainError(
+      'DELIVERY_NOT_FOUND',
+      404,
+      `Webhook '${webhook}' has no delivery '${id}'. List its deliveries with GET /api/admin/webhooks/${webhook}/deliveries.`,
+    ),
+  invalidWebhookUrl: (url: string, why: string) =>
+    new DomainError(
+      'INVALID_WEBHOOK_URL',
+      400,
+      `Webhook URL '${url}' ${why}. Give an absolute http:// or https:// URL the service can POST to, e.g. https://hooks.example.com/flagstone.`,
+    ),
   unavailable: (detail = 'and no cached copy of this answer exists') =>
     new DomainError(
       'DATABASE_UNAVAILABLE',

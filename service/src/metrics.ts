@@ -218,6 +218,18 @@ export function createMetrics(registry = new Registry()) {
       buckets: SECONDS,
       registers,
     }),
+    webhookDeliveries: new Counter({
+      name: 'flagstone_webhook_deliveries_total',
+      help: 'Webhook delivery attempts by outcome: delivered (the receiver answered 2xx) or failed (retried with backoff)',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    webhookLag: new Histogram({
+      name: 'flagstone_webhook_delivery_lag_seconds',
+      help: "From a change's commit to an attempt to deliver it to a webhook",
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600],
+      registers,
+    }),
   };
 }
 

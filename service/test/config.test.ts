@@ -38,6 +38,9 @@ t.test('defaults give the embedded, in-process setup', async (t) => {
     EVENT_STREAMS_ADMIN_RESERVE: 100,
     SYNC_OPEN_ENVIRONMENTS: '',
     SYNC_MAX_STREAMS: 10000,
+    WEBHOOK_POLL_SECONDS: 2,
+    WEBHOOK_MAX_BACKOFF_SECONDS: 300,
+    WEBHOOK_TIMEOUT_MS: 5000,
     SERVICE_NAME: 'flagstone',
     METRICS_EMF: 'auto',
     LOG_LEVEL: 'info',
@@ -123,6 +126,29 @@ t.test('the sync service is off unless SYNC_PORT is set', async (t) => {
   t.throws(
     () => loadConfig({ SYNC_OPEN_ENVIRONMENTS: 'Production' }),
     /^SYNC_OPEN_ENVIRONMENTS must be a comma-separated list/,
+  );
+});
+
+t.test('webhook settings: read as numbers, refused out of range with what they mean', async (t) => {
+  t.match(
+    loadConfig({ WEBHOOK_POLL_SECONDS: '5', WEBHOOK_MAX_BACKOFF_SECONDS: '60', WEBHOOK_TIMEOUT_MS: '2000' }),
+    {
+      WEBHOOK_POLL_SECONDS: 5,
+      WEBHOOK_MAX_BACKOFF_SECONDS: 60,
+      WEBHOOK_TIMEOUT_MS: 2000,
+    },
+  );
+  t.throws(
+    () => loadConfig({ WEBHOOK_POLL_SECONDS: '0' }),
+    /^WEBHOOK_POLL_SECONDS must be how often .*1-300 s; got "0"$/,
+  );
+  t.throws(
+    () => loadConfig({ WEBHOOK_MAX_BACKOFF_SECONDS: 'soon' }),
+    /^WEBHOOK_MAX_BACKOFF_SECONDS must be /,
+  );
+  t.throws(
+    () => loadConfig({ WEBHOOK_TIMEOUT_MS: '50' }),
+    /^WEBHOOK_TIMEOUT_MS must be how long .*100-60000 ms/,
   );
 });
 

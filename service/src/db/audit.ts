@@ -47,7 +47,8 @@ export async function recordAudit(tx: Tx, event: AuditRecord): Promise<void> {
   });
 }
 
-const toEvent = (row: AuditRow): AuditEvent => ({
+/** An audit event row as clients see it. */
+export const toEvent = (row: AuditRow): AuditEvent => ({
   id: row.id.toString(),
   createdAt: row.createdAt.toISOString(),
   actor: row.actor,

@@ -17,6 +17,7 @@ import { SegmentScreen } from './screens/Segment.tsx';
 import { SegmentsScreen } from './screens/Segments.tsx';
 import { SignIn } from './screens/SignIn.tsx';
 import { TokensScreen } from './screens/Tokens.tsx';
+import { WebhooksScreen } from './screens/Webhooks.tsx';
 import { rightOn, type Session } from './types.ts';
 
 const BASE = '/ui';
@@ -132,6 +133,7 @@ function Shell({ session, onSignOut, stillSignedIn }: ShellProps) {
     { to: '/segments', label: 'Segments', shown: true },
     { to: '/requests', label: 'Requests', shown: true },
     { to: '/audit', label: 'Audit', shown: !readOnly },
+    { to: '/webhooks', label: 'Webhooks', shown: !readOnly },
     // Tokens span environments: only admin rights on every environment manage them.
     { to: '/tokens', label: 'Tokens', shown: everywhere === 'admin' },
     { to: '/environments', label: 'Environments', shown: everywhere !== undefined },
@@ -217,6 +219,7 @@ function Shell({ session, onSignOut, stillSignedIn }: ShellProps) {
                 <Route path="/ui/requests" component={RequestsScreen} />
                 <Route path="/ui/audit" component={AuditScreen} />
                 <Route path="/ui/tokens" component={TokensScreen} />
+                <Route path="/ui/webhooks" component={WebhooksScreen} />
                 <Route path="/ui/environments" component={EnvironmentsScreen} />
                 <Route path="/ui/environments/:environmentKey" component={EnvironmentScreen} />
                 <Route default component={NotFoundScreen} />

@@ -15,6 +15,7 @@ import promote from './promote.ts';
 import scheduledChanges from './scheduled-changes.ts';
 import segments from './segments.ts';
 import tokens from './tokens.ts';
+import webhooks from './webhooks.ts';
 
 const admin: FastifyPluginAsync = async (app) => {
   app.addHook(
@@ -30,6 +31,10 @@ const admin: FastifyPluginAsync = async (app) => {
     const problem = request.body === undefined ? undefined : unstorable(request.body, 'body', { maxDepth });
     if (problem) throw errors.invalidInput(problem);
   });
+  // A change made here reaches webhooks at once, whether or not this instance holds its environment.
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.method !== 'GET' && reply.statusCode < 300) app.deliverWebhooks();
+  });
   await app.register(flags);
   await app.register(promote);
   await app.register(segments);
@@ -38,6 +43,7 @@ const admin: FastifyPluginAsync = async (app) => {
   await app.register(environments);
   await app.register(changeRequests);
   await app.register(events);
+  await app.register(webhooks);
   await app.register(flagd, { prefix: '/flagd' });
   await app.register(flagdExport, { prefix: '/flagd' });
 };
