@@ -32,7 +32,9 @@ export function auditFilter({ diff: _diff, action, from, to, ...rest }: AuditRea
   }
   return {
     ...rest,
-    ...(action === undefined ? {} : { action: action.endsWith('.') ? { prefix: action } : { exact: action } }),
+    ...(action === undefined
+      ? {}
+      : { action: action.endsWith('.') ? { prefix: action } : { exact: action } }),
     ...(since ? { from: since } : {}),
     ...(until ? { to: until } : {}),
   };

@@ -63,10 +63,10 @@ const OPERATOR_WORDS: Record<string, string> = {
   lte: '≤',
   gt: '>',
   gte: '≥',
-  semver_lt: 'is a version before',
-  semver_lte: 'is a version up to',
-  semver_gt: 'is a version after',
-  semver_gte: 'is a version from',
+  semver_lt: 'is a release before',
+  semver_lte: 'is a release up to',
+  semver_gt: 'is a release after',
+  semver_gte: 'is a release from',
   exists: 'is present',
 };
 
@@ -128,8 +128,10 @@ function ruleChanges(before: Json, after: Json): string[] {
     ];
     out.push(when.length > 0 ? `now when ${joined(when)}` : 'now for everyone');
   }
-  if (!same(before.bucketBy, after.bucketBy)) out.push(`buckets by ${text(after.bucketBy) ?? 'targetingKey'}`);
-  if (!same(before.seed, after.seed)) out.push(after.seed ? `seed ${quote(String(after.seed))}` : 'default seed');
+  if (!same(before.bucketBy, after.bucketBy))
+    out.push(`buckets by ${text(after.bucketBy) ?? 'targetingKey'}`);
+  if (!same(before.seed, after.seed))
+    out.push(after.seed ? `seed ${quote(String(after.seed))}` : 'default seed');
   if (!same(before.description, after.description) && text(before.description)) {
     out.push(`renamed to ${text(after.description) ? quote(text(after.description)!) : 'nothing'}`);
   }
@@ -138,17 +140,17 @@ function ruleChanges(before: Json, after: Json): string[] {
 
 /**
  * The rules before and after, paired: by description where it names a rule, then equal rules,
- * then what is left by position. Unpaired rules were added or removed.
+ * then what is left in the same place. Unpaired rules were added or removed.
  */
 export function rulesSentences(beforeRules: unknown, afterRules: unknown): string[] {
   const before = list(beforeRules).map((r) => record(r) ?? {});
   const after = list(afterRules).map((r) => record(r) ?? {});
   const pairOf = new Map<number, number>(); // after index → before index
   const taken = new Set<number>();
-  const pair = (matches: (b: Json, a: Json) => boolean) => {
+  const pair = (matches: (b: Json, a: Json, bi: number, ai: number) => boolean) => {
     after.forEach((a, ai) => {
       if (pairOf.has(ai)) return;
-      const bi = before.findIndex((b, i) => !taken.has(i) && matches(b, a));
+      const bi = before.findIndex((b, i) => !taken.has(i) && matches(b, a, i, ai));
       if (bi >= 0) {
         pairOf.set(ai, bi);
         taken.add(bi);
@@ -157,7 +159,7 @@ export function rulesSentences(beforeRules: unknown, afterRules: unknown): strin
   };
   pair((b, a) => text(a.description) !== undefined && b.description === a.description);
   pair((b, a) => same(b, a));
-  pair((b, a) => text(b.description) === undefined && text(a.description) === undefined);
+  pair((_b, _a, bi, ai) => bi === ai); // in the same place: changed there, or renamed
 
   const out: string[] = [];
   before.forEach((b, bi) => {
@@ -218,11 +220,22 @@ export function flagChanges(beforeFlag: unknown, afterFlag: unknown, environment
   if (before.enabled !== after.enabled && typeof after.enabled === 'boolean') {
     out.push(`turned ${after.enabled ? 'on' : 'off'}${inEnvironment(environment)}`);
   }
-  if (!same(before.type, after.type)) out.push(`changed the type from ${text(before.type)} to ${text(after.type)}`);
+  if (!same(before.type, after.type))
+    out.push(`changed the type from ${text(before.type)} to ${text(after.type)}`);
   out.push(...variantSentences(before.variants, after.variants));
   out.push(
-    ...variantChoice('default variant', before.defaultVariant, after.defaultVariant, "the caller's default applies"),
-    ...variantChoice('off variant', before.offVariant, after.offVariant, "the caller's default applies when off"),
+    ...variantChoice(
+      'default variant',
+      before.defaultVariant,
+      after.defaultVariant,
+      "the caller's default applies",
+    ),
+    ...variantChoice(
+      'off variant',
+      before.offVariant,
+      after.offVariant,
+      "the caller's default applies when off",
+    ),
   );
   out.push(...rulesSentences(before.rules, after.rules));
   out.push(...descriptionSentence(before.description, after.description));
@@ -323,13 +336,20 @@ export function patchText(change: unknown): string {
   const parts: string[] = [];
   if (typeof patch.enabled === 'boolean') parts.push(patch.enabled ? 'turn on' : 'turn off');
   if ('defaultVariant' in patch) {
-    parts.push(patch.defaultVariant ? `serve ${quote(String(patch.defaultVariant))} by default` : 'remove the default variant');
+    parts.push(
+      patch.defaultVariant
+        ? `serve ${quote(String(patch.defaultVariant))} by default`
+        : 'remove the default variant',
+    );
   }
   if ('defaultValue' in patch) parts.push(`serve ${short(patch.defaultValue)} by default`);
   if ('offVariant' in patch) {
-    parts.push(patch.offVariant ? `serve ${quote(String(patch.offVariant))} when off` : 'remove the off variant');
+    parts.push(
+      patch.offVariant ? `serve ${quote(String(patch.offVariant))} when off` : 'remove the off variant',
+    );
   }
-  if ('variants' in patch) parts.push(`set the variants to ${joined(Object.keys(record(patch.variants) ?? {}).map(quote))}`);
+  if ('variants' in patch)
+    parts.push(`set the variants to ${joined(Object.keys(record(patch.variants) ?? {}).map(quote))}`);
   if ('rules' in patch) parts.push(`set ${plural(list(patch.rules).length, 'rule')}`);
   if ('type' in patch) parts.push(`make it a ${text(patch.type)} flag`);
   if ('description' in patch) parts.push('change the description');
@@ -413,9 +433,19 @@ export function summarize(event: Summarizable): string[] {
           ...requestedChanges(after ?? {}).map((s) => `proposed: ${s}`),
         ];
       case 'request.approved':
-        return [withComment(`approved ${proposer(after ?? {})}'s request to ${requestSubject(after ?? {})}`, after?.comment)];
+        return [
+          withComment(
+            `approved ${proposer(after ?? {})}'s request to ${requestSubject(after ?? {})}`,
+            after?.comment,
+          ),
+        ];
       case 'request.rejected':
-        return [withComment(`rejected ${proposer(after ?? {})}'s request to ${requestSubject(after ?? {})}`, after?.comment)];
+        return [
+          withComment(
+            `rejected ${proposer(after ?? {})}'s request to ${requestSubject(after ?? {})}`,
+            after?.comment,
+          ),
+        ];
       case 'request.stale':
         return [
           `could not apply ${proposer(after ?? {})}'s request to ${requestSubject(after ?? {})}: what it was made against changed since`,

@@ -85,9 +85,7 @@ export async function listAudit(
     where: {
       environmentKey: environment,
       flagKey,
-      ...(actor === undefined
-        ? {}
-        : { OR: [{ actor }, { actorEmail: actor }, { actorSubject: actor }] }),
+      ...(actor === undefined ? {} : { OR: [{ actor }, { actorEmail: actor }, { actorSubject: actor }] }),
       ...(action === undefined
         ? {}
         : { action: 'exact' in action ? action.exact : { startsWith: action.prefix } }),

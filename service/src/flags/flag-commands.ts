@@ -8,7 +8,6 @@ import { changes, checkSegments, type NewFlag, newContent, patchedContent } from
 import type { AdminFlagQuery, Flag, FlagPatch } from './flag-schemas.ts';
 import type { FlagStore } from './flag-store.ts';
 
-
 export interface FlagCommandsDeps {
   store: FlagStore;
   feed: ChangeFeed;

@@ -183,8 +183,12 @@ export const AuditEventSchema = Type.Object(
       description:
         'what the change did, in a few sentences ("turned on in production", "added variant \'blue\'"), without the fields the service keeps for itself',
     }),
-    before: Type.Optional(Type.Unknown({ description: 'the state before the change; left out with diff=false' })),
-    after: Type.Optional(Type.Unknown({ description: 'the state after the change; left out with diff=false' })),
+    before: Type.Optional(
+      Type.Unknown({ description: 'the state before the change; left out with diff=false' }),
+    ),
+    after: Type.Optional(
+      Type.Unknown({ description: 'the state after the change; left out with diff=false' }),
+    ),
     version: Nullable(Type.Integer()),
     revision: Nullable(
       Type.Integer({

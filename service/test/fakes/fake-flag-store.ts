@@ -4,7 +4,12 @@
 import { type ActorRef, asActor } from '../../src/access/authorization.ts';
 import { errors } from '../../src/errors.ts';
 import { defaultValueOf } from '../../src/flags/flag-content.ts';
-import type { Environment, Flag, FlagContent, StoredAuditEvent as AuditEvent } from '../../src/flags/flag-schemas.ts';
+import type {
+  StoredAuditEvent as AuditEvent,
+  Environment,
+  Flag,
+  FlagContent,
+} from '../../src/flags/flag-schemas.ts';
 import { type BatchKeys, type FlagStore, segmentsUsedBy } from '../../src/flags/flag-store.ts';
 import type { Segment } from '../../src/flags/rule-schemas.ts';
 
@@ -392,8 +397,7 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
           (!environment || e.environment === environment) &&
           (!flagKey || e.flagKey === flagKey) &&
           (!actor || [e.by.name, e.by.email, e.by.subject].includes(actor)) &&
-          (!action ||
-            ('exact' in action ? e.action === action.exact : e.action.startsWith(action.prefix))) &&
+          (!action || ('exact' in action ? e.action === action.exact : e.action.startsWith(action.prefix))) &&
           (!from || at(e) >= from.getTime()) &&
           (!to || at(e) < to.getTime()) &&
           (!cursor || Number(e.id) < Number(cursor)),
