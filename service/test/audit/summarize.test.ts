@@ -1,7 +1,7 @@
 // Every kind of audit event in words, from before and after shaped as the stores record them:
 // what changed is said, the fields the service keeps for itself (ids, versions, times, the
 // derived defaultValue, revisions) never are.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { type Summarizable, summarize } from '../../src/audit/summarize.ts';
 
 const BOOKKEEPING = /\b(updatedAt|createdAt|version|revision|defaultValue|archivedAt|lastUsedAt|id)\b/;
@@ -88,7 +88,7 @@ const request = (fields: Record<string, unknown> = {}) => ({
 });
 
 /** The summary of one event; every sentence is checked free of bookkeeping. */
-function says(t: Tap.Test, event: Summarizable, expected: string[], what: string) {
+function says(t: Test, event: Summarizable, expected: string[], what: string) {
   const summary = summarize({ environment: 'production', ...event });
   t.same(summary, expected, what);
   for (const sentence of summary) t.notMatch(sentence, BOOKKEEPING, `no bookkeeping in "${sentence}"`);
