@@ -8,37 +8,14 @@ import { useApp } from '../context.ts';
 import { useDebounced, usePaged, useTitle } from '../hooks.ts';
 import type { AuditFilters } from '../types.ts';
 
-/** Kinds of action (a prefix ending in a dot) and the actions worth picking one by one. */
-const KINDS: [string, string][] = [
-  ['flag.', 'Flags: any change'],
-  ['segment.', 'Segments: any change'],
-  ['request.', 'Change requests: any'],
-  ['schedule.', 'Scheduled changes: any'],
-  ['token.', 'Tokens: any'],
-  ['environment.', 'Environments: any'],
-];
-const ACTIONS = [
-  'flag.created',
-  'flag.updated',
-  'flag.archived',
-  'flag.restored',
-  'segment.created',
-  'segment.updated',
-  'segment.deleted',
-  'request.created',
-  'request.approved',
-  'request.rejected',
-  'request.stale',
-  'schedule.created',
-  'schedule.cancelled',
-  'schedule.applied',
-  'schedule.skipped',
-  'token.created',
-  'token.revoked',
-  'token.rotated',
-  'environment.created',
-  'environment.protected',
-  'environment.unprotected',
+/** Kinds of action (the filter is their prefix, ending in a dot), and each kind's actions. */
+const KINDS: { kind: string; label: string; actions: string[] }[] = [
+  { kind: 'flag.', label: 'Flags', actions: ['created', 'updated', 'archived', 'restored'] },
+  { kind: 'segment.', label: 'Segments', actions: ['created', 'updated', 'deleted'] },
+  { kind: 'request.', label: 'Change requests', actions: ['created', 'approved', 'rejected', 'stale'] },
+  { kind: 'schedule.', label: 'Scheduled changes', actions: ['created', 'cancelled', 'applied', 'skipped'] },
+  { kind: 'token.', label: 'Tokens', actions: ['created', 'revoked', 'rotated'] },
+  { kind: 'environment.', label: 'Environments', actions: ['created', 'protected', 'unprotected'] },
 ];
 
 /** A datetime-local value (the browser's time zone) as an ISO time, or nothing. */
@@ -116,20 +93,16 @@ export function AuditScreen() {
             onChange={(event) => setAction(event.currentTarget.value)}
           >
             <option value="">Any action</option>
-            <optgroup label="Kinds">
-              {KINDS.map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </optgroup>
-            <optgroup label="Actions">
-              {ACTIONS.map((value) => (
-                <option key={value} value={value}>
-                  {value}
-                </option>
-              ))}
-            </optgroup>
+            {KINDS.map(({ kind, label, actions }) => (
+              <optgroup key={kind} label={label}>
+                <option value={kind}>{label}: any</option>
+                {actions.map((action) => (
+                  <option key={action} value={`${kind}${action}`}>
+                    {label}: {action}
+                  </option>
+                ))}
+              </optgroup>
+            ))}
           </select>
         </div>
         <div class="field">
