@@ -38,7 +38,7 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 const quote = (name: string) => `'${name}'`;
 const SHORT = 60;
 const short = (value: unknown) => {
-  const shown = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? 'nothing');
+  const shown = JSON.stringify(value) ?? 'nothing';
   return shown.length > SHORT ? `${shown.slice(0, SHORT - 1)}…` : shown;
 };
 
