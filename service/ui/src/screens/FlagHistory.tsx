@@ -4,7 +4,7 @@ import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { LoadMore } from '../components/LoadMore.tsx';
 import { usePaged } from '../hooks.ts';
 
-/** The flag's audit events, newest first, each with a diff. */
+/** The flag's audit events, newest first, each in words with its diff on request. */
 export function FlagHistory({ environment, flagKey }: { environment: string; flagKey: string }) {
   const history = usePaged(
     (cursor, limit) =>
