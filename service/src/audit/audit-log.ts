@@ -16,6 +16,18 @@ export type AuditRead = Omit<AuditQuery, 'diff'> & { diff?: boolean };
 
 const ACTION = /^[a-z][a-z_-]*\.([a-z][a-z_-]*)?$/;
 
+/** A date-time the schema let through as a Date, or a 400 for one no clock can name (a leap second, year 0). */
+function instant(name: string, value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime()) || at.getUTCFullYear() < 1) {
+    throw errors.invalidInput(
+      `querystring.${name} ${value} is not a time the audit log can be searched by. Pass an ISO 8601 date-time from year 1 on, without a leap second, such as 2026-12-08T00:00:00Z.`,
+    );
+  }
+  return at;
+}
+
 /** The store's filter for a query; refuses an action that is neither an action nor a kind's prefix, and an empty time range. */
 export function auditFilter({ diff: _diff, action, from, to, ...rest }: AuditRead): AuditFilter {
   if (action !== undefined && !ACTION.test(action)) {
@@ -23,8 +35,8 @@ export function auditFilter({ diff: _diff, action, from, to, ...rest }: AuditRea
       `querystring.action '${action}' is neither an action (such as flag.updated) nor the prefix of a kind of action ending in a dot (such as flag.). Pass one of those.`,
     );
   }
-  const since = from === undefined ? undefined : new Date(from);
-  const until = to === undefined ? undefined : new Date(to);
+  const since = instant('from', from);
+  const until = instant('to', to);
   if (since && until && since.getTime() >= until.getTime()) {
     throw errors.invalidInput(
       `querystring.from (${from}) must be before querystring.to (${to}): no event can be in that range. Swap them, or widen the range.`,

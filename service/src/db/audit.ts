@@ -7,6 +7,9 @@ import type { AuditFilter, StoredAuditEvent, StoredAuditPage } from '../flags/fl
 import { type AuditEvent as AuditRow, Prisma } from '../generated/prisma/client.ts';
 import type { Db } from './database.ts';
 
+/** Text for Prisma's `startsWith`, which is a LIKE: `%`, `_` and `\` escaped to stand for themselves. */
+const literally = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
 /** Event ids are PostgreSQL bigints. */
 const MAX_ID = 2n ** 63n - 1n;
 
@@ -88,7 +91,7 @@ export async function listAudit(
       ...(actor === undefined ? {} : { OR: [{ actor }, { actorEmail: actor }, { actorSubject: actor }] }),
       ...(action === undefined
         ? {}
-        : { action: 'exact' in action ? action.exact : { startsWith: action.prefix } }),
+        : { action: 'exact' in action ? action.exact : { startsWith: literally(action.prefix) } }),
       ...(from || to ? { createdAt: { ...(from ? { gte: from } : {}), ...(to ? { lt: to } : {}) } } : {}),
       ...(cursor ? { id: { lt: BigInt(cursor) } } : {}),
     },

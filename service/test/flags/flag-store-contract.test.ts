@@ -228,6 +228,7 @@ async function contract(t: Test, store: FlagStore) {
     t.same(await actions({ actor: 'ci', flagKey: 'audited' }), ['flag.archived', 'flag.updated'], 'by token');
     t.same(await actions({ action: { exact: 'flag.updated' }, flagKey: 'audited' }), ['flag.updated']);
     t.same(await actions({ action: { prefix: 'segment.' }, actor: 'Ada' }), ['segment.created'], 'by kind');
+    t.same(await actions({ action: { prefix: 'f_ag.' } }), [], 'a prefix is taken literally');
     t.same(await actions({ flagKey: 'audited', to: started }), [], 'nothing before the test began');
     t.same(
       await actions({ flagKey: 'audited', from: new Date(Date.now() + 60_000) }),

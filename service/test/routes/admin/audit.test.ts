@@ -258,6 +258,21 @@ t.test('bad filters are 400s that say what to send', async (t) => {
     /from \(2026-02-01T00:00:00Z\) must be before querystring\.to \(2026-01-01T00:00:00Z\)/,
   );
   await refused('/api/admin/audit?from=2026-01-01T00:00:00Z&to=2026-01-01T00:00:00Z', /must be before/);
+  await refused(
+    '/api/admin/audit?from=2026-12-31T23:59:60Z',
+    /from 2026-12-31T23:59:60Z is not a time the audit log/,
+  );
+  await refused(
+    '/api/admin/audit?to=0000-01-01T00:00:00Z',
+    /to 0000-01-01T00:00:00Z is not a time the audit log/,
+  );
+  for (const edge of [
+    'from=0001-01-01T00:00:00Z',
+    'to=9999-12-31T23:59:59-23:59',
+    'from=2026-01-01t00:00:00.123456789z',
+  ]) {
+    t.equal((await get(`/api/admin/audit?${edge}`)).statusCode, 200, `${edge}: the edges of time are times`);
+  }
   await refused('/api/admin/audit?from=yesterday', /querystring\.from must match format "date-time"/);
   await refused('/api/admin/audit?to=2026-01-01', /querystring\.to must match format "date-time"/);
   await refused('/api/admin/audit?limit=201', /limit must be <= 200/);
