@@ -240,8 +240,23 @@ export function flagChanges(beforeFlag: unknown, afterFlag: unknown, environment
   out.push(...rulesSentences(before.rules, after.rules));
   out.push(...descriptionSentence(before.description, after.description));
   if (!same(before.prerequisites ?? [], after.prerequisites ?? [])) out.push('changed the prerequisites');
+  out.push(...fieldChanges(omit(before, FLAG_FIELDS), omit(after, FLAG_FIELDS)));
   return out;
 }
+
+/** The flag fields said in words above; any other that changes is named by fieldChanges. */
+const FLAG_FIELDS = [
+  'enabled',
+  'type',
+  'variants',
+  'defaultVariant',
+  'offVariant',
+  'rules',
+  'description',
+  'prerequisites',
+];
+const omit = (value: Json, fields: string[]) =>
+  Object.fromEntries(Object.entries(value).filter(([field]) => !fields.includes(field)));
 
 const SWITCH = { on: true, off: false };
 

@@ -242,6 +242,12 @@ t.test('flags: variants, default and off variants, type, description', async (t)
     ['saved without a visible change'],
     'nothing visible',
   );
+  says(
+    t,
+    { action: 'flag.updated', before: sw, after: later(sw, { owner: 'payments' }) },
+    ['changed owner'],
+    'a field this version does not know, by its name',
+  );
 });
 
 t.test('flags: rules added, changed, removed, reordered', async (t) => {
