@@ -1,4 +1,5 @@
 import { useId, useState } from 'preact/hooks';
+import { useLocation } from 'preact-iso';
 import { api } from '../api.ts';
 import { AuditEvents } from '../components/AuditEvents.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
@@ -28,9 +29,11 @@ export function AuditScreen() {
   useTitle('Audit');
   const id = useId();
   const { environment } = useApp();
-  const [flagKey, setFlagKey] = useState('');
-  const [actor, setActor] = useState('');
-  const [action, setAction] = useState('');
+  // A link may open the log filtered already (a flag's history links here with its key).
+  const { query } = useLocation();
+  const [flagKey, setFlagKey] = useState(query.flagKey ?? '');
+  const [actor, setActor] = useState(query.actor ?? '');
+  const [action, setAction] = useState(query.action ?? '');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const typedFlag = useDebounced(flagKey.trim(), 300);
