@@ -394,80 +394,77 @@ export function summarize(event: Summarizable): string[] {
   const before = record(event.before);
   const after = record(event.after);
   const segmentKey = event.segmentKey ?? text(after?.key) ?? text(before?.key) ?? '?';
-  const sentences = ((): string[] => {
-    switch (action) {
-      case 'flag.created':
-        return createdFlag(after ?? {}, environment);
-      case 'flag.updated': {
-        const changes = flagChanges(before, after, environment);
-        return changes.length > 0 ? changes : ['saved without a visible change'];
-      }
-      case 'flag.archived':
-        return [`archived${inEnvironment(environment)}`];
-      case 'flag.restored':
-        return [`restored${inEnvironment(environment)}${after?.enabled ? ', on' : ''}`];
-      case 'segment.created':
-        return [
-          segmentCreated(after ?? {}, segmentKey),
-          ...(text(after?.description) ? [`described as ${short(after?.description)}`] : []),
-        ];
-      case 'segment.updated': {
-        const changes = segmentChanges(before, after, segmentKey);
-        return changes.length > 0 ? changes : [`saved segment ${quote(segmentKey)} without a visible change`];
-      }
-      case 'segment.deleted':
-        return [`deleted segment ${quote(segmentKey)}`];
-      case 'environment.created':
-        return [`created environment ${quote(environment ?? text(after?.key) ?? '?')}`];
-      case 'environment.protected':
-        return [`protected ${environment}: changes there now need another person's approval`];
-      case 'environment.unprotected':
-        return [`lifted the protection of ${environment}: changes there apply at once`];
-      case 'token.created':
-        return [`minted ${tokenText(after ?? {})} ${tokenReach(after ?? {})}`];
-      case 'token.revoked':
-        return [`revoked ${tokenText(after ?? before ?? {})} ${tokenReach(after ?? before ?? {})}`];
-      case 'token.rotated':
-        return [`rotated the secret of ${tokenText(after ?? {})}`];
-      case 'schedule.created':
-        return [`scheduled for ${when(after?.applyAt)}: ${patchText(after?.change)}`];
-      case 'schedule.cancelled':
-        return [`cancelled the change scheduled for ${when(after?.applyAt)} (${patchText(after?.change)})`];
-      case 'schedule.applied':
-        return [`applied the change scheduled for ${when(after?.applyAt)}: ${patchText(after?.change)}`];
-      case 'schedule.skipped':
-        return [
-          withComment(
-            `skipped the change scheduled for ${when(after?.applyAt)} (${patchText(after?.change)})`,
-            after?.reason,
-          ),
-        ];
-      case 'request.created':
-        return [
-          `proposed to ${requestSubject(after ?? {})}${inEnvironment(environment)}`,
-          ...requestedChanges(after ?? {}).map((s) => `proposed: ${s}`),
-        ];
-      case 'request.approved':
-        return [
-          withComment(
-            `approved ${proposer(after ?? {})}'s request to ${requestSubject(after ?? {})}`,
-            after?.comment,
-          ),
-        ];
-      case 'request.rejected':
-        return [
-          withComment(
-            `rejected ${proposer(after ?? {})}'s request to ${requestSubject(after ?? {})}`,
-            after?.comment,
-          ),
-        ];
-      case 'request.stale':
-        return [
-          `could not apply ${proposer(after ?? {})}'s request to ${requestSubject(after ?? {})}: what it was made against changed since`,
-        ];
-      default:
-        return [action.replace(/\./g, ' '), ...fieldChanges(before, after)];
+  switch (action) {
+    case 'flag.created':
+      return createdFlag(after ?? {}, environment);
+    case 'flag.updated': {
+      const changes = flagChanges(before, after, environment);
+      return changes.length > 0 ? changes : ['saved without a visible change'];
     }
-  })();
-  return sentences;
+    case 'flag.archived':
+      return [`archived${inEnvironment(environment)}`];
+    case 'flag.restored':
+      return [`restored${inEnvironment(environment)}${after?.enabled ? ', on' : ''}`];
+    case 'segment.created':
+      return [
+        segmentCreated(after ?? {}, segmentKey),
+        ...(text(after?.description) ? [`described as ${short(after?.description)}`] : []),
+      ];
+    case 'segment.updated': {
+      const changes = segmentChanges(before, after, segmentKey);
+      return changes.length > 0 ? changes : [`saved segment ${quote(segmentKey)} without a visible change`];
+    }
+    case 'segment.deleted':
+      return [`deleted segment ${quote(segmentKey)}`];
+    case 'environment.created':
+      return [`created environment ${quote(environment ?? text(after?.key) ?? '?')}`];
+    case 'environment.protected':
+      return [`protected ${environment}: changes there now need another person's approval`];
+    case 'environment.unprotected':
+      return [`lifted the protection of ${environment}: changes there apply at once`];
+    case 'token.created':
+      return [`minted ${tokenText(after ?? {})} ${tokenReach(after ?? {})}`];
+    case 'token.revoked':
+      return [`revoked ${tokenText(after ?? before ?? {})} ${tokenReach(after ?? before ?? {})}`];
+    case 'token.rotated':
+      return [`rotated the secret of ${tokenText(after ?? {})}`];
+    case 'schedule.created':
+      return [`scheduled for ${when(after?.applyAt)}: ${patchText(after?.change)}`];
+    case 'schedule.cancelled':
+      return [`cancelled the change scheduled for ${when(after?.applyAt)} (${patchText(after?.change)})`];
+    case 'schedule.applied':
+      return [`applied the change scheduled for ${when(after?.applyAt)}: ${patchText(after?.change)}`];
+    case 'schedule.skipped':
+      return [
+        withComment(
+          `skipped the change scheduled for ${when(after?.applyAt)} (${patchText(after?.change)})`,
+          after?.reason,
+        ),
+      ];
+    case 'request.created':
+      return [
+        `proposed to ${requestSubject(after ?? {})}${inEnvironment(environment)}`,
+        ...requestedChanges(after ?? {}).map((s) => `proposed: ${s}`),
+      ];
+    case 'request.approved':
+      return [
+        withComment(
+          `approved ${proposer(after ?? {})}'s request to ${requestSubject(after ?? {})}`,
+          after?.comment,
+        ),
+      ];
+    case 'request.rejected':
+      return [
+        withComment(
+          `rejected ${proposer(after ?? {})}'s request to ${requestSubject(after ?? {})}`,
+          after?.comment,
+        ),
+      ];
+    case 'request.stale':
+      return [
+        `could not apply ${proposer(after ?? {})}'s request to ${requestSubject(after ?? {})}: what it was made against changed since`,
+      ];
+    default:
+      return [action.replace(/\./g, ' '), ...fieldChanges(before, after)];
+  }
 }
