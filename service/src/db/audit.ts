@@ -3,9 +3,12 @@
 
 import { type ActorRef, asActor } from '../access/authorization.ts';
 import { errors } from '../errors.ts';
-import type { AuditEvent, AuditPage, AuditQuery } from '../flags/flag-schemas.ts';
+import type { AuditFilter, StoredAuditEvent, StoredAuditPage } from '../flags/flag-schemas.ts';
 import { type AuditEvent as AuditRow, Prisma } from '../generated/prisma/client.ts';
 import type { Db } from './database.ts';
+
+/** Text for Prisma's `startsWith`, which is a LIKE: `%`, `_` and `\` escaped to stand for themselves. */
+const literally = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Event ids are PostgreSQL bigints. */
 const MAX_ID = 2n ** 63n - 1n;
@@ -47,8 +50,8 @@ export async function recordAudit(tx: Tx, event: AuditRecord): Promise<void> {
   });
 }
 
-/** An audit event row as clients see it. */
-export const toEvent = (row: AuditRow): AuditEvent => ({
+/** An audit event row as clients see it, before its summary is added. */
+export const toEvent = (row: AuditRow): StoredAuditEvent => ({
   id: row.id.toString(),
   createdAt: row.createdAt.toISOString(),
   actor: row.actor,
@@ -68,10 +71,15 @@ export const toEvent = (row: AuditRow): AuditEvent => ({
   revision: row.revision,
 });
 
+/**
+ * A page of audit events, newest first. Every filter is a column an index leads with
+ * (environment and flag, flag, actor, email, subject, action, time), so a page reads at most
+ * `limit + 1` rows of the events that match.
+ */
 export async function listAudit(
   db: Db,
-  { environment, flagKey, cursor, limit }: AuditQuery,
-): Promise<AuditPage> {
+  { environment, flagKey, actor, action, from, to, cursor, limit }: AuditFilter,
+): Promise<StoredAuditPage> {
   if (cursor !== undefined && BigInt(cursor) > MAX_ID) {
     throw errors.invalidInput(
       `querystring.cursor ${cursor} is past any event id (at most ${MAX_ID}). Pass the nextCursor of a previous page.`,
@@ -81,6 +89,11 @@ export async function listAudit(
     where: {
       environmentKey: environment,
       flagKey,
+      ...(actor === undefined ? {} : { OR: [{ actor }, { actorEmail: actor }, { actorSubject: actor }] }),
+      ...(action === undefined
+        ? {}
+        : { action: 'exact' in action ? action.exact : { startsWith: literally(action.prefix) } }),
+      ...(from || to ? { createdAt: { ...(from ? { gte: from } : {}), ...(to ? { lt: to } : {}) } } : {}),
       ...(cursor ? { id: { lt: BigInt(cursor) } } : {}),
     },
     orderBy: { id: 'desc' },

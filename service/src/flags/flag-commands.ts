@@ -5,10 +5,8 @@ import type { ActorRef } from '../access/authorization.ts';
 import { errors } from '../errors.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import { changes, checkSegments, type NewFlag, newContent, patchedContent } from './flag-content.ts';
-import type { AdminFlagQuery, AuditQuery, Flag, FlagPatch } from './flag-schemas.ts';
+import type { AdminFlagQuery, Flag, FlagPatch } from './flag-schemas.ts';
 import type { FlagStore } from './flag-store.ts';
-
-export type Page = Pick<AuditQuery, 'cursor' | 'limit'>;
 
 export interface FlagCommandsDeps {
   store: FlagStore;

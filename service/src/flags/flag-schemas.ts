@@ -195,8 +195,16 @@ export const AuditEventSchema = Type.Object(
     environment: Nullable(Type.String()),
     flagKey: Nullable(Type.String()),
     segmentKey: Nullable(Type.String()),
-    before: Type.Unknown(),
-    after: Type.Unknown(),
+    summary: Type.Array(Type.String(), {
+      description:
+        'what the change did, in a few sentences ("turned on in production", "added variant \'blue\'"), without the fields the service keeps for itself',
+    }),
+    before: Type.Optional(
+      Type.Unknown({ description: 'the state before the change; left out with diff=false' }),
+    ),
+    after: Type.Optional(
+      Type.Unknown({ description: 'the state after the change; left out with diff=false' }),
+    ),
     version: Nullable(Type.Integer()),
     revision: Nullable(
       Type.Integer({
@@ -208,12 +216,54 @@ export const AuditEventSchema = Type.Object(
   { $id: 'AuditEvent' },
 );
 export type AuditEvent = Static<typeof AuditEventSchema>;
+/** An audit event as stored: the summary is made from it when it is read. */
+export type StoredAuditEvent = Omit<AuditEvent, 'summary'>;
 export const AuditPageSchema = Type.Object({ events: Type.Array(AuditEventSchema), nextCursor: NextCursor });
 export type AuditPage = Static<typeof AuditPageSchema>;
+export type StoredAuditPage = { events: StoredAuditEvent[]; nextCursor: string | null };
 export const AuditQuery = Strict({
   environment: Type.Optional(EnvironmentKey),
   flagKey: Type.Optional(FlagKey),
-  cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,19}$' })),
+  actor: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      pattern: '^[^\\u0000-\\u001f]*$',
+      description:
+        "who made the changes: a person's name, email or identity-provider subject, or a token's name (exact)",
+    }),
+  ),
+  action: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description:
+        'an action (flag.updated), or every action of a kind: its prefix ending in a dot (flag., token., request.)',
+    }),
+  ),
+  from: Type.Optional(
+    Type.String({ format: 'date-time', description: 'changes at or after this ISO 8601 date-time' }),
+  ),
+  to: Type.Optional(
+    Type.String({ format: 'date-time', description: 'changes before this ISO 8601 date-time' }),
+  ),
+  cursor: Type.Optional(
+    Type.String({
+      pattern: '^[0-9]{1,19}$',
+      description: 'the nextCursor of the previous page: events older than it',
+    }),
+  ),
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  diff: Type.Boolean({
+    default: true,
+    description: 'false: leave out before and after, each event carries its summary only',
+  }),
 });
 export type AuditQuery = Static<typeof AuditQuery>;
+/** What the store filters audit events by. */
+export type AuditFilter = Omit<AuditQuery, 'diff' | 'from' | 'to' | 'action'> & {
+  from?: Date;
+  to?: Date;
+  /** An exact action, or a kind's prefix ending in a dot. */
+  action?: { exact: string } | { prefix: string };
+};

@@ -2,15 +2,15 @@
 // flag-reader.ts), the change feed that carries every commit to them (change-feed.ts), and the
 // commands that change flags and segments (flag-commands.ts, segment-commands.ts).
 import type { ActorRef } from '../access/authorization.ts';
+import { type AuditRead, auditFilter, readablePage } from '../audit/audit-log.ts';
 import type { InvalidationBus } from '../cache/invalidation-bus.ts';
 import { localBus } from '../cache/invalidation-bus.ts';
 import type { SharedEntries } from '../cache/shared-entries.ts';
 import type { Metrics } from '../metrics.ts';
 import { createBatchCommands } from './batch-commands.ts';
 import { createChangeFeed } from './change-feed.ts';
-import { createFlagCommands, type Page } from './flag-commands.ts';
+import { createFlagCommands } from './flag-commands.ts';
 import { createFlagReader } from './flag-reader.ts';
-import type { AuditQuery } from './flag-schemas.ts';
 import type { FlagStore } from './flag-store.ts';
 import { createSegmentCommands } from './segment-commands.ts';
 import { createSnapshots } from './snapshots.ts';
@@ -77,12 +77,16 @@ export function createFlagService({
     /** How many flags this instance holds in memory: what it could serve without the database. */
     cachedEntries: () => snapshots.size,
 
-    /** The audit trail of one key, archived flags included. */
-    async history(environment: string, key: string, page: Page) {
+    /** The audit trail of one key, archived flags included, each event in words. */
+    async history(environment: string, key: string, query: Omit<AuditRead, 'environment' | 'flagKey'>) {
+      const filter = auditFilter({ ...query, environment, flagKey: key });
       await snapshots.read(environment); // an unknown environment is a 404
-      return store.listAudit({ ...page, environment, flagKey: key });
+      return readablePage(await store.listAudit(filter), query.diff);
     },
-    listAudit: (query: AuditQuery) => store.listAudit(query),
+    /** Audit events, newest first, filtered and each in words. */
+    async listAudit(query: AuditRead) {
+      return readablePage(await store.listAudit(auditFilter(query)), query.diff);
+    },
     listEnvironments: () => store.listEnvironments(),
     async createEnvironment(key: string, actor: ActorRef) {
       const environment = await store.createEnvironment(key, actor);

@@ -5,13 +5,13 @@
 import type { ActorRef } from '../access/authorization.ts';
 import type {
   AdminFlagQuery,
-  AuditPage,
-  AuditQuery,
+  AuditFilter,
   Environment,
   Flag,
   FlagContent,
   FlagPage,
   SegmentContent,
+  StoredAuditPage,
 } from './flag-schemas.ts';
 import type { Condition, Rule, Segment } from './rule-schemas.ts';
 import type { SnapshotChanges } from './snapshot.ts';
@@ -144,7 +144,7 @@ export interface FlagStore {
 
   listEnvironments(): Promise<Environment[]>;
   createEnvironment(key: string, actor: ActorRef): Promise<Environment>;
-  listAudit(query: AuditQuery): Promise<AuditPage>;
+  listAudit(filter: AuditFilter): Promise<StoredAuditPage>;
 }
 
 /** The segment keys a flag's rules refer to. */

@@ -1,43 +1,16 @@
 // What a receiver gets for one change: the change as JSON, or a line of text for Slack.
-import type { AuditEvent } from '../flags/flag-schemas.ts';
+import { summarize } from '../audit/summarize.ts';
+import type { StoredAuditEvent } from '../flags/flag-schemas.ts';
 
-const keyOf = (event: AuditEvent) => event.flagKey ?? event.segmentKey ?? '';
-
-const enabledOf = (value: unknown) =>
-  value && typeof value === 'object' && 'enabled' in value
-    ? (value as { enabled: unknown }).enabled
-    : undefined;
-
-/** The change in words: "Ada Lovelace turned on `new-checkout` in production". */
-export function summarize(event: AuditEvent): string {
-  const who = event.by.name;
-  const key = `\`${keyOf(event)}\``;
-  const where = `in ${event.environment}`;
-  switch (event.action) {
-    case 'flag.created':
-      return `${who} created flag ${key} ${where}`;
-    case 'flag.updated': {
-      const [was, is] = [enabledOf(event.before), enabledOf(event.after)];
-      if (was !== is && typeof is === 'boolean') return `${who} turned ${is ? 'on' : 'off'} ${key} ${where}`;
-      return `${who} changed flag ${key} ${where}`;
-    }
-    case 'flag.archived':
-      return `${who} archived flag ${key} ${where}`;
-    case 'flag.restored':
-      return `${who} restored flag ${key} ${where}`;
-    case 'segment.created':
-      return `${who} created segment ${key} ${where}`;
-    case 'segment.updated':
-      return `${who} changed segment ${key} ${where}`;
-    case 'segment.deleted':
-      return `${who} deleted segment ${key} ${where}`;
-    default:
-      return `${who}: ${event.action} ${key} ${where}`;
-  }
-}
+/**
+ * The change in one line, in the audit log's words: "Ada Lovelace, flag `new-checkout`: turned on
+ * in production" (a segment's sentences name the segment themselves).
+ */
+export const describe = (event: StoredAuditEvent): string =>
+  `${event.by.name}${event.flagKey ? `, flag \`${event.flagKey}\`` : ''}: ${summarize(event).join('; ')}`;
 
 /** The JSON body: the change as the change log records it, under the delivery's id. */
-export function jsonBody(deliveryId: string, event: AuditEvent): string {
+export function jsonBody(deliveryId: string, event: StoredAuditEvent): string {
   return JSON.stringify({
     id: deliveryId,
     eventId: event.id,
@@ -59,5 +32,5 @@ export function jsonBody(deliveryId: string, event: AuditEvent): string {
 const slackEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** The Slack body: an incoming webhook's `{ text }`. */
-export const slackBody = (event: AuditEvent): string =>
-  JSON.stringify({ text: slackEscape(summarize(event)) });
+export const slackBody = (event: StoredAuditEvent): string =>
+  JSON.stringify({ text: slackEscape(describe(event)) });

@@ -6,7 +6,7 @@
 // once, in revision order per webhook, and a receiver that is down delays only its own.
 import { type ActorRef, asActor } from '../access/authorization.ts';
 import { errors } from '../errors.ts';
-import type { AuditEvent } from '../flags/flag-schemas.ts';
+import type { StoredAuditEvent } from '../flags/flag-schemas.ts';
 import { jsonBody, slackBody } from './webhook-payloads.ts';
 import type {
   CreateWebhookInput,
@@ -93,7 +93,7 @@ export function createWebhookService({
   async function attempt(
     webhook: Pick<ClaimedWebhook, 'url' | 'format' | 'secret'>,
     delivery: Delivery,
-    event: AuditEvent,
+    event: StoredAuditEvent,
   ): Promise<Attempt> {
     let secret: string;
     try {

@@ -1,7 +1,7 @@
 // The port between webhooks and their storage: the webhooks, their delivery log, and the claim
 // an instance holds on a webhook while it delivers the changes after its cursor.
 import type { ActorRef } from '../access/authorization.ts';
-import type { AuditEvent } from '../flags/flag-schemas.ts';
+import type { StoredAuditEvent } from '../flags/flag-schemas.ts';
 import type { Delivery, DeliveryPage, DeliveryQuery, Webhook, WebhookPatch } from './webhook-schemas.ts';
 
 export interface NewWebhook {
@@ -53,20 +53,20 @@ export interface WebhookStore {
    */
   claim(leaseMs: number): Promise<ClaimedWebhook | null>;
   /** The next changes of its environment's change log after the claim's cursor, oldest first. */
-  changesAfter(claim: ClaimedWebhook, limit: number): Promise<AuditEvent[]>;
+  changesAfter(claim: ClaimedWebhook, limit: number): Promise<StoredAuditEvent[]>;
   /** The delivery of `event` to the webhook, made pending the first time. */
-  openDelivery(webhookId: string, event: AuditEvent): Promise<Delivery>;
+  openDelivery(webhookId: string, event: StoredAuditEvent): Promise<Delivery>;
   /** Records an attempt of a delivery. */
   recordAttempt(deliveryId: string, attempt: Attempt): Promise<Delivery>;
   /** Moves the cursor past `event` and renews the lease; false when the claim was lost. */
-  advance(claim: ClaimedWebhook, event: AuditEvent, leaseMs: number): Promise<boolean>;
+  advance(claim: ClaimedWebhook, event: StoredAuditEvent, leaseMs: number): Promise<boolean>;
   /** Gives the claim up; with `retryInMs`, no instance takes the webhook again before then. */
   release(claim: ClaimedWebhook, retryInMs?: number): Promise<void>;
 
   deliveries(webhookId: string, query: DeliveryQuery): Promise<DeliveryPage>;
   delivery(webhookId: string, deliveryId: string): Promise<Delivery | null>;
   /** The change log's event with this id. */
-  event(id: string): Promise<AuditEvent | null>;
+  event(id: string): Promise<StoredAuditEvent | null>;
   /** Records a redelivery asked for by a person or token (audit only). */
   recordRedelivery(webhook: Webhook, delivery: Delivery, actor: ActorRef): Promise<void>;
 }

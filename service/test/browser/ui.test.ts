@@ -193,11 +193,16 @@ t.test('an admin, end to end', async (t) => {
   await page.screenshot({ path: join(SHOTS, 'ui-flag.png') });
   await page.setViewportSize({ width: 1280, height: 860 });
 
-  // The history: the rule change, with a before/after diff.
+  // The history: the rule change, in words, with a before/after diff on request.
   const history = page.getByRole('region', { name: 'History' });
   await shows(t, 'the history lists the change', () =>
     history.getByText('flag.updated').first().waitFor({ timeout: DEADLINE_MS }),
   );
+  await history.getByRole('button', { name: 'Show diff' }).first().click();
+  await history
+    .getByRole('list', { name: /^Changes of flag\.updated/ })
+    .first()
+    .waitFor({ timeout: DEADLINE_MS });
   const diffText = await history.textContent();
   t.match(diffText, /rules/, 'the diff names what changed');
   t.match(diffText, /Germany first/);

@@ -4,7 +4,12 @@
 import { type ActorRef, asActor } from '../../src/access/authorization.ts';
 import { errors } from '../../src/errors.ts';
 import { defaultValueOf } from '../../src/flags/flag-content.ts';
-import type { AuditEvent, Environment, Flag, FlagContent } from '../../src/flags/flag-schemas.ts';
+import type {
+  StoredAuditEvent as AuditEvent,
+  Environment,
+  Flag,
+  FlagContent,
+} from '../../src/flags/flag-schemas.ts';
 import { type BatchKeys, type FlagStore, segmentsUsedBy } from '../../src/flags/flag-store.ts';
 import {
   checkPrerequisites,
@@ -425,11 +430,16 @@ export function createFakeFlagStore(environments = ['production', 'staging', 'de
       record({ actor, action: 'environment.created', environment: key, after: env });
       return env;
     },
-    async listAudit({ environment, flagKey, cursor, limit }) {
+    async listAudit({ environment, flagKey, actor, action, from, to, cursor, limit }) {
+      const at = (e: AuditEvent) => new Date(e.createdAt).getTime();
       const matching = audit.filter(
         (e) =>
           (!environment || e.environment === environment) &&
           (!flagKey || e.flagKey === flagKey) &&
+          (!actor || [e.by.name, e.by.email, e.by.subject].includes(actor)) &&
+          (!action || ('exact' in action ? e.action === action.exact : e.action.startsWith(action.prefix))) &&
+          (!from || at(e) >= from.getTime()) &&
+          (!to || at(e) < to.getTime()) &&
           (!cursor || Number(e.id) < Number(cursor)),
       );
       const events = matching.slice(0, limit);

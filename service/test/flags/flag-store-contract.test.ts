@@ -211,6 +211,46 @@ async function contract(t: Test, store: FlagStore) {
     );
   });
 
+  t.test('the audit log filters by flag, person or token, action or kind, and time', async (t) => {
+    const ada = { kind: 'person' as const, name: 'Ada', email: 'ada@example.com', subject: 'ada-1' };
+    const started = new Date(Date.now() - 1000);
+    await store.createFlag(ENV, 'audited', content(['a', 'b']), checkSegments, ada);
+    await store.updateFlag(ENV, 'audited', () => content(['b', 'a']), checkSegments, 'ci');
+    await store.createSegment(ENV, 'audited-segment', { description: '', conditions: [] }, ada);
+    await store.archiveFlag(ENV, 'audited', 'ci');
+    const actions = async (filter: Omit<Parameters<FlagStore['listAudit']>[0], 'limit'>) =>
+      (await store.listAudit({ environment: ENV, limit: 50, from: started, ...filter })).events.map(
+        (e) => e.action,
+      );
+    t.same(await actions({ flagKey: 'audited' }), ['flag.archived', 'flag.updated', 'flag.created']);
+    t.same(await actions({ actor: 'ada@example.com' }), ['segment.created', 'flag.created'], 'by email');
+    t.same(await actions({ actor: 'ada-1' }), ['segment.created', 'flag.created'], 'by subject');
+    t.same(await actions({ actor: 'Ada' }), ['segment.created', 'flag.created'], 'by name');
+    t.same(await actions({ actor: 'ci', flagKey: 'audited' }), ['flag.archived', 'flag.updated'], 'by token');
+    t.same(await actions({ action: { exact: 'flag.updated' }, flagKey: 'audited' }), ['flag.updated']);
+    t.same(await actions({ action: { prefix: 'segment.' }, actor: 'Ada' }), ['segment.created'], 'by kind');
+    t.same(await actions({ action: { prefix: 'f_ag.' } }), [], 'a prefix is taken literally');
+    t.same(await actions({ flagKey: 'audited', to: started }), [], 'nothing before the test began');
+    t.same(
+      await actions({ flagKey: 'audited', from: new Date(Date.now() + 60_000) }),
+      [],
+      'nothing in the future',
+    );
+    const first = await store.listAudit({ environment: ENV, flagKey: 'audited', limit: 2 });
+    const rest = await store.listAudit({
+      environment: ENV,
+      flagKey: 'audited',
+      limit: 2,
+      cursor: first.nextCursor!,
+    });
+    t.same(
+      [...first.events, ...rest.events].map((e) => e.action),
+      ['flag.archived', 'flag.updated', 'flag.created'],
+      'two pages, each event once',
+    );
+    t.equal(rest.nextCursor, null);
+  });
+
   t.test('a flag whose segment was deleted while it was archived is not restored', async (t) => {
     await store.createSegment(ENV, 'gone-soon', { description: '', conditions: [] }, 'tester');
     await store.createFlag(

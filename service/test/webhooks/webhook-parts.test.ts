@@ -1,8 +1,8 @@
 // The parts of webhooks that need no database: sealed secrets, signatures, what a webhook wants,
 // and the words a change is summarized in.
 import t from 'tap';
-import type { AuditEvent } from '../../src/flags/flag-schemas.ts';
-import { slackBody, summarize } from '../../src/webhooks/webhook-payloads.ts';
+import type { StoredAuditEvent } from '../../src/flags/flag-schemas.ts';
+import { describe, slackBody } from '../../src/webhooks/webhook-payloads.ts';
 import { createSecretBox, newSecret, signature } from '../../src/webhooks/webhook-secrets.ts';
 import { backoff, wants } from '../../src/webhooks/webhook-service.ts';
 import { verifySignature } from '../helpers/receiver.ts';
@@ -47,8 +47,8 @@ t.test('kinds: an action, a kind of change, or everything', async (t) => {
   t.notOk(wants(['flag.*'], 'flagd.updated'));
 });
 
-t.test('summaries name the person, the change, the key and the environment', async (t) => {
-  const event = (action: string, extra: Partial<AuditEvent> = {}): AuditEvent => ({
+t.test("a line names the person and the flag, and the change in the audit log's words", async (t) => {
+  const event = (action: string, extra: Partial<StoredAuditEvent> = {}): StoredAuditEvent => ({
     id: '1',
     createdAt: '2026-12-08T00:00:00.000Z',
     actor: 'Ada Lovelace',
@@ -64,19 +64,17 @@ t.test('summaries name the person, the change, the key and the environment', asy
     ...extra,
   });
   t.equal(
-    summarize(event('flag.updated', { before: { enabled: false }, after: { enabled: true } })),
-    'Ada Lovelace turned on `new-checkout` in production',
+    describe(event('flag.updated', { before: { enabled: false }, after: { enabled: true } })),
+    'Ada Lovelace, flag `new-checkout`: turned on in production',
   );
   t.equal(
-    summarize(event('flag.updated', { before: { enabled: true }, after: { enabled: false } })),
-    'Ada Lovelace turned off `new-checkout` in production',
+    describe(event('flag.updated', { before: { enabled: true }, after: { enabled: false } })),
+    'Ada Lovelace, flag `new-checkout`: turned off in production',
   );
-  t.equal(summarize(event('flag.archived')), 'Ada Lovelace archived flag `new-checkout` in production');
-  t.equal(summarize(event('flag.restored')), 'Ada Lovelace restored flag `new-checkout` in production');
-  t.equal(summarize(event('segment.updated')), 'Ada Lovelace changed segment `beta` in production');
-  t.equal(summarize(event('segment.deleted')), 'Ada Lovelace deleted segment `beta` in production');
-  t.same(JSON.parse(slackBody(event('flag.created', { by: { kind: 'token', name: '<ci> & co' } }))), {
-    text: '&lt;ci&gt; &amp; co created flag `new-checkout` in production',
+  t.equal(describe(event('flag.archived')), 'Ada Lovelace, flag `new-checkout`: archived in production');
+  t.equal(describe(event('segment.deleted')), "Ada Lovelace: deleted segment 'beta'");
+  t.match(JSON.parse(slackBody(event('flag.created', { by: { kind: 'token', name: '<ci> & co' } }))), {
+    text: /^&lt;ci&gt; &amp; co, flag `new-checkout`: created in production/,
   });
 });
 

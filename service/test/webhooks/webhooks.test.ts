@@ -261,7 +261,7 @@ t.test(
       flag: 'new-checkout',
       segment: null,
       actor: { kind: 'token', name: 'bootstrap' },
-      summary: 'bootstrap turned on `new-checkout` in development',
+      summary: ['turned on in development'],
       before: { enabled: false },
       after: { enabled: true },
     });
@@ -421,8 +421,10 @@ t.test('slack format: a readable line of text', async (t) => {
   await patchFlag(app, 'new-checkout', { description: 'a <b>new</b> checkout & more' });
   await within(30_000, async () => receiver.delivered().length === 2, 20);
   t.same(receiver.delivered(), [
-    { text: 'bootstrap turned on `new-checkout` in development' },
-    { text: 'bootstrap changed flag `new-checkout` in development' },
+    { text: 'bootstrap, flag `new-checkout`: turned on in development' },
+    {
+      text: 'bootstrap, flag `new-checkout`: changed the description to "a &lt;b&gt;new&lt;/b&gt; checkout &amp; more"',
+    },
   ]);
   t.ok(receiver.received.every((r) => r.verified));
 });

@@ -1,6 +1,7 @@
 // The one way the UI talks to the service: same-origin JSON with the session cookie. The CSRF
 // token lives in this module only (never in web storage), and every change carries it.
 import type {
+  AuditFilters,
   AuditPage,
   ChangeRequest,
   ChangeRequestState,
@@ -193,7 +194,7 @@ export const api = {
       }),
     cancel: (id: string) => request<void>('DELETE', `/api/admin/scheduled-changes/${seg(id)}`),
   },
-  audit: (environment: string, page: { cursor?: string; limit?: number } = {}) =>
+  audit: (environment: string, page: AuditFilters & { cursor?: string; limit?: number } = {}) =>
     request<AuditPage>('GET', '/api/admin/audit', { query: { ...env(environment), ...page } }),
   tokens: {
     list: () => request<{ tokens: Token[] }>('GET', '/api/admin/tokens'),

@@ -119,10 +119,21 @@ export interface AuditEvent {
   environment: string | null;
   flagKey: string | null;
   segmentKey: string | null;
-  before: unknown;
-  after: unknown;
+  /** What the change did, in words. */
+  summary: string[];
+  before?: unknown;
+  after?: unknown;
   version: number | null;
   revision: number | null;
+}
+
+/** The audit log's filters: a flag, a person or token, an action or a kind (`flag.`), a time range (ISO). */
+export interface AuditFilters {
+  flagKey?: string;
+  actor?: string;
+  action?: string;
+  from?: string;
+  to?: string;
 }
 
 export interface AuditPage {

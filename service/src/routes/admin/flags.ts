@@ -267,7 +267,8 @@ const adminFlags: FastifyPluginAsyncTypebox = async (app) => {
       config: { readable: true },
       schema: {
         tags: ['admin'],
-        summary: "A flag's audit events, newest first",
+        summary:
+          "A flag's audit events, newest first, each summarized in words; filter by actor, action and time, page with cursor",
         params: FlagParams,
         querystring: Type.Omit(AuditQuery, ['flagKey']),
         response: { 200: AuditPageSchema, ...errorResponses(400, 401, 403, 404) },
@@ -285,7 +286,8 @@ const adminFlags: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['admin'],
-        summary: 'Audit events, newest first; without `environment`, needs a token for all environments',
+        summary:
+          'Audit events, newest first, each summarized in words; filter by flag, actor, action and time, page with cursor. Without `environment`, needs a token for all environments',
         querystring: AuditQuery,
         response: { 200: AuditPageSchema, ...errorResponses(400, 401, 403) },
       },

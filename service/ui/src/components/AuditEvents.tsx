@@ -1,6 +1,8 @@
+import { useId, useState } from 'preact/hooks';
 import { useApp } from '../context.ts';
 import type { AuditEvent } from '../types.ts';
 import { Diff } from './Diff.tsx';
+import './AuditEvents.css';
 import { Time } from './Time.tsx';
 
 function Subject({ event }: { event: AuditEvent }) {
@@ -35,28 +37,61 @@ function Actor({ by }: { by: AuditEvent['by'] }) {
   );
 }
 
-/** Audit events, newest first, each with who, when, what and a diff of before and after. */
+/** One event: what it did in words, who and when; its before/after diff on request. */
+function AuditEventItem({ event, showSubject }: { event: AuditEvent; showSubject?: boolean }) {
+  const [open, setOpen] = useState(false);
+  const diffId = useId();
+  const hasDiff = event.before != null || event.after != null;
+  return (
+    <li class="event">
+      <div class="event-head">
+        <span class="badge badge-action">{event.action}</span>
+        {showSubject && <Subject event={event} />}
+        <span class="event-meta">
+          by <Actor by={event.by} /> · <Time iso={event.createdAt} />
+          {event.version !== null && <> · version {event.version}</>}
+          {showSubject && event.environment && <> · {event.environment}</>}
+        </span>
+      </div>
+      <ul class="event-summary" aria-label={`What ${event.action} did`}>
+        {event.summary.map((sentence, i) => (
+          // Sentences may repeat (two rules removed): their place is their identity.
+          <li key={i}>{sentence}</li>
+        ))}
+      </ul>
+      {hasDiff && (
+        <>
+          <button
+            type="button"
+            class="event-diff-toggle"
+            aria-expanded={open}
+            aria-controls={diffId}
+            onClick={() => setOpen(!open)}
+          >
+            {open ? 'Hide diff' : 'Show diff'}
+          </button>
+          <div id={diffId} hidden={!open}>
+            {open && (
+              <Diff
+                before={event.before}
+                after={event.after}
+                label={`Changes of ${event.action} by ${event.actor}`}
+              />
+            )}
+          </div>
+        </>
+      )}
+    </li>
+  );
+}
+
+/** Audit events, newest first, each with who, when and what it did; the diff of before and after on request. */
 export function AuditEvents({ events, showSubject }: { events: AuditEvent[]; showSubject?: boolean }) {
   if (events.length === 0) return <p class="empty">No events yet.</p>;
   return (
     <ol class="events">
       {events.map((event) => (
-        <li key={event.id} class="event">
-          <div class="event-head">
-            <span class="badge badge-action">{event.action}</span>
-            {showSubject && <Subject event={event} />}
-            <span class="event-meta">
-              by <Actor by={event.by} /> · <Time iso={event.createdAt} />
-              {event.version !== null && <> · version {event.version}</>}
-              {showSubject && event.environment && <> · {event.environment}</>}
-            </span>
-          </div>
-          <Diff
-            before={event.before}
-            after={event.after}
-            label={`Changes of ${event.action} by ${event.actor}`}
-          />
-        </li>
+        <AuditEventItem key={event.id} event={event} showSubject={showSubject} />
       ))}
     </ol>
   );

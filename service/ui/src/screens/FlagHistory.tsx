@@ -2,9 +2,10 @@ import { api } from '../api.ts';
 import { AuditEvents } from '../components/AuditEvents.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { LoadMore } from '../components/LoadMore.tsx';
+import { useApp } from '../context.ts';
 import { usePaged } from '../hooks.ts';
 
-/** The flag's audit events, newest first, each with a diff. */
+/** The flag's audit events, newest first, each in words with its diff on request. */
 export function FlagHistory({ environment, flagKey }: { environment: string; flagKey: string }) {
   const history = usePaged(
     (cursor, limit) =>
@@ -13,8 +14,16 @@ export function FlagHistory({ environment, flagKey }: { environment: string; fla
         .then((page) => ({ items: page.events, nextCursor: page.nextCursor })),
     `${environment}|${flagKey}`,
   );
+  const { link, readOnly } = useApp();
   return (
     <>
+      {!readOnly && (
+        <p>
+          <a href={`${link('/audit', environment)}&flagKey=${encodeURIComponent(flagKey)}`}>
+            Filter its events in the audit log
+          </a>
+        </p>
+      )}
       <ErrorAlert error={history.error} />
       {history.loading ? <p class="muted">Loading history…</p> : <AuditEvents events={history.items} />}
       <LoadMore
