@@ -4,60 +4,12 @@ import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
 import { Modal } from '../components/Modal.tsx';
+import { NewSecret } from '../components/NewSecret.tsx';
 import { PageHead } from '../components/PageHead.tsx';
 import { Time } from '../components/Time.tsx';
 import { useApp } from '../context.ts';
 import { useAction, useResource, useTitle } from '../hooks.ts';
 import type { MintedToken, Token, TokenScope } from '../types.ts';
-
-/** The secret of a token just minted: in the page only until it is dismissed, never stored. */
-function NewSecret({ minted, onDone }: { minted: MintedToken; onDone: () => void }) {
-  const id = useId();
-  const [copied, setCopied] = useState('');
-
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(minted.token);
-      setCopied('Copied');
-    } catch {
-      (document.getElementById(`${id}-secret`) as HTMLInputElement | null)?.select();
-      setCopied('Could not copy: the secret is selected, press Ctrl+C (⌘C) to copy it.');
-    }
-  };
-
-  return (
-    <section class="card card-highlight" aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`} class="card-title">
-        Token “{minted.name}” minted
-      </h2>
-      <p class="alert alert-warning" id={`${id}-warning`}>
-        Copy the secret now: it will not be shown again. Flagstone keeps only a hash of it.
-      </p>
-      <div class="field">
-        <label for={`${id}-secret`}>Token secret</label>
-        <div class="input-row">
-          <input
-            id={`${id}-secret`}
-            type="text"
-            class="code"
-            readOnly
-            value={minted.token}
-            spellcheck={false}
-            aria-describedby={`${id}-warning`}
-            onFocus={(event) => event.currentTarget.select()}
-          />
-          <button type="button" class="button button-primary" onClick={copy}>
-            Copy
-          </button>
-        </div>
-      </div>
-      <Status message={copied} />
-      <button type="button" class="button" onClick={onDone}>
-        Done
-      </button>
-    </section>
-  );
-}
 
 function MintForm({
   environments,
@@ -229,7 +181,14 @@ export function TokensScreen() {
       </PageHead>
 
       {minted ? (
-        <NewSecret minted={minted} onDone={() => setMinted(null)} />
+        <NewSecret
+          title={<>Token “{minted.name}” minted</>}
+          label="Token secret"
+          secret={minted.token}
+          onDone={() => setMinted(null)}
+        >
+          Copy the secret now: it will not be shown again. Flagstone keeps only a hash of it.
+        </NewSecret>
       ) : (
         <MintForm
           environments={environments}

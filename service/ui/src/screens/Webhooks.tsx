@@ -4,59 +4,12 @@ import { useId, useState } from 'preact/hooks';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
+import { NewSecret } from '../components/NewSecret.tsx';
 import { PageHead } from '../components/PageHead.tsx';
 import { useApp } from '../context.ts';
 import { useAction, useResource, useTitle } from '../hooks.ts';
 import { type CreatedWebhook, type Webhook, type WebhookFormat, webhooksApi } from '../webhooks-api.ts';
 import { DeliveryLog } from './WebhookDeliveries.tsx';
-
-/** The secret of a webhook just created: in the page only until it is dismissed, never stored. */
-function NewSecret({ created, onDone }: { created: CreatedWebhook; onDone: () => void }) {
-  const id = useId();
-  const [copied, setCopied] = useState('');
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(created.secret);
-      setCopied('Copied');
-    } catch {
-      (document.getElementById(`${id}-secret`) as HTMLInputElement | null)?.select();
-      setCopied('Could not copy: the secret is selected, press Ctrl+C (⌘C) to copy it.');
-    }
-  };
-  return (
-    <section class="card card-highlight" aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`} class="card-title">
-        Webhook created
-      </h2>
-      <p class="alert alert-warning" id={`${id}-warning`}>
-        Copy the signing secret now: it will not be shown again. The receiver checks each delivery's
-        Flagstone-Signature header with it.
-      </p>
-      <div class="field">
-        <label for={`${id}-secret`}>Signing secret</label>
-        <div class="input-row">
-          <input
-            id={`${id}-secret`}
-            type="text"
-            class="code"
-            readOnly
-            value={created.secret}
-            spellcheck={false}
-            aria-describedby={`${id}-warning`}
-            onFocus={(event) => event.currentTarget.select()}
-          />
-          <button type="button" class="button button-primary" onClick={copy}>
-            Copy
-          </button>
-        </div>
-      </div>
-      <Status message={copied} />
-      <button type="button" class="button" onClick={onDone}>
-        Done
-      </button>
-    </section>
-  );
-}
 
 function CreateForm({
   environment,
@@ -179,7 +132,15 @@ export function WebhooksScreen() {
 
       {!readOnly &&
         (created ? (
-          <NewSecret created={created} onDone={() => setCreated(null)} />
+          <NewSecret
+            title="Webhook created"
+            label="Signing secret"
+            secret={created.secret}
+            onDone={() => setCreated(null)}
+          >
+            Copy the signing secret now: it will not be shown again. The receiver checks each delivery's
+            Flagstone-Signature header with it.
+          </NewSecret>
         ) : (
           <CreateForm
             environment={environment}
