@@ -7,7 +7,6 @@
 // transaction (a failure there leaves it untouched and the others applied); a protected target
 // gets a change request; a preview's versions make the apply conditional; bad input is a 4xx.
 import t, { type Test } from 'tap';
-import type { Role } from '../../../src/access/authorization.ts';
 import {
   admin,
   bearer,
@@ -15,6 +14,7 @@ import {
   createFlag,
   createSegment,
   mintToken,
+  personSession,
   snapshot,
   twoInstances,
   within,
@@ -91,17 +91,6 @@ const segments = async (app: App) =>
 
 /** Every row a promotion could touch. */
 const everything = async (app: App) => ({ ...(await snapshot(app)), segments: await segments(app) });
-
-async function personSession(
-  app: App,
-  subject: string,
-  roles: Role[] = [{ right: 'admin', environments: null }],
-) {
-  const session = await app.sessions.signInPerson({ subject, name: subject, email: null, roles });
-  const cookie = `flagstone_session=${session.secret}`;
-  const csrf = (await app.inject({ url: '/api/session', headers: { cookie } })).json().csrfToken as string;
-  return { cookie, 'x-csrf-token': csrf };
-}
 
 t.test('the environments view: the flag in every environment the caller may read', async (t) => {
   const app = await setup(t);
@@ -458,7 +447,7 @@ t.test('a protected target gets a change request, applied when another person ap
   t.match(dry.json().targets, [{ outcome: 'would-propose', protected: true }, { outcome: 'would-apply' }]);
 
   const before = (await readFlag(app, 'production')).json();
-  const ada = await personSession(app, 'ada');
+  const ada = await personSession(app, 'ada', 'ada');
   const res = await promote(app, { from: 'staging', to: ['production', 'development'] }, ada);
   t.equal(res.statusCode, 200, res.body);
   const [production, development] = res.json().targets;
@@ -480,7 +469,7 @@ t.test('a protected target gets a change request, applied when another person ap
   t.equal(request.after.segments.beta.description, 'beta testers');
   t.same(request.baseVersions, { flags: { checkout: 1 }, segments: { beta: null, internal: 1 } });
 
-  const grace = await personSession(app, 'grace');
+  const grace = await personSession(app, 'grace', 'grace');
   const approved = await app.inject({
     method: 'POST',
     url: `/api/admin/change-requests/${request.id}/approve`,
@@ -509,7 +498,7 @@ t.test('authorization: read on the source, admin on every target', async (t) => 
   t.equal(other.statusCode, 403);
   t.match(other.json().message, /not 'production'/);
   // A person with read on production and admin on development may promote from one to the other.
-  const sam = await personSession(app, 'sam', [
+  const sam = await personSession(app, 'sam', 'sam', [
     { right: 'read', environments: ['production'] },
     { right: 'admin', environments: ['development'] },
   ]);
