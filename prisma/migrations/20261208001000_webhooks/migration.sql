@@ -1,5 +1,5 @@
 -- Webhooks: receivers of an environment's change log. Each webhook keeps a cursor (the last
--- change it handled); instances claim a webhook with FOR UPDATE SKIP LOCKED for a lease
+-- change it handled), and instances claim a webhook with FOR UPDATE SKIP LOCKED for a lease
 -- (claimed_until), deliver the changes after its cursor in order, and log each delivery.
 CREATE TYPE "WebhookFormat" AS ENUM ('json', 'slack');
 
