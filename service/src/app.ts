@@ -29,6 +29,7 @@ import schedules from './plugins/schedules.ts';
 import services from './plugins/services.ts';
 import swagger from './plugins/swagger.ts';
 import underPressure from './plugins/under-pressure.ts';
+import usage from './plugins/usage.ts';
 import validation from './plugins/validation.ts';
 import admin from './routes/admin/index.ts';
 import events from './routes/events.ts';
@@ -58,6 +59,7 @@ async function flagstoneApp(app: FastifyInstance, { config }: { config: Config }
   await app.register(database, { config });
   await app.register(redis, { config });
   await app.register(services, { config });
+  await app.register(usage, { config });
   await app.register(schedules);
   await app.register(changeRequests);
   await app.register(auth);

@@ -57,7 +57,7 @@ t.test('the service refuses a PostgreSQL database that lacks migrations', { skip
   await client.end();
   await t.rejects(buildApp(loadConfig({ DATABASE_URL: test.env.DATABASE_URL!, LOG_LEVEL: 'silent' })), {
     message:
-      /lacks migrations \d+_init, \d+_targeting, \d+_off_variant, \d+_change_log, \d+_sessions, \d+_variant_order, \d+_token_changes, \d+_people, \d+_scheduled_changes, \d+_change_requests; apply them with `make migrate` \(it runs `npx prisma migrate deploy`\)/,
+      /lacks migrations \d+_init, \d+_targeting, \d+_off_variant, \d+_change_log, \d+_sessions, \d+_variant_order, \d+_token_changes, \d+_people, \d+_scheduled_changes, \d+_change_requests, \d+_usage; apply them with `make migrate` \(it runs `npx prisma migrate deploy`\)/,
   });
 });
 

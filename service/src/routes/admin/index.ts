@@ -14,6 +14,7 @@ import flags from './flags.ts';
 import scheduledChanges from './scheduled-changes.ts';
 import segments from './segments.ts';
 import tokens from './tokens.ts';
+import usage from './usage.ts';
 
 const admin: FastifyPluginAsync = async (app) => {
   app.addHook(
@@ -30,6 +31,7 @@ const admin: FastifyPluginAsync = async (app) => {
     if (problem) throw errors.invalidInput(problem);
   });
   await app.register(flags);
+  await app.register(usage);
   await app.register(segments);
   await app.register(scheduledChanges);
   await app.register(tokens);
