@@ -11,6 +11,7 @@ import type {
   FlagdImportResult,
   FlagdSyncSettings,
   FlagPage,
+  FlagUsage,
   MintedToken,
   ScheduledChange,
   Segment,
@@ -114,8 +115,10 @@ export const api = {
     signOut: () => request<void>('DELETE', '/api/session'),
   },
   flags: {
-    list: (environment: string, query: { q?: string; archived: boolean; cursor?: string; limit?: number }) =>
-      request<FlagPage>('GET', '/api/admin/flags', { query: { ...env(environment), ...query } }),
+    list: (
+      environment: string,
+      query: { q?: string; archived: boolean; stale?: boolean; cursor?: string; limit?: number },
+    ) => request<FlagPage>('GET', '/api/admin/flags', { query: { ...env(environment), ...query } }),
     get: (environment: string, key: string) =>
       request<Flag>('GET', `/api/admin/flags/${seg(key)}`, { query: env(environment) }),
     create: (environment: string, body: Record<string, unknown>) =>
@@ -138,6 +141,10 @@ export const api = {
     history: (environment: string, key: string, page: { cursor?: string; limit?: number } = {}) =>
       request<AuditPage>('GET', `/api/admin/flags/${seg(key)}/history`, {
         query: { ...env(environment), ...page },
+      }),
+    usage: (environment: string, key: string, granularity: 'hour' | 'day') =>
+      request<FlagUsage>('GET', `/api/admin/flags/${seg(key)}/usage`, {
+        query: { ...env(environment), granularity },
       }),
     evaluate: (environment: string, key: string, context: Record<string, unknown>) =>
       request<Evaluation>('POST', `/api/admin/flags/${seg(key)}/evaluate`, {
