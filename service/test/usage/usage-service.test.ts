@@ -19,7 +19,7 @@ const DAY = 24 * HOUR;
 function fakeStore() {
   const added: { rows: UsageRow[]; activity: ActivityRow[] }[] = [];
   const store = {
-    failing: false,
+    failing: false as boolean,
     added,
     async add(rows: UsageRow[], activity: ActivityRow[]) {
       if (store.failing) throw new Error('connection refused');
