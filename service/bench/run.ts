@@ -3,7 +3,8 @@
 // to that adjacent measurement, so drift in machine load between scenarios does not skew it.
 // The service runs with its production defaults: auth, metrics, info logging, rate limits.
 // Needs PostgreSQL and Redis.   make bench   (BENCH_SECONDS=8 BENCH_CONNECTIONS=50 BENCH_ROUNDS=3;
-// BENCH_ONLY=OFREP runs the scenarios whose name contains it; BENCH_PIN=1 pins, see below)
+// BENCH_ONLY=OFREP runs the scenarios whose name contains it; BENCH_PIN=1 pins, see below).
+// Usage counting is measured against the same service with it off (`versus`), in the same run.
 import autocannon from 'autocannon';
 import { createTestDatabase } from '../test/helpers/database.ts';
 import { findRedis } from '../test/helpers/redis.ts';
@@ -37,10 +38,14 @@ interface Scenario {
   target?: number;
   /** The bare route to compare with: POST (with the same body) for POST scenarios unless GET is asked. */
   ceiling?: 'GET';
+  /** Compare with the same request to this server instead of the bare route. */
+  versus?: { name: string; server: Server };
 }
 
 const ceilingFor = (bare: Server, s: Scenario): Scenario =>
-  s.body && s.ceiling !== 'GET'
+  s.versus
+    ? { ...s, ...s.versus }
+    : s.body && s.ceiling !== 'GET'
     ? {
         name: 'bare POST',
         server: bare,
@@ -97,6 +102,11 @@ async function main() {
       REDIS_URL: redisUrl,
       RATE_LIMIT_EVALUATIONS_PER_MINUTE: '0',
     });
+    // The same service without usage counting: what counting every evaluation costs.
+    const uncounted = {
+      name: 'counting off',
+      server: await launch(service, { ...common, REDIS_URL: redisUrl, USAGE_COUNTING: 'false' }),
+    };
 
     const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
     const post = async (path: string, body: object) =>
@@ -165,6 +175,30 @@ async function main() {
       },
       { name: 'OFREP evaluation, 10 rules (vs bare POST)', server: full, ...ofrep, target: 0.7 },
       { name: 'OFREP evaluation, 10 rules, rate limit off (vs bare POST)', server: noLimit, ...ofrep },
+      {
+        name: 'flag read, usage counted (vs counting off)',
+        server: full,
+        path: flag,
+        headers: read,
+        expect: 200,
+        target: 0.97,
+        versus: uncounted,
+      },
+      {
+        name: 'OFREP evaluation, usage counted (vs counting off)',
+        server: full,
+        ...ofrep,
+        target: 0.97,
+        versus: uncounted,
+      },
+      {
+        name: 'OFREP bulk evaluation, usage counted (vs counting off)',
+        server: full,
+        ...ofrep,
+        path: '/ofrep/v1/evaluate/flags',
+        target: 0.97,
+        versus: uncounted,
+      },
     ];
     const rows: string[] = [];
     const bares: number[] = [];
@@ -178,7 +212,7 @@ async function main() {
       }
       pairs.sort((a, b) => a.m.rps / a.base.rps - b.m.rps / b.base.rps);
       const { base, m } = pairs[Math.floor(pairs.length / 2)]!;
-      bares.push(base.rps);
+      if (!s.versus) bares.push(base.rps);
       const ratio = m.rps / base.rps;
       const verdict =
         s.target === undefined
@@ -193,7 +227,10 @@ async function main() {
     }
     const table = [
       `${SECONDS} s per measurement, ${CONNECTIONS} connections, median of ${ROUNDS} alternating rounds against the bare route; load generator and servers on one machine, ${PIN ? `servers pinned to core ${CORES - 1}, load generator to the other${CORES > 2 ? 's' : ''}` : 'sharing its cores'} (${process.version}).`,
-      `Bare Fastify route (the ceiling): ${Math.round(Math.min(...bares))}–${Math.round(Math.max(...bares))} req/s, RSS ${rssMb(bare.child)} MB.`,
+      bares.length > 0
+        ? `Bare Fastify route (the ceiling): ${Math.round(Math.min(...bares))}–${Math.round(Math.max(...bares))} req/s, RSS ${rssMb(bare.child)} MB.`
+        : '',
+      'Rows "vs counting off" compare with the same request to a server with USAGE_COUNTING=false (its req/s in the bare column), alternately, not with the bare route.',
       '',
       '| scenario | req/s | p50 ms | p99 ms | bare req/s (same moment) | × bare | RSS MB |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
