@@ -46,15 +46,15 @@ const ceilingFor = (bare: Server, s: Scenario): Scenario =>
   s.versus
     ? { ...s, ...s.versus }
     : s.body && s.ceiling !== 'GET'
-    ? {
-        name: 'bare POST',
-        server: bare,
-        path: '/bare',
-        headers: { 'content-type': 'application/json' },
-        expect: 200,
-        body: s.body,
-      }
-    : { name: 'bare GET', server: bare, path: '/bare', headers: {}, expect: 200 };
+      ? {
+          name: 'bare POST',
+          server: bare,
+          path: '/bare',
+          headers: { 'content-type': 'application/json' },
+          expect: 200,
+          body: s.body,
+        }
+      : { name: 'bare GET', server: bare, path: '/bare', headers: {}, expect: 200 };
 
 async function load(s: Pick<Scenario, 'server' | 'path' | 'headers' | 'expect' | 'body'>, seconds: number) {
   const url = `${s.server.base}${s.path}`;

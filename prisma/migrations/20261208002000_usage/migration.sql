@@ -12,6 +12,9 @@ CREATE TABLE "flag_usage" (
     CONSTRAINT "flag_usage_pkey" PRIMARY KEY ("environment_key", "flag_key", "bucket", "variant")
 );
 
+-- Hours past the retention are deleted by bucket.
+CREATE INDEX "flag_usage_bucket_idx" ON "flag_usage"("bucket");
+
 CREATE TABLE "flag_activity" (
     "environment_key" TEXT NOT NULL,
     "flag_key" TEXT NOT NULL,

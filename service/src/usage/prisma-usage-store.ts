@@ -84,6 +84,9 @@ export function createPrismaUsageStore(db: Db): UsageStore {
       return rows.map((row) => ({ bucket: row.bucket, variant: row.variant, count: Number(row.count) }));
     },
 
+    prune: (before) =>
+      db.$executeRaw`DELETE FROM flag_usage WHERE bucket < ${before.toISOString()}::timestamp(3)`,
+
     async candidates(environment, after, limit) {
       return db.$queryRaw<StaleCandidate[]>`
         SELECT f.key, f.enabled, jsonb_array_length(f.rules) > 0 AS "hasRules",

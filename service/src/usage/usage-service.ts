@@ -11,6 +11,8 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** Rows a failed flush keeps for the next; past it the oldest hours are dropped (and reported). */
 export const MAX_PENDING_ROWS = 50_000;
+/** How long hourly counts are kept: the longest series the API gives (by day). */
+export const RETENTION_DAYS = 400;
 /** Flags a page of the stale listing looks at, whatever it finds: a page costs the same for any number of flags. */
 export const STALE_SCAN = 500;
 /** The longest series of each granularity, and the default span. */
@@ -45,6 +47,8 @@ export interface UsageServiceDeps {
   now?: () => Date;
   /** Told of a flush that failed (its rows are kept) or of counts dropped past the bound. */
   onFlushError?: (err: unknown, report: FlushReport) => void;
+  /** Told when deleting the hours past the retention failed (tried again at the next flush). */
+  onPruneError?: (err: unknown) => void;
 }
 
 const hourOf = (date: Date) => new Date(Math.floor(date.getTime() / HOUR_MS) * HOUR_MS);
@@ -146,8 +150,22 @@ export function createUsageService({
   rules,
   now = () => new Date(),
   onFlushError = () => {},
+  onPruneError = () => {},
 }: UsageServiceDeps) {
   let pendingRows: UsageRow[] = [];
+  let prunedAt = 0;
+
+  /** Once a day, after a flush: the hours past the retention go. */
+  async function pruneDaily() {
+    const at = now().getTime();
+    if (at - prunedAt < DAY_MS) return;
+    try {
+      await store.prune(new Date(at - RETENTION_DAYS * DAY_MS));
+      prunedAt = at;
+    } catch (err) {
+      onPruneError(err);
+    }
+  }
   let pendingActivity = new Map<string, ActivityRow>();
   let flushing: Promise<FlushReport> | undefined;
 
@@ -172,6 +190,7 @@ export function createUsageService({
       await store.add(allRows, [...flagActivity.values()]);
       pendingRows = [];
       pendingActivity = new Map();
+      await pruneDaily();
       return { rows: allRows.length, failed: false, dropped: 0 };
     } catch (err) {
       // Kept for the next flush, newest hours first, up to the bound.

@@ -49,6 +49,8 @@ export interface UsageStore {
   lastEvaluated(environment: string, flags: string[]): Promise<Map<string, Date>>;
   /** The flag's counts in [from, to), summed per hour or day and variant. */
   series(environment: string, flag: string, from: Date, to: Date, unit: 'hour' | 'day'): Promise<SeriesRow[]>;
+  /** Deletes the counts of hours before `before`; how many rows. */
+  prune(before: Date): Promise<number>;
   /** The next `limit` live flags after `after` in key order, with their activity. */
   candidates(environment: string, after: string | undefined, limit: number): Promise<StaleCandidate[]>;
 }

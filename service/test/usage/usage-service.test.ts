@@ -7,6 +7,7 @@ import {
   createUsageService,
   type FlushReport,
   MAX_PENDING_ROWS,
+  RETENTION_DAYS,
   rowsOf,
   staleReasons,
 } from '../../src/usage/usage-service.ts';
@@ -28,7 +29,12 @@ function fakeStore() {
     lastEvaluated: async () => new Map(),
     series: async () => [],
     candidates: async () => [],
-  } satisfies UsageStore & { failing: boolean; added: unknown };
+    pruned: [] as Date[],
+    async prune(before: Date) {
+      store.pruned.push(before);
+      return 0;
+    },
+  } satisfies UsageStore & { failing: boolean; added: unknown; pruned: Date[] };
   return store;
 }
 
@@ -85,6 +91,15 @@ t.test('a failed flush keeps its counts, and the next one writes them with the n
   });
   t.equal(usage.pending(), 0);
   t.same((await usage.flush()).rows, 0, 'nothing left');
+  t.equal(store.pruned.length, 1, 'the first good flush deletes the hours past the retention');
+  t.equal(Date.parse('2026-12-08T11:18:00Z') - store.pruned[0]!.getTime(), RETENTION_DAYS * DAY);
+  counter.count('production', 'checkout', 'blue');
+  await usage.flush();
+  t.equal(store.pruned.length, 1, 'once a day');
+  advance(DAY);
+  counter.count('production', 'checkout', 'blue');
+  await usage.flush();
+  t.equal(store.pruned.length, 2);
 });
 
 t.test('what failed flushes keep is bounded: the oldest hours go first, and are reported', async (t) => {

@@ -142,9 +142,17 @@ t.test(
     t.equal((await evaluate(a, 'missing')).statusCode, 404);
 
     t.same(await stored(a, 'checkout'), {}, 'nothing is written before a flush');
+    // An hour past the retention (400 days), which the first flush deletes.
+    await a.database.client.$executeRaw`
+    INSERT INTO flag_usage (environment_key, flag_key, bucket, variant, count)
+    VALUES ('development', 'checkout', (now() AT TIME ZONE 'UTC') - interval '401 days', 'ancient', 1)`;
     const [fa, fb] = await Promise.all([a.usage.flush(), b.usage.flush()]);
     t.notOk(fa.failed || fb.failed);
-    t.same(await stored(a, 'checkout'), expected, 'each instance counted its own; the sum is exact');
+    t.same(
+      await stored(a, 'checkout'),
+      expected,
+      'each instance counted its own; the sum is exact (the old hour gone)',
+    );
     // Three single evaluations and the two bulk ones, which evaluate every flag.
     t.same(await stored(a, 'plain'), { '(default)': 5, '(read)': 3 });
     t.same(await stored(a, 'missing'), {});
