@@ -223,7 +223,9 @@ async function main() {
       rows.push(
         `| ${s.name} | ${Math.round(m.rps)} | ${m.p50} | ${m.p99} | ${Math.round(base.rps)} | ${ratio.toFixed(2)}${verdict} | ${rssMb(s.server.child)} |`,
       );
-      process.stderr.write(`${s.name}: ${Math.round(m.rps)} req/s, ${ratio.toFixed(2)}× the bare route\n`);
+      process.stderr.write(
+        `${s.name}: ${Math.round(m.rps)} req/s, ${ratio.toFixed(2)}× ${s.versus ? s.versus.name : 'the bare route'}\n`,
+      );
     }
     const table = [
       `${SECONDS} s per measurement, ${CONNECTIONS} connections, median of ${ROUNDS} alternating rounds against the bare route; load generator and servers on one machine, ${PIN ? `servers pinned to core ${CORES - 1}, load generator to the other${CORES > 2 ? 's' : ''}` : 'sharing its cores'} (${process.version}).`,
