@@ -1,6 +1,7 @@
 // Evaluations counted in memory, per environment, flag and variant: all the read path does for
 // usage. An increment is three map lookups and an addition (no allocation once a flag's variant
-// has been seen since the last flush, no promise, no I/O); the flush takes the whole map at once.
+// has been seen since the last flush, no promise, no I/O); a bulk evaluation, one lookup. The
+// flush takes the whole map at once.
 import type { Evaluation } from '../flags/rule-schemas.ts';
 
 /** The name an answer without a variant counts under: the caller's code default applied. */
@@ -24,13 +25,19 @@ export interface UsageCounter {
   count(environment: string, flag: string, variant: string | undefined): void;
   /** One read of the flag through the read API. */
   read(environment: string, flag: string): void;
-  /** Every success of a bulk evaluation: `results[i]` is the answer for `flags[i]`. */
+  /**
+   * Every success of a bulk evaluation: `results[i]` is the answer for `flags[i]`. The same
+   * `results` array (a shared bulk answer) must always come with the same environment and flags.
+   */
   countAll(environment: string, flags: readonly { key: string }[], results: readonly Evaluation[]): void;
   /** What was counted since the last take, and the count starts again from nothing. */
   take(): CountedInterval;
 }
 
 const nothing = () => {};
+
+/** Distinct bulk answers held between flushes before they are added up early. */
+export const MAX_HELD_BULKS = 10_000;
 
 export function createUsageCounter({
   enabled,
@@ -41,8 +48,15 @@ export function createUsageCounter({
 }): UsageCounter {
   let counts: Counts = new Map();
   let from = now();
+  // A bulk answer is shared by every request of its revision and context (flag-reader.ts): such a
+  // request adds one to its answer's tally here, and the flags are counted from the tally at the
+  // flush, so a bulk costs the same however many flags it holds.
+  let bulks = new Map<
+    readonly Evaluation[],
+    { environment: string; flags: readonly { key: string }[]; times: number }
+  >();
 
-  function count(environment: string, flag: string, variant: string | undefined) {
+  function add(environment: string, flag: string, variant: string | undefined, times: number) {
     let flags = counts.get(environment);
     if (flags === undefined) {
       flags = new Map();
@@ -54,22 +68,37 @@ export function createUsageCounter({
       flags.set(flag, variants);
     }
     const name = variant ?? CODE_DEFAULT;
-    variants.set(name, (variants.get(name) ?? 0) + 1);
+    variants.set(name, (variants.get(name) ?? 0) + times);
+  }
+
+  /** Adds the held bulk tallies to the counts. */
+  function spill() {
+    for (const [results, { environment, flags, times }] of bulks) {
+      for (let i = 0; i < results.length; i++) {
+        const result = results[i]!;
+        if (!('errorCode' in result)) add(environment, flags[i]!.key, result.variant, times);
+      }
+    }
+    bulks = new Map();
   }
 
   return {
     enabled,
-    count: enabled ? count : nothing,
-    read: enabled ? (environment, flag) => count(environment, flag, READ) : nothing,
+    count: enabled ? (environment, flag, variant) => add(environment, flag, variant, 1) : nothing,
+    read: enabled ? (environment, flag) => add(environment, flag, READ, 1) : nothing,
     countAll: enabled
       ? (environment, flags, results) => {
-          for (let i = 0; i < results.length; i++) {
-            const result = results[i]!;
-            if (!('errorCode' in result)) count(environment, flags[i]!.key, result.variant);
+          const held = bulks.get(results);
+          if (held !== undefined) {
+            held.times += 1;
+            return;
           }
+          if (bulks.size >= MAX_HELD_BULKS) spill();
+          bulks.set(results, { environment, flags, times: 1 });
         }
       : nothing,
     take() {
+      spill();
       const taken = { counts, from, to: now() };
       counts = new Map();
       from = taken.to;

@@ -2,7 +2,8 @@
 // and what the next one writes is exactly what was counted; what a flush records of the variants a
 // flag served; staleness by its rules.
 import t from 'tap';
-import { createUsageCounter } from '../../src/usage/usage-counter.ts';
+import type { Evaluation } from '../../src/flags/rule-schemas.ts';
+import { createUsageCounter, MAX_HELD_BULKS } from '../../src/usage/usage-counter.ts';
 import {
   createUsageService,
   type FlushReport,
@@ -212,6 +213,43 @@ t.test('a bulk counts its successes only', async (t) => {
   const flags = counter.take().counts.get('production')!;
   t.same([...flags.keys()], ['a', 'c']);
   t.same([...flags.get('c')!], [['(default)', 1]]);
+});
+
+t.test('a shared bulk answer is tallied, and its flags counted at the flush', async (t) => {
+  const counter = createUsageCounter({ enabled: true });
+  const flags = [{ key: 'a' }, { key: 'b' }];
+  const shared: Evaluation[] = [
+    { variant: 'on', value: true, reason: 'STATIC' },
+    { variant: 'blue', value: 'blue', reason: 'SPLIT' },
+  ];
+  for (let i = 0; i < 3; i++) counter.countAll('production', flags, shared);
+  counter.countAll('production', flags, [
+    { variant: 'on', value: true, reason: 'STATIC' },
+    { reason: 'DEFAULT' },
+  ]);
+  counter.count('production', 'a', 'off');
+  const production = counter.take().counts.get('production')!;
+  t.same(
+    [...production.get('a')!],
+    [
+      ['off', 1],
+      ['on', 4],
+    ],
+  );
+  t.same(
+    [...production.get('b')!],
+    [
+      ['blue', 3],
+      ['(default)', 1],
+    ],
+  );
+  counter.countAll('production', flags, shared);
+  t.same([...counter.take().counts.get('production')!.get('a')!], [['on', 1]], 'a tally lasts one flush');
+
+  // Past the bound, the tallies held are counted at once.
+  const many = Array.from({ length: MAX_HELD_BULKS + 1 }, (): Evaluation[] => [{ reason: 'DISABLED' }]);
+  for (const results of many) counter.countAll('production', [{ key: 'a' }], results);
+  t.same([...counter.take().counts.get('production')!.get('a')!], [['(default)', MAX_HELD_BULKS + 1]]);
 });
 
 t.test('stale rules, at their thresholds', async (t) => {
