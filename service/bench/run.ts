@@ -5,6 +5,7 @@
 // Needs PostgreSQL and Redis.   make bench   (BENCH_SECONDS=8 BENCH_CONNECTIONS=50 BENCH_ROUNDS=3;
 // BENCH_ONLY=OFREP runs the scenarios whose name contains it; BENCH_PIN=1 pins, see below).
 // Usage counting is measured against the same service with it off (`versus`), in the same run.
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { createTestDatabase } from '../test/helpers/database.ts';
 import { findRedis } from '../test/helpers/redis.ts';
@@ -56,8 +57,16 @@ const ceilingFor = (bare: Server, s: Scenario): Scenario =>
         }
       : { name: 'bare GET', server: bare, path: '/bare', headers: {}, expect: 200 };
 
+/** CPU seconds (user and system) the process has used: /proc/<pid>/stat, in clock ticks of 10 ms. */
+function cpuSeconds(pid: number | undefined) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function load(s: Pick<Scenario, 'server' | 'path' | 'headers' | 'expect' | 'body'>, seconds: number) {
   const url = `${s.server.base}${s.path}`;
+  const cpuBefore = cpuSeconds(s.server.child.pid);
   const result = await autocannon({
     url,
     headers: s.headers,
@@ -69,8 +78,13 @@ async function load(s: Pick<Scenario, 'server' | 'path' | 'headers' | 'expect' |
   if (result.errors > 0 || statuses.some((code) => Number(code) !== s.expect)) {
     throw new Error(`${url}: ${result.errors} errors, statuses ${JSON.stringify(result.statusCodeStats)}`);
   }
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  // The server's CPU per answer: steadier than throughput on a shared machine, where the load
+  // generator and other processes take turns with the server.
+  const cpuUs = ((cpuSeconds(s.server.child.pid) - cpuBefore) * 1e6) / result.requests.total;
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuUs };
 }
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main() {
   pinLoadGenerator();
@@ -201,6 +215,7 @@ async function main() {
       },
     ];
     const rows: string[] = [];
+    const cpuRows: string[] = [];
     const bares: number[] = [];
     for (const s of scenarios.filter(({ name }) => name.includes(ONLY))) {
       await load(s, Math.min(2, SECONDS)); // warm-up: JIT, connections, caches
@@ -209,6 +224,13 @@ async function main() {
       for (let round = 0; round < ROUNDS; round++) {
         const base = await load(ceilingFor(bare, s), SECONDS);
         pairs.push({ base, m: await load(s, SECONDS) });
+      }
+      if (s.versus) {
+        const cpu = median(pairs.map(({ m }) => m.cpuUs));
+        const off = median(pairs.map(({ base }) => base.cpuUs));
+        cpuRows.push(
+          `| ${s.name} | ${cpu.toFixed(1)} | ${off.toFixed(1)} | ${(off / cpu).toFixed(2)} (target ${s.target}: ${off / cpu >= s.target! ? 'met' : 'missed'}) |`,
+        );
       }
       pairs.sort((a, b) => a.m.rps / a.base.rps - b.m.rps / b.base.rps);
       const { base, m } = pairs[Math.floor(pairs.length / 2)]!;
@@ -237,6 +259,16 @@ async function main() {
       '| scenario | req/s | p50 ms | p99 ms | bare req/s (same moment) | × bare | RSS MB |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...rows,
+      ...(cpuRows.length > 0
+        ? [
+            '',
+            'Server CPU per answer (µs, median of the rounds): what usage counting adds, steadier than req/s.',
+            '',
+            '| scenario | µs counted | µs counting off | × (off ÷ counted) |',
+            '| --- | ---: | ---: | ---: |',
+            ...cpuRows,
+          ]
+        : []),
     ].join('\n');
     await publish('read-path', table);
   } finally {

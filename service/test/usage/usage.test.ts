@@ -1,7 +1,10 @@
 // Usage against the real database: every read path counts, two instances' counts add up exactly
 // after their flushes, the usage API and the flag list report them, stale flags are listed with
 // their reasons (days passing simulated by moving the rows' times back), and bad input is a 400.
+import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import t from 'tap';
 import { buildApp } from '../../src/app.ts';
@@ -364,4 +367,37 @@ t.test('bad usage and stale queries are refused with 4xx', { skip: noPostgres },
   }
   const unauthenticated = await app.inject({ url: '/api/admin/flags/known/usage' });
   t.equal(unauthenticated.statusCode, 401);
+});
+
+t.test('on the embedded database (make start) too: counted, flushed, reported, judged', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'flagstone-usage-'));
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    ADMIN_TOKEN,
+    MAX_EVENT_LOOP_DELAY_MS: '0',
+    DATA_DIR: dir,
+    ...MANUAL,
+  });
+  const app = await buildApp(config);
+  t.teardown(async () => {
+    await app.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  await createFlag(app, SPLIT);
+  await createFlag(app, { key: 'other' });
+  for (let i = 0; i < 4; i++) await evaluate(app, 'checkout', { targetingKey: `user-${i}` });
+  await app.inject({ method: 'POST', url: '/ofrep/v1/evaluate/flags', headers: admin, payload: {} });
+  t.match(await app.usage.flush(), { failed: false, dropped: 0 });
+  const usage = (await app.inject({ url: '/api/admin/flags/checkout/usage', headers: admin })).json();
+  t.equal(usage.total, 5);
+  t.ok(usage.lastEvaluatedAt);
+  const list = (await app.inject({ url: '/api/admin/flags', headers: admin })).json();
+  t.ok(list.flags.every((f: { lastEvaluatedAt: string | null }) => f.lastEvaluatedAt !== null));
+  await app.database.client.$executeRawUnsafe(
+    `UPDATE flags SET updated_at = updated_at - interval '40 days' WHERE key = 'other'`,
+  );
+  const stale = (await app.inject({ url: '/api/admin/flags?stale=true', headers: admin })).json();
+  t.match(stale.flags, [
+    { key: 'other', stale: [{ code: 'unchanged', message: /^Off and unchanged for 40 days/ }] },
+  ]);
 });
