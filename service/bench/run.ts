@@ -3,7 +3,9 @@
 // to that adjacent measurement, so drift in machine load between scenarios does not skew it.
 // The service runs with its production defaults: auth, metrics, info logging, rate limits.
 // Needs PostgreSQL and Redis.   make bench   (BENCH_SECONDS=8 BENCH_CONNECTIONS=50 BENCH_ROUNDS=3;
-// BENCH_ONLY=OFREP runs the scenarios whose name contains it; BENCH_PIN=1 pins, see below)
+// BENCH_ONLY=OFREP runs the scenarios whose name contains it; BENCH_PIN=1 pins, see below).
+// Usage counting is measured against the same service with it off (`versus`), in the same run.
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { createTestDatabase } from '../test/helpers/database.ts';
 import { findRedis } from '../test/helpers/redis.ts';
@@ -37,22 +39,34 @@ interface Scenario {
   target?: number;
   /** The bare route to compare with: POST (with the same body) for POST scenarios unless GET is asked. */
   ceiling?: 'GET';
+  /** Compare with the same request to this server instead of the bare route. */
+  versus?: { name: string; server: Server };
 }
 
 const ceilingFor = (bare: Server, s: Scenario): Scenario =>
-  s.body && s.ceiling !== 'GET'
-    ? {
-        name: 'bare POST',
-        server: bare,
-        path: '/bare',
-        headers: { 'content-type': 'application/json' },
-        expect: 200,
-        body: s.body,
-      }
-    : { name: 'bare GET', server: bare, path: '/bare', headers: {}, expect: 200 };
+  s.versus
+    ? { ...s, ...s.versus }
+    : s.body && s.ceiling !== 'GET'
+      ? {
+          name: 'bare POST',
+          server: bare,
+          path: '/bare',
+          headers: { 'content-type': 'application/json' },
+          expect: 200,
+          body: s.body,
+        }
+      : { name: 'bare GET', server: bare, path: '/bare', headers: {}, expect: 200 };
+
+/** CPU seconds (user and system) the process has used: /proc/<pid>/stat, in clock ticks of 10 ms. */
+function cpuSeconds(pid: number | undefined) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 async function load(s: Pick<Scenario, 'server' | 'path' | 'headers' | 'expect' | 'body'>, seconds: number) {
   const url = `${s.server.base}${s.path}`;
+  const cpuBefore = cpuSeconds(s.server.child.pid);
   const result = await autocannon({
     url,
     headers: s.headers,
@@ -64,8 +78,13 @@ async function load(s: Pick<Scenario, 'server' | 'path' | 'headers' | 'expect' |
   if (result.errors > 0 || statuses.some((code) => Number(code) !== s.expect)) {
     throw new Error(`${url}: ${result.errors} errors, statuses ${JSON.stringify(result.statusCodeStats)}`);
   }
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  // The server's CPU per answer: steadier than throughput on a shared machine, where the load
+  // generator and other processes take turns with the server.
+  const cpuUs = ((cpuSeconds(s.server.child.pid) - cpuBefore) * 1e6) / result.requests.total;
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuUs };
 }
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main() {
   pinLoadGenerator();
@@ -97,6 +116,11 @@ async function main() {
       REDIS_URL: redisUrl,
       RATE_LIMIT_EVALUATIONS_PER_MINUTE: '0',
     });
+    // The same service without usage counting: what counting every evaluation costs.
+    const uncounted = {
+      name: 'counting off',
+      server: await launch(service, { ...common, REDIS_URL: redisUrl, USAGE_COUNTING: 'false' }),
+    };
 
     const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
     const post = async (path: string, body: object) =>
@@ -165,8 +189,33 @@ async function main() {
       },
       { name: 'OFREP evaluation, 10 rules (vs bare POST)', server: full, ...ofrep, target: 0.7 },
       { name: 'OFREP evaluation, 10 rules, rate limit off (vs bare POST)', server: noLimit, ...ofrep },
+      {
+        name: 'flag read, usage counted (vs counting off)',
+        server: full,
+        path: flag,
+        headers: read,
+        expect: 200,
+        target: 0.97,
+        versus: uncounted,
+      },
+      {
+        name: 'OFREP evaluation, usage counted (vs counting off)',
+        server: full,
+        ...ofrep,
+        target: 0.97,
+        versus: uncounted,
+      },
+      {
+        name: 'OFREP bulk evaluation, usage counted (vs counting off)',
+        server: full,
+        ...ofrep,
+        path: '/ofrep/v1/evaluate/flags',
+        target: 0.97,
+        versus: uncounted,
+      },
     ];
     const rows: string[] = [];
+    const cpuRows: string[] = [];
     const bares: number[] = [];
     for (const s of scenarios.filter(({ name }) => name.includes(ONLY))) {
       await load(s, Math.min(2, SECONDS)); // warm-up: JIT, connections, caches
@@ -176,9 +225,16 @@ async function main() {
         const base = await load(ceilingFor(bare, s), SECONDS);
         pairs.push({ base, m: await load(s, SECONDS) });
       }
+      if (s.versus) {
+        const cpu = median(pairs.map(({ m }) => m.cpuUs));
+        const off = median(pairs.map(({ base }) => base.cpuUs));
+        cpuRows.push(
+          `| ${s.name} | ${cpu.toFixed(1)} | ${off.toFixed(1)} | ${(off / cpu).toFixed(2)} (target ${s.target}: ${off / cpu >= s.target! ? 'met' : 'missed'}) |`,
+        );
+      }
       pairs.sort((a, b) => a.m.rps / a.base.rps - b.m.rps / b.base.rps);
       const { base, m } = pairs[Math.floor(pairs.length / 2)]!;
-      bares.push(base.rps);
+      if (!s.versus) bares.push(base.rps);
       const ratio = m.rps / base.rps;
       const verdict =
         s.target === undefined
@@ -189,15 +245,30 @@ async function main() {
       rows.push(
         `| ${s.name} | ${Math.round(m.rps)} | ${m.p50} | ${m.p99} | ${Math.round(base.rps)} | ${ratio.toFixed(2)}${verdict} | ${rssMb(s.server.child)} |`,
       );
-      process.stderr.write(`${s.name}: ${Math.round(m.rps)} req/s, ${ratio.toFixed(2)}× the bare route\n`);
+      process.stderr.write(
+        `${s.name}: ${Math.round(m.rps)} req/s, ${ratio.toFixed(2)}× ${s.versus ? s.versus.name : 'the bare route'}\n`,
+      );
     }
     const table = [
       `${SECONDS} s per measurement, ${CONNECTIONS} connections, median of ${ROUNDS} alternating rounds against the bare route; load generator and servers on one machine, ${PIN ? `servers pinned to core ${CORES - 1}, load generator to the other${CORES > 2 ? 's' : ''}` : 'sharing its cores'} (${process.version}).`,
-      `Bare Fastify route (the ceiling): ${Math.round(Math.min(...bares))}–${Math.round(Math.max(...bares))} req/s, RSS ${rssMb(bare.child)} MB.`,
+      bares.length > 0
+        ? `Bare Fastify route (the ceiling): ${Math.round(Math.min(...bares))}–${Math.round(Math.max(...bares))} req/s, RSS ${rssMb(bare.child)} MB.`
+        : '',
+      'Rows "vs counting off" compare with the same request to a server with USAGE_COUNTING=false (its req/s in the bare column), alternately, not with the bare route.',
       '',
       '| scenario | req/s | p50 ms | p99 ms | bare req/s (same moment) | × bare | RSS MB |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...rows,
+      ...(cpuRows.length > 0
+        ? [
+            '',
+            'Server CPU per answer (µs, median of the rounds): what usage counting adds, steadier than req/s.',
+            '',
+            '| scenario | µs counted | µs counting off | × (off ÷ counted) |',
+            '| --- | ---: | ---: | ---: |',
+            ...cpuRows,
+          ]
+        : []),
     ].join('\n');
     await publish('read-path', table);
   } finally {

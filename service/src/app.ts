@@ -30,6 +30,7 @@ import schedules from './plugins/schedules.ts';
 import services from './plugins/services.ts';
 import swagger from './plugins/swagger.ts';
 import underPressure from './plugins/under-pressure.ts';
+import usage from './plugins/usage.ts';
 import validation from './plugins/validation.ts';
 import webhooks from './plugins/webhooks.ts';
 import admin from './routes/admin/index.ts';
@@ -60,6 +61,7 @@ async function flagstoneApp(app: FastifyInstance, { config }: { config: Config }
   await app.register(database, { config });
   await app.register(redis, { config });
   await app.register(services, { config });
+  await app.register(usage, { config });
   await app.register(changeRequests);
   await app.register(schedules);
   await app.register(promotion);

@@ -267,6 +267,29 @@ export const ConfigSchema = Type.Object({
     description:
       'how long a webhook receiver may take to answer before the attempt counts as failed, 100-60000 ms',
   }),
+  USAGE_COUNTING: Type.Boolean({
+    default: true,
+    description:
+      'true or false: whether this instance counts evaluations per flag and variant for usage and staleness',
+  }),
+  USAGE_FLUSH_SECONDS: Type.Integer({
+    minimum: 1,
+    maximum: 3600,
+    default: 60,
+    description: "how often an instance adds its evaluation counts to the database's, 1-3600 s",
+  }),
+  STALE_UNEVALUATED_DAYS: Type.Integer({
+    minimum: 1,
+    maximum: 3650,
+    default: 30,
+    description: 'the days without an evaluation after which a flag is stale, 1-3650',
+  }),
+  STALE_UNCHANGED_DAYS: Type.Integer({
+    minimum: 1,
+    maximum: 3650,
+    default: 30,
+    description: 'the days a flag may serve one variant to everyone, unchanged, before it is stale, 1-3650',
+  }),
   SERVICE_NAME: Type.String({
     pattern: '^[A-Za-z0-9._-]{1,64}$',
     default: 'flagstone',

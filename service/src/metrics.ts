@@ -189,6 +189,17 @@ export function createMetrics(registry = new Registry()) {
       labelNames: ['reason'] as const,
       registers,
     }),
+    usageFlushes: new Counter({
+      name: 'flagstone_usage_flushes_total',
+      help: 'Flushes of the evaluation counts to the database, by result: ok, failed (the counts are kept for the next)',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    usageDropped: new Counter({
+      name: 'flagstone_usage_dropped_total',
+      help: 'Evaluations counted but dropped because flushes kept failing and the kept counts reached their bound',
+      registers,
+    }),
     syncStreams: new Gauge({
       name: 'flagstone_sync_streams',
       help: 'flagd sync streams (SyncFlags) open on this instance',

@@ -40,7 +40,7 @@ export function createFlagReader({ snapshots, metrics, bulkAnswers = BULK_ANSWER
   // Bulk answers by environment and context, each with the revision it was built at: a fleet of
   // clients with one context polls the same answer, and a new revision replaces it rather than
   // sitting beside it. Bounded in count and size, least recently used first out.
-  const answers = new LRUCache<string, { revision: number; body: string }>({
+  const answers = new LRUCache<string, { revision: number; body: string; results: Evaluation[] }>({
     max: bulkAnswers.maxAnswers,
     maxSize: bulkAnswers.maxChars,
     sizeCalculation: (answer, key) => answer.body.length + key.length,
@@ -147,16 +147,17 @@ export function createFlagReader({ snapshots, metrics, bulkAnswers = BULK_ANSWER
         /**
          * What `render` makes of the evaluation for `context`, built once per revision and context:
          * `contextKey` names the context (its stable serialization), and `render` is the one way
-         * this service writes a bulk answer.
+         * this service writes a bulk answer. `results` are the evaluations it was written from.
          */
-        answer(contextKey: string, context: EvaluationContext, render: BulkRender): string {
+        answer(contextKey: string, context: EvaluationContext, render: BulkRender) {
           const key = `${environment}\n${contextKey}`;
           const held = answers.get(key);
-          if (held?.revision === revision) return held.body;
-          const body = render(evaluateAll(context), flags);
+          if (held?.revision === revision) return held;
+          const results = evaluateAll(context);
+          const answer = { revision, body: render(results, flags), results };
           // An answer of a later revision, built while this request waited, stays.
-          if (held === undefined || held.revision < revision) answers.set(key, { revision, body });
-          return body;
+          if (held === undefined || held.revision < revision) answers.set(key, answer);
+          return answer;
         },
       };
     },

@@ -77,6 +77,11 @@ export const AdminFlagQuery = Strict({
   ),
   cursor: Type.Optional(Key('the last flag key of the previous page (its nextCursor)')),
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  stale: Type.Optional(
+    Type.Boolean({
+      description: 'true: only the live flags that are stale, each with why (no q, no archived)',
+    }),
+  ),
 });
 export type AdminFlagQuery = Static<typeof AdminFlagQuery>;
 const NextCursor = Nullable(

@@ -101,6 +101,7 @@ export function createFastPath(
   hotRoutes: () => HotRoute[],
 ): FastPath {
   const limit = app.rateLimits.evaluations;
+  const usage = app.usage.counter;
   const cors = corsHeaders(app.config);
   // At debug every request is logged, which only the route does.
   const logsRequests = (app.log as Logger).isLevelEnabled('debug');
@@ -140,6 +141,7 @@ export function createFastPath(
         const acting = target && access(req, target.requested);
         const flag = acting && app.flags.heldFlag(acting.environment, target.key);
         if (!flag) return false;
+        usage.read(acting.environment, target.key);
         const { json, length } = serializedOf(flag);
         res.writeHead(200, {
           ...cors(req),
@@ -170,6 +172,7 @@ export function createFastPath(
             toRoute(req, res);
             return;
           }
+          usage.count(acting.environment, target.key, result.variant);
           const { json, length } = successJson(target.key, result);
           res.writeHead(200, {
             ...cors(req),

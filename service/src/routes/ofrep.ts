@@ -88,11 +88,9 @@ const ofrep: FastifyPluginAsyncTypebox = async (app) => {
       if (!KEY.test(key)) {
         return reply.code(404).send(flagNotFound(key, `No flag can be named '${key}'.`));
       }
-      return sendEvaluation(
-        reply as FastifyReply,
-        key,
-        await app.flags.evaluateFlag(environment, key, context),
-      );
+      const result = await app.flags.evaluateFlag(environment, key, context);
+      if (!('errorCode' in result)) app.usage.counter.count(environment, key, result.variant);
+      return sendEvaluation(reply as FastifyReply, key, result);
     },
   );
 
@@ -122,8 +120,15 @@ const ofrep: FastifyPluginAsyncTypebox = async (app) => {
       const bulk = await app.flags.bulk(environment);
       const contextKey = contextKeyOf(context);
       const etag = bulkETag(environment, bulk.revision, contextKey);
-      if (notModified(request, reply as FastifyReply, etag)) return reply.code(304).send(null);
-      const body = bulk.answer(contextKey, context, bulkFlagsJson);
+      // A 304 counts too: the client goes on using the answer it holds.
+      const usage = app.usage.counter;
+      if (notModified(request, reply as FastifyReply, etag)) {
+        if (usage.enabled)
+          usage.countAll(environment, bulk.flags, bulk.answer(contextKey, context, bulkFlagsJson).results);
+        return reply.code(304).send(null);
+      }
+      const { body, results } = bulk.answer(contextKey, context, bulkFlagsJson);
+      usage.countAll(environment, bulk.flags, results);
       const ticket = app.tickets.issue({ tokenId: request.principal.id, environment });
       const streams = eventStreamsJson(ticket, app.config.PUBLIC_URL, request);
       return (reply as FastifyReply).type(JSON_TYPE).send(`${body},"eventStreams":${streams}}`);

@@ -37,7 +37,9 @@ const readApi: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const environment = request.environmentFor(request.query.environment);
-      return sendFlag(reply as FastifyReply, await app.flags.getFlag(environment, request.params.flagKey));
+      const read = await app.flags.getFlag(environment, request.params.flagKey);
+      app.usage.counter.read(environment, read.value.key);
+      return sendFlag(reply as FastifyReply, read);
     },
   );
 

@@ -73,7 +73,7 @@ t.test('a new revision replaces the answer of the old one', async (t) => {
   t.ok(after.revision > before.revision);
   const fresh = after.answer('u1', context('u1'), render);
   t.not(fresh, old, 'the new revision is evaluated again');
-  t.match(fresh, /"variant":"off"/);
+  t.match(fresh.body, /"variant":"off"/);
   t.equal(built.length, 3);
   // Kept beside the old one, the new answer would have pushed u2's out (two answers at most).
   before.answer('u2', context('u2'), render);
@@ -99,7 +99,8 @@ t.test('at most maxAnswers answers are held, least recently used out first', asy
 
 t.test('at most maxChars of answers are held', async (t) => {
   const { reader, render, built } = await setup();
-  const size = (await reader.bulk(ENV)).answer('u1', context('u1'), render).length + 'production\nu1'.length;
+  const size =
+    (await reader.bulk(ENV)).answer('u1', context('u1'), render).body.length + 'production\nu1'.length;
   const small = await setup({ maxAnswers: 100, maxChars: size * 2 });
   const bulk = await small.reader.bulk(ENV);
   for (const id of ['u1', 'u2', 'u3']) bulk.answer(id, context(id), small.render);

@@ -13,6 +13,7 @@ import type {
   FlagdSyncSettings,
   FlagEnvironments,
   FlagPage,
+  FlagUsage,
   MintedToken,
   PromotionReport,
   PromotionRequest,
@@ -118,8 +119,10 @@ export const api = {
     signOut: () => request<void>('DELETE', '/api/session'),
   },
   flags: {
-    list: (environment: string, query: { q?: string; archived: boolean; cursor?: string; limit?: number }) =>
-      request<FlagPage>('GET', '/api/admin/flags', { query: { ...env(environment), ...query } }),
+    list: (
+      environment: string,
+      query: { q?: string; archived: boolean; stale?: boolean; cursor?: string; limit?: number },
+    ) => request<FlagPage>('GET', '/api/admin/flags', { query: { ...env(environment), ...query } }),
     get: (environment: string, key: string) =>
       request<Flag>('GET', `/api/admin/flags/${seg(key)}`, { query: env(environment) }),
     create: (environment: string, body: Record<string, unknown>) =>
@@ -153,6 +156,10 @@ export const api = {
     /** Copies the flag's configuration and segments from one environment to others (or previews it). */
     promote: (key: string, body: PromotionRequest) =>
       request<PromotionReport>('POST', `/api/admin/flags/${seg(key)}/promote`, { body }),
+    usage: (environment: string, key: string, granularity: 'hour' | 'day') =>
+      request<FlagUsage>('GET', `/api/admin/flags/${seg(key)}/usage`, {
+        query: { ...env(environment), granularity },
+      }),
     evaluate: (environment: string, key: string, context: Record<string, unknown>) =>
       request<Evaluation>('POST', `/api/admin/flags/${seg(key)}/evaluate`, {
         query: env(environment),

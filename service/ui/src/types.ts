@@ -49,6 +49,28 @@ export interface Flag {
   createdAt: string;
   updatedAt: string;
   archivedAt: string | null;
+  /** In the admin list: when it was last evaluated (null: never); with ?stale=true, why it is stale. */
+  lastEvaluatedAt?: string | null;
+  stale?: StaleReason[];
+}
+
+export interface StaleReason {
+  code: 'unevaluated' | 'unchanged';
+  since: string;
+  message: string;
+}
+
+/** A flag's evaluations over a period (GET /api/admin/flags/:key/usage). */
+export interface FlagUsage {
+  environment: string;
+  flag: string;
+  granularity: 'hour' | 'day';
+  from: string;
+  to: string;
+  lastEvaluatedAt: string | null;
+  total: number;
+  variants: { variant: string; count: number }[];
+  series: { start: string; count: number; variants: Record<string, number> }[];
 }
 
 export interface Prerequisite {

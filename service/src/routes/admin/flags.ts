@@ -10,15 +10,16 @@ import {
   AuditQuery,
   CreateFlagBody,
   FlagKey,
-  FlagPageSchema,
   FlagSchema,
   PatchFlagBody,
 } from '../../flags/flag-schemas.ts';
 import { ErrorSchema, errorResponses, Strict } from '../../schema.ts';
+import { AdminFlagPageSchema } from '../../usage/usage-schemas.ts';
 import { EnvironmentQuery, environmentNamed, IfMatchHeader, parseVersionTag, quoted } from '../http.ts';
 import { Success, sendEvaluation } from '../ofrep-answers.ts';
 import { Failure, flagNotFound, NotFound } from '../ofrep-errors.ts';
 import { ProposedResponse, proposeIfProtected } from './change-requests.ts';
+import { flagPageWithUsage } from './usage.ts';
 
 const FlagParams = Strict({ flagKey: FlagKey });
 
@@ -29,14 +30,15 @@ const adminFlags: FastifyPluginAsyncTypebox = async (app) => {
       config: { readable: true },
       schema: {
         tags: ['admin'],
-        summary: "A page of an environment's flags in key order: live ones, or archived ones; `q` searches",
+        summary:
+          "A page of an environment's flags in key order: live ones, or archived ones; `q` searches; `stale=true`: stale ones, with why",
         querystring: AdminFlagQuery,
-        response: { 200: FlagPageSchema, ...errorResponses(400, 401, 403, 404) },
+        response: { 200: AdminFlagPageSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
       const { environment: requested, ...query } = request.query;
-      return app.flags.pageFlags(request.environmentFor(requested), query);
+      return flagPageWithUsage(app, request.environmentFor(requested), query);
     },
   );
 

@@ -15,6 +15,7 @@ import promote from './promote.ts';
 import scheduledChanges from './scheduled-changes.ts';
 import segments from './segments.ts';
 import tokens from './tokens.ts';
+import usage from './usage.ts';
 import webhooks from './webhooks.ts';
 
 const admin: FastifyPluginAsync = async (app) => {
@@ -37,6 +38,7 @@ const admin: FastifyPluginAsync = async (app) => {
   });
   await app.register(flags);
   await app.register(promote);
+  await app.register(usage);
   await app.register(segments);
   await app.register(scheduledChanges);
   await app.register(tokens);

@@ -27,6 +27,7 @@ import type { Flag, Prerequisite, Rule } from '../types.ts';
 import { FlagHistory } from './FlagHistory.tsx';
 import { FlagPlayground } from './FlagPlayground.tsx';
 import { FlagSchedules } from './FlagSchedules.tsx';
+import { FlagUsage } from './FlagUsage.tsx';
 
 interface RuleRow {
   id: number;
@@ -451,6 +452,11 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
       <section class="card" aria-labelledby={`${id}-schedules`}>
         <h2 id={`${id}-schedules`}>Scheduled changes</h2>
         <FlagSchedules environment={environment} flag={flag} readOnly={readOnly} />
+      </section>
+
+      <section class="card" aria-labelledby={`${id}-usage`}>
+        <h2 id={`${id}-usage`}>Usage</h2>
+        <FlagUsage environment={environment} flagKey={flag.key} />
       </section>
 
       <section class="card" aria-labelledby={`${id}-playground`}>

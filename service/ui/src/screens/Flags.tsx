@@ -5,9 +5,11 @@ import { CreateDialog } from '../components/CreateDialog.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
 import { FlagSwitch } from '../components/FlagSwitch.tsx';
+import { LastEvaluated } from '../components/LastEvaluated.tsx';
 import { LoadMore } from '../components/LoadMore.tsx';
 import { PageHead } from '../components/PageHead.tsx';
 import { ScalarInput } from '../components/ScalarInput.tsx';
+import { StaleReasons } from '../components/StaleReasons.tsx';
 import { Time } from '../components/Time.tsx';
 import { useApp } from '../context.ts';
 import { parseVariantValue } from '../editors/variants.ts';
@@ -97,21 +99,34 @@ function NewFlagDialog({ environment, onClose }: { environment: string; onClose:
   );
 }
 
+/** A search as the service does it: the key or the description contains the text, in any case. */
+const matches = (flag: Flag, text: string) =>
+  `${flag.key}\n${flag.description}`.toLowerCase().includes(text.toLowerCase());
+
 export function FlagsScreen() {
   useTitle('Flags');
   const id = useId();
   const { environment, readOnly, link } = useApp();
   const [search, setSearch] = useState('');
   const [archived, setArchived] = useState(false);
+  // Stale flags are listed by the server; a search then narrows them here (the two do not combine there).
+  const [staleChecked, setStale] = useState(false);
+  const stale = staleChecked && !archived;
   const [creating, setCreating] = useState(false);
   const [status, setStatus] = useState('');
   const q = useDebounced(search.trim(), 250);
   const list = usePaged(
     (cursor, limit) =>
       api.flags
-        .list(environment, { q: q || undefined, archived, cursor, limit })
+        .list(environment, {
+          q: (!stale && q) || undefined,
+          archived,
+          stale: stale || undefined,
+          cursor,
+          limit,
+        })
         .then((page) => ({ items: page.flags, nextCursor: page.nextCursor })),
-    `${environment}|${archived}|${q}`,
+    `${environment}|${archived}|${stale}|${stale ? '' : q}`,
   );
   // Flags with an open change request carry a badge: a change to them is under review.
   const requests = useResource(() => api.changeRequests.list(environment, 'open'), environment);
@@ -119,8 +134,8 @@ export function FlagsScreen() {
     (requests.data?.changeRequests ?? []).filter((r) => r.kind.startsWith('flag.')).map((r) => r.target),
   );
   const replace = (flag: Flag) =>
-    list.setItems(list.items.map((item) => (item.key === flag.key ? flag : item)));
-  const flags = list.items;
+    list.setItems(list.items.map((item) => (item.key === flag.key ? { ...item, ...flag } : item)));
+  const flags = stale && q ? list.items.filter((flag) => matches(flag, q)) : list.items;
 
   return (
     <>
@@ -151,6 +166,15 @@ export function FlagsScreen() {
           />
           Show archived
         </label>
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={stale}
+            disabled={archived}
+            onChange={(event) => setStale(event.currentTarget.checked)}
+          />
+          Stale only
+        </label>
       </div>
 
       <Status message={status} />
@@ -159,10 +183,18 @@ export function FlagsScreen() {
       <DataTable
         caption={
           <>
-            {archived ? 'Archived flags' : 'Flags'} in {environment}
+            {archived ? 'Archived flags' : stale ? 'Stale flags' : 'Flags'} in {environment}
           </>
         }
-        columns={['Key', 'Description', 'Type', archived ? 'Archived' : 'Enabled', 'Updated']}
+        columns={[
+          'Key',
+          'Description',
+          'Type',
+          archived ? 'Archived' : 'Enabled',
+          'Updated',
+          ...(archived ? [] : ['Last evaluated']),
+          ...(stale ? ['Stale because'] : []),
+        ]}
         what="flags"
         loading={list.loading}
         empty={
@@ -170,12 +202,16 @@ export function FlagsScreen() {
           !list.error &&
           flags.length === 0 &&
           (q
-            ? `No ${archived ? 'archived ' : ''}flags match “${q}”.`
+            ? `No ${archived ? 'archived ' : stale ? 'stale ' : ''}flags match “${q}”.`
             : archived
               ? 'No archived flags.'
-              : readOnly
-                ? 'No flags yet.'
-                : 'No flags yet. Create one with “New flag”.')
+              : stale
+                ? list.nextCursor
+                  ? 'No stale flags among the first ones looked at: load more to look further.'
+                  : 'No stale flags.'
+                : readOnly
+                  ? 'No flags yet.'
+                  : 'No flags yet. Create one with “New flag”.')
         }
       >
         {flags.map((flag) => (
@@ -210,6 +246,16 @@ export function FlagsScreen() {
             <td class="cell-time">
               <Time iso={flag.updatedAt} />
             </td>
+            {!archived && (
+              <td class="cell-time">
+                <LastEvaluated iso={flag.lastEvaluatedAt} />
+              </td>
+            )}
+            {stale && (
+              <td>
+                <StaleReasons reasons={flag.stale} />
+              </td>
+            )}
           </tr>
         ))}
       </DataTable>
