@@ -29,7 +29,7 @@ export interface BatchReport {
 }
 
 export interface BatchCommandsDeps {
-  store: FlagStore;
+  store: Pick<FlagStore, 'readBatch' | 'writeBatch'>;
   feed: ChangeFeed;
 }
 

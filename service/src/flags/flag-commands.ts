@@ -9,7 +9,7 @@ import type { AdminFlagQuery, Flag, FlagPatch } from './flag-schemas.ts';
 import type { FlagStore } from './flag-store.ts';
 
 export interface FlagCommandsDeps {
-  store: FlagStore;
+  store: Omit<FlagStore, 'readBatch' | 'writeBatch'>;
   feed: ChangeFeed;
 }
 

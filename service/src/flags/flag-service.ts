@@ -1,6 +1,7 @@
 // The flag domain, composed: snapshots that reads and evaluations come from (snapshots.ts,
 // flag-reader.ts), the change feed that carries every commit to them (change-feed.ts), and the
-// commands that change flags and segments (flag-commands.ts, segment-commands.ts).
+// commands that change flags and segments (flag-commands.ts, segment-commands.ts). Each part is
+// given only the stores it uses: one per aggregate (flags, segments, environments, change log).
 import type { ActorRef } from '../access/authorization.ts';
 import { type AuditRead, auditFilter, readablePage } from '../audit/audit-log.ts';
 import type { InvalidationBus } from '../cache/invalidation-bus.ts';
@@ -9,17 +10,28 @@ import type { SharedEntries } from '../cache/shared-entries.ts';
 import type { Metrics } from '../metrics.ts';
 import { createBatchCommands } from './batch-commands.ts';
 import { createChangeFeed } from './change-feed.ts';
+import type { ChangeLogStore } from './change-log-store.ts';
+import type { EnvironmentStore } from './environment-store.ts';
 import { createFlagCommands } from './flag-commands.ts';
 import { createFlagReader } from './flag-reader.ts';
 import type { FlagStore } from './flag-store.ts';
 import { createSegmentCommands } from './segment-commands.ts';
+import type { SegmentStore } from './segment-store.ts';
 import { createSnapshots } from './snapshots.ts';
 
 export type { NewFlag } from './flag-content.ts';
 export type { KeyedEvaluation, Read } from './flag-reader.ts';
 
+/** The flag domain's stores, one per aggregate. */
+export interface FlagStores {
+  flags: FlagStore;
+  segments: SegmentStore;
+  environments: EnvironmentStore;
+  changeLog: ChangeLogStore;
+}
+
 export interface FlagServiceDeps {
-  store: FlagStore;
+  stores: FlagStores;
   /** Redis, when configured: the entries messages point to. */
   entries?: SharedEntries;
   bus?: InvalidationBus;
@@ -31,7 +43,7 @@ export interface FlagServiceDeps {
 }
 
 export function createFlagService({
-  store,
+  stores: { flags, segments, environments, changeLog },
   entries,
   bus = localBus,
   metrics,
@@ -39,7 +51,8 @@ export function createFlagService({
   onAdvance = () => {},
 }: FlagServiceDeps) {
   const snapshots = createSnapshots({
-    store,
+    environments,
+    changeLog,
     onStoreError,
     onCatchUp: () => metrics.catchUps.inc(),
     onAdvance,
@@ -47,9 +60,9 @@ export function createFlagService({
   const feed = createChangeFeed({ snapshots, bus, entries });
   return {
     ...createFlagReader({ snapshots, metrics }),
-    ...createFlagCommands({ store, feed }),
-    ...createSegmentCommands({ store, feed }),
-    ...createBatchCommands({ store, feed }),
+    ...createFlagCommands({ store: flags, feed }),
+    ...createSegmentCommands({ store: segments, feed }),
+    ...createBatchCommands({ store: flags, feed }),
 
     /** A message from another instance. */
     receive: feed.receive,
@@ -81,15 +94,15 @@ export function createFlagService({
     async history(environment: string, key: string, query: Omit<AuditRead, 'environment' | 'flagKey'>) {
       const filter = auditFilter({ ...query, environment, flagKey: key });
       await snapshots.read(environment); // an unknown environment is a 404
-      return readablePage(await store.listAudit(filter), query.diff);
+      return readablePage(await changeLog.listAudit(filter), query.diff);
     },
     /** Audit events, newest first, filtered and each in words. */
     async listAudit(query: AuditRead) {
-      return readablePage(await store.listAudit(auditFilter(query)), query.diff);
+      return readablePage(await changeLog.listAudit(auditFilter(query)), query.diff);
     },
-    listEnvironments: () => store.listEnvironments(),
+    listEnvironments: () => environments.listEnvironments(),
     async createEnvironment(key: string, actor: ActorRef) {
-      const environment = await store.createEnvironment(key, actor);
+      const environment = await environments.createEnvironment(key, actor);
       await feed.environmentCreated(key);
       return environment;
     },

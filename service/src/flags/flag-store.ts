@@ -1,18 +1,12 @@
-// The port between the flag domain and its storage. Every write is one transaction that bumps
-// the environment's revision, changes one flag or segment, and appends the audit event that
-// records that revision: the environment's change log. Nothing in a write reads or rewrites the
-// rest of the environment, so its cost does not grow with the number of flags.
+// The port to where flags are kept, and the change types every store of the flag domain shares.
+// Every write is one transaction that bumps the environment's revision, changes one flag (or, in a
+// batch, the flags and the segments they use), and appends the audit event that records that
+// revision: the environment's change log (change-log-store.ts). Segments, environments and the
+// change log have their own stores (segment-store.ts, environment-store.ts, change-log-store.ts).
+// Nothing in a write reads or rewrites the rest of the environment, so its cost does not grow
+// with the number of flags.
 import type { ActorRef } from '../access/authorization.ts';
-import type {
-  AdminFlagQuery,
-  AuditFilter,
-  Environment,
-  Flag,
-  FlagContent,
-  FlagPage,
-  SegmentContent,
-  StoredAuditPage,
-} from './flag-schemas.ts';
+import type { AdminFlagQuery, Flag, FlagContent, FlagPage, SegmentContent } from './flag-schemas.ts';
 import type { Condition, Rule, Segment } from './rule-schemas.ts';
 import type { SnapshotChanges } from './snapshot.ts';
 
@@ -65,13 +59,6 @@ export interface BatchChange {
 export type CheckSegments = (content: FlagContent, existing: ReadonlySet<string>) => void;
 
 export interface FlagStore {
-  /** Every environment with its revision: what an instance compares its snapshots with. */
-  environmentRevisions(): Promise<{ key: string; revision: number }[]>;
-  /** The whole environment at one revision; null when it does not exist. */
-  loadEnvironment(environment: string): Promise<SnapshotChanges | null>;
-  /** What changed after `revision`, as the flags and segments now are, and the revision that is. */
-  changesSince(environment: string, revision: number): Promise<SnapshotChanges | null>;
-
   /** The flag, live or archived; throws FLAG_NOT_FOUND or ENVIRONMENT_NOT_FOUND. */
   getFlag(environment: string, key: string): Promise<Flag>;
   /** A page of the environment's flags in key order; null when the environment does not exist. */
@@ -122,29 +109,6 @@ export interface FlagStore {
     check: CheckSegments,
     actor: ActorRef,
   ): Promise<BatchChange>;
-
-  listSegments(environment: string): Promise<Segment[] | null>;
-  findSegment(environment: string, key: string): Promise<Segment | null>;
-  /** The keys of the live flags whose rules refer to segment `key`, in key order (at most `limit`). */
-  segmentUsers(environment: string, key: string, limit: number): Promise<string[]>;
-  createSegment(
-    environment: string,
-    key: string,
-    content: SegmentContent,
-    actor: ActorRef,
-  ): Promise<Kept<SegmentChange>>;
-  updateSegment(
-    environment: string,
-    key: string,
-    change: (current: Segment) => SegmentContent,
-    actor: ActorRef,
-  ): Promise<Kept<SegmentChange>>;
-  /** Throws SEGMENT_IN_USE while a live flag's rules refer to it. */
-  deleteSegment(environment: string, key: string, actor: ActorRef): Promise<SegmentChange>;
-
-  listEnvironments(): Promise<Environment[]>;
-  createEnvironment(key: string, actor: ActorRef): Promise<Environment>;
-  listAudit(filter: AuditFilter): Promise<StoredAuditPage>;
 }
 
 /** The segment keys a flag's rules refer to. */

@@ -2,7 +2,8 @@
 // of the flags and segments a promotion writes (the flag store's own batch read).
 import type { Db } from '../db/database.ts';
 import type { Flag as FlagRow } from '../generated/prisma/client.ts';
-import { createPrismaFlagStore, toFlag } from './prisma-flag-store.ts';
+import { createPrismaFlagStore } from './prisma-flag-store.ts';
+import { toFlag } from './prisma-rows.ts';
 import type { PromotionStore } from './promotion.ts';
 
 /** An environment, and the columns of its flag with the key asked for (all null when it has none). */

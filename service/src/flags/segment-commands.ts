@@ -5,14 +5,14 @@ import { errors } from '../errors.ts';
 import { conditionProblem } from '../evaluation/validate-rules.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import type { SegmentContent } from './flag-schemas.ts';
-import type { FlagStore } from './flag-store.ts';
 import type { Segment } from './rule-schemas.ts';
+import type { SegmentStore } from './segment-store.ts';
 
 /** How many flags using a segment are listed with it. */
 const MAX_LISTED_USERS = 1000;
 
 export interface SegmentCommandsDeps {
-  store: FlagStore;
+  store: SegmentStore;
   feed: ChangeFeed;
 }
 

@@ -7,11 +7,13 @@
 // message announced, and the environments that exist, so an unknown one is a 404 without a
 // query. While that poll fails, snapshots keep serving, marked stale.
 import { type DomainError, errors } from '../errors.ts';
-import type { FlagStore } from './flag-store.ts';
+import type { ChangeLogStore } from './change-log-store.ts';
+import type { EnvironmentStore } from './environment-store.ts';
 import { Snapshot, type SnapshotChanges } from './snapshot.ts';
 
 export interface SnapshotsDeps {
-  store: Pick<FlagStore, 'loadEnvironment' | 'changesSince' | 'environmentRevisions'>;
+  environments: Pick<EnvironmentStore, 'loadEnvironment'>;
+  changeLog: Pick<ChangeLogStore, 'changesSince' | 'environmentRevisions'>;
   /** Told about store failures that a read survived or turned into a 503. */
   onStoreError?: (err: unknown) => void;
   /** Told each time a snapshot catches up from the change log. */
@@ -21,7 +23,8 @@ export interface SnapshotsDeps {
 }
 
 export function createSnapshots({
-  store,
+  environments,
+  changeLog,
   onStoreError = () => {},
   onCatchUp = () => {},
   onAdvance = () => {},
@@ -48,7 +51,7 @@ export function createSnapshots({
       pending = (async () => {
         let state: SnapshotChanges | null;
         try {
-          state = await store.loadEnvironment(environment);
+          state = await environments.loadEnvironment(environment);
         } catch (err) {
           onStoreError(err);
           throw errors.unavailable();
@@ -91,7 +94,7 @@ export function createSnapshots({
   async function catchUp(snapshot: Snapshot): Promise<void> {
     onCatchUp();
     const from = snapshot.revision;
-    const changes = await store.changesSince(snapshot.environment, snapshot.revision);
+    const changes = await changeLog.changesSince(snapshot.environment, snapshot.revision);
     if (!changes) {
       missing(snapshot.environment);
       return;
@@ -157,7 +160,7 @@ export function createSnapshots({
     async poll(): Promise<boolean> {
       let revisions: { key: string; revision: number }[];
       try {
-        revisions = await store.environmentRevisions();
+        revisions = await changeLog.environmentRevisions();
       } catch (err) {
         stale = true;
         onStoreError(err);

@@ -10,7 +10,10 @@ import { createEventStreams, type EventStreams } from '../events/event-streams.t
 import { signingKey } from '../events/signing-key.ts';
 import { createTickets, type Tickets } from '../events/tickets.ts';
 import { createFlagService, type FlagService } from '../flags/flag-service.ts';
+import { createPrismaChangeLogStore } from '../flags/prisma-change-log-store.ts';
+import { createPrismaEnvironmentStore } from '../flags/prisma-environment-store.ts';
 import { createPrismaFlagStore } from '../flags/prisma-flag-store.ts';
+import { createPrismaSegmentStore } from '../flags/prisma-segment-store.ts';
 import { instrument } from '../metrics.ts';
 import { createOidcSignIn, type OidcSignIn } from '../sessions/oidc-sign-in.ts';
 import { createPrismaSessionStore } from '../sessions/prisma-session-store.ts';
@@ -104,7 +107,12 @@ export default fp<{ config: Config }>(
     app.decorate(
       'flags',
       createFlagService({
-        store: instrument(createPrismaFlagStore(db), metrics.dbQueryDuration),
+        stores: {
+          flags: instrument(createPrismaFlagStore(db), metrics.dbQueryDuration),
+          segments: instrument(createPrismaSegmentStore(db), metrics.dbQueryDuration),
+          environments: instrument(createPrismaEnvironmentStore(db), metrics.dbQueryDuration),
+          changeLog: instrument(createPrismaChangeLogStore(db), metrics.dbQueryDuration),
+        },
         entries,
         bus,
         metrics,

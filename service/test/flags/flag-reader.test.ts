@@ -6,7 +6,7 @@ import { checkContent } from '../../src/flags/flag-content.ts';
 import { type BulkRender, createFlagReader } from '../../src/flags/flag-reader.ts';
 import { createSnapshots } from '../../src/flags/snapshots.ts';
 import { createMetrics } from '../../src/metrics.ts';
-import { createFakeFlagStore } from '../fakes/fake-flag-store.ts';
+import { createFakeFlagStores } from '../fakes/fake-flag-stores.ts';
 
 const ENV = 'production';
 const switchOn = (enabled: boolean) =>
@@ -23,9 +23,10 @@ const switchOn = (enabled: boolean) =>
 
 /** A reader on a fake store holding flag `f`, with a renderer that counts its builds. */
 async function setup(limits = { maxAnswers: 100, maxChars: 1_000_000 }) {
-  const { store } = createFakeFlagStore();
+  const { stores } = createFakeFlagStores();
+  const store = stores.flags;
   await store.createFlag(ENV, 'f', switchOn(true), () => {}, 'test');
-  const snapshots = createSnapshots({ store });
+  const snapshots = createSnapshots(stores);
   const reader = createFlagReader({ snapshots, metrics: createMetrics(), bulkAnswers: limits });
   const built: string[] = [];
   const render: BulkRender = (results, flags) => {

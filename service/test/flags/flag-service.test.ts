@@ -9,7 +9,7 @@ import { checkContent } from '../../src/flags/flag-content.ts';
 import type { FlagType } from '../../src/flags/flag-schemas.ts';
 import { createFlagService, type FlagService } from '../../src/flags/flag-service.ts';
 import { createMetrics } from '../../src/metrics.ts';
-import { createFakeFlagStore } from '../fakes/fake-flag-store.ts';
+import { createFakeFlagStores } from '../fakes/fake-flag-stores.ts';
 
 type Receiver = (message: Exclude<Invalidation, { type: 'token' }>) => Promise<void>;
 
@@ -49,13 +49,13 @@ function fakeEntries() {
 
 /** Instances on one fake store, one fake bus and (unless `redis: false`) one set of Redis entries. */
 function setup({ instances = 1, redis = true } = {}) {
-  const fake = createFakeFlagStore();
+  const fake = createFakeFlagStores();
   const bus = fakeBus();
   const shared = fakeEntries();
   const services: FlagService[] = [];
   for (let i = 0; i < instances; i++) {
     const service = createFlagService({
-      store: fake.store,
+      stores: fake.stores,
       bus: bus.busFor(() => receiver),
       ...(redis ? { entries: shared.entries } : {}),
       metrics: createMetrics(),
@@ -64,7 +64,7 @@ function setup({ instances = 1, redis = true } = {}) {
     bus.receivers.push(receiver);
     services.push(service);
   }
-  return { ...fake, bus, shared, services, service: services[0]! };
+  return { ...fake, store: fake.stores.flags, bus, shared, services, service: services[0]! };
 }
 
 const boolFlag = { key: 'f', type: 'boolean' as const, defaultValue: false };

@@ -1,12 +1,17 @@
-// One suite, run against the PostgreSQL store and the in-memory fake the unit tests stand on: both
-// keep a flag's variants in the order they were given, and archive and restore alike.
+// One suite, run against the PostgreSQL stores and the in-memory fakes the unit tests stand on, per
+// aggregate (flags, segments, environments, the change log): both keep a flag's variants in the
+// order they were given, archive and restore alike, write a batch as one revision, and record every
+// write in the change log under the revision it produced (a refused write: none).
 import t, { type Test } from 'tap';
 import { openDatabase } from '../../src/db/database.ts';
 import { checkSegments, contentOf } from '../../src/flags/flag-content.ts';
 import type { Flag, FlagContent } from '../../src/flags/flag-schemas.ts';
-import type { FlagStore } from '../../src/flags/flag-store.ts';
+import type { FlagStores } from '../../src/flags/flag-service.ts';
+import { createPrismaChangeLogStore } from '../../src/flags/prisma-change-log-store.ts';
+import { createPrismaEnvironmentStore } from '../../src/flags/prisma-environment-store.ts';
 import { createPrismaFlagStore } from '../../src/flags/prisma-flag-store.ts';
-import { createFakeFlagStore } from '../fakes/fake-flag-store.ts';
+import { createPrismaSegmentStore } from '../../src/flags/prisma-segment-store.ts';
+import { createFakeFlagStores } from '../fakes/fake-flag-stores.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 
 const ENV = 'development';
@@ -24,7 +29,9 @@ const content = (names: string[], rules: FlagContent['rules'] = []): FlagContent
 const names = (flag: Pick<Flag, 'variants'> | null | undefined) => Object.keys(flag?.variants ?? {});
 const variantsOf = (value: unknown) => names(value as Flag);
 
-async function contract(t: Test, store: FlagStore) {
+/** The flags aggregate: reads, writes, archive and restore, batches. */
+async function flagContract(t: Test, stores: FlagStores) {
+  const store = { ...stores.flags, ...stores.changeLog, ...stores.environments, ...stores.segments };
   t.test('variants keep the order they were given in, on every read', async (t) => {
     const created = await store.createFlag(ENV, 'ordered', content(ORDER), checkSegments, 'tester');
     t.same(names(created.flag), ORDER, 'as the write returns it');
@@ -211,6 +218,31 @@ async function contract(t: Test, store: FlagStore) {
     );
   });
 
+  t.test('a flag whose segment was deleted while it was archived is not restored', async (t) => {
+    await store.createSegment(ENV, 'gone-soon', { description: '', conditions: [] }, 'tester');
+    await store.createFlag(
+      ENV,
+      'needs-segment',
+      content(['on'], [{ segments: ['gone-soon'], variant: 'on' }]),
+      checkSegments,
+      'tester',
+    );
+    await store.archiveFlag(ENV, 'needs-segment', 'tester');
+    await store.deleteSegment(ENV, 'gone-soon', 'tester');
+    await t.rejects(store.restoreFlag(ENV, 'needs-segment', checkSegments, 'tester'), {
+      code: 'INVALID_FLAG',
+      message: /'gone-soon' is not a segment of this environment; create the segment first/,
+    });
+    t.match(await store.getFlag(ENV, 'needs-segment'), { archivedAt: String }, 'still archived');
+  });
+}
+
+/** The change log: revisions, what changed after one, and the audit events. */
+async function changeLogContract(t: Test, stores: FlagStores) {
+  const store = { ...stores.flags, ...stores.changeLog, ...stores.segments };
+  const revisionOf = async (environment: string) =>
+    (await store.environmentRevisions()).find((e) => e.key === environment)!.revision;
+
   t.test('the audit log filters by flag, person or token, action or kind, and time', async (t) => {
     const ada = { kind: 'person' as const, name: 'Ada', email: 'ada@example.com', subject: 'ada-1' };
     const started = new Date(Date.now() - 1000);
@@ -218,7 +250,7 @@ async function contract(t: Test, store: FlagStore) {
     await store.updateFlag(ENV, 'audited', () => content(['b', 'a']), checkSegments, 'ci');
     await store.createSegment(ENV, 'audited-segment', { description: '', conditions: [] }, ada);
     await store.archiveFlag(ENV, 'audited', 'ci');
-    const actions = async (filter: Omit<Parameters<FlagStore['listAudit']>[0], 'limit'>) =>
+    const actions = async (filter: Omit<Parameters<FlagStores['changeLog']['listAudit']>[0], 'limit'>) =>
       (await store.listAudit({ environment: ENV, limit: 50, from: started, ...filter })).events.map(
         (e) => e.action,
       );
@@ -251,26 +283,190 @@ async function contract(t: Test, store: FlagStore) {
     t.equal(rest.nextCursor, null);
   });
 
-  t.test('a flag whose segment was deleted while it was archived is not restored', async (t) => {
-    await store.createSegment(ENV, 'gone-soon', { description: '', conditions: [] }, 'tester');
-    await store.createFlag(
+  t.test('every write bumps the revision once and is found after the revision before it', async (t) => {
+    const start = await revisionOf(ENV);
+    const other = await revisionOf('staging');
+    const created = await store.createFlag(ENV, 'logged', content(['a', 'b']), checkSegments, 'tester');
+    t.equal(created.revision, start + 1);
+    t.equal(await revisionOf('staging'), other, 'another environment keeps its revision');
+    const segment = await store.createSegment(
       ENV,
-      'needs-segment',
-      content(['on'], [{ segments: ['gone-soon'], variant: 'on' }]),
-      checkSegments,
+      'logged-segment',
+      { description: '', conditions: [] },
       'tester',
     );
-    await store.archiveFlag(ENV, 'needs-segment', 'tester');
-    await store.deleteSegment(ENV, 'gone-soon', 'tester');
-    await t.rejects(store.restoreFlag(ENV, 'needs-segment', checkSegments, 'tester'), {
-      code: 'INVALID_FLAG',
-      message: /'gone-soon' is not a segment of this environment; create the segment first/,
+    t.equal(segment.revision, start + 2);
+    const since = await store.changesSince(ENV, start);
+    t.same(since!.revision, start + 2);
+    t.same(
+      [...since!.flags].map(([key, flag]) => [key, flag?.version]),
+      [['logged', 1]],
+    );
+    t.same(
+      [...since!.segments].map(([key, s]) => [key, s?.version]),
+      [['logged-segment', 1]],
+    );
+    const current = await store.changesSince(ENV, start + 2);
+    t.same(
+      [current!.revision, [...current!.flags], [...current!.segments]],
+      [start + 2, [], []],
+      'up to date',
+    );
+    t.equal(await store.changesSince('moon', 0), null, 'an unknown environment');
+
+    await store.archiveFlag(ENV, 'logged', 'tester');
+    await store.deleteSegment(ENV, 'logged-segment', 'tester');
+    const gone = await store.changesSince(ENV, start + 2);
+    t.equal(gone!.revision, start + 4);
+    t.same([...gone!.flags], [['logged', null]], 'archived: gone from the snapshot');
+    t.same([...gone!.segments], [['logged-segment', null]], 'deleted');
+    const { events } = await store.listAudit({ environment: ENV, limit: 4 });
+    t.same(
+      events.map((e) => [e.action, e.revision]),
+      [
+        ['segment.deleted', start + 4],
+        ['flag.archived', start + 3],
+        ['segment.created', start + 2],
+        ['flag.created', start + 1],
+      ],
+    );
+  });
+
+  t.test('a refused or empty write records nothing and keeps the revision', async (t) => {
+    await store.createFlag(ENV, 'kept', content(['a', 'b']), checkSegments, 'tester');
+    const start = await revisionOf(ENV);
+    const events = (await store.listAudit({ environment: ENV, limit: 1 })).events.map((e) => e.id);
+    await t.rejects(store.createFlag(ENV, 'kept', content(['x']), checkSegments, 'tester'), {
+      code: 'FLAG_EXISTS',
     });
-    t.match(await store.getFlag(ENV, 'needs-segment'), { archivedAt: String }, 'still archived');
+    await t.rejects(
+      store.updateFlag(
+        ENV,
+        'kept',
+        () => {
+          throw new Error('no');
+        },
+        checkSegments,
+        'tester',
+      ),
+      { message: 'no' },
+    );
+    const unchanged = await store.updateFlag(ENV, 'kept', () => undefined, checkSegments, 'tester');
+    t.match(unchanged, { unchanged: { key: 'kept', version: 1 } });
+    await t.rejects(store.createSegment('moon', 'nowhere', { description: '', conditions: [] }, 'tester'), {
+      code: 'ENVIRONMENT_NOT_FOUND',
+    });
+    t.equal(await revisionOf(ENV), start);
+    t.same(
+      (await store.listAudit({ environment: ENV, limit: 1 })).events.map((e) => e.id),
+      events,
+      'no event',
+    );
   });
 }
 
-t.test('the in-memory fake', (t) => contract(t, createFakeFlagStore().store));
+/** The segments aggregate. */
+async function segmentContract(t: Test, stores: FlagStores) {
+  const store = { ...stores.flags, ...stores.segments, ...stores.changeLog };
+  const conditions = [{ attribute: 'plan', operator: 'equals' as const, value: 'gold' }];
+
+  t.test('create, read, update, and delete once no live flag uses it', async (t) => {
+    const created = await store.createSegment(ENV, 'seg-gold', { description: 'gold', conditions }, 'tester');
+    t.match(created, { kind: 'segment', key: 'seg-gold', segment: { version: 1, conditions } });
+    await t.rejects(store.createSegment(ENV, 'seg-gold', { description: '', conditions: [] }, 'tester'), {
+      code: 'SEGMENT_EXISTS',
+    });
+    t.match(await store.findSegment(ENV, 'seg-gold'), { description: 'gold', version: 1 });
+    t.equal(await store.findSegment(ENV, 'seg-none'), null);
+    t.ok((await store.listSegments(ENV))!.some((s) => s.key === 'seg-gold'));
+    t.equal(await store.listSegments('moon'), null);
+
+    const updated = await store.updateSegment(
+      ENV,
+      'seg-gold',
+      (current) => ({ description: `${current.description}!`, conditions: [] }),
+      'tester',
+    );
+    t.match(updated, {
+      revision: created.revision + 1,
+      segment: { version: 2, description: 'gold!', conditions: [] },
+    });
+    await t.rejects(
+      store.updateSegment(ENV, 'seg-none', (s) => s, 'tester'),
+      { code: 'SEGMENT_NOT_FOUND' },
+    );
+
+    const rules: FlagContent['rules'] = [{ segments: ['seg-gold'], variant: 'a' }];
+    await store.createFlag(ENV, 'seg-user-b', content(['a'], rules), checkSegments, 'tester');
+    await store.createFlag(ENV, 'seg-user-a', content(['a'], rules), checkSegments, 'tester');
+    t.same(await store.segmentUsers(ENV, 'seg-gold', 10), ['seg-user-a', 'seg-user-b'], 'in key order');
+    t.same(await store.segmentUsers(ENV, 'seg-gold', 1), ['seg-user-a'], 'at most the limit');
+    await t.rejects(store.deleteSegment(ENV, 'seg-gold', 'tester'), {
+      code: 'SEGMENT_IN_USE',
+      message: /seg-user-a/,
+    });
+    await store.archiveFlag(ENV, 'seg-user-a', 'tester');
+    await store.archiveFlag(ENV, 'seg-user-b', 'tester');
+    t.same(await store.segmentUsers(ENV, 'seg-gold', 10), [], 'archived flags do not use it');
+    const deleted = await store.deleteSegment(ENV, 'seg-gold', 'tester');
+    t.match(deleted, { kind: 'segment', key: 'seg-gold', segment: null });
+    t.equal(await store.findSegment(ENV, 'seg-gold'), null);
+    await t.rejects(store.deleteSegment(ENV, 'seg-gold', 'tester'), { code: 'SEGMENT_NOT_FOUND' });
+
+    const { events } = await store.listAudit({ environment: ENV, action: { prefix: 'segment.' }, limit: 3 });
+    t.match(events, [
+      {
+        action: 'segment.deleted',
+        segmentKey: 'seg-gold',
+        revision: deleted.revision,
+        before: { version: 2 },
+      },
+      {
+        action: 'segment.updated',
+        revision: updated.revision,
+        before: { version: 1 },
+        after: { version: 2 },
+      },
+      { action: 'segment.created', revision: created.revision, before: null, after: { version: 1 } },
+    ]);
+  });
+}
+
+/** The environments aggregate. */
+async function environmentContract(t: Test, stores: FlagStores) {
+  const store = { ...stores.environments, ...stores.flags, ...stores.changeLog };
+
+  t.test('a new environment starts empty at revision 0, and loads whole', async (t) => {
+    const created = await store.createEnvironment('qa', 'tester');
+    t.match(created, { key: 'qa', revision: 0, protected: false, createdAt: String });
+    await t.rejects(store.createEnvironment('qa', 'tester'), { code: 'ENVIRONMENT_EXISTS' });
+    t.ok((await store.listEnvironments()).some((e) => e.key === 'qa'));
+    t.same(await store.loadEnvironment('qa'), { revision: 0, flags: [], segments: [] });
+    t.equal(await store.loadEnvironment('moon'), null);
+    const [event] = (await store.listAudit({ environment: 'qa', limit: 1 })).events;
+    t.match(event, { action: 'environment.created', after: { key: 'qa' }, revision: null });
+
+    await store.createFlag('qa', 'qa-flag', content(['a']), checkSegments, 'tester');
+    await store.createFlag('qa', 'qa-gone', content(['a']), checkSegments, 'tester');
+    await store.archiveFlag('qa', 'qa-gone', 'tester');
+    const loaded = await store.loadEnvironment('qa');
+    t.equal(loaded!.revision, 3);
+    t.same(
+      [...loaded!.flags].map(([key]) => key),
+      ['qa-flag'],
+      'live flags only',
+    );
+  });
+}
+
+async function contract(t: Test, stores: FlagStores) {
+  t.test('flags', (t) => flagContract(t, stores));
+  t.test('segments', (t) => segmentContract(t, stores));
+  t.test('environments', (t) => environmentContract(t, stores));
+  t.test('change log', (t) => changeLogContract(t, stores));
+}
+
+t.test('the in-memory fakes', (t) => contract(t, createFakeFlagStores().stores));
 
 t.test('PostgreSQL', async (t) => {
   const database = await createTestDatabase();
@@ -280,5 +476,10 @@ t.test('PostgreSQL', async (t) => {
     await database.drop();
   });
   t.comment(`database: ${database.source}`);
-  await contract(t, createPrismaFlagStore(db.client));
+  await contract(t, {
+    flags: createPrismaFlagStore(db.client),
+    segments: createPrismaSegmentStore(db.client),
+    environments: createPrismaEnvironmentStore(db.client),
+    changeLog: createPrismaChangeLogStore(db.client),
+  });
 });

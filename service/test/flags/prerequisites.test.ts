@@ -7,7 +7,7 @@ import { newContent } from '../../src/flags/flag-content.ts';
 import type { FlagContent } from '../../src/flags/flag-schemas.ts';
 import { checkPrerequisites, type PrerequisiteNode, requirersOf } from '../../src/flags/prerequisites.ts';
 import { MAX_PREREQUISITE_DEPTH } from '../../src/flags/rule-schemas.ts';
-import { createFakeFlagStore } from '../fakes/fake-flag-store.ts';
+import { createFakeFlagStores } from '../fakes/fake-flag-stores.ts';
 
 const on = (flag: string) => ({ flag, variants: ['on'] });
 const switchWith = (...prerequisites: string[]): FlagContent =>
@@ -103,7 +103,7 @@ t.test(
 );
 
 t.test('the fake store keeps the same rules as PostgreSQL', async (t) => {
-  const { store } = createFakeFlagStore();
+  const store = createFakeFlagStores().stores.flags;
   const actor = 'test';
   const check = () => {};
   await store.createFlag('production', 'base', switchWith(), check, actor);

@@ -9,21 +9,21 @@ import { createFlagService } from '../../src/flags/flag-service.ts';
 import type { BatchState } from '../../src/flags/flag-store.ts';
 import { createPromotion, type PromotionProposal, type PromotionStore } from '../../src/flags/promotion.ts';
 import { createMetrics } from '../../src/metrics.ts';
-import { createFakeFlagStore } from '../fakes/fake-flag-store.ts';
+import { createFakeFlagStores } from '../fakes/fake-flag-stores.ts';
 
 const ACTOR = 'tester';
 
 async function setup(protectedEnvironments: string[] = []) {
-  const fake = createFakeFlagStore(['production', 'staging', 'development']);
-  const flags = createFlagService({ store: fake.store, metrics: createMetrics() });
+  const fake = createFakeFlagStores(['production', 'staging', 'development']);
+  const flags = createFlagService({ stores: fake.stores, metrics: createMetrics() });
   const store: PromotionStore = {
-    readBatch: fake.store.readBatch,
+    readBatch: fake.stores.flags.readBatch,
     async flagAcrossEnvironments(key) {
-      const environments = await fake.store.listEnvironments();
+      const environments = await fake.stores.environments.listEnvironments();
       return Promise.all(
         environments.map(async (environment) => ({
           environment: { ...environment, protected: protectedEnvironments.includes(environment.key) },
-          flag: await fake.store.getFlag(environment.key, key).catch(() => null),
+          flag: await fake.stores.flags.getFlag(environment.key, key).catch(() => null),
         })),
       );
     },
