@@ -59,6 +59,11 @@ t.test('add a prerequisite, see it on both flags, follow the links, remove it', 
     within(DEADLINE_MS, async () => (await prerequisitesOf(app, 'checkout'))?.length === 1, 50),
   );
   t.same(await prerequisitesOf(app, 'checkout'), [{ flag: 'payments', variants: ['on'] }]);
+  await shows(t, 'the state says what the flag serves while its prerequisite is not met', () =>
+    page
+      .getByText('serving its default variant, while payments serves on; else its off variant “old”.')
+      .waitFor({ timeout: DEADLINE_MS }),
+  );
   const requires = section.getByRole('link', { name: 'payments' });
   t.equal(await requires.count(), 1, 'the dependent shows what it requires, as a link');
 

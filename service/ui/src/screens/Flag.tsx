@@ -309,9 +309,11 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
           <p>
             <strong>{flag.enabled ? 'On' : 'Off'}</strong> in <strong>{environment}</strong>:{' '}
             {flag.enabled
-              ? flag.rules.length > 0
-                ? 'serving by its rules, else its default variant.'
-                : 'serving its default variant.'
+              ? `${flag.rules.length > 0 ? 'serving by its rules, else its default variant' : 'serving its default variant'}${
+                  (flag.prerequisites ?? []).length > 0
+                    ? `, while ${(flag.prerequisites ?? []).map((p) => `${p.flag} serves ${p.variants.join(' or ')}`).join(' and ')}; else ${flag.offVariant ? `its off variant “${flag.offVariant}”` : "callers' code defaults"}.`
+                    : '.'
+                }`
               : flag.offVariant
                 ? `serving its off variant “${flag.offVariant}”.`
                 : "serving nothing: callers get their code's default."}
