@@ -18,6 +18,7 @@ import type {
   PromotionRequest,
   ScheduledChange,
   Segment,
+  SegmentDetail,
   Session,
   SignInOptions,
   Token,
@@ -163,7 +164,7 @@ export const api = {
     list: (environment: string) =>
       request<{ segments: Segment[] }>('GET', '/api/admin/segments', { query: env(environment) }),
     get: (environment: string, key: string) =>
-      request<Segment>('GET', `/api/admin/segments/${seg(key)}`, { query: env(environment) }),
+      request<SegmentDetail>('GET', `/api/admin/segments/${seg(key)}`, { query: env(environment) }),
     create: (environment: string, body: { key: string; description: string; conditions: Condition[] }) =>
       request<Segment>('POST', '/api/admin/segments', { query: env(environment), body }),
     update: (
