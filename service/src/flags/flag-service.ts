@@ -13,7 +13,7 @@ import { createFlagCommands } from './flag-commands.ts';
 import { createFlagReader } from './flag-reader.ts';
 import type { FlagStore } from './flag-store.ts';
 import { createSegmentCommands } from './segment-commands.ts';
-import { createSnapshots } from './snapshots.ts';
+import { type AdvanceListener, createSnapshots } from './snapshots.ts';
 
 export type { NewFlag } from './flag-content.ts';
 export type { KeyedEvaluation, Read } from './flag-reader.ts';
@@ -27,7 +27,7 @@ export interface FlagServiceDeps {
   /** Told about store failures that a read survived or turned into a 503. */
   onStoreError?: (err: unknown) => void;
   /** Told each time a held snapshot moves to a newer revision (event streams push it on). */
-  onAdvance?: (environment: string, revision: number) => void;
+  onAdvance?: AdvanceListener;
 }
 
 export function createFlagService({

@@ -23,6 +23,7 @@ import { VariantsEditor } from '../editors/VariantsEditor.tsx';
 import { rowsFromVariants, type VariantRow, variantsFromRows } from '../editors/variants.ts';
 import { formatValue } from '../format.ts';
 import { useAction, useResource, useTitle } from '../hooks.ts';
+import { touches } from '../live.ts';
 import type { Flag, Prerequisite, Rule } from '../types.ts';
 import { FlagHistory } from './FlagHistory.tsx';
 import { FlagPlayground } from './FlagPlayground.tsx';
@@ -132,13 +133,14 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
   const save = useAction();
   const archive = useAction();
   const restore = useAction();
-  const segments = useResource(() => api.segments.list(environment), environment);
+  const segments = useResource(() => api.segments.list(environment), environment, touches.anySegment);
   useTitle(flagKey);
   const editor = useEditable({
     fetch: () => api.flags.get(environment, flagKey),
     draftOf,
     comparable,
     deps: [environment, flagKey],
+    touches: touches.flag(flagKey),
   });
   const { item: flag, loadError, draft, load, edit, conflicts, show } = editor;
   const { setStatus, setRefused } = editor;

@@ -8,6 +8,7 @@ import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
 import { Time } from '../components/Time.tsx';
 import { formatDateTime, formatValue, localInput } from '../format.ts';
 import { useAction, useResource } from '../hooks.ts';
+import { touches } from '../live.ts';
 import type { Flag, ScheduledChange } from '../types.ts';
 
 /** A scheduled change in words: "Turn on", or the fields it sets. */
@@ -48,7 +49,11 @@ export function FlagSchedules({
   readOnly: boolean;
 }) {
   const id = useId();
-  const list = useResource(() => api.schedules.list(environment, flag.key), `${environment}|${flag.key}`);
+  const list = useResource(
+    () => api.schedules.list(environment, flag.key),
+    `${environment}|${flag.key}`,
+    touches.flag(flag.key),
+  );
   const schedule = useAction();
   const cancel = useAction();
   const [turn, setTurn] = useState(flag.enabled ? 'off' : 'on');

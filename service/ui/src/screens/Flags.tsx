@@ -12,6 +12,7 @@ import { Time } from '../components/Time.tsx';
 import { useApp } from '../context.ts';
 import { parseVariantValue } from '../editors/variants.ts';
 import { useAction, useDebounced, usePaged, useResource, useTitle } from '../hooks.ts';
+import { touches } from '../live.ts';
 import { FLAG_TYPES, type Flag, type FlagType } from '../types.ts';
 
 function NewFlagDialog({ environment, onClose }: { environment: string; onClose: () => void }) {
@@ -112,6 +113,7 @@ export function FlagsScreen() {
         .list(environment, { q: q || undefined, archived, cursor, limit })
         .then((page) => ({ items: page.flags, nextCursor: page.nextCursor })),
     `${environment}|${archived}|${q}`,
+    touches.anyFlag,
   );
   // Flags with an open change request carry a badge: a change to them is under review.
   const requests = useResource(() => api.changeRequests.list(environment, 'open'), environment);

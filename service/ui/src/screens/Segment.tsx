@@ -12,6 +12,7 @@ import { useApp } from '../context.ts';
 import { useEditable } from '../editable.ts';
 import { ConditionList } from '../editors/ConditionEditor.tsx';
 import { useAction, useTitle } from '../hooks.ts';
+import { touches } from '../live.ts';
 import type { Condition, Segment, SegmentDetail } from '../types.ts';
 
 interface Draft {
@@ -45,6 +46,8 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
     draftOf,
     comparable,
     deps: [environment, segmentKey],
+    // Its own changes, and flags' (which of them use it).
+    touches: touches.any(touches.segment(segmentKey), touches.anyFlag),
   });
   const { item: segment, loadError, draft, edit, setStatus, setRefused, conflicts } = editor;
 
