@@ -5,7 +5,7 @@ import type {
   AuditPage,
   ChangeRequest,
   ChangeRequestState,
-  Condition,
+  CreateFlagInput,
   Environment,
   Evaluation,
   Flag,
@@ -13,16 +13,19 @@ import type {
   FlagdSyncSettings,
   FlagEnvironments,
   FlagPage,
+  FlagPatch,
   MintedToken,
+  MintTokenInput,
   PromotionReport,
   PromotionRequest,
   ScheduledChange,
   Segment,
   SegmentDetail,
+  SegmentInput,
+  SegmentPatch,
   Session,
   SignInOptions,
   Token,
-  TokenScope,
 } from './types.ts';
 
 /** A refused request: the service's error body when it sent one. */
@@ -123,10 +126,10 @@ export const api = {
       request<FlagPage>('GET', '/api/admin/flags', { query: { ...env(environment), ...query } }),
     get: (environment: string, key: string) =>
       request<Flag>('GET', `/api/admin/flags/${seg(key)}`, { query: env(environment) }),
-    create: (environment: string, body: Record<string, unknown>) =>
+    create: (environment: string, body: CreateFlagInput) =>
       request<Flag>('POST', '/api/admin/flags', { query: env(environment), body }),
     /** The flag as changed; in a protected environment, the change request it became. */
-    update: (environment: string, key: string, patch: Partial<Flag>, ifMatch?: number) =>
+    update: (environment: string, key: string, patch: FlagPatch, ifMatch?: number) =>
       request<Flag | ChangeRequest>('PATCH', `/api/admin/flags/${seg(key)}`, {
         query: env(environment),
         body: patch,
@@ -165,14 +168,9 @@ export const api = {
       request<{ segments: Segment[] }>('GET', '/api/admin/segments', { query: env(environment) }),
     get: (environment: string, key: string) =>
       request<SegmentDetail>('GET', `/api/admin/segments/${seg(key)}`, { query: env(environment) }),
-    create: (environment: string, body: { key: string; description: string; conditions: Condition[] }) =>
+    create: (environment: string, body: SegmentInput) =>
       request<Segment>('POST', '/api/admin/segments', { query: env(environment), body }),
-    update: (
-      environment: string,
-      key: string,
-      patch: { description?: string; conditions?: Condition[] },
-      ifMatch?: number,
-    ) =>
+    update: (environment: string, key: string, patch: SegmentPatch, ifMatch?: number) =>
       request<Segment | ChangeRequest>('PATCH', `/api/admin/segments/${seg(key)}`, {
         query: env(environment),
         body: patch,
@@ -188,7 +186,7 @@ export const api = {
       request<{ scheduledChanges: ScheduledChange[] }>('GET', '/api/admin/scheduled-changes', {
         query: { ...env(environment), flag },
       }),
-    create: (environment: string, flag: string, change: Partial<Flag>, applyAt: string) =>
+    create: (environment: string, flag: string, change: FlagPatch, applyAt: string) =>
       request<ScheduledChange>('POST', '/api/admin/scheduled-changes', {
         query: env(environment),
         body: { flag, change, applyAt },
@@ -199,8 +197,7 @@ export const api = {
     request<AuditPage>('GET', '/api/admin/audit', { query: { ...env(environment), ...page } }),
   tokens: {
     list: () => request<{ tokens: Token[] }>('GET', '/api/admin/tokens'),
-    mint: (body: { name: string; scope: TokenScope; environment?: string }) =>
-      request<MintedToken>('POST', '/api/admin/tokens', { body }),
+    mint: (body: MintTokenInput) => request<MintedToken>('POST', '/api/admin/tokens', { body }),
     revoke: (id: string) => request<void>('DELETE', `/api/admin/tokens/${seg(id)}`),
   },
   flagd: {

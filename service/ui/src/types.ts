@@ -10,10 +10,14 @@ import type { TokenScope } from '../../src/tokens/token-schemas.ts';
 export type {
   AuditEvent,
   AuditPage,
+  CreateFlagInput,
   Environment,
   Flag,
   FlagPage,
+  FlagPatch,
   FlagType,
+  SegmentInput,
+  SegmentPatch,
 } from '../../src/flags/flag-schemas.ts';
 export { OPERATORS, type Operator } from '../../src/flags/operators.ts';
 export type {
@@ -35,7 +39,7 @@ export type {
 export type { BaseVersions, RequestState as ChangeRequestState } from '../../src/requests/request-schemas.ts';
 export type { ScheduleState } from '../../src/schedules/schedule-schemas.ts';
 export type { Actor } from '../../src/schema.ts';
-export type { MintedToken, Token, TokenScope } from '../../src/tokens/token-schemas.ts';
+export type { MintedToken, MintTokenInput, Token, TokenScope } from '../../src/tokens/token-schemas.ts';
 
 export const FLAG_TYPES = ['boolean', 'string', 'number', 'json'] as const satisfies readonly FlagType[];
 

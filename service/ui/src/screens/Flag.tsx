@@ -24,7 +24,7 @@ import { rowsFromVariants, type VariantRow, variantsFromRows } from '../editors/
 import { formatValue } from '../format.ts';
 import { useAction, useResource, useTitle } from '../hooks.ts';
 import { touches } from '../live.ts';
-import type { Flag, Prerequisite, Rule } from '../types.ts';
+import type { Flag, FlagPatch, Prerequisite, Rule } from '../types.ts';
 import { FlagHistory } from './FlagHistory.tsx';
 import { FlagPlayground } from './FlagPlayground.tsx';
 import { FlagSchedules } from './FlagSchedules.tsx';
@@ -198,7 +198,7 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
     let proposal = false;
     const saved = await save.run(() =>
       editor.commit(async (fields, version) => {
-        const patch: Partial<Flag> = {};
+        const patch: FlagPatch = {};
         if (fields.description !== undefined) patch.description = fields.description;
         if (fields.variants !== undefined) patch.variants = variants.variants;
         if (fields.defaultVariant !== undefined) patch.defaultVariant = fields.defaultVariant;

@@ -9,10 +9,10 @@ import { Time } from '../components/Time.tsx';
 import { formatDateTime, formatValue, localInput } from '../format.ts';
 import { useAction, useResource } from '../hooks.ts';
 import { touches } from '../live.ts';
-import type { Flag, ScheduledChange } from '../types.ts';
+import type { Flag, FlagPatch, ScheduledChange } from '../types.ts';
 
 /** A scheduled change in words: "Turn on", or the fields it sets. */
-export function describeChange(change: Partial<Flag>): string {
+export function describeChange(change: FlagPatch): string {
   const { enabled, defaultVariant, ...rest } = change;
   const parts = enabled === undefined ? [] : [enabled ? 'Turn on' : 'Turn off'];
   if (defaultVariant !== undefined) {
@@ -34,7 +34,7 @@ const STATE_NAMES: Record<ScheduledChange['state'], string> = {
 };
 
 /** The changes the form offers: on, off, or another variant served by default (`variant:<name>`). */
-const changeOf = (choice: string): Partial<Flag> =>
+const changeOf = (choice: string): FlagPatch =>
   choice.startsWith('variant:')
     ? { defaultVariant: choice.slice('variant:'.length) }
     : { enabled: choice === 'on' };

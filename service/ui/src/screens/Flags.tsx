@@ -13,7 +13,7 @@ import { useApp } from '../context.ts';
 import { parseVariantValue } from '../editors/variants.ts';
 import { useAction, useDebounced, usePaged, useResource, useTitle } from '../hooks.ts';
 import { touches } from '../live.ts';
-import { FLAG_TYPES, type Flag, type FlagType } from '../types.ts';
+import { type CreateFlagInput, FLAG_TYPES, type Flag, type FlagType } from '../types.ts';
 
 function NewFlagDialog({ environment, onClose }: { environment: string; onClose: () => void }) {
   const id = useId();
@@ -26,7 +26,7 @@ function NewFlagDialog({ environment, onClose }: { environment: string; onClose:
 
   const create = async (key: string, description: string, keyRefused: (error: ApiError) => boolean) => {
     setProblem('');
-    let body: Record<string, unknown> = { key, description };
+    let body: CreateFlagInput = { key, description };
     // A boolean with the defaults is the plain switch: the API makes its on/off variants.
     if (type !== 'boolean') {
       const parsed = parseVariantValue(type, type === 'string' ? value : value.trim());
