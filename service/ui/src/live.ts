@@ -34,7 +34,7 @@ export const touches = {
       each.some((touched) => touched(c)),
 };
 
-interface Event {
+interface StreamEvent {
   changes?: { kind: string; key: string }[] | null;
 }
 
@@ -45,7 +45,7 @@ let debounce: number | undefined;
 let pending = { everything: false, flags: new Set<string>(), segments: new Set<string>() };
 
 /** Adds what `changes` names to the batch (null or absent: everything), and tells listeners soon. */
-function notify(changes: Event['changes']) {
+function notify(changes: StreamEvent['changes']) {
   if (!Array.isArray(changes)) pending.everything = true;
   else
     for (const { kind, key } of changes) {
@@ -62,9 +62,9 @@ function notify(changes: Event['changes']) {
   }, 50);
 }
 
-function changesOf(message: MessageEvent): Event['changes'] {
+function changesOf(message: MessageEvent): StreamEvent['changes'] {
   try {
-    return (JSON.parse(String(message.data)) as Event).changes;
+    return (JSON.parse(String(message.data)) as StreamEvent).changes;
   } catch {
     return null;
   }
