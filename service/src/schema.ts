@@ -1,7 +1,7 @@
 // Schema building blocks shared by every slice. Request schemas are strict: an unknown field
 // is an error, never silently dropped.
 import type { FastifySchema } from 'fastify';
-import Type, { type TProperties, type TSchema } from 'typebox';
+import Type, { type Static, type TProperties, type TSchema } from 'typebox';
 import { KEY_PATTERN } from './config.ts';
 
 export const Strict = <T extends TProperties>(properties: T, options: Record<string, unknown> = {}) =>
@@ -24,6 +24,7 @@ export const ActorSchema = Type.Object({
   subject: Type.Optional(Nullable(Type.String())),
   email: Type.Optional(Nullable(Type.String())),
 });
+export type Actor = Static<typeof ActorSchema>;
 
 export const ErrorSchema = Type.Object(
   {

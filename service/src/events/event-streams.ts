@@ -6,6 +6,7 @@
 // three lines, and a stream should cost little more than its socket (service/bench/README.md).
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { errors } from '../errors.ts';
+import type { Touched } from '../flags/snapshots.ts';
 import type { Metrics } from '../metrics.ts';
 import { quoted } from '../routes/http.ts';
 
@@ -15,6 +16,7 @@ const RECONNECT_MS = 1000;
 export type StreamKind = 'ofrep' | 'admin';
 
 interface Stream {
+  kind: StreamKind;
   res: ServerResponse;
   tokenId: string;
   /** The id of the web UI session it was opened with, if any. */
@@ -54,11 +56,18 @@ function lastSeen(req: IncomingMessage): number | undefined {
   return typeof header === 'string' && /^\d{1,15}$/.test(header) ? Number(header) : undefined;
 }
 
-const frame = (environment: string, revision: number) =>
+/**
+ * The event of one revision. The admin stream's (the web UI's) also says what changed:
+ * `changes`, the flags and segments the revision wrote, or null when that is not known (a
+ * catch-up, a batch, a reconnect): then anything may have changed. OFREP frames stay as ADR-0008
+ * has them.
+ */
+const frame = (kind: StreamKind, environment: string, revision: number, touched: Touched) =>
   `id: ${revision}\nevent: message\ndata: ${JSON.stringify({
     type: 'refetchEvaluation',
     etag: revisionETag(environment, revision),
     lastModified: Math.floor(Date.now() / 1000),
+    ...(kind === 'admin' && { changes: touched }),
   })}\n\n`;
 
 export function createEventStreams({
@@ -127,10 +136,10 @@ export function createEventStreams({
       const seen = lastSeen(req);
       // A client whose stream ends (this instance stopping) reconnects after a second.
       res.write(`retry: ${RECONNECT_MS}\n\n`);
-      if (seen !== undefined && seen < revision) res.write(frame(environment, revision));
+      if (seen !== undefined && seen < revision) res.write(frame(kind, environment, revision, null));
       const streams = byEnvironment.get(environment) ?? new Set<Stream>();
       byEnvironment.set(environment, streams);
-      const stream = { res, tokenId, session };
+      const stream = { kind, res, tokenId, session };
       streams.add(stream);
       byClient.set(clientKey, (byClient.get(clientKey) ?? 0) + 1);
       open += 1;
@@ -147,13 +156,19 @@ export function createEventStreams({
       });
     },
 
-    /** The environment's snapshot reached `revision`: every stream following it is told. */
-    advanced(environment: string, revision: number) {
+    /**
+     * The environment's snapshot reached `revision`, changing `touched`: every stream following
+     * it is told. Each kind's frame is made once, when a stream of that kind is there.
+     */
+    advanced(environment: string, revision: number, touched: Touched = null) {
       const streams = byEnvironment.get(environment);
       if (!streams) return;
       const started = performance.now();
-      const text = frame(environment, revision);
-      for (const { res } of streams) res.write(text);
+      const text: Partial<Record<StreamKind, string>> = {};
+      for (const { kind, res } of streams) {
+        text[kind] ??= frame(kind, environment, revision, touched);
+        res.write(text[kind]);
+      }
       metrics.eventsSent.inc(streams.size);
       metrics.eventBroadcastDuration.observe((performance.now() - started) / 1000);
     },

@@ -36,7 +36,7 @@ export function createChangeFeed({ snapshots, bus, entries }: ChangeFeedDeps) {
   return {
     /** This instance committed `change`: its snapshot first, so it serves the change at once; then everyone. */
     async committed(environment: string, change: Change): Promise<void> {
-      await snapshots.apply(environment, asChanges(change));
+      await snapshots.apply(environment, asChanges(change), [{ kind: change.kind, key: change.key }]);
       const entry: Entry = { version: change.revision, change };
       await entries?.setIfNewer(entryKey(change.kind, environment, change.key), entry);
       await bus.publish({
@@ -78,7 +78,9 @@ export function createChangeFeed({ snapshots, bus, entries }: ChangeFeedDeps) {
       ) {
         const entry = await entries.get<Entry>(entryKey(message.kind, environment, message.key));
         if (entry?.version === revision && !olderFlag(entry.change)) {
-          return snapshots.apply(environment, asChanges(entry.change));
+          return snapshots.apply(environment, asChanges(entry.change), [
+            { kind: entry.change.kind, key: entry.change.key },
+          ]);
         }
       }
       // An older release's message or entry, no Redis entry, or a gap: the change log has it.

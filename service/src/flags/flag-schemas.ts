@@ -165,6 +165,8 @@ export const PatchSegmentBody = Strict(
   },
   { minProperties: 1 },
 );
+export type SegmentInput = Static<typeof SegmentBody>;
+export type SegmentPatch = Static<typeof PatchSegmentBody>;
 export type SegmentContent = { description: string; conditions: Static<typeof ConditionSchema>[] };
 
 export const EnvironmentSchema = Type.Object(

@@ -17,7 +17,7 @@ import { createFlagReader } from './flag-reader.ts';
 import type { FlagStore } from './flag-store.ts';
 import { createSegmentCommands } from './segment-commands.ts';
 import type { SegmentStore } from './segment-store.ts';
-import { createSnapshots } from './snapshots.ts';
+import { type AdvanceListener, createSnapshots } from './snapshots.ts';
 
 export type { NewFlag } from './flag-content.ts';
 export type { KeyedEvaluation, Read } from './flag-reader.ts';
@@ -39,7 +39,7 @@ export interface FlagServiceDeps {
   /** Told about store failures that a read survived or turned into a 503. */
   onStoreError?: (err: unknown) => void;
   /** Told each time a held snapshot moves to a newer revision (event streams push it on). */
-  onAdvance?: (environment: string, revision: number) => void;
+  onAdvance?: AdvanceListener;
 }
 
 export function createFlagService({

@@ -113,6 +113,15 @@ export const SegmentSchema = Type.Object({
 });
 export type Segment = Static<typeof SegmentSchema>;
 
+/** A single segment as its read answers it: with the flags that use it. */
+export const SegmentDetailSchema = Type.Object({
+  ...SegmentSchema.properties,
+  usedBy: Type.Array(Type.String(), {
+    description: 'the keys of the live flags whose rules use it (at most 1000)',
+  }),
+});
+export type SegmentDetail = Static<typeof SegmentDetailSchema>;
+
 /** The attributes an evaluation sees: OpenFeature's evaluation context. */
 export type EvaluationContext = { targetingKey?: unknown } & Record<string, unknown>;
 

@@ -11,6 +11,15 @@ import type { ChangeLogStore } from './change-log-store.ts';
 import type { EnvironmentStore } from './environment-store.ts';
 import { Snapshot, type SnapshotChanges } from './snapshot.ts';
 
+/**
+ * What a revision changed, when the change itself was applied: the flags and segments it wrote.
+ * null: anything may have changed (a catch-up from the change log, a load, a batch).
+ */
+export type Touched = readonly { kind: 'flag' | 'segment'; key: string }[] | null;
+
+/** Told that `environment`'s snapshot moved to `revision`, and what that changed. */
+export type AdvanceListener = (environment: string, revision: number, touched: Touched) => void;
+
 export interface SnapshotsDeps {
   environments: Pick<EnvironmentStore, 'loadEnvironment'>;
   changeLog: Pick<ChangeLogStore, 'changesSince' | 'environmentRevisions'>;
@@ -19,7 +28,7 @@ export interface SnapshotsDeps {
   /** Told each time a snapshot catches up from the change log. */
   onCatchUp?: () => void;
   /** Told each time a held snapshot moves to a newer revision, however it learned of it. */
-  onAdvance?: (environment: string, revision: number) => void;
+  onAdvance?: AdvanceListener;
 }
 
 export function createSnapshots({
@@ -63,7 +72,7 @@ export function createSnapshots({
         const from = snapshot.revision;
         snapshot.apply(state);
         held.set(environment, snapshot);
-        if (before && snapshot.revision > from) onAdvance(environment, snapshot.revision);
+        if (before && snapshot.revision > from) onAdvance(environment, snapshot.revision, null);
         return snapshot;
       })().finally(() => loading.delete(environment));
       loading.set(environment, pending);
@@ -100,7 +109,7 @@ export function createSnapshots({
       return;
     }
     snapshot.apply(changes);
-    if (snapshot.revision > from) onAdvance(snapshot.environment, snapshot.revision);
+    if (snapshot.revision > from) onAdvance(snapshot.environment, snapshot.revision, null);
   }
 
   return {
@@ -133,13 +142,14 @@ export function createSnapshots({
     /**
      * A committed change: applied when it is the next revision of a held snapshot, else the
      * snapshot catches up from the change log. Resolves once the snapshot is at least that new.
+     * `touched` names what the change wrote, when the caller knows (a batch: null).
      */
-    apply(environment: string, change: SnapshotChanges): Promise<void> {
+    apply(environment: string, change: SnapshotChanges, touched: Touched = null): Promise<void> {
       if (!held.has(environment)) return Promise.resolve();
       return enqueue(environment, async () => {
         const snapshot = held.get(environment);
         if (!snapshot || snapshot.revision >= change.revision) return;
-        if (snapshot.apply(change, { next: true })) onAdvance(environment, snapshot.revision);
+        if (snapshot.apply(change, { next: true })) onAdvance(environment, snapshot.revision, touched);
         else await catchUp(snapshot);
       });
     },

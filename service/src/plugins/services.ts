@@ -14,6 +14,7 @@ import { createPrismaChangeLogStore } from '../flags/prisma-change-log-store.ts'
 import { createPrismaEnvironmentStore } from '../flags/prisma-environment-store.ts';
 import { createPrismaFlagStore } from '../flags/prisma-flag-store.ts';
 import { createPrismaSegmentStore } from '../flags/prisma-segment-store.ts';
+import type { AdvanceListener } from '../flags/snapshots.ts';
 import { instrument } from '../metrics.ts';
 import { createOidcSignIn, type OidcSignIn } from '../sessions/oidc-sign-in.ts';
 import { createPrismaSessionStore } from '../sessions/prisma-session-store.ts';
@@ -35,7 +36,7 @@ declare module 'fastify' {
     /** The event streams open on this instance. */
     events: EventStreams;
     /** Tells `listener` of each revision a held snapshot moves to, however this instance learned of it. */
-    onAdvance(listener: (environment: string, revision: number) => void): void;
+    onAdvance(listener: AdvanceListener): void;
     /** Tells `listener` of each token that stopped being live (revoked), here or elsewhere: its streams end. */
     onTokenRevoked(listener: (id: string) => void): void;
   }
@@ -92,8 +93,8 @@ export default fp<{ config: Config }>(
       metrics,
     });
     app.decorate('events', events);
-    const advanced = new Set<(environment: string, revision: number) => void>([events.advanced]);
-    app.decorate('onAdvance', (listener: (environment: string, revision: number) => void) => {
+    const advanced = new Set<AdvanceListener>([events.advanced]);
+    app.decorate('onAdvance', (listener: AdvanceListener) => {
       advanced.add(listener);
     });
     const revoked = new Set<(id: string) => void>([events.endToken]);
@@ -117,8 +118,8 @@ export default fp<{ config: Config }>(
         bus,
         metrics,
         onStoreError,
-        onAdvance: (environment, revision) => {
-          for (const listener of advanced) listener(environment, revision);
+        onAdvance: (environment, revision, touched) => {
+          for (const listener of advanced) listener(environment, revision, touched);
         },
       }),
     );

@@ -76,3 +76,7 @@ export const AdminFlagPageSchema = Type.Object({
     }),
   ),
 });
+
+export type FlagUsage = Static<typeof UsageSchema>;
+export type StaleReason = Static<typeof StaleReasonSchema>;
+export type AdminFlagPage = Static<typeof AdminFlagPageSchema>;

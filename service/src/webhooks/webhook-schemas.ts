@@ -57,6 +57,9 @@ export const CreatedWebhookSchema = Type.Intersect([
   }),
 ]);
 
+/** A webhook as its creation answers it: with the secret, shown this once. */
+export type CreatedWebhook = Static<typeof CreatedWebhookSchema>;
+
 export const CreateWebhookBody = Strict({
   environment: Type.Optional(EnvironmentKey),
   url: WebhookUrl,

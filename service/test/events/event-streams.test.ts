@@ -2,7 +2,15 @@
 // per change (on every instance), Last-Event-ID, refused tickets, the stream limit, revocation,
 // shutdown, and a refetch that names a revision this instance has not reached yet.
 import t, { type Test } from 'tap';
-import { admin, bearer, buildListeningApp, createFlag, mintToken, within } from '../helpers/app.ts';
+import {
+  admin,
+  bearer,
+  buildListeningApp,
+  createFlag,
+  createSegment,
+  mintToken,
+  within,
+} from '../helpers/app.ts';
 import type { TestDatabase } from '../helpers/database.ts';
 import { findRedis, testPrefix } from '../helpers/redis.ts';
 import { openStream } from '../helpers/sse.ts';
@@ -293,5 +301,54 @@ t.test(
       'a refetch naming the revision gets it',
     );
     stream.close();
+  },
+);
+
+t.test(
+  "the admin stream's events say what changed; a batch, a catch-up or a reconnect: anything (null)",
+  async (t) => {
+    const { app, base } = await listening(t);
+    await createFlag(app, { key: 'banner' });
+    const { token } = await mintToken(app, { name: 'web', scope: 'read' });
+    const ofrep = await openStream((await bulk(base, token)).url);
+    const stream = await openStream(`${base}/api/admin/events?environment=development`, admin);
+    t.equal(stream.status, 200);
+
+    await flip(app, 'banner', true);
+    const flagEvent = JSON.parse((await stream.next(10_000, 0)).data!);
+    t.match(flagEvent, { type: 'refetchEvaluation', etag: /^"development-\d+"$/, lastModified: Number });
+    t.same(flagEvent.changes, [{ kind: 'flag', key: 'banner' }], 'a flag change names the flag');
+    const ofrepEvent = JSON.parse((await ofrep.next(10_000, 0)).data!);
+    t.same(Object.keys(ofrepEvent).sort(), ['etag', 'lastModified', 'type'], 'the OFREP frame is as it was');
+    t.equal(ofrepEvent.etag, flagEvent.etag, 'the same revision on both');
+
+    await createSegment(app, { key: 'beta', conditions: [] });
+    t.same(JSON.parse((await stream.next(10_000, 1)).data!).changes, [{ kind: 'segment', key: 'beta' }]);
+
+    const imported = await app.inject({
+      method: 'POST',
+      url: '/api/admin/flagd/import?environment=development',
+      headers: admin,
+      payload: {
+        flags: {
+          'new-checkout': { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' },
+          'new-search': { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' },
+        },
+      },
+    });
+    t.equal(imported.statusCode, 200, imported.body);
+    const batch = await stream.next(10_000, 2);
+    t.equal(batch.id, String(imported.json().revision));
+    t.equal(JSON.parse(batch.data!).changes, null, 'an import: anything may have changed');
+
+    const behind = await openStream(`${base}/api/admin/events?environment=development`, {
+      ...admin,
+      'last-event-id': String(Number(batch.id) - 2),
+    });
+    const caughtUp = await behind.next(10_000, 0);
+    t.equal(caughtUp.id, batch.id);
+    t.equal(JSON.parse(caughtUp.data!).changes, null, 'a reconnect behind: anything may have changed');
+
+    for (const open of [stream, behind, ofrep]) open.close();
   },
 );

@@ -1,11 +1,12 @@
 // The one way the UI talks to the service: same-origin JSON with the session cookie. The CSRF
 // token lives in this module only (never in web storage), and every change carries it.
 import type {
+  AdminFlagPage,
   AuditFilters,
   AuditPage,
   ChangeRequest,
   ChangeRequestState,
-  Condition,
+  CreateFlagInput,
   Environment,
   Evaluation,
   Flag,
@@ -13,16 +14,20 @@ import type {
   FlagdSyncSettings,
   FlagEnvironments,
   FlagPage,
+  FlagPatch,
   FlagUsage,
   MintedToken,
+  MintTokenInput,
   PromotionReport,
   PromotionRequest,
   ScheduledChange,
   Segment,
+  SegmentDetail,
+  SegmentInput,
+  SegmentPatch,
   Session,
   SignInOptions,
   Token,
-  TokenScope,
 } from './types.ts';
 
 /** A refused request: the service's error body when it sent one. */
@@ -122,13 +127,13 @@ export const api = {
     list: (
       environment: string,
       query: { q?: string; archived: boolean; stale?: boolean; cursor?: string; limit?: number },
-    ) => request<FlagPage>('GET', '/api/admin/flags', { query: { ...env(environment), ...query } }),
+    ) => request<AdminFlagPage>('GET', '/api/admin/flags', { query: { ...env(environment), ...query } }),
     get: (environment: string, key: string) =>
       request<Flag>('GET', `/api/admin/flags/${seg(key)}`, { query: env(environment) }),
-    create: (environment: string, body: Record<string, unknown>) =>
+    create: (environment: string, body: CreateFlagInput) =>
       request<Flag>('POST', '/api/admin/flags', { query: env(environment), body }),
     /** The flag as changed; in a protected environment, the change request it became. */
-    update: (environment: string, key: string, patch: Partial<Flag>, ifMatch?: number) =>
+    update: (environment: string, key: string, patch: FlagPatch, ifMatch?: number) =>
       request<Flag | ChangeRequest>('PATCH', `/api/admin/flags/${seg(key)}`, {
         query: env(environment),
         body: patch,
@@ -170,15 +175,10 @@ export const api = {
     list: (environment: string) =>
       request<{ segments: Segment[] }>('GET', '/api/admin/segments', { query: env(environment) }),
     get: (environment: string, key: string) =>
-      request<Segment>('GET', `/api/admin/segments/${seg(key)}`, { query: env(environment) }),
-    create: (environment: string, body: { key: string; description: string; conditions: Condition[] }) =>
+      request<SegmentDetail>('GET', `/api/admin/segments/${seg(key)}`, { query: env(environment) }),
+    create: (environment: string, body: SegmentInput) =>
       request<Segment>('POST', '/api/admin/segments', { query: env(environment), body }),
-    update: (
-      environment: string,
-      key: string,
-      patch: { description?: string; conditions?: Condition[] },
-      ifMatch?: number,
-    ) =>
+    update: (environment: string, key: string, patch: SegmentPatch, ifMatch?: number) =>
       request<Segment | ChangeRequest>('PATCH', `/api/admin/segments/${seg(key)}`, {
         query: env(environment),
         body: patch,
@@ -194,7 +194,7 @@ export const api = {
       request<{ scheduledChanges: ScheduledChange[] }>('GET', '/api/admin/scheduled-changes', {
         query: { ...env(environment), flag },
       }),
-    create: (environment: string, flag: string, change: Partial<Flag>, applyAt: string) =>
+    create: (environment: string, flag: string, change: FlagPatch, applyAt: string) =>
       request<ScheduledChange>('POST', '/api/admin/scheduled-changes', {
         query: env(environment),
         body: { flag, change, applyAt },
@@ -205,8 +205,7 @@ export const api = {
     request<AuditPage>('GET', '/api/admin/audit', { query: { ...env(environment), ...page } }),
   tokens: {
     list: () => request<{ tokens: Token[] }>('GET', '/api/admin/tokens'),
-    mint: (body: { name: string; scope: TokenScope; environment?: string }) =>
-      request<MintedToken>('POST', '/api/admin/tokens', { body }),
+    mint: (body: MintTokenInput) => request<MintedToken>('POST', '/api/admin/tokens', { body }),
     revoke: (id: string) => request<void>('DELETE', `/api/admin/tokens/${seg(id)}`),
   },
   flagd: {

@@ -6,7 +6,7 @@
 // version whose values the touched fields were built on, so it never overwrites unseen work.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from './api.ts';
-import { useLive } from './live.ts';
+import { type Touches, useLive } from './live.ts';
 
 export interface EditableOptions<T, D> {
   fetch: () => Promise<T>;
@@ -16,6 +16,8 @@ export interface EditableOptions<T, D> {
   comparable?: (field: keyof D, value: D[keyof D]) => unknown;
   /** What `fetch` reads: the item is loaded again when they change. */
   deps: readonly unknown[];
+  /** The live changes that make it fetch again (default: every change). */
+  touches?: Touches;
 }
 
 interface State<T, D> {
@@ -42,6 +44,7 @@ export function useEditable<T extends { version: number }, D extends object>({
   draftOf,
   comparable = (_field, value) => value,
   deps,
+  touches,
 }: EditableOptions<T, D>) {
   const [state, setState] = useState<State<T, D> | null>(null);
   const [loadError, setLoadError] = useState<ApiError | undefined>(undefined);
@@ -121,7 +124,7 @@ export function useEditable<T extends { version: number }, D extends object>({
     }
   };
 
-  useLive(() => void refresh());
+  useLive(() => void refresh(), touches);
 
   const edit = (change: Partial<D>) => {
     const s = current.current;

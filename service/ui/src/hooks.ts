@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from './api.ts';
-import { useLive } from './live.ts';
+import { type Touches, touches, useLive } from './live.ts';
 
 export interface Resource<T> {
   data: T | undefined;
@@ -15,10 +15,15 @@ const asApiError = (err: unknown) =>
   err instanceof ApiError ? err : new ApiError(0, err instanceof Error ? err.message : String(err), '');
 
 /**
- * Data for a screen: fetched when `key` changes and again after every live change (unless
- * `live` is false). Answers that arrive after a newer request started are dropped.
+ * Data for a screen: fetched when `key` changes and again after every live change (`live`
+ * true), only those it `touches` (a predicate), or none (false). Answers that arrive after a
+ * newer request started are dropped.
  */
-export function useResource<T>(load: () => Promise<T>, key: string, live = true): Resource<T> {
+export function useResource<T>(
+  load: () => Promise<T>,
+  key: string,
+  live: boolean | Touches = true,
+): Resource<T> {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<ApiError | undefined>(undefined);
   const [loading, setLoading] = useState(true);
@@ -48,9 +53,7 @@ export function useResource<T>(load: () => Promise<T>, key: string, live = true)
     void run();
   }, [key, run]);
 
-  useLive(() => {
-    if (live) void run();
-  });
+  useLive(() => void run(), live === true ? touches.always : live === false ? () => false : live);
 
   return { data, error, loading, reload: run, setData };
 }
@@ -107,9 +110,14 @@ export const PAGE_SIZE = 50;
 export function usePaged<T>(
   load: (cursor: string | undefined, limit: number) => Promise<Page<T>>,
   key: string,
+  live: boolean | Touches = true,
 ) {
   const shown = useRef(0);
-  const list = useResource(() => load(undefined, Math.min(200, Math.max(PAGE_SIZE, shown.current))), key);
+  const list = useResource(
+    () => load(undefined, Math.min(200, Math.max(PAGE_SIZE, shown.current))),
+    key,
+    live,
+  );
   shown.current = list.data?.items.length ?? 0;
   const more = useAction();
 

@@ -5,17 +5,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { actorOf } from '../../access/authorization.ts';
 import { PatchSegmentBody, SegmentBody } from '../../flags/flag-schemas.ts';
-import { SegmentSchema } from '../../flags/rule-schemas.ts';
+import { SegmentDetailSchema, SegmentSchema } from '../../flags/rule-schemas.ts';
 import { errorResponses, Key, Strict } from '../../schema.ts';
 import { EnvironmentQuery, environmentNamed, IfMatchHeader, parseVersionTag } from '../http.ts';
 import { ProposedResponse, proposeIfProtected } from './change-requests.ts';
-
-const SegmentWithUsers = Type.Object({
-  ...SegmentSchema.properties,
-  usedBy: Type.Array(Type.String(), {
-    description: 'the keys of the live flags whose rules use it (at most 1000)',
-  }),
-});
 
 const SegmentParams = Strict({ segmentKey: Key('segment key') });
 
@@ -48,7 +41,7 @@ const adminSegments: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'One segment, with the live flags whose rules use it',
         params: SegmentParams,
         querystring: EnvironmentQuery,
-        response: { 200: SegmentWithUsers, ...errorResponses(400, 401, 403, 404) },
+        response: { 200: SegmentDetailSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {

@@ -5,6 +5,7 @@ import { useId, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { useApp } from '../context.ts';
 import { useResource } from '../hooks.ts';
+import { touches } from '../live.ts';
 import { type FlagEnvironment, rightOn } from '../types.ts';
 import { DataTable } from './DataTable.tsx';
 import { ErrorAlert, Status } from './ErrorAlert.tsx';
@@ -48,7 +49,7 @@ export function FlagEnvironments({ flagKey }: { flagKey: string }) {
   const [promoting, setPromoting] = useState(false);
   // Folded by default: the page's own switch stays the one switch of this flag in view.
   const [open, setOpen] = useState(false);
-  const view = useResource(() => api.flags.environments(flagKey), flagKey);
+  const view = useResource(() => api.flags.environments(flagKey), flagKey, touches.flag(flagKey));
   const rows = view.data?.environments ?? [];
   const saved = (message: string) => {
     setStatus(message);

@@ -3,12 +3,15 @@
 import { api } from '../api.ts';
 import { useApp } from '../context.ts';
 import { useResource } from '../hooks.ts';
+import { touches } from '../live.ts';
 
 export function RequiredBy({ environment, flagKey }: { environment: string; flagKey: string }) {
   const { link } = useApp();
   const requirers = useResource(
     () => api.flags.requiredBy(environment, flagKey),
     `${environment}/${flagKey}`,
+    // Any flag may come to require this one, or stop.
+    touches.anyFlag,
   );
   const flags = requirers.data?.flags ?? [];
   if (flags.length === 0) return null;

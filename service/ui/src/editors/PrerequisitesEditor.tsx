@@ -4,6 +4,7 @@ import { useId, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { useApp } from '../context.ts';
 import { useResource } from '../hooks.ts';
+import { touches } from '../live.ts';
 import type { Flag, Prerequisite } from '../types.ts';
 
 /** More flags than this are not offered (the API refuses chains this wide anyway). */
@@ -39,7 +40,7 @@ export function PrerequisitesEditor({
 }: PrerequisitesEditorProps) {
   const id = useId();
   const { link } = useApp();
-  const flags = useResource(() => liveFlags(environment), environment);
+  const flags = useResource(() => liveFlags(environment), environment, touches.anyFlag);
   const [adding, setAdding] = useState('');
   const byKey = new Map((flags.data ?? []).map((flag) => [flag.key, flag]));
   const choices = (flags.data ?? []).filter(

@@ -23,7 +23,8 @@ import { VariantsEditor } from '../editors/VariantsEditor.tsx';
 import { rowsFromVariants, type VariantRow, variantsFromRows } from '../editors/variants.ts';
 import { formatValue } from '../format.ts';
 import { useAction, useResource, useTitle } from '../hooks.ts';
-import type { Flag, Prerequisite, Rule } from '../types.ts';
+import { touches } from '../live.ts';
+import type { Flag, FlagPatch, Prerequisite, Rule } from '../types.ts';
 import { FlagHistory } from './FlagHistory.tsx';
 import { FlagPlayground } from './FlagPlayground.tsx';
 import { FlagSchedules } from './FlagSchedules.tsx';
@@ -133,13 +134,14 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
   const save = useAction();
   const archive = useAction();
   const restore = useAction();
-  const segments = useResource(() => api.segments.list(environment), environment);
+  const segments = useResource(() => api.segments.list(environment), environment, touches.anySegment);
   useTitle(flagKey);
   const editor = useEditable({
     fetch: () => api.flags.get(environment, flagKey),
     draftOf,
     comparable,
     deps: [environment, flagKey],
+    touches: touches.flag(flagKey),
   });
   const { item: flag, loadError, draft, load, edit, conflicts, show } = editor;
   const { setStatus, setRefused } = editor;
@@ -197,7 +199,7 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
     let proposal = false;
     const saved = await save.run(() =>
       editor.commit(async (fields, version) => {
-        const patch: Partial<Flag> = {};
+        const patch: FlagPatch = {};
         if (fields.description !== undefined) patch.description = fields.description;
         if (fields.variants !== undefined) patch.variants = variants.variants;
         if (fields.defaultVariant !== undefined) patch.defaultVariant = fields.defaultVariant;

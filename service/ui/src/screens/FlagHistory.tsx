@@ -4,6 +4,7 @@ import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { LoadMore } from '../components/LoadMore.tsx';
 import { useApp } from '../context.ts';
 import { usePaged } from '../hooks.ts';
+import { touches } from '../live.ts';
 
 /** The flag's audit events, newest first, each in words with its diff on request. */
 export function FlagHistory({ environment, flagKey }: { environment: string; flagKey: string }) {
@@ -13,6 +14,7 @@ export function FlagHistory({ environment, flagKey }: { environment: string; fla
         .history(environment, flagKey, { cursor, limit })
         .then((page) => ({ items: page.events, nextCursor: page.nextCursor })),
     `${environment}|${flagKey}`,
+    touches.flag(flagKey),
   );
   const { link, readOnly } = useApp();
   return (

@@ -8,10 +8,11 @@ import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
 import { Time } from '../components/Time.tsx';
 import { formatDateTime, formatValue, localInput } from '../format.ts';
 import { useAction, useResource } from '../hooks.ts';
-import type { Flag, ScheduledChange } from '../types.ts';
+import { touches } from '../live.ts';
+import type { Flag, FlagPatch, ScheduledChange } from '../types.ts';
 
 /** A scheduled change in words: "Turn on", or the fields it sets. */
-export function describeChange(change: Partial<Flag>): string {
+export function describeChange(change: FlagPatch): string {
   const { enabled, defaultVariant, ...rest } = change;
   const parts = enabled === undefined ? [] : [enabled ? 'Turn on' : 'Turn off'];
   if (defaultVariant !== undefined) {
@@ -33,7 +34,7 @@ const STATE_NAMES: Record<ScheduledChange['state'], string> = {
 };
 
 /** The changes the form offers: on, off, or another variant served by default (`variant:<name>`). */
-const changeOf = (choice: string): Partial<Flag> =>
+const changeOf = (choice: string): FlagPatch =>
   choice.startsWith('variant:')
     ? { defaultVariant: choice.slice('variant:'.length) }
     : { enabled: choice === 'on' };
@@ -48,7 +49,11 @@ export function FlagSchedules({
   readOnly: boolean;
 }) {
   const id = useId();
-  const list = useResource(() => api.schedules.list(environment, flag.key), `${environment}|${flag.key}`);
+  const list = useResource(
+    () => api.schedules.list(environment, flag.key),
+    `${environment}|${flag.key}`,
+    touches.flag(flag.key),
+  );
   const schedule = useAction();
   const cancel = useAction();
   const [turn, setTurn] = useState(flag.enabled ? 'off' : 'on');

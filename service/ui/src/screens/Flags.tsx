@@ -14,7 +14,8 @@ import { Time } from '../components/Time.tsx';
 import { useApp } from '../context.ts';
 import { parseVariantValue } from '../editors/variants.ts';
 import { useAction, useDebounced, usePaged, useResource, useTitle } from '../hooks.ts';
-import { FLAG_TYPES, type Flag, type FlagType } from '../types.ts';
+import { touches } from '../live.ts';
+import { type CreateFlagInput, FLAG_TYPES, type Flag, type FlagType } from '../types.ts';
 
 function NewFlagDialog({ environment, onClose }: { environment: string; onClose: () => void }) {
   const id = useId();
@@ -27,7 +28,7 @@ function NewFlagDialog({ environment, onClose }: { environment: string; onClose:
 
   const create = async (key: string, description: string, keyRefused: (error: ApiError) => boolean) => {
     setProblem('');
-    let body: Record<string, unknown> = { key, description };
+    let body: CreateFlagInput = { key, description };
     // A boolean with the defaults is the plain switch: the API makes its on/off variants.
     if (type !== 'boolean') {
       const parsed = parseVariantValue(type, type === 'string' ? value : value.trim());
@@ -127,6 +128,7 @@ export function FlagsScreen() {
         })
         .then((page) => ({ items: page.flags, nextCursor: page.nextCursor })),
     `${environment}|${archived}|${stale}|${stale ? '' : q}`,
+    touches.anyFlag,
   );
   // Flags with an open change request carry a badge: a change to them is under review.
   const requests = useResource(() => api.changeRequests.list(environment, 'open'), environment);

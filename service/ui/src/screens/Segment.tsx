@@ -12,7 +12,8 @@ import { useApp } from '../context.ts';
 import { useEditable } from '../editable.ts';
 import { ConditionList } from '../editors/ConditionEditor.tsx';
 import { useAction, useTitle } from '../hooks.ts';
-import type { Condition, Segment } from '../types.ts';
+import { touches } from '../live.ts';
+import type { Condition, Segment, SegmentDetail } from '../types.ts';
 
 interface Draft {
   description: string;
@@ -45,6 +46,8 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
     draftOf,
     comparable,
     deps: [environment, segmentKey],
+    // Its own changes, and flags' (which of them use it).
+    touches: touches.any(touches.segment(segmentKey), touches.anyFlag),
   });
   const { item: segment, loadError, draft, edit, setStatus, setRefused, conflicts } = editor;
 
@@ -87,7 +90,7 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
           proposal = true;
           return segment;
         }
-        return { ...updated, usedBy: updated.usedBy ?? segment.usedBy };
+        return { ...updated, usedBy: segment.usedBy } satisfies SegmentDetail;
       }),
     );
     if (saved) {
@@ -125,7 +128,7 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
         onMine={() => editor.keepMine(field)}
       />
     );
-  const usedBy = segment.usedBy ?? [];
+  const { usedBy } = segment;
 
   return (
     <>
@@ -194,9 +197,7 @@ function SegmentEditor({ segmentKey }: { segmentKey: string }) {
 
       <section id={`${id}-used`} class="card" aria-labelledby={`${id}-used-title`}>
         <h2 id={`${id}-used-title`}>Used by</h2>
-        {segment.usedBy === undefined ? (
-          <p class="muted">The service did not say which flags use this segment.</p>
-        ) : segment.usedBy.length === 0 ? (
+        {segment.usedBy.length === 0 ? (
           <p class="muted">No flag uses this segment: it can be deleted.</p>
         ) : (
           <ul class="link-list">

@@ -8,6 +8,7 @@ import { PageHead } from '../components/PageHead.tsx';
 import { Time } from '../components/Time.tsx';
 import { useApp } from '../context.ts';
 import { useAction, useResource, useTitle } from '../hooks.ts';
+import { touches } from '../live.ts';
 
 function NewSegmentDialog({ environment, onClose }: { environment: string; onClose: () => void }) {
   const { link } = useApp();
@@ -42,7 +43,7 @@ export function SegmentsScreen() {
   useTitle('Segments');
   const { environment, readOnly, link } = useApp();
   const [creating, setCreating] = useState(false);
-  const list = useResource(() => api.segments.list(environment), environment);
+  const list = useResource(() => api.segments.list(environment), environment, touches.anySegment);
   const segments = list.data?.segments ?? [];
 
   return (
