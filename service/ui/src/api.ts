@@ -13,7 +13,6 @@ import type {
   FlagdImportResult,
   FlagdSyncSettings,
   FlagEnvironments,
-  FlagPage,
   FlagPatch,
   FlagUsage,
   MintedToken,
