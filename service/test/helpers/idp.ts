@@ -164,6 +164,15 @@ export async function startIdp(t: Test) {
         interactions: { url: (_ctx: unknown, { uid }: { uid: string }) => `/interaction/${uid}` },
         cookies: { keys: ['test-idp-cookie-key'] },
         jwks: { keys: [signingKey] },
+        // Lifetimes in seconds, set as a production provider's are (its defaults print a notice each).
+        ttl: {
+          AccessToken: 600,
+          AuthorizationCode: 60,
+          Grant: 3600,
+          IdToken: 600,
+          Interaction: 600,
+          Session: 3600,
+        },
         adapter: memoryAdapter(),
         async findAccount(_ctx: unknown, id: string): Promise<Account | undefined> {
           if (!people.has(id)) return undefined;
