@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { ActorRef } from '../access/authorization.ts';
 import { errors } from '../errors.ts';
 import type { ChangeFeed } from './change-feed.ts';
-import { changes, checkSegments, contentOf } from './flag-content.ts';
+import { changes, checkSegments, contentOf, segmentContent } from './flag-content.ts';
 import type { FlagContent, SegmentContent } from './flag-schemas.ts';
 import type { BatchState, BatchWrites, FlagStore } from './flag-store.ts';
 
@@ -32,11 +32,6 @@ export interface BatchCommandsDeps {
   store: Pick<FlagStore, 'readBatch' | 'writeBatch'>;
   feed: ChangeFeed;
 }
-
-const segmentContent = ({ description, conditions }: SegmentContent): SegmentContent => ({
-  description,
-  conditions,
-});
 
 /** What the batch does to the environment as it is now. */
 function plan(

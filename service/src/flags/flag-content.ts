@@ -12,6 +12,7 @@ import {
   type FlagContent,
   type FlagPatch,
   type FlagType,
+  type SegmentContent,
 } from './flag-schemas.ts';
 import type { CheckSegments } from './flag-store.ts';
 
@@ -97,6 +98,12 @@ export const contentOf = ({
   variants,
   rules,
   prerequisites,
+});
+
+/** What an admin writes of a segment: without its identity, version and times. */
+export const segmentContent = ({ description, conditions }: SegmentContent): SegmentContent => ({
+  description,
+  conditions,
 });
 
 /** The value of the default variant, which the API shows as `defaultValue`; null without one. */

@@ -8,8 +8,8 @@ import { isDeepStrictEqual } from 'node:util';
 import type { ActorRef } from '../access/authorization.ts';
 import { DomainError, errors } from '../errors.ts';
 import type { Batch, BatchReport } from './batch-commands.ts';
-import { changes, contentOf } from './flag-content.ts';
-import type { Environment, Flag, FlagContent, SegmentContent } from './flag-schemas.ts';
+import { changes, contentOf, segmentContent } from './flag-content.ts';
+import type { Environment, Flag, FlagContent } from './flag-schemas.ts';
 import { type BatchState, type FlagStore, segmentsUsedBy } from './flag-store.ts';
 import type {
   ExpectedVersions,
@@ -69,11 +69,6 @@ export interface PromotionDeps {
   onFailure?: (err: unknown, environment: string) => DomainError | undefined;
 }
 
-const segmentContent = ({ description, conditions }: SegmentContent): SegmentContent => ({
-  description,
-  conditions,
-});
-
 /** The environment's state of the flag, as the environments view shows it. */
 const stateOf = (environment: Environment, flag: Flag | null): FlagEnvironment => ({
   environment: environment.key,
@@ -119,7 +114,8 @@ interface TargetPlan {
   base: Versions;
 }
 
-const targetsOf = (to: string | string[]) => (typeof to === 'string' ? [to] : to);
+/** The target environments a promotion names: one, or a list. */
+export const targetsOf = (to: string | string[]) => (typeof to === 'string' ? [to] : to);
 
 export function createPromotion({ store, flags, propose, onFailure }: PromotionDeps) {
   /** The source flag and its segments, refused unless live. */

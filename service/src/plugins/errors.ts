@@ -51,16 +51,24 @@ export function describe(context: string, issue: ValidationIssue): string {
   }
 }
 
-function unavailable(err: unknown, log: FastifyBaseLogger) {
-  log.warn({ err }, 'database unavailable');
-  return errors.unavailable(
-    'so nothing could be read or changed; if you were changing something, read it back first',
-  );
-}
-
-function contended(err: unknown, log: FastifyBaseLogger) {
-  log.warn({ err }, 'database contention');
-  return errors.busy();
+/**
+ * The database down (503 DATABASE_UNAVAILABLE, saying `consequence`) or contended (503
+ * DATABASE_BUSY), logged as such; undefined for any other failure.
+ */
+export function databaseFailure(
+  err: unknown,
+  log: FastifyBaseLogger,
+  consequence = 'so nothing could be read or changed; if you were changing something, read it back first',
+): DomainError | undefined {
+  if (isUnavailable(err)) {
+    log.warn({ err }, 'database unavailable');
+    return errors.unavailable(consequence);
+  }
+  if (isContention(err)) {
+    log.warn({ err }, 'database contention');
+    return errors.busy();
+  }
+  return undefined;
 }
 
 export function sendError(reply: FastifyReply, statusCode: number, code: string, message: string) {
@@ -166,11 +174,7 @@ export default fp(
         reply.raw.destroy();
         return;
       }
-      const error = isUnavailable(raw)
-        ? unavailable(raw, request.log)
-        : isContention(raw)
-          ? contended(raw, request.log)
-          : raw;
+      const error = databaseFailure(raw, request.log) ?? raw;
       if (error instanceof DomainError) {
         if (error.retryAfterSeconds) reply.header('retry-after', error.retryAfterSeconds);
         return sendError(reply, error.statusCode, error.code, error.message);

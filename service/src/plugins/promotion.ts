@@ -1,11 +1,12 @@
 // Promotion: the service the admin routes call to show a flag across environments and copy it
 // from one environment to others (a change request where the target is protected).
 import fp from 'fastify-plugin';
-import { isContention, isUnavailable } from '../db/database.ts';
+
 import { errors } from '../errors.ts';
 import { createPrismaPromotionStore } from '../flags/prisma-promotion-store.ts';
 import { createPromotion, type Promotion } from '../flags/promotion.ts';
 import { instrument } from '../metrics.ts';
+import { databaseFailure } from './errors.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -33,16 +34,14 @@ export default fp(
         },
         // As the error handler maps a failed request: the database down or contended is a 503.
         onFailure(err, environment) {
-          if (isUnavailable(err)) {
-            app.log.warn({ err, environment }, 'database unavailable');
-            return errors.unavailable('so nothing was promoted there; retry the promotion to it');
-          }
-          if (isContention(err)) {
-            app.log.warn({ err, environment }, 'database contention');
-            return errors.busy();
-          }
-          app.log.error({ err, environment }, 'promotion write failed');
-          return undefined;
+          const log = app.log.child({ environment });
+          const failure = databaseFailure(
+            err,
+            log,
+            'so nothing was promoted there; retry the promotion to it',
+          );
+          if (!failure) log.error({ err }, 'promotion write failed');
+          return failure;
         },
       }),
     );

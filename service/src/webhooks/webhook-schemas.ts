@@ -119,5 +119,3 @@ export const DeliveryPageSchema = Type.Object({
   nextCursor: Nullable(Type.String()),
 });
 export type DeliveryPage = Static<typeof DeliveryPageSchema>;
-
-export const WebhookListQuery = Strict({ environment: Type.Optional(EnvironmentKey) });

@@ -1,8 +1,10 @@
 // One flag across environments: its state in each environment the caller may read, and
 // promotion from one environment to others (dry run first: the diff per target).
+import { STATUS_CODES } from 'node:http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actorOf, authorize, rightOn } from '../../access/authorization.ts';
 import { FlagKey } from '../../flags/flag-schemas.ts';
+import { targetsOf } from '../../flags/promotion.ts';
 import {
   FlagEnvironmentsSchema,
   PromoteBody,
@@ -14,13 +16,6 @@ import { errorResponses, Strict } from '../../schema.ts';
 const FlagParams = Strict({ flagKey: FlagKey });
 /** What a promotion may fail with: an error, with what became of each target when it got that far. */
 type FailureStatus = 400 | 404 | 409 | 500 | 503;
-const STATUS_TEXT: Record<FailureStatus, string> = {
-  400: 'Bad Request',
-  404: 'Not Found',
-  409: 'Conflict',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
 
 const promote: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -69,7 +64,7 @@ const promote: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { principal, body } = request;
       authorize(principal, 'read', body.from);
-      for (const target of typeof body.to === 'string' ? [body.to] : body.to) {
+      for (const target of targetsOf(body.to)) {
         authorize(principal, 'admin', target);
       }
       const report = await app.promotion.promote(request.params.flagKey, body, actorOf(principal));
@@ -84,7 +79,7 @@ const promote: FastifyPluginAsyncTypebox = async (app) => {
       return reply.code(statusCode).send({
         statusCode,
         code: partial ? 'PROMOTION_INCOMPLETE' : first.code,
-        error: STATUS_TEXT[statusCode],
+        error: STATUS_CODES[statusCode] ?? 'Error',
         message: partial
           ? `${report.message} Failed in ${failed.map((t) => `'${t.environment}'`).join(', ')}: ${first.message}`
           : first.message,

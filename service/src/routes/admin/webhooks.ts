@@ -12,7 +12,6 @@ import {
   DeliveryQuery,
   DeliverySchema,
   PatchWebhookBody,
-  WebhookListQuery,
   WebhookListSchema,
   WebhookSchema,
 } from '../../webhooks/webhook-schemas.ts';
@@ -60,7 +59,7 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['admin'],
         summary: "An environment's webhooks, without their secrets",
-        querystring: WebhookListQuery,
+        querystring: EnvironmentQuery,
         response: { 200: WebhookListSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
