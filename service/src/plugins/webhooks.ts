@@ -9,7 +9,7 @@ import { instrument } from '../metrics.ts';
 import { createPrismaWebhookStore } from '../webhooks/prisma-webhook-store.ts';
 import { createSecretBox } from '../webhooks/webhook-secrets.ts';
 import { createSender } from '../webhooks/webhook-sender.ts';
-import { createWebhookService, type WebhookService } from '../webhooks/webhook-service.ts';
+import { CLAIM_LEASE_MS, createWebhookService, type WebhookService } from '../webhooks/webhook-service.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -39,7 +39,7 @@ export default fp(
       send: createSender(config.WEBHOOK_TIMEOUT_MS, shutdown.signal),
       maxBackoffMs: config.WEBHOOK_MAX_BACKOFF_SECONDS * 1000,
       // Renewed after each change: it outlasts a few timed-out sends, and is how long a dead claimant holds its webhook.
-      leaseMs: Math.max(15_000, 3 * config.WEBHOOK_TIMEOUT_MS),
+      leaseMs: Math.max(CLAIM_LEASE_MS, 3 * config.WEBHOOK_TIMEOUT_MS),
       onDelivery: ({ outcome, lagSeconds }) => {
         telemetry.webhookDeliveries.inc({ outcome });
         telemetry.webhookLag.observe(lagSeconds);
