@@ -9,6 +9,7 @@ import type {
   StoredAuditEvent,
   StoredAuditPage,
 } from '../flags/flag-schemas.ts';
+import { queryInstant } from '../query-time.ts';
 import { summarize } from './summarize.ts';
 
 /** An audit query as services take it: `diff` defaults to true, as on the wire. */
@@ -16,17 +17,8 @@ export type AuditRead = Omit<AuditQuery, 'diff'> & { diff?: boolean };
 
 const ACTION = /^[a-z][a-z_-]*\.([a-z][a-z_-]*)?$/;
 
-/** A date-time the schema let through as a Date, or a 400 for one no clock can name (a leap second, year 0). */
-function instant(name: string, value: string | undefined): Date | undefined {
-  if (value === undefined) return undefined;
-  const at = new Date(value);
-  if (Number.isNaN(at.getTime()) || at.getUTCFullYear() < 1) {
-    throw errors.invalidInput(
-      `querystring.${name} ${value} is not a time the audit log can be searched by. Pass an ISO 8601 date-time from year 1 on, without a leap second, such as 2026-12-08T00:00:00Z.`,
-    );
-  }
-  return at;
-}
+const instant = (name: string, value: string | undefined) =>
+  value === undefined ? undefined : queryInstant(name, value, 'the audit log can be searched by');
 
 /** The store's filter for a query; refuses an action that is neither an action nor a kind's prefix, and an empty time range. */
 export function auditFilter({ diff: _diff, action, from, to, ...rest }: AuditRead): AuditFilter {

@@ -4,6 +4,7 @@
 // kept beside them. A failed flush keeps its rows for the next (up to a bound) and is reported,
 // never thrown at a caller. Staleness is judged from those rows and the flag's own times.
 import { errors } from '../errors.ts';
+import { queryInstant } from '../query-time.ts';
 import { CODE_DEFAULT, type CountedInterval, READ, type UsageCounter } from './usage-counter.ts';
 import type { ActivityRow, StaleCandidate, UsageRow, UsageStore } from './usage-store.ts';
 
@@ -231,8 +232,10 @@ export function createUsageService({
     ) {
       const granularity = query.granularity ?? 'hour';
       const span = SPANS[granularity];
-      const to = query.to ? new Date(query.to) : now();
-      const from = query.from ? new Date(query.from) : new Date(to.getTime() - span.defaultMs);
+      const to = query.to ? queryInstant('to', query.to, 'usage can be counted to') : now();
+      const from = query.from
+        ? queryInstant('from', query.from, 'usage can be counted from')
+        : new Date(to.getTime() - span.defaultMs);
       if (!(from < to)) {
         throw errors.invalidInput(
           `'from' (${from.toISOString()}) must be before 'to' (${to.toISOString()}).`,
