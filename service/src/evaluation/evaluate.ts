@@ -69,10 +69,14 @@ export function bucket(text: string, totalWeight: number): number {
   return (high - highRest) / 65_536 + Math.floor((highRest * 65_536 + low) / 4_294_967_296);
 }
 
+/** Answers already worked out for one context, by flag key: a bulk evaluation shares them between flags. */
+export type Answers = Map<string, Evaluation>;
+
 /**
  * Pure: no I/O, never throws for any context (a bad context is a non-match, not an exception).
  * `flags` finds the flags prerequisites name; without it, every prerequisite is unmet. `depth` is
- * how far down a chain of prerequisites this flag is (0: the flag asked for).
+ * how far down a chain of prerequisites this flag is (0: the flag asked for). With `answers`, a
+ * prerequisite evaluated for this context before is not evaluated again, and is kept there.
  */
 export function evaluate(
   flag: EvaluableFlag,
@@ -80,6 +84,7 @@ export function evaluate(
   context: EvaluationContext,
   flags: FlagLookup = NO_FLAGS,
   depth = 0,
+  answers?: Answers,
 ): Evaluation {
   try {
     if (!flag.enabled) return fallback(flag, flag.offVariant, 'DISABLED');
@@ -87,7 +92,7 @@ export function evaluate(
     if (
       prerequisites !== undefined &&
       prerequisites.length > 0 &&
-      !prerequisitesMet(prerequisites, segments, context, flags, depth)
+      !prerequisitesMet(prerequisites, segments, context, flags, depth, answers)
     ) {
       // Held off: what the flag serves when off, with the reason it has then.
       return fallback(flag, flag.offVariant, 'DISABLED');
@@ -117,13 +122,18 @@ function prerequisitesMet(
   context: EvaluationContext,
   flags: FlagLookup,
   depth: number,
+  answers: Answers | undefined,
 ): boolean {
   if (depth >= MAX_PREREQUISITE_DEPTH) return false;
   for (let i = 0; i < prerequisites.length; i++) {
     const prerequisite = prerequisites[i]!;
     const required = flags(prerequisite.flag);
     if (required === undefined) return false;
-    const result = evaluate(required, segments, context, flags, depth + 1);
+    let result = answers?.get(prerequisite.flag);
+    if (result === undefined) {
+      result = evaluate(required, segments, context, flags, depth + 1, answers);
+      answers?.set(prerequisite.flag, result);
+    }
     if (!('reason' in result) || result.reason === 'DISABLED' || result.variant === undefined) return false;
     if (!prerequisite.variants.includes(result.variant)) return false;
   }

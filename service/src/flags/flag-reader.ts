@@ -3,7 +3,7 @@
 // the database cannot be polled, answers are marked stale (they may be behind).
 import { LRUCache } from 'lru-cache';
 import { errors } from '../errors.ts';
-import { evaluate } from '../evaluation/evaluate.ts';
+import { type Answers, evaluate } from '../evaluation/evaluate.ts';
 import { bind, type Metrics } from '../metrics.ts';
 import type { Flag, FlagContent, FlagList } from './flag-schemas.ts';
 import { checkPrerequisites, needsPrerequisiteCheck, nodeOf, requirersOf } from './prerequisites.ts';
@@ -138,8 +138,17 @@ export function createFlagReader({ snapshots, metrics, bulkAnswers = BULK_ANSWER
     async bulk(environment: string) {
       const { conditions, list, lookup } = await snapshotOf(environment);
       const { revision, flags } = list;
-      const evaluateAll = (context: EvaluationContext) =>
-        flags.map((flag) => evaluate(flag, conditions, context, lookup));
+      // A flag other flags require is evaluated once per context, however many require it.
+      const evaluateAll = (context: EvaluationContext) => {
+        const answers: Answers = new Map();
+        return flags.map((flag) => {
+          const known = answers.get(flag.key);
+          if (known !== undefined) return known;
+          const answer = evaluate(flag, conditions, context, lookup, 0, answers);
+          answers.set(flag.key, answer);
+          return answer;
+        });
+      };
       return {
         revision,
         flags,
