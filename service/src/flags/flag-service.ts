@@ -13,7 +13,9 @@ import { createChangeFeed } from './change-feed.ts';
 import type { ChangeLogStore } from './change-log-store.ts';
 import type { EnvironmentStore } from './environment-store.ts';
 import { createFlagCommands } from './flag-commands.ts';
+import { checkSegments } from './flag-content.ts';
 import { createFlagReader } from './flag-reader.ts';
+import type { Flag, FlagContent } from './flag-schemas.ts';
 import type { FlagStore } from './flag-store.ts';
 import { createSegmentCommands } from './segment-commands.ts';
 import type { SegmentStore } from './segment-store.ts';
@@ -58,11 +60,24 @@ export function createFlagService({
     onAdvance,
   });
   const feed = createChangeFeed({ snapshots, bus, entries });
+  const reader = createFlagReader({ snapshots, metrics });
+  const segmentCommands = createSegmentCommands({ store: segments, feed });
   return {
-    ...createFlagReader({ snapshots, metrics }),
+    ...reader,
     ...createFlagCommands({ store: flags, feed }),
-    ...createSegmentCommands({ store: segments, feed }),
+    ...segmentCommands,
     ...createBatchCommands({ store: flags, feed }),
+
+    /**
+     * Refuses `content` for flag `key` (written over `before`) as its write would: a segment the
+     * environment lacks, prerequisites it cannot meet. For a change proposed or scheduled now and
+     * written later, when the write checks again.
+     */
+    async contentHolds(environment: string, key: string, content: FlagContent, before: Flag | null) {
+      const known = await segmentCommands.listSegments(environment);
+      checkSegments(content, new Set(known.map((s) => s.key)));
+      await reader.prerequisitesHold(environment, key, content, before);
+    },
 
     /** A message from another instance. */
     receive: feed.receive,

@@ -13,12 +13,7 @@ import {
   type FlagStore,
   segmentsUsedBy,
 } from './flag-store.ts';
-import {
-  checkPrerequisites,
-  needsPrerequisiteCheck,
-  type PrerequisiteNode,
-  prerequisiteKeys,
-} from './prerequisites.ts';
+import { checkPrerequisites, needsPrerequisiteCheck, nodeOf, prerequisiteKeys } from './prerequisites.ts';
 import { type ChangeWrite, type Tx, writeChange } from './prisma-change-write.ts';
 import { flagData, SNAPSHOT_READ, toFlag, toSegment } from './prisma-rows.ts';
 import { putSegment } from './prisma-segment-store.ts';
@@ -68,13 +63,13 @@ async function prerequisitesHold(
   before: Flag | null,
 ) {
   if (!needsPrerequisiteCheck(content, before)) return;
-  const rows = await tx.$queryRaw<{ key: string; variants: object; prerequisites: Prerequisite[] }[]>`
+  const rows = await tx.$queryRaw<
+    { key: string; variants: Record<string, unknown>; prerequisites: Prerequisite[] }[]
+  >`
     SELECT key, variants, prerequisites FROM flags
     WHERE environment_key = ${environment} AND archived_at IS NULL
       AND (prerequisites <> '[]'::jsonb OR key = ANY(${prerequisiteKeys(content)}))`;
-  const graph = new Map<string, PrerequisiteNode>(
-    rows.map((row) => [row.key, { variants: Object.keys(row.variants), prerequisites: row.prerequisites }]),
-  );
+  const graph = new Map(rows.map((row) => [row.key, nodeOf(row)]));
   checkPrerequisites(environment, key, content, before, graph);
 }
 

@@ -10,7 +10,7 @@ import type { Db } from '../db/database.ts';
 import { guardedWrite } from '../db/write-guard.ts';
 import { DomainError, errors } from '../errors.ts';
 import { conditionProblem } from '../evaluation/validate-rules.ts';
-import { changes, checkSegments, type NewFlag, newContent, patchedContent } from '../flags/flag-content.ts';
+import { changes, type NewFlag, newContent, patchedContent } from '../flags/flag-content.ts';
 import type { Flag, FlagPatch, SegmentContent } from '../flags/flag-schemas.ts';
 import type { FlagService } from '../flags/flag-service.ts';
 import type { PromotionChange, PromotionProposal } from '../flags/promotion.ts';
@@ -82,7 +82,7 @@ export interface ChangeRequestDeps {
     | 'getSegment'
     | 'segmentUsers'
     | 'requiredBy'
-    | 'prerequisitesHold'
+    | 'contentHolds'
     | 'createSegment'
     | 'updateSegment'
     | 'deleteSegment'
@@ -92,9 +92,6 @@ export interface ChangeRequestDeps {
 }
 
 export function createChangeRequests({ db, flags, now = () => new Date() }: ChangeRequestDeps) {
-  const segmentKeys = async (environment: string) =>
-    new Set((await flags.listSegments(environment)).map((s) => s.key));
-
   const findFlag = (environment: string, key: string) =>
     flags.getAdminFlag(environment, key).catch((err: unknown) => {
       if (err instanceof DomainError && err.code === 'FLAG_NOT_FOUND') return null;
@@ -124,8 +121,7 @@ export function createChangeRequests({ db, flags, now = () => new Date() }: Chan
             : errors.flagExists(environment, key);
         }
         const content = newContent(proposal.change);
-        checkSegments(content, await segmentKeys(environment));
-        await flags.prerequisitesHold(environment, key, content, null);
+        await flags.contentHolds(environment, key, content, null);
         return { before: null, after: { key, ...content }, base: flagBase(null) };
       }
       case 'flag.update': {
@@ -135,9 +131,8 @@ export function createChangeRequests({ db, flags, now = () => new Date() }: Chan
           throw errors.versionMismatch(key, proposal.expectedVersion, current.version);
         }
         const content = patchedContent(current, proposal.change);
-        checkSegments(content, await segmentKeys(environment));
+        await flags.contentHolds(environment, key, content, current);
         if (!changes(current, content)) return { unchanged: current };
-        await flags.prerequisitesHold(environment, key, content, current);
         return { before: current, after: { ...current, ...content }, base: flagBase(current.version) };
       }
       case 'flag.archive': {
@@ -150,8 +145,7 @@ export function createChangeRequests({ db, flags, now = () => new Date() }: Chan
       case 'flag.restore': {
         const current = await flags.getAdminFlag(environment, key);
         if (!current.archivedAt) throw errors.flagNotArchived(environment, key);
-        checkSegments(current, await segmentKeys(environment));
-        await flags.prerequisitesHold(environment, key, current, current);
+        await flags.contentHolds(environment, key, current, current);
         return {
           before: current,
           after: { ...current, archivedAt: null },

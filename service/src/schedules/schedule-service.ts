@@ -8,7 +8,7 @@
 import { type Actor, type ActorRef, asActor } from '../access/authorization.ts';
 import { guardedWrite } from '../db/write-guard.ts';
 import { DomainError, errors } from '../errors.ts';
-import { checkSegments, patchedContent } from '../flags/flag-content.ts';
+import { patchedContent } from '../flags/flag-content.ts';
 import type { FlagService } from '../flags/flag-service.ts';
 import type { CreateScheduleInput, Schedule, ScheduleQuery } from './schedule-schemas.ts';
 import type { Resolution, ScheduleStore } from './schedule-store.ts';
@@ -27,7 +27,7 @@ export const CLAIM_LEASE_MS = 20_000;
 
 export interface ScheduleServiceDeps {
   store: ScheduleStore;
-  flags: Pick<FlagService, 'getAdminFlag' | 'updateFlag' | 'listSegments' | 'prerequisitesHold'>;
+  flags: Pick<FlagService, 'getAdminFlag' | 'updateFlag' | 'contentHolds'>;
   /** Whether an environment's changes go through review: a change scheduled before is not applied there. */
   isProtected?: (environment: string) => Promise<boolean>;
   now?: () => Date;
@@ -104,10 +104,7 @@ export function createScheduleService({
       const flag = await flags.getAdminFlag(environment, input.flag);
       if (flag.archivedAt) throw errors.flagArchived(environment, input.flag);
       // The rules of a PATCH, checked now against the flag as it is: a bad change is refused today.
-      const segments = await flags.listSegments(environment);
-      const content = patchedContent(flag, input.change);
-      checkSegments(content, new Set(segments.map((s) => s.key)));
-      await flags.prerequisitesHold(environment, flag.key, content, flag);
+      await flags.contentHolds(environment, flag.key, patchedContent(flag, input.change), flag);
       return store.create(
         {
           environment,
