@@ -90,7 +90,7 @@ export function createFlagReader({ snapshots, metrics, bulkAnswers = BULK_ANSWER
     /** The evaluation of a flag this instance holds, fresh; undefined when it holds none. */
     evaluateHeld(environment: string, key: string, context: EvaluationContext): Evaluation | undefined {
       const found = fresh(environment, key);
-      return found && evaluate(found.flag, found.snapshot.conditions, context, found.snapshot.lookup);
+      return found && evaluate(found.flag, found.snapshot.conditions, context, found.snapshot.flag);
     },
 
     /** The environment's whole snapshot, for what is built from all of it (the flagd document). */
@@ -127,7 +127,7 @@ export function createFlagReader({ snapshots, metrics, bulkAnswers = BULK_ANSWER
     /** Evaluates one flag for `context`, on the snapshot: no database or Redis round trip. */
     async evaluateFlag(environment: string, key: string, context: EvaluationContext): Promise<Evaluation> {
       const snapshot = await snapshotOf(environment);
-      return evaluate(flagIn(snapshot, key), snapshot.conditions, context, snapshot.lookup);
+      return evaluate(flagIn(snapshot, key), snapshot.conditions, context, snapshot.flag);
     },
 
     /**
@@ -136,7 +136,7 @@ export function createFlagReader({ snapshots, metrics, bulkAnswers = BULK_ANSWER
      * an unchanged bulk answer is known by its revision before anything is evaluated.
      */
     async bulk(environment: string) {
-      const { conditions, list, lookup } = await snapshotOf(environment);
+      const { conditions, list, flag: lookup } = await snapshotOf(environment);
       const { revision, flags } = list;
       // A flag other flags require is evaluated once per context, however many require it.
       const evaluateAll = (context: EvaluationContext) => {

@@ -36,12 +36,8 @@ export class Snapshot {
     return this.#flags.size;
   }
 
-  flag(key: string): Flag | undefined {
-    return this.#flags.get(key);
-  }
-
-  /** `flag` as a function of its own, made once: how evaluation finds the flags prerequisites name. */
-  readonly lookup = (key: string): Flag | undefined => this.#flags.get(key);
+  /** A live flag by key; a function of its own, made once, as evaluation finds the flags prerequisites name. */
+  readonly flag = (key: string): Flag | undefined => this.#flags.get(key);
 
   /** Segment key → conditions, for evaluation: the same object until a segment changes. */
   get conditions(): SegmentConditions {
