@@ -27,6 +27,12 @@ export function formatSize(text: string) {
   return `${bytes.format(size / 1_000_000)} MB`;
 }
 
+/** A datetime-local value as an ISO 8601 time; undefined when it is empty or names no time. */
+export const isoOf = (local: string) => {
+  const at = local ? new Date(local) : undefined;
+  return at && !Number.isNaN(at.getTime()) ? at.toISOString() : undefined;
+};
+
 /** A datetime-local value: the person's own time, minutes precision. */
 export const localInput = (date: Date) => {
   const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);

@@ -2,7 +2,7 @@
 // only (erased by the build, so no server code reaches the bundle). What the server has no
 // schema module for (the UI's own view models, the session and flagd answers) is kept here.
 
-import type { FlagType } from '../../src/flags/flag-schemas.ts';
+import type { AuditQuery, FlagType } from '../../src/flags/flag-schemas.ts';
 import type { ChangeRequest as ServerChangeRequest } from '../../src/requests/request-schemas.ts';
 import type { Schedule } from '../../src/schedules/schedule-schemas.ts';
 import type { TokenScope } from '../../src/tokens/token-schemas.ts';
@@ -13,7 +13,6 @@ export type {
   CreateFlagInput,
   Environment,
   Flag,
-  FlagPage,
   FlagPatch,
   FlagType,
   SegmentInput,
@@ -26,7 +25,6 @@ export type {
   PromoteInput as PromotionRequest,
   PromotionReport,
   TargetReport as PromotionTarget,
-  Versions as PromotionVersions,
 } from '../../src/flags/promotion-schemas.ts';
 export type {
   Condition,
@@ -53,13 +51,8 @@ export type ChangeRequest = ServerChangeRequest;
 export type ScheduledChange = Schedule;
 
 /** The audit log's filters: a flag, a person or token, an action or a kind (`flag.`), a time range (ISO). */
-export interface AuditFilters {
-  flagKey?: string;
-  actor?: string;
-  action?: string;
-  from?: string;
-  to?: string;
-}
+/** What the audit screen filters by: the server's own query fields. */
+export type AuditFilters = Pick<AuditQuery, 'flagKey' | 'actor' | 'action' | 'from' | 'to'>;
 
 /** A right a person holds on the listed environments, or on all (`environments: null`). */
 export interface Role {

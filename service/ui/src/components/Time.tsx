@@ -8,3 +8,8 @@ export function Time({ iso, exact }: { iso: string; exact?: boolean }) {
     </time>
   );
 }
+
+/** A moment that may not have come yet (last used, last evaluated): "never" until it has. */
+export function TimeOrNever({ iso }: { iso: string | null | undefined }) {
+  return iso ? <Time iso={iso} /> : <span class="muted">never</span>;
+}

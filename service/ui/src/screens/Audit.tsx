@@ -6,6 +6,7 @@ import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { LoadMore } from '../components/LoadMore.tsx';
 import { PageHead } from '../components/PageHead.tsx';
 import { useApp } from '../context.ts';
+import { isoOf } from '../format.ts';
 import { useDebounced, usePaged, useTitle } from '../hooks.ts';
 import type { AuditFilters } from '../types.ts';
 
@@ -13,18 +14,17 @@ import type { AuditFilters } from '../types.ts';
 const KINDS: { kind: string; label: string; actions: string[] }[] = [
   { kind: 'flag.', label: 'Flags', actions: ['created', 'updated', 'archived', 'restored'] },
   { kind: 'segment.', label: 'Segments', actions: ['created', 'updated', 'deleted'] },
-  { kind: 'request.', label: 'Change requests', actions: ['created', 'approved', 'rejected', 'stale'] },
+  {
+    kind: 'request.',
+    label: 'Change requests',
+    actions: ['created', 'scheduled', 'approved', 'rejected', 'stale'],
+  },
   { kind: 'schedule.', label: 'Scheduled changes', actions: ['created', 'cancelled', 'applied', 'skipped'] },
   { kind: 'token.', label: 'Tokens', actions: ['created', 'revoked', 'rotated'] },
   { kind: 'environment.', label: 'Environments', actions: ['created', 'protected', 'unprotected'] },
 ];
 
 /** A datetime-local value (the browser's time zone) as an ISO time, or nothing. */
-const isoOf = (local: string) => {
-  const at = local ? new Date(local) : undefined;
-  return at && !Number.isNaN(at.getTime()) ? at.toISOString() : undefined;
-};
-
 export function AuditScreen() {
   useTitle('Audit');
   const id = useId();

@@ -30,6 +30,17 @@ import { FlagPlayground } from './FlagPlayground.tsx';
 import { FlagSchedules } from './FlagSchedules.tsx';
 import { FlagUsage } from './FlagUsage.tsx';
 
+/** What the flag serves now, in words, for the line beside its switch. */
+function servingText(flag: Flag): string {
+  const off = flag.offVariant ? `its off variant “${flag.offVariant}”` : undefined;
+  if (!flag.enabled) return off ? `serving ${off}.` : "serving nothing: callers get their code's default.";
+  const serving =
+    flag.rules.length > 0 ? 'serving by its rules, else its default variant' : 'serving its default variant';
+  if (flag.prerequisites.length === 0) return `${serving}.`;
+  const requires = flag.prerequisites.map((p) => `${p.flag} serves ${p.variants.join(' or ')}`).join(' and ');
+  return `${serving}, while ${requires}; else ${off ?? "callers' code defaults"}.`;
+}
+
 interface RuleRow {
   id: number;
   rule: Rule;
@@ -53,7 +64,7 @@ const draftOf = (flag: Flag): Draft => ({
   defaultVariant: flag.defaultVariant,
   offVariant: flag.offVariant,
   rules: flag.rules.map((rule) => ({ id: nextRuleId++, rule, valid: true })),
-  prerequisites: flag.prerequisites ?? [],
+  prerequisites: flag.prerequisites,
 });
 
 /** A draft field as the API holds it: variants by name and value, rules without row ids. */
@@ -80,7 +91,7 @@ function theirsText(flag: Flag, field: keyof Draft): string {
   if (field === 'variants') return formatValue(flag.variants);
   if (field === 'rules') return flag.rules.length === 1 ? '1 rule' : `${flag.rules.length} rules`;
   if (field === 'prerequisites')
-    return (flag.prerequisites ?? []).map((p) => `${p.flag} (${p.variants.join(', ')})`).join('; ') || 'none';
+    return flag.prerequisites.map((p) => `${p.flag} (${p.variants.join(', ')})`).join('; ') || 'none';
   return flag[field] ?? 'none';
 }
 
@@ -310,15 +321,7 @@ function FlagEditor({ flagKey }: { flagKey: string }) {
           />
           <p>
             <strong>{flag.enabled ? 'On' : 'Off'}</strong> in <strong>{environment}</strong>:{' '}
-            {flag.enabled
-              ? `${flag.rules.length > 0 ? 'serving by its rules, else its default variant' : 'serving its default variant'}${
-                  (flag.prerequisites ?? []).length > 0
-                    ? `, while ${(flag.prerequisites ?? []).map((p) => `${p.flag} serves ${p.variants.join(' or ')}`).join(' and ')}; else ${flag.offVariant ? `its off variant “${flag.offVariant}”` : "callers' code defaults"}.`
-                    : '.'
-                }`
-              : flag.offVariant
-                ? `serving its off variant “${flag.offVariant}”.`
-                : "serving nothing: callers get their code's default."}
+            {servingText(flag)}
           </p>
         </div>
         <RequiredBy environment={environment} flagKey={flag.key} />

@@ -6,7 +6,7 @@ import { api } from '../api.ts';
 import { DataTable } from '../components/DataTable.tsx';
 import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
 import { Time } from '../components/Time.tsx';
-import { formatDateTime, formatValue, localInput } from '../format.ts';
+import { formatDateTime, formatValue, isoOf, localInput } from '../format.ts';
 import { useAction, useResource } from '../hooks.ts';
 import { touches } from '../live.ts';
 import type { Flag, FlagPatch, ScheduledChange } from '../types.ts';
@@ -66,14 +66,14 @@ export function FlagSchedules({
   const submit = async (event: Event) => {
     event.preventDefault();
     setStatus('');
-    const applyAt = when === '' ? Number.NaN : new Date(when).getTime();
-    if (Number.isNaN(applyAt)) {
+    const applyAt = isoOf(when);
+    if (applyAt === undefined) {
       setProblem('Choose the date and time to apply it at.');
       return;
     }
     setProblem('');
     const created = await schedule.run(() =>
-      api.schedules.create(environment, flag.key, changeOf(turn), new Date(applyAt).toISOString()),
+      api.schedules.create(environment, flag.key, changeOf(turn), applyAt),
     );
     if (created) {
       setWhen('');

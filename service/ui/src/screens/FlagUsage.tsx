@@ -3,7 +3,7 @@
 import { useId, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
-import { LastEvaluated } from '../components/LastEvaluated.tsx';
+import { TimeOrNever } from '../components/Time.tsx';
 import { UsageChart } from '../components/UsageChart.tsx';
 import { useResource } from '../hooks.ts';
 
@@ -23,7 +23,7 @@ export function FlagUsage({ environment, flagKey }: { environment: string; flagK
     <div class="flag-usage">
       <ErrorAlert error={usage.error} />
       <p>
-        Last evaluated: <LastEvaluated iso={data?.lastEvaluatedAt} />
+        Last evaluated: <TimeOrNever iso={data?.lastEvaluatedAt} />
         {data && (
           <>
             {' · '}

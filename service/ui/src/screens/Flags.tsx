@@ -5,12 +5,11 @@ import { CreateDialog } from '../components/CreateDialog.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
 import { FlagSwitch } from '../components/FlagSwitch.tsx';
-import { LastEvaluated } from '../components/LastEvaluated.tsx';
 import { LoadMore } from '../components/LoadMore.tsx';
 import { PageHead } from '../components/PageHead.tsx';
 import { ScalarInput } from '../components/ScalarInput.tsx';
 import { StaleReasons } from '../components/StaleReasons.tsx';
-import { Time } from '../components/Time.tsx';
+import { Time, TimeOrNever } from '../components/Time.tsx';
 import { useApp } from '../context.ts';
 import { parseVariantValue } from '../editors/variants.ts';
 import { useAction, useDebounced, usePaged, useResource, useTitle } from '../hooks.ts';
@@ -250,7 +249,7 @@ export function FlagsScreen() {
             </td>
             {!archived && (
               <td class="cell-time">
-                <LastEvaluated iso={flag.lastEvaluatedAt} />
+                <TimeOrNever iso={flag.lastEvaluatedAt} />
               </td>
             )}
             {stale && (

@@ -9,7 +9,7 @@ import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
 import { PageHead } from '../components/PageHead.tsx';
 import { Time } from '../components/Time.tsx';
 import { useApp } from '../context.ts';
-import { formatDateTime, localInput } from '../format.ts';
+import { formatDateTime, isoOf, localInput } from '../format.ts';
 import { useAction, useResource, useTitle } from '../hooks.ts';
 import type { ChangeRequest } from '../types.ts';
 
@@ -43,7 +43,7 @@ function RequestCard({
   const scheduled = request.state === 'scheduled';
 
   const approve = async () => {
-    const applyAt = when === '' ? undefined : new Date(when).toISOString();
+    const applyAt = isoOf(when);
     const done = await decide.run(() =>
       api.changeRequests.approve(request.id, comment.trim() || undefined, applyAt),
     );

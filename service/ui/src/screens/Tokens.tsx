@@ -6,7 +6,7 @@ import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
 import { Modal } from '../components/Modal.tsx';
 import { NewSecret } from '../components/NewSecret.tsx';
 import { PageHead } from '../components/PageHead.tsx';
-import { Time } from '../components/Time.tsx';
+import { Time, TimeOrNever } from '../components/Time.tsx';
 import { useApp } from '../context.ts';
 import { useAction, useResource, useTitle } from '../hooks.ts';
 import type { MintedToken, Token, TokenScope } from '../types.ts';
@@ -219,7 +219,7 @@ export function TokensScreen() {
               <Time iso={token.createdAt} />
             </td>
             <td class="cell-time">
-              {token.lastUsedAt ? <Time iso={token.lastUsedAt} /> : <span class="muted">never</span>}
+              <TimeOrNever iso={token.lastUsedAt} />
             </td>
             <td class="cell-time">
               {token.revokedAt ? (

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { DataTable } from '../components/DataTable.tsx';
 import { ErrorAlert, Status } from '../components/ErrorAlert.tsx';
 import { LoadMore } from '../components/LoadMore.tsx';
-import { Time } from '../components/Time.tsx';
+import { Time, TimeOrNever } from '../components/Time.tsx';
 import { useAction, usePaged } from '../hooks.ts';
 import { type Delivery, type Webhook, webhooksApi } from '../webhooks-api.ts';
 
@@ -79,11 +79,7 @@ export function DeliveryLog({ webhook, readOnly }: { webhook: Webhook; readOnly:
             <td>{delivery.attempts}</td>
             <td class="code">{answer(delivery)}</td>
             <td class="cell-time">
-              {delivery.lastAttemptAt ? (
-                <Time iso={delivery.lastAttemptAt} />
-              ) : (
-                <span class="muted">never</span>
-              )}
+              <TimeOrNever iso={delivery.lastAttemptAt} />
             </td>
             <td class="cell-actions">
               <button
