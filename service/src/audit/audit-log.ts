@@ -45,7 +45,7 @@ export function auditFilter({ diff: _diff, action, from, to, ...rest }: AuditRea
 }
 
 /** A stored event as readers get it: its summary, and before and after only with `diff`. */
-export function readableEvent(event: StoredAuditEvent, diff = true): AuditEvent {
+function readableEvent(event: StoredAuditEvent, diff = true): AuditEvent {
   const { before, after, ...rest } = event;
   const summary = summarize(event);
   return diff ? { ...rest, summary, before, after } : { ...rest, summary };

@@ -43,7 +43,7 @@ const short = (value: unknown) => {
 };
 
 /** 'a', 'a' and 'b', 'a', 'b' and 'c'. */
-export function joined(items: string[]): string {
+function joined(items: string[]): string {
   if (items.length <= 1) return items[0] ?? '';
   return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
@@ -71,7 +71,7 @@ const OPERATOR_WORDS: Record<string, string> = {
 };
 
 /** One condition as a person reads it: `country is one of DE, FR`. */
-export function conditionText(condition: unknown): string {
+function conditionText(condition: unknown): string {
   const c = record(condition) ?? {};
   const operator = text(c.operator) ?? '?';
   const words = OPERATOR_WORDS[operator] ?? operator;
@@ -86,7 +86,7 @@ const percent = (weight: number, total: number) => {
 };
 
 /** `a 70/30 split between 'blue' and 'green'`, weights shown as percentages of their total. */
-export function splitText(split: unknown): string {
+function splitText(split: unknown): string {
   const entries = list(split).map((e) => record(e) ?? {});
   const weights = entries.map((e) => (typeof e.weight === 'number' ? e.weight : 0));
   const total = weights.reduce((a, b) => a + b, 0);
@@ -142,7 +142,7 @@ function ruleChanges(before: Json, after: Json): string[] {
  * The rules before and after, paired: by description where it names a rule, then equal rules,
  * then what is left in the same place. Unpaired rules were added or removed.
  */
-export function rulesSentences(beforeRules: unknown, afterRules: unknown): string[] {
+function rulesSentences(beforeRules: unknown, afterRules: unknown): string[] {
   const before = list(beforeRules).map((r) => record(r) ?? {});
   const after = list(afterRules).map((r) => record(r) ?? {});
   const pairOf = new Map<number, number>(); // after index → before index
@@ -213,7 +213,7 @@ const descriptionSentence = (before: unknown, after: unknown, of = '') => {
 };
 
 /** What changed between two states of a flag, field by field; bookkeeping fields say nothing. */
-export function flagChanges(beforeFlag: unknown, afterFlag: unknown, environment?: string | null): string[] {
+function flagChanges(beforeFlag: unknown, afterFlag: unknown, environment?: string | null): string[] {
   const before = record(beforeFlag) ?? {};
   const after = record(afterFlag) ?? {};
   const out: string[] = [];
@@ -346,7 +346,7 @@ const segmentCreated = (segment: Json, name: string) =>
   `created segment ${quote(name)} with ${plural(list(segment.conditions).length, 'condition')}`;
 
 /** The change a scheduled change makes, a flag PATCH body, in words. */
-export function patchText(change: unknown): string {
+function patchText(change: unknown): string {
   const patch = record(change) ?? {};
   const parts: string[] = [];
   if (typeof patch.enabled === 'boolean') parts.push(patch.enabled ? 'turn on' : 'turn off');

@@ -52,17 +52,16 @@ export interface UsageServiceDeps {
   onPruneError?: (err: unknown) => void;
 }
 
-const hourOf = (date: Date) => new Date(Math.floor(date.getTime() / HOUR_MS) * HOUR_MS);
+const UNIT_MS: Record<Granularity, number> = { hour: HOUR_MS, day: DAY_MS };
+/** The start of the hour or day (UTC) `date` is in. */
 const startOf = (date: Date, unit: Granularity) =>
-  new Date(
-    Math.floor(date.getTime() / (unit === 'hour' ? HOUR_MS : DAY_MS)) * (unit === 'hour' ? HOUR_MS : DAY_MS),
-  );
+  new Date(Math.floor(date.getTime() / UNIT_MS[unit]) * UNIT_MS[unit]);
 const daysBetween = (from: Date, to: Date) => Math.floor((to.getTime() - from.getTime()) / DAY_MS);
 const shown = (variant: string) => (variant === CODE_DEFAULT ? 'the code default' : `'${variant}'`);
 
 /** The rows of one counted interval: its counts in the hour it began, and each flag's activity. */
 export function rowsOf({ counts, from, to }: CountedInterval) {
-  const bucket = hourOf(from);
+  const bucket = startOf(from, 'hour');
   const rows: UsageRow[] = [];
   const activity: ActivityRow[] = [];
   for (const [environment, flags] of counts) {
@@ -247,7 +246,7 @@ export function createUsageService({
         );
       }
       const start = startOf(from, granularity);
-      const step = granularity === 'hour' ? HOUR_MS : DAY_MS;
+      const step = UNIT_MS[granularity];
       const [rows, last] = await Promise.all([
         store.series(environment, flag, start, to, granularity),
         store.lastEvaluated(environment, [flag]),
